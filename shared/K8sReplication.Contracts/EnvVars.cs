@@ -1,0 +1,35 @@
+namespace K8sReplication.Contracts;
+
+/// <summary>Environment variables the sidecar reads; each mirrors one command-line flag.</summary>
+public static class EnvVars
+{
+    /// <summary><c>--database</c>.</summary>
+    public const string Database = "K8SREPL_DATABASE";
+
+    /// <summary><c>--tables</c> (comma separated).</summary>
+    public const string Tables = "K8SREPL_TABLES";
+
+    /// <summary><c>--node-name</c>.</summary>
+    public const string NodeName = "K8SREPL_NODE_NAME";
+
+    /// <summary><c>--listen</c>.</summary>
+    public const string Listen = "K8SREPL_LISTEN";
+
+    /// <summary><c>--admin-listen</c>.</summary>
+    public const string AdminListen = "K8SREPL_ADMIN_LISTEN";
+
+    /// <summary><c>--peer</c> (comma separated <c>NAME=URL</c> entries).</summary>
+    public const string Peers = "K8SREPL_PEERS";
+
+    /// <summary><c>--config</c>.</summary>
+    public const string ConfigFile = "K8SREPL_CONFIG";
+
+    /// <summary><c>--token-file</c>.</summary>
+    public const string TokenFile = "K8SREPL_TOKEN_FILE";
+
+    /// <summary><c>--anti-entropy-interval</c>.</summary>
+    public const string AntiEntropyInterval = "K8SREPL_ANTI_ENTROPY_INTERVAL";
+
+    /// <summary><c>--state-dir</c>.</summary>
+    public const string StateDir = "K8SREPL_STATE_DIR";
+}

@@ -1,0 +1,44 @@
+namespace K8sReplication.Contracts.Health;
+
+/// <summary>What one sidecar knows about one of its peers.</summary>
+public sealed record PeerHealth
+{
+    /// <summary>Peer node name.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Peer replication URL.</summary>
+    public string Url { get; init; } = "";
+
+    /// <summary>Peer site id (hex) once learned.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>True when the last request to the peer succeeded.</summary>
+    public bool Connected { get; init; }
+
+    /// <summary>Circuit breaker state of the peer.</summary>
+    public CircuitState Circuit { get; init; }
+
+    /// <summary>Changes the peer holds that this member has not applied yet (as of the last fetch).</summary>
+    public long LagChanges { get; init; }
+
+    /// <summary>Age of the oldest change not yet applied from this peer, in seconds.</summary>
+    public double LagSeconds { get; init; }
+
+    /// <summary>True while the tailer is fetching full batches (behind the peer).</summary>
+    public bool CatchingUp { get; init; }
+
+    /// <summary>Last successful request (UTC).</summary>
+    public DateTimeOffset? LastSuccess { get; init; }
+
+    /// <summary>Last error, if the last request failed.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Estimated peer clock minus local clock, in milliseconds.</summary>
+    public double? ClockSkewMs { get; init; }
+
+    /// <summary>Tables whose schema differs from the peer's (their changes from this peer are held back).</summary>
+    public IReadOnlyList<string> SchemaMismatches { get; init; } = [];
+
+    /// <summary>Last anti-entropy round against this peer.</summary>
+    public AntiEntropyResult? LastAntiEntropy { get; init; }
+}

@@ -1,0 +1,71 @@
+namespace K8sReplication.Contracts.Health;
+
+/// <summary>
+/// Full health of one sidecar, served at <c>GET /v1/status</c> and read by the operator. Computed from state the
+/// loops publish; serving it does no network I/O.
+/// </summary>
+public sealed record SidecarHealth
+{
+    /// <summary>Engine life-cycle state.</summary>
+    public EngineState State { get; init; }
+
+    /// <summary>Running, database open, local circuit closed and first catch-up done.</summary>
+    public bool Ready { get; init; }
+
+    /// <summary>Running with no failed component (peers may be down: that is reported, not unhealthy).</summary>
+    public bool Healthy { get; init; }
+
+    /// <summary>Peers whose last request succeeded.</summary>
+    public int PeersConnected { get; init; }
+
+    /// <summary>Configured peers.</summary>
+    public int PeersTotal { get; init; }
+
+    /// <summary>False while the local database circuit is open (the engine stops applying).</summary>
+    public bool AcceptingWrites { get; init; }
+
+    /// <summary>This member's site id (32 hex digits).</summary>
+    public string SiteId { get; init; } = "";
+
+    /// <summary>This member's node name.</summary>
+    public string NodeName { get; init; } = "";
+
+    /// <summary>Mesh name from the config in force.</summary>
+    public string? Mesh { get; init; }
+
+    /// <summary>Generation of the config in force.</summary>
+    public long ConfigGeneration { get; init; }
+
+    /// <summary>Merkle root (hex) over every replicated row's version.</summary>
+    public string MerkleRoot { get; init; } = "";
+
+    /// <summary>Live replicated rows.</summary>
+    public long Rows { get; init; }
+
+    /// <summary>Tombstones kept.</summary>
+    public long Tombstones { get; init; }
+
+    /// <summary>Schema hash per replicated table.</summary>
+    public IReadOnlyDictionary<string, string> SchemaHashes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>State of the circuit around the local database.</summary>
+    public CircuitState DatabaseCircuit { get; init; }
+
+    /// <summary>True once the first catch-up with reachable peers finished.</summary>
+    public bool InitialCatchUpDone { get; init; }
+
+    /// <summary>Per-peer state.</summary>
+    public IReadOnlyList<PeerHealth> Peers { get; init; } = [];
+
+    /// <summary>Last anti-entropy round against any peer.</summary>
+    public AntiEntropyResult? LastAntiEntropy { get; init; }
+
+    /// <summary>Problems worth an operator's attention (tables without a primary key, rejected versions, ...).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>Versions rejected because their clock was too far ahead.</summary>
+    public long RejectedFutureVersions { get; init; }
+
+    /// <summary>When the engine started (UTC).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+}

@@ -1,0 +1,41 @@
+namespace K8sReplication.Contracts;
+
+/// <summary>HTTP paths of the sidecar's replication and admin APIs.</summary>
+public static class Paths
+{
+    /// <summary>Long-poll change feed: <c>GET /v1/changes?after=SEQ&amp;limit=N&amp;wait=MS[&amp;origin=SITE]</c>.</summary>
+    public const string Changes = "/v1/changes";
+
+    /// <summary>Merkle root and shape.</summary>
+    public const string Merkle = "/v1/merkle";
+
+    /// <summary>Children digests of one Merkle node: <c>?path=...</c>.</summary>
+    public const string MerkleNodes = "/v1/merkle/nodes";
+
+    /// <summary>Version list of one leaf: <c>/v1/merkle/leaves/{n}</c>.</summary>
+    public const string MerkleLeaves = "/v1/merkle/leaves";
+
+    /// <summary>Current rows for a list of keys (POST).</summary>
+    public const string Rows = "/v1/rows";
+
+    /// <summary>Schema hash of every replicated table.</summary>
+    public const string Schema = "/v1/schema";
+
+    /// <summary>Liveness probe: the process answers.</summary>
+    public const string Livez = "/livez";
+
+    /// <summary>Readiness probe: engine running, database open, circuit closed, first catch-up done.</summary>
+    public const string Readyz = "/readyz";
+
+    /// <summary>Startup probe: start-up finished (database opened, bookkeeping installed).</summary>
+    public const string Startupz = "/startupz";
+
+    /// <summary>Full health JSON (<see cref="Health.SidecarHealth"/>).</summary>
+    public const string Status = "/v1/status";
+
+    /// <summary>Live configuration push (PUT, bearer token).</summary>
+    public const string Config = "/v1/config";
+
+    /// <summary>Prometheus text exposition format 0.0.4.</summary>
+    public const string Metrics = "/metrics";
+}
