@@ -17,9 +17,11 @@ public static class ChartFiles
     public static string NamespaceScopeValues => Path.Combine(ChartDir, "ci", "namespace-scope-values.yaml");
 
     /// <summary>Runs <c>helm template</c> and returns the manifest text; fails with helm's own message.</summary>
-    public static async Task<string> TemplateAsync(params string[] extraArgs)
+    public static Task<string> TemplateAsync(params string[] extraArgs) => TemplateReleaseAsync(Release, extraArgs);
+
+    public static async Task<string> TemplateReleaseAsync(string release, params string[] extraArgs)
     {
-        string[] args = ["template", Release, ChartDir, "--namespace", Namespace, .. extraArgs];
+        string[] args = ["template", release, ChartDir, "--namespace", Namespace, .. extraArgs];
         var result = await ExternalTool.Helm.RunAsync(args);
         return result.EnsureSuccess().Stdout;
     }
