@@ -51,6 +51,7 @@ internal static partial class SidecarHost
         services.AddHostedService<FoldLoop>();
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<HealthReporter>();
+        MetricsEndpoint.AddServices(services);
         services.AddResponseCompression(o =>
         {
             o.Providers.Add<BrotliCompressionProvider>();

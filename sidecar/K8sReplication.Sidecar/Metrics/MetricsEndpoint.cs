@@ -1,13 +1,13 @@
+using K8sReplication.Contracts;
+using K8sReplication.Observability.Hosting;
+
 namespace K8sReplication.Sidecar.Metrics;
 
-/// <summary>
-/// Maps <c>GET /metrics</c> on the admin port. The Prometheus exposition comes from the Observability project
-/// (<c>MapPrometheusMetrics</c>); until it is merged the endpoint is not mapped.
-/// </summary>
+/// <summary>Prometheus exposition (text format 0.0.4) of the sidecar's meter and process basics, on the admin port.</summary>
 internal static class MetricsEndpoint
 {
-    public static void Map(IEndpointRouteBuilder routes)
-    {
-        _ = routes;
-    }
+    public static void AddServices(IServiceCollection services) =>
+        services.AddPrometheusExporter(o => o.MeterNames.Add(SidecarMetrics.MeterName));
+
+    public static void Map(IEndpointRouteBuilder routes) => routes.MapPrometheusMetrics(Paths.Metrics);
 }
