@@ -53,6 +53,8 @@ internal static class ReplicationApi
                 : throw new BadRequestException("origin", $"'{originText}' is not a site id (32 hex digits)");
         }
 
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var started = time.GetTimestamp();
         ChangeBatch batch;
         while (true)
@@ -61,18 +63,22 @@ internal static class ReplicationApi
             var signal = engine.Signal.NextAsync();
             batch = store.ReadChanges(after, limit, origin);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
-            if (batch.Changes.Count > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running)
+            if (batch.Changes.Count > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
             {
                 break;
             }
 
             try
             {
-                await signal.WaitAsync(left, time, context.RequestAborted);
+                await signal.WaitAsync(left, time, waitEnds.Token);
             }
             catch (TimeoutException)
             {
                 // Deadline reached: answer with what there is (nothing).
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                // Shutting down: answer now so the server drains quickly; the peer resumes from its cursor.
             }
         }
 
