@@ -179,20 +179,19 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             command.ExecuteNonQuery();
         }
 
-        InWriteTransaction((tx, effects) =>
+        var maxSeq = InWriteTransaction((tx, effects) =>
         {
             Execute(tx, BookkeepingSchema.Ddl);
             Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
             Site = SiteId.FromBytes(siteBytes);
             effects.Observe(Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture));
-            var maxSeq = Scalar(tx, "SELECT max(seq) FROM __repl_versions");
-            lastSeq = maxSeq is long l ? l : 0;
             logKeyColumns = Convert.ToInt32(
                 Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
             tables = LoadRegistry(tx);
-            return 0;
+            return Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
+        lastSeq = maxSeq; // before any other write transaction: seqs continue where the database left off
         Refresh();
         Merkle.Reset(ScanDigests(writeConnection, null));
     }

@@ -10,10 +10,18 @@ public sealed class TempDatabase : IDisposable
 {
     public TempDatabase(string name = "app.db")
     {
-        Folder = Path.Combine(Path.GetTempPath(), "k8srepl-tests", Guid.NewGuid().ToString("N"));
+        Folder = Path.Combine(Root, "k8srepl-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, name);
     }
+
+    /// <summary>
+    /// Parent of all temp databases: K8SREPL_TEST_TMP, else /dev/shm when present (a RAM-backed temp folder keeps the
+    /// many small databases of property tests off the disk), else the system temp folder.
+    /// </summary>
+    public static string Root { get; } = Environment.GetEnvironmentVariable("K8SREPL_TEST_TMP") is { Length: > 0 } configured
+        ? configured
+        : Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
 
     public string Folder { get; }
 
@@ -31,6 +39,7 @@ public sealed class TempDatabase : IDisposable
         connection.Open();
         connection.Execute("PRAGMA busy_timeout = 10000");
         connection.Execute("PRAGMA journal_mode = WAL");
+        connection.Execute("PRAGMA synchronous = NORMAL");
         return connection;
     }
 
