@@ -15,6 +15,12 @@ internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCi
 {
     private long _rejectedFuture;
 
+    /// <summary>
+    /// Busy, locked, I/O, full or unopenable database: the circuit's business. Other errors (constraints, bugs)
+    /// are the batch's problem and back off in the caller without blocking every peer.
+    /// </summary>
+    public static bool IsDatabaseFault(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 10 or 13 or 14;
+
     public long RejectedFutureTotal => Interlocked.Read(ref _rejectedFuture);
 
     /// <summary>Applies or throws; a database failure counts against the local circuit.</summary>
@@ -27,7 +33,7 @@ internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCi
         {
             result = store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
         }
-        catch (SqliteException)
+        catch (SqliteException e) when (IsDatabaseFault(e))
         {
             databaseCircuit.RecordFailure();
             throw;

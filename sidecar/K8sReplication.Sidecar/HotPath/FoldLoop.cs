@@ -33,6 +33,8 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                     {
                         engine.Signal.Notify();
                     }
+
+                    engine.DatabaseCircuit.RecordSuccess();
                 }
 
                 if (time.GetElapsedTime(lastRefresh) > RefreshInterval)
@@ -48,13 +50,16 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                     lastSnapshot = time.GetTimestamp();
                 }
 
-                engine.DatabaseCircuit.RecordSuccess();
                 backoff.Reset();
                 await Task.Delay(SidecarDefaults.FoldPollInterval, time, stoppingToken);
             }
             catch (SqliteException e)
             {
-                engine.DatabaseCircuit.RecordFailure();
+                if (BatchApplier.IsDatabaseFault(e))
+                {
+                    engine.DatabaseCircuit.RecordFailure();
+                }
+
                 LogFoldFailed(logger, e.SqliteErrorCode, e.Message);
                 await Task.Delay(backoff.Next(), time, stoppingToken);
             }

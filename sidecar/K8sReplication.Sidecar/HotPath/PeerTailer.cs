@@ -84,7 +84,6 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
 
         Peer.Site = schema.Site;
         Peer.RecordSuccess();
-        backoff.Reset();
         var local = store.SchemaHashes;
         Peer.SchemaMismatches = [.. schema.Tables.Where(t => local.TryGetValue(t.Key, out var h) && h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
@@ -100,7 +99,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         });
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetch = FetchAsync(channel.Writer, cursor, origin, session.Token);
-        var apply = ApplyAsync(channel.Reader, cursorKey, schema.Tables, session.Token);
+        var apply = ApplyAsync(channel.Reader, cursorKey, schema.Tables, backoff, session.Token);
         var first = await Task.WhenAny(fetch, apply);
         await session.CancelAsync();
         try
@@ -152,7 +151,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         }
     }
 
-    private async Task ApplyAsync(ChannelReader<FetchedBatch> reader, string cursorKey, IReadOnlyDictionary<string, string> senderHashes, CancellationToken cancellationToken)
+    private async Task ApplyAsync(ChannelReader<FetchedBatch> reader, string cursorKey, IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, CancellationToken cancellationToken)
     {
         await foreach (var batch in reader.ReadAllAsync(cancellationToken))
         {
@@ -179,6 +178,8 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
                 Peer.LagSeconds = 0;
             }
 
+            // A round trip and its apply worked: the next failure starts backing off from the bottom again.
+            backoff.Reset();
             if (!batch.Full)
             {
                 Peer.InitialCatchUpSettled = true;

@@ -51,6 +51,9 @@ public sealed class ReplicationTests
         mesh[0].Exec("INSERT INTO items VALUES ('from-0-while-1-down', 'e', 3)");
 
         await mesh[1].Process.RestartAsync();
+
+        // Port 0: the restarted member listens elsewhere; tell its peer (as the operator would).
+        await mesh.ConnectFullMeshAsync(generation: 2);
         await mesh.WaitConvergedAsync(Converge, "writes made while stopped delivered after restart");
         Assert.Equal(3, mesh[0].Count());
         Assert.DoesNotContain("before", mesh[0].Dump());
@@ -83,6 +86,7 @@ public sealed class ReplicationTests
         var partial = mesh[1].Count();
         mesh[0].Exec("UPDATE items SET n = n + 1000 WHERE id LIKE 'row-0%'");
         await mesh[1].Process.RestartAsync();
+        await mesh.ConnectFullMeshAsync(generation: 2);
 
         await mesh.WaitConvergedAsync(Converge, "killed member catches up after restart");
         Assert.Equal(10_000, mesh[1].Count());
