@@ -158,4 +158,29 @@ public sealed class KubectlTests : IAsyncLifetime
         var pods = await OkAsync("get", "deployments,services", "-n", "k8srepl-system");
         Assert.Contains("deployment.apps/op", pods.Stdout);
     }
+
+    [Fact]
+    public async Task TheProjectsOwnCrd_Applies_DefaultsAndValidatesMeshes()
+    {
+        var crdPath = Path.Combine(RepoPaths.Root, "crds", "replicationmeshes.replication.k8srepl.dev.yaml");
+        Assert.True(File.Exists(crdPath), $"the generated CRD is expected at {crdPath}");
+        await OkAsync("apply", "-f", crdPath);
+        const string Mesh = """
+            apiVersion: replication.k8srepl.dev/v1alpha1
+            kind: ReplicationMesh
+            metadata:
+              name: minimal
+            spec:
+              selector:
+                matchLabels: {app: a}
+            """;
+        await OkAsync("apply", "--server-side", "-f", _kubectl.WriteManifest("minimal.yaml", Mesh));
+        var (_, stored) = await _http.GetAsync($"{Meshes}/minimal");
+        Assert.Equal(8900, stored["spec"]!["replicationPort"]!.GetValue<int>());
+
+        var invalid = Mesh.Replace("name: minimal", "name: invalid", StringComparison.Ordinal) + "\n  replicationPort: 0\n";
+        var rejected = await _kubectl.RunAsync("apply", "-f", _kubectl.WriteManifest("invalid.yaml", invalid));
+        Assert.NotEqual(0, rejected.ExitCode);
+        Assert.Contains("spec.replicationPort in body should be greater than or equal to 1", rejected.Stderr);
+    }
 }
