@@ -44,7 +44,9 @@ internal sealed partial class ObjectStore
             return false;
         }
 
-        var present = refs.Where(r => _byUid.ContainsKey(r?["uid"]?.GetValue<string>() ?? "")).ToList();
+        // Like the real collector, an owner whose kind cannot be resolved is never treated as gone.
+        var known = Catalog.Snapshot();
+        var present = refs.Where(r => _byUid.ContainsKey(r?["uid"]?.GetValue<string>() ?? "") || !IsKnownKind(known, r)).ToList();
         if (present.Count == refs.Count)
         {
             return false;
@@ -147,6 +149,13 @@ internal sealed partial class ObjectStore
         }
 
         return changed;
+    }
+
+    private static bool IsKnownKind(IReadOnlyList<ResourceType> known, JsonNode? ownerRef)
+    {
+        var apiVersion = ownerRef?["apiVersion"]?.GetValue<string>();
+        var kind = ownerRef?["kind"]?.GetValue<string>();
+        return known.Any(t => t.ApiVersion == apiVersion && t.Kind == kind);
     }
 
     public IReadOnlyList<JsonObject> ListAll(ResourceType type) =>
