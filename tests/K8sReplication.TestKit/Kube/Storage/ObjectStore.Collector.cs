@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using K8sReplication.TestKit.Kube.Resources;
-using K8sReplication.TestKit.Kube.Selection;
 
 namespace K8sReplication.TestKit.Kube.Storage;
 
@@ -157,7 +156,4 @@ internal sealed partial class ObjectStore
         var kind = ownerRef?["kind"]?.GetValue<string>();
         return known.Any(t => t.ApiVersion == apiVersion && t.Kind == kind);
     }
-
-    public IReadOnlyList<JsonObject> ListAll(ResourceType type) =>
-        List(type, null, LabelSelector.Everything, FieldSelector.Parse(null), 0, null).Items;
 }
