@@ -104,6 +104,15 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explain_ShowsTheCrdSchema()
+    {
+        await ApplyCrdAndMeshAsync();
+        var result = await OkAsync("explain", "rmesh.spec");
+        Assert.Matches(@"replicationPort\s+<integer>", result.Stdout);
+        Assert.Matches(@"selector\s+<Object> -required-", result.Stdout);
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheObject()
     {
         await ApplyCrdAndMeshAsync();
