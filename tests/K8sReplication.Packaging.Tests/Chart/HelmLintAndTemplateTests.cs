@@ -118,6 +118,13 @@ public sealed class HelmLintAndTemplateTests
         Assert.Contains("/etc/k8srepl/$(POD_NAME).json", notes, StringComparison.Ordinal);
         Assert.Contains("-sidecar-config", notes, StringComparison.Ordinal);
         Assert.Contains("rollout status deployment/k8srepl-k8s-replication", notes, StringComparison.Ordinal);
+
+        var all = (await ExternalTool.Helm.RunAsync(["install", ChartFiles.Release, ChartFiles.ChartDir, "--namespace", ChartFiles.Namespace,
+            "--dry-run=client", "-f", ChartFiles.AllFeaturesValues])).EnsureSuccess().Stdout;
+        var allNotes = all[all.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        Assert.Contains("Leader election is on (2 replicas", allNotes, StringComparison.Ordinal);
+        Assert.Contains("ServiceMonitor", allNotes, StringComparison.Ordinal);
+        Assert.Contains("Grafana dashboard", allNotes, StringComparison.Ordinal);
     }
 
     internal static List<string> OperatorArgs(IEnumerable<JsonObject> objects)

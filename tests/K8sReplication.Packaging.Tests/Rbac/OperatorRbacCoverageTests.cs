@@ -18,8 +18,10 @@ public sealed class OperatorRbacCoverageTests
     private const string OperatorNamespace = "rbac-system";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task ChartRbac_CoversEveryApiCallTheOperatorMakes()
+    [Theory]
+    [InlineData("cluster")]
+    [InlineData("namespace")]
+    public async Task ChartRbac_CoversEveryApiCallTheOperatorMakes(string scope)
     {
         var dir = Directory.CreateTempSubdirectory("k8srepl-rbac-").FullName;
         try
@@ -37,7 +39,8 @@ public sealed class OperatorRbacCoverageTests
                     "-p", """{"status":{"phase":"Running","podIP":"127.0.0.1"}}""");
             }
 
-            await using var op = OperatorProcess.Start(["--kubeconfig", kubeconfig, "--all-namespaces",
+            string[] scopeArgs = scope == "cluster" ? ["--all-namespaces"] : ["--namespace", AppNamespace];
+            await using var op = OperatorProcess.Start(["--kubeconfig", kubeconfig, .. scopeArgs,
                 "--health-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
                 "--leader-elect", "--lease-namespace", OperatorNamespace, "--resync", "2s"]);
 
@@ -61,7 +64,10 @@ public sealed class OperatorRbacCoverageTests
                 response => response.StatusCode == HttpStatusCode.NotFound || op.HasExited, Deadline, "the finalizer to be released");
             Assert.False(op.HasExited, $"the operator exited:\n{op.Output}");
 
-            var rbac = new ChartRbac(await ChartFiles.RenderAsync("--set", "replicaCount=2", "--namespace", OperatorNamespace),
+            string[] values = scope == "cluster"
+                ? ["--set", "replicaCount=2"]
+                : ["--set", "watch.scope=namespace", "--set", $"watch.namespace={AppNamespace}", "--set", "leaderElection.enabled=true"];
+            var rbac = new ChartRbac(await ChartFiles.RenderAsync([.. values, "--namespace", OperatorNamespace]),
                 "k8srepl-k8s-replication", OperatorNamespace);
             var calls = OperatorCalls(server).Where(r => r.Group is not null).ToList();
             var denied = calls
