@@ -67,23 +67,29 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default .Release.Namespace .Values.watch.namespace }}
 {{- end }}
 
-{{/* The operator's rules on meshes, pods, ConfigMaps, Secrets and Events (see docs/operator-rbac.md). */}}
+{{/*
+The operator's rules on meshes, pods, ConfigMaps, Secrets and Events: exactly the calls it makes (see
+docs/operator-rbac.md). Informers list+watch meshes, pods and ConfigMaps; the finalizer is added/removed with a
+patch; status is replaced through the status subresource; the ConfigMap is read, created and replaced; the token
+Secret is read by name. "update replicationmeshes/finalizers" lets the ConfigMap's ownerReference set
+blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
+*/}}
 {{- define "k8s-replication.operatorRules" -}}
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes"]
-  verbs: ["get", "list", "watch", "update", "patch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["update"]
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes/finalizers"]
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]

@@ -14,7 +14,7 @@ public sealed class ChartRbacTests
         var rbac = new ChartRbac(await ChartFiles.RenderAsync("--set", "replicaCount=2"), ServiceAccount, ChartFiles.Namespace);
         var granted = rbac.AllGrants();
         var documented = DocumentedRules.Grants();
-        var source = DocumentedRules.FromDoc ? DocumentedRules.DocPath : "the rule list of issue 6 (docs/operator-rbac.md not written yet)";
+        var source = DocumentedRules.FromDoc ? DocumentedRules.DocPath : "the rule list derived from the operator's code (docs/operator-rbac.md not written yet)";
         Assert.True(documented.Except(granted).ToList() is { Count: 0 } missing,
             $"documented in {source} but not granted by the chart:\n{string.Join('\n', documented.Except(granted))}");
         Assert.True(granted.Except(documented).ToList() is { Count: 0 },
