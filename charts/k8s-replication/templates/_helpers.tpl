@@ -77,7 +77,7 @@ blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
 {{- define "k8s-replication.operatorRules" -}}
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes/status"]
   verbs: ["update"]
