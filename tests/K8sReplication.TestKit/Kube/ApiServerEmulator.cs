@@ -131,11 +131,11 @@ public sealed class ApiServerEmulator : IAsyncDisposable
         _collectSignal.Writer.TryComplete();
         await _collector;
         _disposed.Dispose();
-        _stopping.Dispose();
     }
 
     private async Task ListenAsync(int port, CancellationToken cancellationToken)
     {
+        _stopping.Dispose();
         _stopping = new CancellationTokenSource();
         _handler.Stopping = _stopping.Token;
         for (var attempt = 0; ; attempt++)
@@ -181,6 +181,7 @@ public sealed class ApiServerEmulator : IAsyncDisposable
         await _stopping.CancelAsync();
         await app.StopAsync(cancellationToken);
         await app.DisposeAsync();
+        _stopping.Dispose();
     }
 
     private void Record(RecordedRequest request)
