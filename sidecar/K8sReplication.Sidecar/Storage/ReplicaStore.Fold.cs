@@ -1,0 +1,171 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using K8sReplication.Sidecar.ColdPath;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+internal sealed partial class ReplicaStore
+{
+    private const int FoldChunk = 10_000;
+
+    private const string LookupVersionSql =
+        "SELECT hlc, site, deleted FROM __repl_versions WHERE bucket = @p0 AND tbl = @p1 AND kid = @p2 AND pk = @p3";
+
+    private const string WriteVersionSql = """
+        INSERT INTO __repl_versions(bucket, tbl, kid, pk, hlc, site, deleted, seq) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+        ON CONFLICT (bucket, tbl, kid, pk) DO UPDATE SET hlc = excluded.hlc, site = excluded.site,
+            deleted = excluded.deleted, seq = excluded.seq
+        """;
+
+    /// <summary>
+    /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
+    /// in one transaction. Returns the number of entries folded.
+    /// </summary>
+    public int Fold(int maxEntries = FoldChunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log)") is not 1L)
+            {
+                return 0;
+            }
+
+            return InWriteTransaction((tx, effects) =>
+            {
+                var folded = FoldPending(tx, effects, maxEntries);
+                Fault("fold.before-commit");
+                return folded;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Moves log entries (oldest first) into row versions with fresh local seqs, deletes them from the log and
+    /// raises the clock floor past them (the triggers read the floor once the log is empty). A local write is
+    /// physically in the table, so it must win locally: if an existing version is not older (only possible with
+    /// clock anomalies), the folded version's HLC is bumped past it.
+    /// </summary>
+    private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
+    {
+        var total = 0;
+        var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
+        var select = Prepared(tx, $"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT @p0", 1);
+        var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
+        while (total < maxEntries)
+        {
+            entries.Clear();
+            select.Parameters[0].Value = (long)Math.Min(FoldChunk, maxEntries - total);
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var key = new object?[logKeyColumns];
+                    for (var i = 0; i < logKeyColumns; i++)
+                    {
+                        key[i] = FromDb(reader.GetValue(4 + i));
+                    }
+
+                    entries.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) != 0, key));
+                }
+            }
+
+            if (entries.Count == 0)
+            {
+                break;
+            }
+
+            var maxHlc = 0L;
+            foreach (var entry in entries)
+            {
+                if (!tables.ById.TryGetValue(entry.Table, out var table) || table.PrimaryKeyColumns.Count == 0)
+                {
+                    continue; // a table unknown to the registry cannot have triggers; nothing to fold
+                }
+
+                var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
+                var (bucket, kid) = Identify(table, key);
+                var existing = LookupVersion(tx, table, bucket, kid, key);
+                var hlc = existing is { } e && e.Hlc >= entry.Hlc ? e.Hlc + 1 : entry.Hlc;
+                WriteVersion(tx, effects, table, bucket, kid, key, existing, new RowVersion(hlc, Site, entry.Deleted));
+                maxHlc = Math.Max(maxHlc, hlc);
+            }
+
+            var delete = Prepared(tx, "DELETE FROM __repl_log WHERE seq <= @p0", 1);
+            delete.Parameters[0].Value = entries[^1].Seq;
+            delete.ExecuteNonQuery();
+            RaiseClockFloor(tx, effects, maxHlc);
+            effects.Captured += entries.Count;
+            total += entries.Count;
+            if (entries.Count < FoldChunk)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
+    {
+        effects.Observe(hlc);
+        var update = Prepared(tx, "UPDATE __repl_state SET clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
+        update.Parameters[0].Value = hlc;
+        update.ExecuteNonQuery();
+    }
+
+    /// <summary>Bucket and compact key id of a row (see BookkeepingSchema).</summary>
+    private static (long Bucket, long Kid) Identify(ReplicaTable table, byte[] key)
+    {
+        var (bucket, hash) = RowDigest.Locate(table.NameBytes, key);
+        var kid = table.IntegerKey && key.Length == 9 && key[0] == KeyCodec.IntegerTag
+            ? BinaryPrimitives.ReadInt64BigEndian(key.AsSpan(1))
+            : hash;
+        return (bucket, kid);
+    }
+
+    private RowVersion? LookupVersion(SqliteTransaction tx, ReplicaTable table, long bucket, long kid, byte[] key)
+    {
+        var command = Prepared(tx, LookupVersionSql, 4);
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = table.Id;
+        command.Parameters[2].Value = kid;
+        command.Parameters[3].Value = key;
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new RowVersion(reader.GetInt64(0), SiteId.FromBytes((byte[])reader.GetValue(1)), reader.GetInt64(2) != 0)
+            : null;
+    }
+
+    /// <summary>Stores <paramref name="next"/> with a new local seq and records the Merkle delta (old XOR new digest).</summary>
+    private void WriteVersion(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, long bucket, long kid,
+        byte[] key, RowVersion? previous, RowVersion next)
+    {
+        var command = Prepared(tx, WriteVersionSql, 8);
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = table.Id;
+        command.Parameters[2].Value = kid;
+        command.Parameters[3].Value = key;
+        command.Parameters[4].Value = next.Hlc;
+        command.Parameters[5].Value = next.Site == Site ? siteBytes : next.Site.ToByteArray();
+        command.Parameters[6].Value = next.Deleted ? 1L : 0L;
+        command.Parameters[7].Value = effects.NextSeq();
+        command.ExecuteNonQuery();
+
+        var delta = new byte[MerkleTree.DigestSize];
+        RowDigest.Version(table.NameBytes, key, next, delta);
+        if (previous is { } old)
+        {
+            Span<byte> oldDigest = stackalloc byte[MerkleTree.DigestSize];
+            RowDigest.Version(table.NameBytes, key, old, oldDigest);
+            for (var i = 0; i < delta.Length; i++)
+            {
+                delta[i] ^= oldDigest[i];
+            }
+        }
+
+        effects.MerkleDeltas.Add((bucket, delta));
+    }
+}
