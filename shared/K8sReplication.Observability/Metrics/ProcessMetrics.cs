@@ -37,8 +37,8 @@ public sealed class ProcessMetrics : IDisposable
             "Start time of the process since the Unix epoch in seconds.");
         _meter.CreateObservableGauge("process.open_fds", static () => OpenFileDescriptors(), "{fd}",
             "Number of open file descriptors.");
-        _meter.CreateObservableGauge("dotnet.gc.heap_size", static () => GC.GetGCMemoryInfo().HeapSizeBytes, "By",
-            "Size of the managed heap in bytes as of the last garbage collection.");
+        _meter.CreateObservableGauge("dotnet.gc.heap_size", static () => GC.GetTotalMemory(forceFullCollection: false), "By",
+            "Bytes currently thought to be allocated on the managed heap.");
         _meter.CreateObservableCounter("dotnet.gc.collections", static () => Collections(), "{collection}",
             "Garbage collections since the process started, by generation.");
         _meter.CreateObservableGauge("dotnet.threadpool.threads", static () => ThreadPool.ThreadCount, "{thread}",

@@ -25,8 +25,9 @@ internal sealed class ScalarInstrumentState : InstrumentState
 
     public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        // A Prometheus counter never goes down: negative or NaN deltas would corrupt rate().
-        if (double.IsNaN(value) || (_monotonic && _recording == ScalarRecording.Add && value < 0))
+        // A NaN delta would poison the series for good, and a Prometheus counter never goes down
+        // (a negative delta would corrupt rate()). A gauge may legitimately be set to NaN.
+        if (_recording == ScalarRecording.Add && (double.IsNaN(value) || (_monotonic && value < 0)))
         {
             return;
         }

@@ -56,7 +56,11 @@ internal sealed class SeriesTable<TSeries>
         return _bySpan.TryGetValue(tags, out existing) ? existing : null;
     }
 
-    public IEnumerable<TSeries> Snapshot() => _series.Values;
+    /// <summary>
+    /// The current series. Enumerating the dictionary (unlike its Values property) takes no locks, so
+    /// a scrape never stalls recorders creating new series.
+    /// </summary>
+    public IEnumerable<TSeries> Snapshot() => _series.Select(static pair => pair.Value);
 
     public void RemoveWhere(Func<TSeries, bool> stale)
     {

@@ -133,13 +133,13 @@ internal sealed partial class ReplicaStore
         {
             if (change.Version.Deleted)
             {
-                var delete = Prepared(tx, table.DeleteRowSql(), 0);
+                var delete = Prepared(tx, table.DeleteRowSql, 0);
                 BindKey(delete, change.Key);
                 delete.ExecuteNonQuery();
             }
             else
             {
-                var upsert = Prepared(tx, table.UpsertRowSql(), 0);
+                var upsert = Prepared(tx, table.UpsertRowSql, 0);
                 BindValues(upsert, table, change.Values!);
                 upsert.ExecuteNonQuery();
             }
