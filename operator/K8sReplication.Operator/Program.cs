@@ -1,10 +1,17 @@
+using K8sReplication.Operator.Crd;
+
 namespace K8sReplication.Operator;
 
 internal static class Program
 {
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("k8srepl-operator: not implemented yet");
-        return args.Length == 0 ? 2 : 2;
+        if (args.Length > 0 && args[0] == "crd")
+        {
+            return CrdCommand.Run(args.AsSpan(1));
+        }
+
+        Console.Error.WriteLine("usage: k8srepl-operator crd [--output PATH]");
+        return 2;
     }
 }

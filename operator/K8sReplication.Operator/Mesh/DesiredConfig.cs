@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using K8sReplication.Contracts.Config;
+using K8sReplication.Contracts.Json;
+using K8sReplication.Contracts.Mesh;
+
+namespace K8sReplication.Operator.Mesh;
+
+/// <summary>
+/// Pure builder of the config each member should run (design §5.2 step 3). The database path, token file, listen
+/// addresses and node name stay sidecar-local and are never part of a push.
+/// </summary>
+internal static class DesiredConfig
+{
+    public static SidecarConfig ForMember(string mesh, long generation, ReplicationMeshSpec spec, IReadOnlyList<PeerConfig> peers) => new()
+    {
+        Mesh = mesh,
+        Generation = generation,
+        Peers = peers,
+        Tables = spec.Database?.Tables is { Count: > 0 } tables ? tables : null,
+        Topology = spec.Topology?.Type ?? Topology.FullMesh,
+        HotPath = new HotPathConfig { BatchSize = spec.HotPath?.BatchSize, Wait = spec.HotPath?.Wait },
+        AntiEntropy = new AntiEntropyConfig
+        {
+            Interval = spec.AntiEntropy?.Interval,
+            Budget = spec.AntiEntropy?.Budget,
+            Timeout = spec.AntiEntropy?.Timeout,
+        },
+        MaxClockSkew = spec.MaxClockSkew,
+        TombstoneTtl = spec.TombstoneTtl,
+        Paused = spec.Paused ?? false,
+    };
+
+    /// <summary>
+    /// Fingerprint of a set of member configs, ignoring their generation: the config generation is bumped exactly
+    /// when this changes, so sidecars see a new generation only for a real change.
+    /// </summary>
+    public static string Fingerprint(IReadOnlyDictionary<string, SidecarConfig> configs)
+    {
+        var sb = new StringBuilder();
+        foreach (var (pod, config) in configs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append(pod).Append('\n')
+              .Append(JsonSerializer.Serialize(config with { Generation = null }, ContractsJsonContext.Default.SidecarConfig))
+              .Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

@@ -1,0 +1,21 @@
+using K8sReplication.Contracts.Health;
+
+namespace K8sReplication.Operator.Mesh;
+
+/// <summary>What one status read of a member returned: its health, or why it could not be read.</summary>
+internal sealed record MemberObservation(
+    string Pod,
+    string ReplicationUrl,
+    string AdminUrl,
+    SidecarHealth? Health,
+    string? Error,
+    DateTimeOffset At)
+{
+    public bool Reachable => Health is not null;
+
+    /// <summary>Largest lag of this member behind any of its peers.</summary>
+    public (long Changes, double Seconds) MaxLag =>
+        Health is null || Health.Peers.Count == 0
+            ? (0, 0)
+            : (Health.Peers.Max(p => p.LagChanges), Health.Peers.Max(p => p.LagSeconds));
+}

@@ -1,0 +1,143 @@
+using K8sReplication.Contracts.Health;
+using K8sReplication.Contracts.Mesh;
+
+namespace K8sReplication.Operator.Mesh;
+
+/// <summary>
+/// Computes the five mesh conditions from member observations (pure). <c>lastTransitionTime</c> is carried over from
+/// the previous condition of the same type unless its status flips, as Kubernetes conventions require.
+/// </summary>
+internal static class MeshConditions
+{
+    public static IReadOnlyList<MeshCondition> Compute(
+        IReadOnlyList<MemberObservation> members,
+        long desiredConfigGeneration,
+        bool paused,
+        long generation,
+        IReadOnlyList<MeshCondition>? previous,
+        DateTimeOffset now)
+    {
+        var computed = new[]
+        {
+            Ready(members),
+            Converged(members),
+            ConfigApplied(members, desiredConfigGeneration, paused),
+            SchemaConsistent(members),
+            Degraded(members),
+        };
+
+        return computed.Select(c =>
+        {
+            var before = previous?.FirstOrDefault(p => p.Type == c.Type);
+            var since = before is not null && before.Status == c.Status ? before.LastTransitionTime : now;
+            return c with { LastTransitionTime = since, ObservedGeneration = generation };
+        }).ToList();
+    }
+
+    private static MeshCondition Ready(IReadOnlyList<MemberObservation> members)
+    {
+        if (members.Count == 0)
+        {
+            return Condition(ConditionTypes.Ready, ConditionStatus.False, ConditionReasons.NoMembers, "no running pod matches the selector");
+        }
+
+        var notReady = members.Where(m => m.Health?.Ready != true).Select(m => m.Pod).ToList();
+        return notReady.Count == 0
+            ? Condition(ConditionTypes.Ready, ConditionStatus.True, ConditionReasons.AllMembersReady, $"{members.Count} of {members.Count} members ready")
+            : Condition(ConditionTypes.Ready, ConditionStatus.False, ConditionReasons.MembersNotReady, $"not ready: {Names(notReady)}");
+    }
+
+    private static MeshCondition Converged(IReadOnlyList<MemberObservation> members)
+    {
+        if (members.Count == 0)
+        {
+            return Condition(ConditionTypes.Converged, ConditionStatus.Unknown, ConditionReasons.NoMembers, "no members");
+        }
+
+        var unreachable = members.Where(m => !m.Reachable).Select(m => m.Pod).ToList();
+        if (unreachable.Count > 0)
+        {
+            return Condition(ConditionTypes.Converged, ConditionStatus.Unknown, ConditionReasons.MembersUnreachable, $"cannot read: {Names(unreachable)}");
+        }
+
+        var roots = members.GroupBy(m => m.Health!.MerkleRoot, StringComparer.Ordinal).ToList();
+        if (roots.Count > 1)
+        {
+            var detail = string.Join("; ", roots.Select(g => $"{Short(g.Key)}: {Names(g.Select(m => m.Pod).ToList())}"));
+            return Condition(ConditionTypes.Converged, ConditionStatus.False, ConditionReasons.RootsDiffer, $"Merkle roots differ ({detail})");
+        }
+
+        var lagging = members.Where(m => m.MaxLag.Changes > 0).Select(m => m.Pod).ToList();
+        return lagging.Count > 0
+            ? Condition(ConditionTypes.Converged, ConditionStatus.False, ConditionReasons.Lagging, $"lagging: {Names(lagging)}")
+            : Condition(ConditionTypes.Converged, ConditionStatus.True, ConditionReasons.SameData, $"all {members.Count} members report root {Short(roots[0].Key)}");
+    }
+
+    private static MeshCondition ConfigApplied(IReadOnlyList<MemberObservation> members, long desired, bool paused)
+    {
+        if (paused)
+        {
+            return Condition(ConditionTypes.ConfigApplied, ConditionStatus.Unknown, ConditionReasons.Paused, "spec.paused is true: configuration is not pushed");
+        }
+
+        var outdated = members.Where(m => m.Health?.ConfigGeneration != desired).Select(m => m.Pod).ToList();
+        return outdated.Count == 0
+            ? Condition(ConditionTypes.ConfigApplied, ConditionStatus.True, ConditionReasons.AllMembersCurrent, $"all members run config generation {desired}")
+            : Condition(ConditionTypes.ConfigApplied, ConditionStatus.False, ConditionReasons.MembersOutdated, $"not on generation {desired}: {Names(outdated)}");
+    }
+
+    private static MeshCondition SchemaConsistent(IReadOnlyList<MemberObservation> members)
+    {
+        var mismatched = new SortedSet<string>(StringComparer.Ordinal);
+        var reachable = members.Where(m => m.Reachable).ToList();
+        var tables = reachable.SelectMany(m => m.Health!.SchemaHashes.Keys).Distinct(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            var hashes = reachable.Select(m => m.Health!.SchemaHashes.GetValueOrDefault(table)).Where(h => h is not null).Distinct(StringComparer.Ordinal);
+            if (hashes.Count() > 1)
+            {
+                mismatched.Add(table);
+            }
+        }
+
+        foreach (var peer in reachable.SelectMany(m => m.Health!.Peers))
+        {
+            mismatched.UnionWith(peer.SchemaMismatches);
+        }
+
+        return mismatched.Count == 0
+            ? Condition(ConditionTypes.SchemaConsistent, ConditionStatus.True, ConditionReasons.SchemasMatch, "every replicated table has the same schema on every member")
+            : Condition(ConditionTypes.SchemaConsistent, ConditionStatus.False, ConditionReasons.SchemaMismatch, $"schema differs between members for tables: {string.Join(", ", mismatched)}");
+    }
+
+    private static MeshCondition Degraded(IReadOnlyList<MemberObservation> members)
+    {
+        var unreachable = members.Where(m => !m.Reachable).ToList();
+        if (unreachable.Count > 0)
+        {
+            var detail = string.Join("; ", unreachable.Select(m => $"{m.Pod}: {m.Error}"));
+            return Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.MemberUnreachable, $"unreachable: {detail}");
+        }
+
+        var failed = members.Where(m => m.Health!.State == EngineState.Failed || !m.Health.Healthy).Select(m => m.Pod).ToList();
+        if (failed.Count > 0)
+        {
+            return Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.MemberFailed, $"unhealthy: {Names(failed)}");
+        }
+
+        var open = members
+            .SelectMany(m => m.Health!.Peers.Where(p => p.Circuit == CircuitState.Open).Select(p => $"{m.Pod}→{p.Name}"))
+            .ToList();
+        return open.Count > 0
+            ? Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.PeerCircuitOpen, $"peer links down: {string.Join(", ", open)}")
+            : Condition(ConditionTypes.Degraded, ConditionStatus.False, ConditionReasons.AsExpected, "all members reachable and healthy");
+    }
+
+    private static MeshCondition Condition(string type, ConditionStatus status, string reason, string message) =>
+        new() { Type = type, Status = status, Reason = reason, Message = message };
+
+    private static string Names(List<string> pods) =>
+        pods.Count <= 5 ? string.Join(", ", pods) : string.Join(", ", pods.Take(5)) + $" and {pods.Count - 5} more";
+
+    private static string Short(string root) => root.Length > 12 ? root[..12] : root;
+}

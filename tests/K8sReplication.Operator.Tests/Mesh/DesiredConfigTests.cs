@@ -1,0 +1,43 @@
+using K8sReplication.Contracts.Config;
+using K8sReplication.Contracts.Mesh;
+using K8sReplication.Operator.Mesh;
+
+namespace K8sReplication.Operator.Tests.Mesh;
+
+public sealed class DesiredConfigTests
+{
+    private static readonly ReplicationMeshSpec Spec = new()
+    {
+        Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "shop" } },
+        Database = new DatabaseSpec { Path = "/data/shop.db", Tables = ["orders"] },
+        AntiEntropy = new AntiEntropySpec { Interval = "10s" },
+    };
+
+    [Fact]
+    public void ForMember_CarriesMeshPeersTablesAndTunables_ButNoSidecarLocalSettings()
+    {
+        var config = DesiredConfig.ForMember("shop", 4, Spec, [new PeerConfig { Name = "b", Url = "http://10.0.0.2:8900" }]);
+
+        Assert.Equal("shop", config.Mesh);
+        Assert.Equal(4, config.Generation);
+        Assert.Equal(["orders"], config.Tables);
+        Assert.Equal("10s", config.AntiEntropy!.Interval);
+        Assert.Equal("b", Assert.Single(config.Peers!).Name);
+        Assert.Null(config.Database);
+        Assert.Null(config.TokenFile);
+        Assert.Null(config.NodeName);
+        Assert.Null(config.Listen);
+    }
+
+    [Fact]
+    public void Fingerprint_IgnoresGeneration_ButSeesPeerChanges()
+    {
+        var peers = new[] { new PeerConfig { Name = "b", Url = "http://b:8900" } };
+        var a1 = new Dictionary<string, SidecarConfig> { ["a"] = DesiredConfig.ForMember("shop", 1, Spec, peers) };
+        var a2 = new Dictionary<string, SidecarConfig> { ["a"] = DesiredConfig.ForMember("shop", 2, Spec, peers) };
+        var moved = new Dictionary<string, SidecarConfig> { ["a"] = DesiredConfig.ForMember("shop", 1, Spec, [new PeerConfig { Name = "b", Url = "http://b2:8900" }]) };
+
+        Assert.Equal(DesiredConfig.Fingerprint(a1), DesiredConfig.Fingerprint(a2));
+        Assert.NotEqual(DesiredConfig.Fingerprint(a1), DesiredConfig.Fingerprint(moved));
+    }
+}

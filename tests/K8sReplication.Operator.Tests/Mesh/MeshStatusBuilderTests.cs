@@ -1,0 +1,112 @@
+using K8sReplication.Contracts.Health;
+using K8sReplication.Contracts.Mesh;
+using K8sReplication.Operator.Mesh;
+
+namespace K8sReplication.Operator.Tests.Mesh;
+
+public sealed class MeshStatusBuilderTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
+
+    private static MemberObservation Healthy(string pod, string root = "aa", long generation = 1, long lag = 0, DateTimeOffset? at = null) =>
+        new(pod, $"http://{pod}:8900", $"http://{pod}:8901", new SidecarHealth
+        {
+            State = EngineState.Running,
+            Ready = true,
+            Healthy = true,
+            AcceptingWrites = true,
+            SiteId = pod + "-site",
+            MerkleRoot = root,
+            ConfigGeneration = generation,
+            SchemaHashes = new Dictionary<string, string> { ["orders"] = "h1" },
+            Peers = [new PeerHealth { Name = "x", Connected = true, LagChanges = lag, LagSeconds = lag * 0.01 }],
+        }, null, at ?? T0);
+
+    private static MemberObservation Unreachable(string pod) =>
+        new(pod, $"http://{pod}:8900", $"http://{pod}:8901", null, "connection refused", T0);
+
+    private static ConditionStatus StatusOf(ReplicationMeshStatus s, string type) => s.Conditions!.Single(c => c.Type == type).Status;
+
+    [Fact]
+    public void AllHealthySameRoot_IsReadyConvergedApplied()
+    {
+        var status = MeshStatusBuilder.Build(3, 1, false, false, [Healthy("a"), Healthy("b"), Healthy("c")], null, T0);
+
+        Assert.Equal(ConditionStatus.True, StatusOf(status, ConditionTypes.Ready));
+        Assert.Equal(ConditionStatus.True, StatusOf(status, ConditionTypes.Converged));
+        Assert.Equal(ConditionStatus.True, StatusOf(status, ConditionTypes.ConfigApplied));
+        Assert.Equal(ConditionStatus.True, StatusOf(status, ConditionTypes.SchemaConsistent));
+        Assert.Equal(ConditionStatus.False, StatusOf(status, ConditionTypes.Degraded));
+        Assert.Equal("Running", status.Phase);
+        Assert.Equal(3, status.ReadyMembers);
+        Assert.Equal(3, status.ObservedGeneration);
+        Assert.All(status.Conditions!, c => Assert.Equal(3, c.ObservedGeneration));
+    }
+
+    [Fact]
+    public void UnreachableMember_IsDegradedWithReasonNamingTheMember()
+    {
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Unreachable("b")], null, T0);
+
+        var degraded = status.Conditions!.Single(c => c.Type == ConditionTypes.Degraded);
+        Assert.Equal(ConditionStatus.True, degraded.Status);
+        Assert.Equal(ConditionReasons.MemberUnreachable, degraded.Reason);
+        Assert.Contains("b", degraded.Message, StringComparison.Ordinal);
+        Assert.Equal("Degraded", status.Phase);
+        Assert.Equal("Unreachable", status.Members!.Single(m => m.Pod == "b").State);
+    }
+
+    [Fact]
+    public void DifferentRootsOrLag_IsNotConverged()
+    {
+        var roots = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a", "aa"), Healthy("b", "bb")], null, T0);
+        var lag = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Healthy("b", lag: 5)], null, T0);
+
+        Assert.Equal(ConditionReasons.RootsDiffer, roots.Conditions!.Single(c => c.Type == ConditionTypes.Converged).Reason);
+        Assert.Equal(ConditionReasons.Lagging, lag.Conditions!.Single(c => c.Type == ConditionTypes.Converged).Reason);
+        Assert.Equal("0.05s", lag.MaxLag);
+    }
+
+    [Fact]
+    public void OutdatedConfigGeneration_IsNotApplied()
+    {
+        var status = MeshStatusBuilder.Build(1, 2, false, false, [Healthy("a", generation: 2), Healthy("b", generation: 1)], null, T0);
+
+        var applied = status.Conditions!.Single(c => c.Type == ConditionTypes.ConfigApplied);
+        Assert.Equal(ConditionStatus.False, applied.Status);
+        Assert.Contains("b", applied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SteadyMesh_RebuildsAnIdenticalStatus_SoNoWriteIsNeeded()
+    {
+        var first = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Healthy("b")], null, T0);
+
+        var later = T0.AddSeconds(30);
+        var second = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a", at: later), Healthy("b", at: later)], first, later);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(first, MeshJsonContext.Default.ReplicationMeshStatus),
+                     System.Text.Json.JsonSerializer.Serialize(second, MeshJsonContext.Default.ReplicationMeshStatus));
+    }
+
+    [Fact]
+    public void ConditionFlip_UpdatesLastTransitionTime_OnlyForTheFlippedCondition()
+    {
+        var first = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Healthy("b")], null, T0);
+        var later = T0.AddMinutes(1);
+
+        var second = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a", at: later), Unreachable("b")], first, later);
+
+        Assert.Equal(later, second.Conditions!.Single(c => c.Type == ConditionTypes.Degraded).LastTransitionTime);
+        Assert.Equal(T0, second.Conditions!.Single(c => c.Type == ConditionTypes.SchemaConsistent).LastTransitionTime);
+    }
+
+    [Fact]
+    public void NoMembers_IsPendingAndNotReady()
+    {
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [], null, T0);
+
+        Assert.Equal("Pending", status.Phase);
+        Assert.Equal(ConditionReasons.NoMembers, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+    }
+}
