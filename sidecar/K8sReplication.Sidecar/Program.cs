@@ -1,10 +1,34 @@
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Hosting;
+
 namespace K8sReplication.Sidecar;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    /// <summary>Exit code for invalid flags or config (issue 5).</summary>
+    public const int InvalidConfigExitCode = 2;
+
+    /// <summary>Exit code for an unrecoverable start-up failure (database cannot be opened, port in use).</summary>
+    public const int StartFailedExitCode = 1;
+
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("k8srepl-sidecar: not implemented yet");
-        return args.Length == 0 ? 2 : 2;
+        using var loggerFactory = SidecarLogging.CreateFactory();
+        LiveConfig config;
+        try
+        {
+            config = LiveConfig.Load(args, Environment.GetEnvironmentVariable, loggerFactory.CreateLogger("K8sReplication.Sidecar.Config"));
+        }
+        catch (ConfigRejectedException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                await Console.Error.WriteLineAsync($"k8srepl-sidecar: invalid configuration: {error.Key}: {error.Message}");
+            }
+
+            return InvalidConfigExitCode;
+        }
+
+        return await SidecarHost.RunAsync(config, CancellationToken.None);
     }
 }

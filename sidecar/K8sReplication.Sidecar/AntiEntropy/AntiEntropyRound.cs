@@ -1,0 +1,132 @@
+using System.Globalization;
+using K8sReplication.Contracts.Health;
+using K8sReplication.Contracts.Wire;
+using K8sReplication.Sidecar.Api;
+using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Peers;
+
+namespace K8sReplication.Sidecar.AntiEntropy;
+
+/// <summary>
+/// One pull-only anti-entropy round against one peer: equal roots cost one request; otherwise descend only into
+/// differing children, list the differing leaves' versions, pull the rows whose peer version wins here and apply
+/// them through the same applier as the hot path. Traffic is proportional to the difference.
+/// </summary>
+internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient client, TimeProvider time)
+{
+    public const string ProgressPrefix = "antientropy:";
+    private const int RowsPerRequest = 1000;
+
+    private long _bytes;
+    private long _repaired;
+
+    public async Task<AntiEntropyResult> RunAsync(int budget, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var store = engine.Store ?? throw new InvalidOperationException("store not open");
+        var tree = store.Merkle;
+        var (root, rootBytes) = await client.GetMerkleRootAsync(cancellationToken);
+        _bytes += rootBytes;
+        client.Peer.RecordSuccess();
+        if (string.Equals(root.Root, Convert.ToHexStringLower(tree.Root), StringComparison.OrdinalIgnoreCase))
+        {
+            return Result("equal", started);
+        }
+
+        if (root.Depth != tree.Depth)
+        {
+            throw new PeerUnavailableException($"Merkle shape differs: peer depth {root.Depth}, local {tree.Depth}", 400);
+        }
+
+        var (schema, schemaBytes) = await client.GetSchemaAsync(cancellationToken);
+        _bytes += schemaBytes;
+        var leaves = await DifferingLeavesAsync(tree, cancellationToken);
+        var partial = false;
+        foreach (var leaf in leaves)
+        {
+            if (_repaired >= budget)
+            {
+                partial = true;
+                break;
+            }
+
+            var (remote, leafBytes) = await client.GetMerkleLeafAsync(leaf, cancellationToken);
+            _bytes += leafBytes;
+            var winners = MerkleDiff.RemoteWinners(tree.Leaf(leaf), WireMapping.FromWire(remote.Entries));
+            foreach (var table in winners.GroupBy(w => w.Table, StringComparer.Ordinal))
+            {
+                foreach (var chunk in table.Chunk(RowsPerRequest))
+                {
+                    await PullAsync(table.Key, chunk, schema, cancellationToken);
+                }
+            }
+        }
+
+        return Result(partial ? "partial" : "repaired", started);
+    }
+
+    public long BytesSoFar => _bytes;
+
+    public long RepairedSoFar => _repaired;
+
+    private async Task<List<int>> DifferingLeavesAsync(MerkleTree tree, CancellationToken cancellationToken)
+    {
+        var leaves = new List<int>();
+        var frontier = new List<string> { "" };
+        while (frontier.Count > 0)
+        {
+            var next = new List<string>();
+            foreach (var path in frontier)
+            {
+                var (nodes, bytes) = await client.GetMerkleNodesAsync(path, cancellationToken);
+                _bytes += bytes;
+                var remote = nodes.Children.Select(Convert.FromHexString).ToList();
+                foreach (var index in MerkleDiff.DifferingChildren(tree.Children(path), remote))
+                {
+                    var child = MerkleDiff.ChildPath(path, index);
+                    if (child.Length == tree.Depth)
+                    {
+                        leaves.Add(MerkleDiff.LeafIndex(child));
+                    }
+                    else
+                    {
+                        next.Add(child);
+                    }
+                }
+            }
+
+            frontier = next;
+        }
+
+        return leaves;
+    }
+
+    private async Task PullAsync(string table, LeafEntry[] entries, SchemaResponse schema, CancellationToken cancellationToken)
+    {
+        var (rows, bytes) = await client.PostRowsAsync(new RowsRequest { Table = table, Keys = [.. entries.Select(e => e.Key)] }, cancellationToken);
+        _bytes += bytes;
+        if (rows.Changes.Count == 0)
+        {
+            return;
+        }
+
+        var changes = WireMapping.FromWire(rows.Changes);
+        var result = engine.Applier!.Apply(
+            changes,
+            ProgressPrefix + schema.Site,
+            time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            schema.Tables,
+            client.Peer.Name);
+        _repaired += result.Applied;
+    }
+
+    private AntiEntropyResult Result(string result, long started) => new()
+    {
+        Result = result,
+        At = time.GetUtcNow(),
+        RowsRepaired = _repaired,
+        Bytes = _bytes,
+        DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
+    };
+}

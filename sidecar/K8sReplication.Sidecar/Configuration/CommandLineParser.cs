@@ -1,0 +1,119 @@
+using K8sReplication.Contracts.Config;
+
+namespace K8sReplication.Sidecar.Configuration;
+
+/// <summary>
+/// Strict parser of the sidecar's flags (issue 5 spells them; tests, the operator and the examples depend on them).
+/// Accepts <c>--flag value</c> and <c>--flag=value</c>; <c>--peer</c> repeats. Unknown flags, missing values and
+/// repeated single-valued flags are errors naming the flag; values are checked later by the validator.
+/// </summary>
+internal static class CommandLineParser
+{
+    public const string Database = "--database";
+    public const string Tables = "--tables";
+    public const string NodeName = "--node-name";
+    public const string Listen = "--listen";
+    public const string AdminListen = "--admin-listen";
+    public const string Peer = "--peer";
+    public const string Config = "--config";
+    public const string TokenFile = "--token-file";
+    public const string AntiEntropyInterval = "--anti-entropy-interval";
+    public const string StateDir = "--state-dir";
+
+    private static readonly string[] Known =
+        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir];
+
+    public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
+    {
+        var single = new Dictionary<string, string>(StringComparer.Ordinal);
+        var peers = new List<PeerConfig>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string flag;
+            string? value = null;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                flag = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                flag = arg;
+            }
+
+            if (!Known.Contains(flag, StringComparer.Ordinal))
+            {
+                errors.Add(flag.StartsWith("--", StringComparison.Ordinal)
+                    ? new ConfigError(flag, $"unknown flag '{flag}' (known: {string.Join(' ', Known)})")
+                    : new ConfigError(flag, $"unexpected argument '{flag}' (flags are --name value)"));
+
+                // Skip the unknown flag's value so it is not reported as a second error.
+                if (value is null && flag.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    errors.Add(new ConfigError(flag, "needs a value"));
+                    continue;
+                }
+
+                value = args[++i];
+            }
+
+            if (flag == Peer)
+            {
+                peers.Add(ParsePeer(flag, value, errors));
+            }
+            else if (!single.TryAdd(flag, value))
+            {
+                errors.Add(new ConfigError(flag, "given more than once"));
+            }
+        }
+
+        return new StartupArguments(
+            single.GetValueOrDefault(Config),
+            FromValues(single.GetValueOrDefault, peers.Count > 0 ? peers : null));
+    }
+
+    /// <summary>Builds a config from flag-named values; shared with the environment reader so both map alike.</summary>
+    public static SidecarConfig FromValues(Func<string, string?> get, IReadOnlyList<PeerConfig>? peers)
+    {
+        var interval = get(AntiEntropyInterval);
+        return new SidecarConfig
+        {
+            Database = get(Database),
+            Tables = get(Tables) is { } t
+                ? t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                : null,
+            NodeName = get(NodeName),
+            Listen = get(Listen),
+            AdminListen = get(AdminListen),
+            Peers = peers,
+            TokenFile = get(TokenFile),
+            StateDir = get(StateDir),
+            AntiEntropy = interval is null ? null : new AntiEntropyConfig { Interval = interval },
+        };
+    }
+
+    /// <summary>Parses <c>NAME=URL</c>; a malformed entry is reported and kept (empty parts) for the validator.</summary>
+    public static PeerConfig ParsePeer(string key, string text, List<ConfigError> errors)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0 || eq == text.Length - 1)
+        {
+            errors.Add(new ConfigError(key, $"'{text}' is not NAME=URL"));
+            return new PeerConfig();
+        }
+
+        return new PeerConfig { Name = text[..eq].Trim(), Url = text[(eq + 1)..].Trim() };
+    }
+}

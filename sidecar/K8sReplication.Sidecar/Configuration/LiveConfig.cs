@@ -1,0 +1,204 @@
+using System.Text.Json;
+using K8sReplication.Contracts.Config;
+using K8sReplication.Contracts.Json;
+
+namespace K8sReplication.Sidecar.Configuration;
+
+/// <summary>
+/// The configuration in force. Composed as base &lt; file &lt; environment &lt; flags &lt; pushed (dynamic fields only),
+/// always through <see cref="SidecarConfigValidator"/>; a rejected candidate leaves the current settings untouched.
+/// The pushed layer (the operator's view of the mesh) is persisted under the state dir so a restart keeps it.
+/// </summary>
+internal sealed partial class LiveConfig
+{
+    public const string PersistedFileName = "last-good-config.json";
+
+    private readonly Lock _gate = new();
+    private readonly SidecarConfig _base;
+    private readonly SidecarConfig _environment;
+    private readonly SidecarConfig _flags;
+    private readonly ILogger _logger;
+    private SidecarConfig? _file;
+    private SidecarConfig? _pushed;
+
+    private LiveConfig(SidecarConfig @base, SidecarConfig environment, SidecarConfig flags, string? configFile, ILogger logger)
+    {
+        _base = @base;
+        _environment = environment;
+        _flags = flags;
+        ConfigFile = configFile;
+        _logger = logger;
+        Current = null!;
+    }
+
+    /// <summary>Raised after new settings are in force (outside any lock).</summary>
+    public event Action<SidecarSettings>? Changed;
+
+    public SidecarSettings Current { get; private set; }
+
+    public string? ConfigFile { get; }
+
+    /// <summary>Composes the start-up config; throws <see cref="ConfigRejectedException"/> listing every error.</summary>
+    public static LiveConfig Load(IReadOnlyList<string> args, Func<string, string?> getVariable, ILogger logger)
+    {
+        var errors = new List<ConfigError>();
+        var flags = CommandLineParser.Parse(args, errors);
+        var env = EnvironmentConfigReader.Read(getVariable, errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigRejectedException(errors);
+        }
+
+        var nodeName = getVariable(Contracts.WellKnown.PodNameEnv) is { Length: > 0 } pod ? pod : Environment.MachineName;
+        var live = new LiveConfig(new SidecarConfig { NodeName = nodeName }, env.Config, flags.Config, flags.ConfigFile ?? env.ConfigFile, logger);
+        live._file = live.ConfigFile is null ? null : ConfigFileReader.ReadFile(live.ConfigFile);
+        var candidate = live.Compose(live._file, null);
+        var validation = SidecarConfigValidator.Validate(candidate, out var settings);
+        if (validation.Count > 0)
+        {
+            throw new ConfigRejectedException(validation);
+        }
+
+        live.Current = settings!;
+        live.RestorePersisted();
+        return live;
+    }
+
+    /// <summary>Applies a pushed config (operator). 409-style refusal when its generation is older.</summary>
+    public PushOutcome Push(SidecarConfig pushed, out IReadOnlyList<ConfigError> errors)
+    {
+        SidecarSettings applied;
+        lock (_gate)
+        {
+            errors = [];
+            if (pushed.Generation is { } g && g < Current.Generation)
+            {
+                errors = [new ConfigError("generation", $"{g} is older than the generation in force ({Current.Generation})")];
+                return PushOutcome.StaleGeneration;
+            }
+
+            var dynamic = ConfigLayering.Dynamic(pushed);
+            errors = SidecarConfigValidator.Validate(Compose(_file, dynamic), out var settings);
+            if (errors.Count > 0)
+            {
+                return PushOutcome.Invalid;
+            }
+
+            _pushed = dynamic;
+            Persist(dynamic, settings!.StateDir);
+            applied = Current = settings;
+        }
+
+        Changed?.Invoke(applied);
+        return PushOutcome.Applied;
+    }
+
+    /// <summary>Re-reads the config file; an invalid file is logged and the settings in force stay.</summary>
+    public PushOutcome ReloadFile()
+    {
+        if (ConfigFile is null)
+        {
+            return PushOutcome.Unchanged;
+        }
+
+        SidecarSettings applied;
+        lock (_gate)
+        {
+            IReadOnlyList<ConfigError> errors;
+            SidecarConfig file;
+            try
+            {
+                file = ConfigFileReader.ReadFile(ConfigFile);
+                if (Equal(file, _file))
+                {
+                    return PushOutcome.Unchanged;
+                }
+
+                errors = SidecarConfigValidator.Validate(Compose(file, _pushed), out var settings);
+                if (errors.Count == 0)
+                {
+                    _file = file;
+                    applied = Current = settings!;
+                }
+                else
+                {
+                    LogFileRejected(_logger, ConfigFile, string.Join("; ", errors));
+                    return PushOutcome.Invalid;
+                }
+            }
+            catch (ConfigRejectedException e)
+            {
+                LogFileRejected(_logger, ConfigFile, e.Message);
+                return PushOutcome.Invalid;
+            }
+        }
+
+        LogFileApplied(_logger, ConfigFile, applied.Generation);
+        Changed?.Invoke(applied);
+        return PushOutcome.Applied;
+    }
+
+    private SidecarConfig Compose(SidecarConfig? file, SidecarConfig? pushed) =>
+        ConfigLayering.Merge(_base, file, _environment, _flags, pushed);
+
+    private static bool Equal(SidecarConfig a, SidecarConfig? b) =>
+        b is not null && JsonSerializer.Serialize(a, ContractsJsonContext.Default.SidecarConfig) == JsonSerializer.Serialize(b, ContractsJsonContext.Default.SidecarConfig);
+
+    private void RestorePersisted()
+    {
+        if (Current.StateDir is null || !File.Exists(Path.Combine(Current.StateDir, PersistedFileName)))
+        {
+            return;
+        }
+
+        var path = Path.Combine(Current.StateDir, PersistedFileName);
+        try
+        {
+            var pushed = ConfigFileReader.Parse(File.ReadAllText(path), path);
+            if (SidecarConfigValidator.Validate(Compose(_file, pushed), out var settings).Count == 0)
+            {
+                _pushed = pushed;
+                Current = settings!;
+                LogRestored(_logger, path, settings!.Generation);
+            }
+        }
+        catch (Exception e) when (e is ConfigRejectedException or IOException or UnauthorizedAccessException)
+        {
+            LogFileRejected(_logger, path, e.Message);
+        }
+    }
+
+    private void Persist(SidecarConfig pushed, string? stateDir)
+    {
+        if (stateDir is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(stateDir);
+            var path = Path.Combine(stateDir, PersistedFileName);
+            var temp = path + ".tmp";
+            File.WriteAllText(temp, JsonSerializer.Serialize(pushed, ContractsJsonContext.Default.SidecarConfig));
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The config is in force either way; losing the copy only matters after a restart.
+            LogPersistFailed(_logger, stateDir, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config {Path} rejected, keeping the config in force: {Errors}")]
+    private static partial void LogFileRejected(ILogger logger, string path, string errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Config file {Path} applied (generation {Generation})")]
+    private static partial void LogFileApplied(ILogger logger, string path, long generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restored last good config from {Path} (generation {Generation})")]
+    private static partial void LogRestored(ILogger logger, string path, long generation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not persist the config under {StateDir}: {Error}")]
+    private static partial void LogPersistFailed(ILogger logger, string stateDir, string error);
+}

@@ -1,0 +1,196 @@
+using K8sReplication.Contracts.Config;
+
+namespace K8sReplication.Sidecar.Configuration;
+
+/// <summary>
+/// The one validation path of every config source (flags, environment, file, <c>PUT /v1/config</c>). Reports every
+/// error with its config key, and resolves defaults into <see cref="SidecarSettings"/> when there is none.
+/// </summary>
+internal static class SidecarConfigValidator
+{
+    public static IReadOnlyList<ConfigError> Validate(SidecarConfig config, out SidecarSettings? settings)
+    {
+        var errors = new List<ConfigError>();
+        settings = null;
+
+        if (string.IsNullOrWhiteSpace(config.Database))
+        {
+            errors.Add(new ConfigError("database", "is required (--database, K8SREPL_DATABASE or 'database' in the config file)"));
+        }
+
+        if (string.IsNullOrWhiteSpace(config.NodeName))
+        {
+            errors.Add(new ConfigError("nodeName", "is required"));
+        }
+
+        if (config.Generation is < 0)
+        {
+            errors.Add(new ConfigError("generation", "must not be negative"));
+        }
+
+        ValidateTables(config.Tables, errors);
+        var listen = Address(config.Listen ?? SidecarDefaults.Listen, "listen", errors);
+        var admin = Address(config.AdminListen ?? SidecarDefaults.AdminListen, "adminListen", errors);
+        if (listen is not null && admin is not null && listen.Port != 0 && listen.Port == admin.Port)
+        {
+            errors.Add(new ConfigError("adminListen", $"port {admin.Port} is also the replication port"));
+        }
+
+        var peers = ValidatePeers(config.Peers, config.NodeName, errors);
+
+        var batch = config.HotPath?.BatchSize ?? HotPathConfig.DefaultBatchSize;
+        if (batch is < SidecarDefaults.MinBatchSize or > SidecarDefaults.MaxBatchSize)
+        {
+            errors.Add(new ConfigError("hotPath.batchSize", $"must be between {SidecarDefaults.MinBatchSize} and {SidecarDefaults.MaxBatchSize}, got {batch}"));
+        }
+
+        var wait = Duration(config.HotPath?.Wait ?? HotPathConfig.DefaultWait, "hotPath.wait", TimeSpan.Zero, SidecarDefaults.MaxWait, errors);
+        var interval = Duration(config.AntiEntropy?.Interval ?? AntiEntropyConfig.DefaultInterval, "antiEntropy.interval", SidecarDefaults.MinAntiEntropyInterval, TimeSpan.FromDays(1), errors);
+        var timeout = Duration(config.AntiEntropy?.Timeout ?? AntiEntropyConfig.DefaultTimeout, "antiEntropy.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
+        var budget = config.AntiEntropy?.Budget ?? AntiEntropyConfig.DefaultBudget;
+        if (budget < 1)
+        {
+            errors.Add(new ConfigError("antiEntropy.budget", $"must be at least 1, got {budget}"));
+        }
+
+        var skew = Duration(config.MaxClockSkew ?? SidecarDefaults.MaxClockSkew, "maxClockSkew", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), errors);
+        var ttl = Duration(config.TombstoneTtl ?? SidecarDefaults.TombstoneTtl, "tombstoneTtl", TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
+        if (config.Topology is { } topology && !Enum.IsDefined(topology))
+        {
+            errors.Add(new ConfigError("topology", $"unknown topology {(int)topology}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        settings = new SidecarSettings
+        {
+            Source = config,
+            Mesh = config.Mesh,
+            Generation = config.Generation ?? 0,
+            NodeName = config.NodeName!,
+            Database = config.Database!,
+            Tables = config.Tables is { Count: > 0 } t ? t : null,
+            Listen = listen!,
+            AdminListen = admin!,
+            Peers = peers,
+            TokenFile = string.IsNullOrWhiteSpace(config.TokenFile) ? null : config.TokenFile,
+            StateDir = string.IsNullOrWhiteSpace(config.StateDir) ? null : config.StateDir,
+            Topology = config.Topology ?? Topology.FullMesh,
+            BatchSize = batch,
+            Wait = wait,
+            AntiEntropyInterval = interval,
+            AntiEntropyBudget = budget,
+            AntiEntropyTimeout = timeout,
+            MaxClockSkew = skew,
+            TombstoneTtl = ttl,
+            Paused = config.Paused ?? false,
+        };
+        return errors;
+    }
+
+    private static void ValidateTables(IReadOnlyList<string>? tables, List<ConfigError> errors)
+    {
+        if (tables is null)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < tables.Count; i++)
+        {
+            var name = tables[i];
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl))
+            {
+                errors.Add(new ConfigError($"tables[{i}]", "must be a table name"));
+            }
+            else if (name.StartsWith(Contracts.WellKnown.BookkeepingTablePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(new ConfigError($"tables[{i}]", $"'{name}' is a bookkeeping table and cannot be replicated"));
+            }
+            else if (!seen.Add(name))
+            {
+                errors.Add(new ConfigError($"tables[{i}]", $"'{name}' is listed twice"));
+            }
+        }
+    }
+
+    private static List<PeerSettings> ValidatePeers(IReadOnlyList<PeerConfig>? peers, string? self, List<ConfigError> errors)
+    {
+        var result = new List<PeerSettings>();
+        if (peers is null)
+        {
+            return result;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < peers.Count; i++)
+        {
+            var peer = peers[i];
+            if (peer is null)
+            {
+                errors.Add(new ConfigError($"peers[{i}]", "must be an object with name and url"));
+                continue;
+            }
+
+            var ok = true;
+            if (string.IsNullOrWhiteSpace(peer.Name))
+            {
+                errors.Add(new ConfigError($"peers[{i}].name", "is required"));
+                ok = false;
+            }
+            else if (!names.Add(peer.Name))
+            {
+                errors.Add(new ConfigError($"peers[{i}].name", $"'{peer.Name}' is listed twice"));
+                ok = false;
+            }
+            else if (peer.Name == self)
+            {
+                errors.Add(new ConfigError($"peers[{i}].name", $"'{peer.Name}' is this member's own node name"));
+                ok = false;
+            }
+
+            if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add(new ConfigError($"peers[{i}].url", $"'{peer.Url}' is not an absolute http(s) URL"));
+                ok = false;
+            }
+
+            if (ok)
+            {
+                result.Add(new PeerSettings(peer.Name, url!));
+            }
+        }
+
+        return result;
+    }
+
+    private static ListenAddress? Address(string text, string key, List<ConfigError> errors)
+    {
+        if (ListenAddress.TryParse(text, out var address))
+        {
+            return address;
+        }
+
+        errors.Add(new ConfigError(key, $"'{text}' is not HOST:PORT (an IP address or localhost, port 0-65535)"));
+        return null;
+    }
+
+    private static TimeSpan Duration(string text, string key, TimeSpan min, TimeSpan max, List<ConfigError> errors)
+    {
+        if (!Durations.TryParse(text, out var value))
+        {
+            errors.Add(new ConfigError(key, $"'{text}' is not a duration (examples: 500ms, 5s, 2m)"));
+            return TimeSpan.Zero;
+        }
+
+        if (value < min || value > max)
+        {
+            errors.Add(new ConfigError(key, $"{text} is outside {Durations.Format(min)}..{Durations.Format(max)}"));
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,42 @@
+using K8sReplication.Contracts;
+
+namespace K8sReplication.Sidecar.Configuration;
+
+/// <summary>Named defaults of every tunable not spelled in the contract DTOs.</summary>
+internal static class SidecarDefaults
+{
+    public static readonly string Listen = "0.0.0.0:" + WellKnown.ReplicationPort;
+    public static readonly string AdminListen = "0.0.0.0:" + WellKnown.AdminPort;
+    public const string MaxClockSkew = "5m";
+    public const string TombstoneTtl = "168h";
+    public const int MinBatchSize = 1;
+    public const int MaxBatchSize = 10_000;
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan MinAntiEntropyInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Largest accepted request body (config pushes, row requests).</summary>
+    public const long MaxRequestBodyBytes = 1 << 20;
+
+    /// <summary>Largest number of keys one <c>POST /v1/rows</c> may ask for.</summary>
+    public const int MaxRowKeysPerRequest = 10_000;
+
+    /// <summary>Consecutive failures that open a peer's circuit.</summary>
+    public const int PeerCircuitFailureThreshold = 5;
+
+    /// <summary>How long an open peer circuit waits before one half-open probe.</summary>
+    public static readonly TimeSpan PeerCircuitOpenTime = TimeSpan.FromSeconds(5);
+
+    /// <summary>First and largest retry delay of a peer loop (full jitter below the cap).</summary>
+    public static readonly TimeSpan BackoffInitial = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan BackoffMax = TimeSpan.FromSeconds(5);
+
+    /// <summary>Consecutive database failures that open the local circuit.</summary>
+    public const int DatabaseCircuitFailureThreshold = 3;
+    public static readonly TimeSpan DatabaseCircuitOpenTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the folder checks for app writes (PRAGMA data_version is a cheap local read).</summary>
+    public static readonly TimeSpan FoldPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How often the config file is checked for changes.</summary>
+    public static readonly TimeSpan ConfigFilePollInterval = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,28 @@
+using K8sReplication.Contracts.Config;
+
+namespace K8sReplication.Sidecar.Configuration;
+
+/// <summary>A validated, fully resolved configuration (defaults applied). Immutable; replaced as a whole on change.</summary>
+internal sealed record SidecarSettings
+{
+    public required SidecarConfig Source { get; init; }
+    public string? Mesh { get; init; }
+    public long Generation { get; init; }
+    public required string NodeName { get; init; }
+    public required string Database { get; init; }
+    public IReadOnlyList<string>? Tables { get; init; }
+    public required ListenAddress Listen { get; init; }
+    public required ListenAddress AdminListen { get; init; }
+    public IReadOnlyList<PeerSettings> Peers { get; init; } = [];
+    public string? TokenFile { get; init; }
+    public string? StateDir { get; init; }
+    public Topology Topology { get; init; }
+    public int BatchSize { get; init; } = HotPathConfig.DefaultBatchSize;
+    public TimeSpan Wait { get; init; }
+    public TimeSpan AntiEntropyInterval { get; init; }
+    public int AntiEntropyBudget { get; init; } = AntiEntropyConfig.DefaultBudget;
+    public TimeSpan AntiEntropyTimeout { get; init; }
+    public TimeSpan MaxClockSkew { get; init; }
+    public TimeSpan TombstoneTtl { get; init; }
+    public bool Paused { get; init; }
+}

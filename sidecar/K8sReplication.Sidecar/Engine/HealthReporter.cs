@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using K8sReplication.Contracts.Health;
+using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Peers;
+
+namespace K8sReplication.Sidecar.Engine;
+
+/// <summary>
+/// Computes health (design §4: state, ready, healthy, peers, acceptingWrites, ...) and the observable metrics from
+/// state the loops publish. No network I/O and no database work: probes stay cheap under load.
+/// </summary>
+internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor peers) : IMetricsState
+{
+    public EngineState EngineState => engine.State;
+
+    public long CapturedTotal => engine.Store?.CapturedTotal ?? 0;
+
+    public long Rows => engine.Snapshot.Rows;
+
+    public long Tombstones => engine.Snapshot.Tombstones;
+
+    /// <summary>Ready: Running, database open, local circuit closed, first catch-up done.</summary>
+    public bool IsReady(out string reason)
+    {
+        reason = engine.State != EngineState.Running ? $"engine is {engine.State}"
+            : engine.Store is null ? "database not open"
+            : engine.DatabaseCircuit.State == CircuitState.Open ? "database circuit open"
+            : !peers.InitialCatchUpDone ? "initial catch-up with peers not done"
+            : "";
+        return reason.Length == 0;
+    }
+
+    public bool IsStarted => engine.State is EngineState.Running or EngineState.ShuttingDown;
+
+    public SidecarHealth Build()
+    {
+        var settings = engine.Config.Current;
+        var peerStates = peers.Peers;
+        var peerHealth = peerStates.Select(p => p.ToHealth()).ToList();
+        var ready = IsReady(out _);
+        var snapshot = engine.Snapshot;
+        var errors = engine.Errors.ToList();
+        var rejected = engine.Applier?.RejectedFutureTotal ?? 0;
+        if (rejected > 0)
+        {
+            errors.Add($"{rejected} remote versions rejected: their clock was more than {Contracts.Config.Durations.Format(settings.MaxClockSkew)} ahead");
+        }
+
+        if (peerStates.Count > 0 && peerStates.All(p => !p.Connected))
+        {
+            errors.Add("no peer reachable: this member is alone");
+        }
+
+        var last = peerHealth.Select(p => p.LastAntiEntropy).Where(r => r is not null).MaxBy(r => r!.At);
+        return new SidecarHealth
+        {
+            State = engine.State,
+            Ready = ready,
+            Healthy = engine.State == EngineState.Running && engine.DatabaseCircuit.State == CircuitState.Closed,
+            PeersConnected = peerHealth.Count(p => p.Connected),
+            PeersTotal = peerHealth.Count,
+            AcceptingWrites = engine.Store is not null && engine.DatabaseCircuit.State != CircuitState.Open,
+            SiteId = engine.Store?.Site.ToString() ?? "",
+            NodeName = settings.NodeName,
+            Mesh = settings.Mesh,
+            ConfigGeneration = settings.Generation,
+            MerkleRoot = snapshot.MerkleRoot,
+            Rows = snapshot.Rows,
+            Tombstones = snapshot.Tombstones,
+            SchemaHashes = snapshot.SchemaHashes,
+            DatabaseCircuit = engine.DatabaseCircuit.State,
+            InitialCatchUpDone = peers.InitialCatchUpDone,
+            Peers = peerHealth,
+            LastAntiEntropy = last,
+            Errors = errors,
+            RejectedFutureVersions = rejected,
+            StartedAt = engine.StartedAt,
+        };
+    }
+
+    public IEnumerable<Measurement<int>> PeerCounts()
+    {
+        var all = peers.Peers;
+        var connected = all.Count(p => p.Connected);
+        yield return new Measurement<int>(connected, new KeyValuePair<string, object?>("state", "connected"));
+        yield return new Measurement<int>(all.Count - connected, new KeyValuePair<string, object?>("state", "disconnected"));
+    }
+
+    public IEnumerable<Measurement<double>> LagSeconds() =>
+        peers.Peers.Select(p => new Measurement<double>(p.LagSeconds, new KeyValuePair<string, object?>("peer", p.Name)));
+
+    public IEnumerable<Measurement<long>> LagChanges() =>
+        peers.Peers.Select(p => new Measurement<long>(p.LagChanges, new KeyValuePair<string, object?>("peer", p.Name)));
+
+    public IEnumerable<Measurement<int>> CircuitStates()
+    {
+        yield return new Measurement<int>((int)engine.DatabaseCircuit.State, new KeyValuePair<string, object?>("circuit", "database"));
+        foreach (var p in peers.Peers)
+        {
+            yield return new Measurement<int>((int)p.Breaker.State, new KeyValuePair<string, object?>("circuit", "peer:" + p.Name));
+        }
+    }
+
+    public IEnumerable<Measurement<int>> SchemaMismatches() =>
+        peers.Peers.SelectMany(p => p.SchemaMismatches.Select(t => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("table", t), new KeyValuePair<string, object?>("peer", p.Name))));
+}

@@ -1,0 +1,128 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using K8sReplication.Sidecar.Api;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.HotPath;
+using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Peers;
+using K8sReplication.Sidecar.Security;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace K8sReplication.Sidecar.Hosting;
+
+/// <summary>
+/// Builds and runs the sidecar: one Kestrel host with the replication and admin listeners, the engine and its
+/// loops as hosted services. Prints the listening line once both ports are bound; SIGTERM drains and exits 0.
+/// </summary>
+internal static partial class SidecarHost
+{
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    public static async Task<int> RunAsync(LiveConfig config, CancellationToken cancellationToken)
+    {
+        var settings = config.Current;
+        var builder = WebApplication.CreateSlimBuilder();
+        SidecarLogging.Configure(builder.Logging);
+        ListenOptions? replication = null;
+        ListenOptions? admin = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = SidecarDefaults.MaxRequestBodyBytes * 2;
+            kestrel.Listen(settings.Listen.Address, settings.Listen.Port, o => replication = o);
+            kestrel.Listen(settings.AdminListen.Address, settings.AdminListen.Port, o => admin = o);
+        });
+
+        var services = builder.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(config);
+        services.AddSingleton(new BearerTokenAuthenticator(settings.TokenFile));
+        services.AddSingleton<ListenerPorts>();
+        services.AddSingleton<ChangeSignal>();
+        services.AddSingleton<SidecarMetrics>();
+        services.AddSingleton<ReplicationEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicationEngine>());
+        services.AddSingleton<PeerSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<PeerSupervisor>());
+        services.AddHostedService<FoldLoop>();
+        services.AddHostedService<ConfigFileWatcher>();
+        services.AddSingleton<HealthReporter>();
+        MetricsEndpoint.AddServices(services);
+        services.AddResponseCompression(o =>
+        {
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+            o.MimeTypes = ["application/json"];
+        });
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+
+        await using var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("K8sReplication.Sidecar");
+        app.Services.GetRequiredService<SidecarMetrics>().ObserveState(app.Services.GetRequiredService<HealthReporter>());
+        app.UseResponseCompression();
+        app.UseMiddleware<ApiMiddleware>();
+        ReplicationApi.Map(app);
+        AdminApi.Map(app);
+        MetricsEndpoint.Map(app);
+        app.MapFallback((RequestDelegate)(context => ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no endpoint {context.Request.Path}")));
+
+        var engine = app.Services.GetRequiredService<ReplicationEngine>();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            LogStartFailed(logger, e.Message);
+            engine.Close();
+            return Program.StartFailedExitCode;
+        }
+
+        var ports = app.Services.GetRequiredService<ListenerPorts>();
+        ports.Replication = ((IPEndPoint)replication!.EndPoint).Port;
+        ports.Admin = ((IPEndPoint)admin!.EndPoint).Port;
+        WriteListeningLine(Url(replication), Url(admin), engine.Store!.Site.ToString());
+
+        await app.WaitForShutdownAsync(cancellationToken);
+        engine.Close();
+        LogStopped(logger);
+        return 0;
+    }
+
+    private static string Url(ListenOptions options)
+    {
+        var endpoint = (IPEndPoint)options.EndPoint;
+        var address = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : endpoint.Address;
+        return "http://" + new IPEndPoint(address, endpoint.Port);
+    }
+
+    private static void WriteListeningLine(string replication, string admin, string site)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stdout))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event", "listening");
+            writer.WriteString("replication", replication);
+            writer.WriteString("admin", admin);
+            writer.WriteString("site", site);
+            writer.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+        stdout.Flush();
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Start-up failed: {Error}")]
+    private static partial void LogStartFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped")]
+    private static partial void LogStopped(ILogger logger);
+}

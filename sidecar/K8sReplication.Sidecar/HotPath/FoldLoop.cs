@@ -1,0 +1,71 @@
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Engine;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.HotPath;
+
+/// <summary>
+/// Folds the capture log into row versions as app writes arrive (cheap <c>PRAGMA data_version</c> check every few
+/// milliseconds), wakes feed readers, and refreshes the cached store figures for status and metrics.
+/// </summary>
+internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider time, ILogger<FoldLoop> logger) : BackgroundService
+{
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (engine.Store is not { } store)
+        {
+            return;
+        }
+
+        var lastSnapshot = time.GetTimestamp();
+        var lastRefresh = time.GetTimestamp();
+        var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (store.HasExternalChanges())
+                {
+                    while (store.Fold() > 0)
+                    {
+                        engine.Signal.Notify();
+                    }
+
+                    engine.DatabaseCircuit.RecordSuccess();
+                }
+
+                if (time.GetElapsedTime(lastRefresh) > RefreshInterval)
+                {
+                    // New tables created by the app get capture triggers without a restart.
+                    store.Refresh();
+                    lastRefresh = time.GetTimestamp();
+                }
+
+                if (time.GetElapsedTime(lastSnapshot) > SnapshotInterval)
+                {
+                    engine.RefreshSnapshot();
+                    lastSnapshot = time.GetTimestamp();
+                }
+
+                backoff.Reset();
+                await Task.Delay(SidecarDefaults.FoldPollInterval, time, stoppingToken);
+            }
+            catch (SqliteException e)
+            {
+                if (BatchApplier.IsDatabaseFault(e))
+                {
+                    engine.DatabaseCircuit.RecordFailure();
+                }
+
+                LogFoldFailed(logger, e.SqliteErrorCode, e.Message);
+                await Task.Delay(backoff.Next(), time, stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fold failed (SQLite error {Code}): {Error}")]
+    private static partial void LogFoldFailed(ILogger logger, int code, string error);
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+
+namespace K8sReplication.Sidecar.Metrics;
+
+/// <summary>
+/// The sidecar's instruments (design §4; the names are part of the contract and carry their unit). Counters and
+/// histograms are recorded by the loops; gauges are observed from state the loops publish, through the
+/// callbacks registered with <see cref="ObserveState"/>.
+/// </summary>
+internal sealed class SidecarMetrics
+{
+    public const string MeterName = "K8sReplication.Sidecar";
+
+    private readonly Meter _meter;
+
+    public SidecarMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        ChangesApplied = _meter.CreateCounter<long>("replication_changes_applied_total", description: "Remote changes applied, per peer.");
+        ChangesSkipped = _meter.CreateCounter<long>("replication_changes_skipped_total", description: "Remote changes not applied, per peer and reason (older, duplicate, future, schema).");
+        Conflicts = _meter.CreateCounter<long>("replication_conflicts_total", description: "Conflict losers, per table.");
+        BatchDuration = _meter.CreateHistogram<double>("replication_batch_duration_seconds", unit: "s", description: "Time to apply one batch.");
+        PeerRequests = _meter.CreateCounter<long>("replication_peer_requests_total", description: "Requests to peers, per peer, endpoint and outcome.");
+        AntiEntropyRounds = _meter.CreateCounter<long>("replication_antientropy_rounds_total", description: "Anti-entropy rounds, per peer and result.");
+        AntiEntropyRowsRepaired = _meter.CreateCounter<long>("replication_antientropy_rows_repaired_total", description: "Rows repaired by anti-entropy.");
+        AntiEntropyBytes = _meter.CreateCounter<long>("replication_antientropy_bytes_total", unit: "By", description: "Bytes received by anti-entropy rounds.");
+    }
+
+    public Counter<long> ChangesApplied { get; }
+
+    public Counter<long> ChangesSkipped { get; }
+
+    public Counter<long> Conflicts { get; }
+
+    public Histogram<double> BatchDuration { get; }
+
+    public Counter<long> PeerRequests { get; }
+
+    public Counter<long> AntiEntropyRounds { get; }
+
+    public Counter<long> AntiEntropyRowsRepaired { get; }
+
+    public Counter<long> AntiEntropyBytes { get; }
+
+    /// <summary>Registers the observable instruments over the engine's published state.</summary>
+    public void ObserveState(IMetricsState state)
+    {
+        _meter.CreateObservableGauge("replication_engine_state", () => (int)state.EngineState, description: "Engine state: 0 Created, 1 Starting, 2 Running, 3 ShuttingDown, 4 Stopped, 5 Failed.");
+        _meter.CreateObservableGauge("replication_peers", state.PeerCounts, description: "Configured peers by connection state.");
+        _meter.CreateObservableCounter("replication_changes_captured_total", () => state.CapturedTotal, description: "Local app changes captured.");
+        _meter.CreateObservableGauge("replication_lag_seconds", state.LagSeconds, unit: "s", description: "Age of the oldest change not applied yet, per peer.");
+        _meter.CreateObservableGauge("replication_lag_changes", state.LagChanges, description: "Changes a peer holds that are not applied yet, per peer.");
+        _meter.CreateObservableGauge("replication_circuit_state", state.CircuitStates, description: "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
+        _meter.CreateObservableGauge("replication_rows", () => state.Rows, description: "Live replicated rows.");
+        _meter.CreateObservableGauge("replication_tombstones", () => state.Tombstones, description: "Tombstones kept.");
+        _meter.CreateObservableGauge("replication_schema_mismatch", state.SchemaMismatches, description: "1 when a table's schema differs from a peer's.");
+    }
+}

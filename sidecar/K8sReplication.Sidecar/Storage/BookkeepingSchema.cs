@@ -1,0 +1,41 @@
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>
+/// DDL of the __repl_ tables (design 3.1). Everything is IF NOT EXISTS so installing is idempotent.
+/// <list type="bullet">
+/// <item>__repl_site: the 16-byte site id, created once.</item>
+/// <item>__repl_state: the "applying" flag capture triggers check (set only inside the sidecar's own write transaction,
+///   so other connections never see it set) and the clock floor local HLCs must exceed.</item>
+/// <item>__repl_log: the capture log, appended by triggers only; seq is the rowid. Key columns k1..kN have no type
+///   affinity so the key values are stored exactly as the trigger saw them.</item>
+/// <item>__repl_tables: registry of replicated tables (local integer id, schema hash).</item>
+/// <item>__repl_versions: one entry per replicated row, keyed compactly by (bucket, table id, key id, key bytes) where the
+///   key id is the integer key of INTEGER PRIMARY KEY tables or a 64-bit key hash otherwise (the full key kept in pk
+///   resolves collisions). bucket is the 32-bit hash prefix of (table name, key): the Merkle leaf of a row is its top
+///   bits, so a leaf read is a range scan of the primary key. The seq index is the change feed.</item>
+/// <item>__repl_cursors: peers' opaque cursors, written in the same transaction as the changes they cover.</item>
+/// </list>
+/// </summary>
+internal static class BookkeepingSchema
+{
+    /// <summary>Key columns the capture log starts with; widened with ALTER TABLE when a longer key appears.</summary>
+    public const int InitialLogKeyColumns = 4;
+
+    public const string Ddl = """
+        CREATE TABLE IF NOT EXISTS __repl_site(id INTEGER PRIMARY KEY CHECK (id = 0), site BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS __repl_state(id INTEGER PRIMARY KEY CHECK (id = 0),
+            applying INTEGER NOT NULL DEFAULT 0, clock_floor INTEGER NOT NULL DEFAULT 0);
+        INSERT OR IGNORE INTO __repl_state(id, applying, clock_floor) VALUES (0, 0, 0);
+        CREATE TABLE IF NOT EXISTS __repl_log(seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, hlc INTEGER NOT NULL,
+            deleted INTEGER NOT NULL, k1, k2, k3, k4);
+        CREATE TABLE IF NOT EXISTS __repl_tables(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            schema_hash TEXT NOT NULL, key_columns INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS __repl_versions(bucket INTEGER NOT NULL, tbl INTEGER NOT NULL, kid INTEGER NOT NULL,
+            pk BLOB NOT NULL, hlc INTEGER NOT NULL, site BLOB NOT NULL, deleted INTEGER NOT NULL, seq INTEGER NOT NULL,
+            PRIMARY KEY (bucket, tbl, kid, pk)) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS __repl_versions_seq ON __repl_versions(seq);
+        CREATE TABLE IF NOT EXISTS __repl_cursors(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    public const string Prefix = "__repl_";
+}

@@ -1,0 +1,268 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+internal sealed partial class ReplicaStore
+{
+    private const int MaxRejectionMessages = 20;
+
+    /// <summary>
+    /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site) (design 3.4). Pending local
+    /// captures are folded first in the same transaction, so conflict resolution sees the latest local version. The
+    /// cursor is stored in the same transaction, so a crash never loses or double-applies a batch; re-applying a
+    /// batch changes nothing (duplicates compare equal). Malformed input throws <see cref="ChangeRejectedException"/>
+    /// before anything is written. Versions too far in the future are rejected one by one (counted); changes for a
+    /// table whose schema differs from the sender's are held back and the cursor is then NOT stored.
+    /// </summary>
+    public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (string.IsNullOrEmpty(cursorKey))
+        {
+            throw new ChangeRejectedException("cursorKey", "required");
+        }
+
+        ArgumentNullException.ThrowIfNull(cursorValue);
+        if (changes.Count > options.MaxBatchSize)
+        {
+            throw new ChangeRejectedException("changes",
+                $"batch of {changes.Count} changes exceeds the limit of {options.MaxBatchSize}; send smaller batches");
+        }
+
+        var snapshot = tables;
+        var validated = new ReplicaTable[changes.Count];
+        var keys = new IReadOnlyList<object?>[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            validated[i] = ValidateChange(snapshot, changes[i], i, out keys[i]);
+        }
+
+        var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var newestAllowed = HybridClock.FromMilliseconds(nowMs + (long)options.MaxClockSkew.TotalMilliseconds) | 0xFFFF;
+
+        return InWriteTransaction((tx, effects) =>
+        {
+            FoldPending(tx, effects, int.MaxValue);
+            Execute(tx, "UPDATE __repl_state SET applying = 1 WHERE id = 0");
+            var stats = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            var rejections = new List<string>();
+            var maxApplied = 0L;
+            for (var i = 0; i < changes.Count; i++)
+            {
+                var change = changes[i];
+                var table = validated[i];
+                if (!stats.TryGetValue(table.Name, out var counts))
+                {
+                    stats[table.Name] = counts = new int[6];
+                }
+
+                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
+                counts[(int)outcome]++;
+                if (outcome == ApplyOutcome.Applied)
+                {
+                    maxApplied = Math.Max(maxApplied, change.Version.Hlc);
+                }
+            }
+
+            // Receive rule: local writes after this batch get HLCs above everything applied. The applying flag is
+            // cleared before commit, so no other connection ever sees it set.
+            Execute(tx, "UPDATE __repl_state SET applying = 0 WHERE id = 0");
+            RaiseClockFloor(tx, effects, maxApplied);
+
+            var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);
+            if (held == 0)
+            {
+                var cursor = Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+                cursor.Parameters[0].Value = cursorKey;
+                cursor.Parameters[1].Value = cursorValue;
+                cursor.ExecuteNonQuery();
+            }
+
+            Fault("apply.before-commit");
+            return BuildResult(stats, rejections, cursorStored: held == 0);
+        });
+    }
+
+    /// <summary>Reads a cursor stored by ApplyBatch; null when none.</summary>
+    public string? ReadCursor(string cursorKey)
+    {
+        using var connection = OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM __repl_cursors WHERE key = @k";
+        command.Parameters.AddWithValue("@k", cursorKey);
+        return command.ExecuteScalar() as string;
+    }
+
+    private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
+        IReadOnlyList<object?> key, int index,
+        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections)
+    {
+        if (change.Version.Hlc > newestAllowed)
+        {
+            AddRejection(rejections, string.Create(CultureInfo.InvariantCulture,
+                $"changes[{index}].version.hlc: {change.Version.Hlc} is more than {options.MaxClockSkew} ahead of local time (site {change.Version.Site})"));
+            return ApplyOutcome.RejectedFuture;
+        }
+
+        if (senderSchemaHashes is not null && senderSchemaHashes.TryGetValue(table.Name, out var senderHash)
+            && !string.Equals(senderHash, table.SchemaHash, StringComparison.Ordinal))
+        {
+            AddRejection(rejections, $"changes[{index}].table: schema of '{table.Name}' differs from the sender's ({senderHash} vs local {table.SchemaHash})");
+            return ApplyOutcome.RejectedSchema;
+        }
+
+        var (bucket, kid) = Identify(table, change.Key);
+        var existing = LookupVersion(tx, table, bucket, kid, change.Key);
+        if (existing is { } local)
+        {
+            var order = change.Version.CompareTo(local);
+            if (order == 0)
+            {
+                return ApplyOutcome.SkippedDuplicate;
+            }
+
+            if (order < 0)
+            {
+                return local.Site == change.Version.Site ? ApplyOutcome.SkippedOlder : ApplyOutcome.ConflictsLost;
+            }
+        }
+
+        try
+        {
+            if (change.Version.Deleted)
+            {
+                var delete = Raw(table.DeleteRowSql);
+                for (var k = 0; k < key.Count; k++)
+                {
+                    delete.BindValue(k + 1, key[k]);
+                }
+
+                delete.Execute();
+            }
+            else
+            {
+                var upsert = Raw(table.UpsertRowSql);
+                var values = change.Values!;
+                for (var c = 0; c < values.Count; c++)
+                {
+                    upsert.BindValue(c + 1, values[c]);
+                }
+
+                upsert.Execute();
+            }
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20) // CONSTRAINT, MISMATCH: the row does not fit our schema
+        {
+            throw new ChangeRejectedException($"changes[{index}].values", $"table '{table.Name}' refused the row: {ex.Message}", ex);
+        }
+
+        WriteVersion(tx, effects, table, bucket, kid, change.Key, existing, change.Version);
+        return ApplyOutcome.Applied;
+    }
+
+    /// <summary>Checks one change against the local schema; throws naming the field at fault.</summary>
+    private static ReplicaTable ValidateChange(TableSet snapshot, Change? change, int index, out IReadOnlyList<object?> key)
+    {
+        var field = string.Create(CultureInfo.InvariantCulture, $"changes[{index}]");
+        if (change is null)
+        {
+            throw new ChangeRejectedException(field, "missing change");
+        }
+
+        if (change.Table is null || !snapshot.ByName.TryGetValue(change.Table, out var table))
+        {
+            throw new ChangeRejectedException(field + ".table", $"unknown or unreplicated table '{change.Table}'");
+        }
+
+        if (change.Version.Hlc <= 0)
+        {
+            throw new ChangeRejectedException(field + ".version.hlc", $"must be positive, got {change.Version.Hlc}");
+        }
+
+        try
+        {
+            key = KeyCodec.Decode(change.Key ?? throw new FormatException("key is missing"));
+            if (!change.Key.AsSpan().SequenceEqual(KeyCodec.Encode(key)))
+            {
+                throw new FormatException("key is not in canonical encoding");
+            }
+        }
+        catch (FormatException ex)
+        {
+            throw new ChangeRejectedException(field + ".key", ex.Message, ex);
+        }
+
+        if (key.Count != table.PrimaryKeyColumns.Count)
+        {
+            throw new ChangeRejectedException(field + ".key",
+                $"table '{table.Name}' has {table.PrimaryKeyColumns.Count} primary-key columns, the key has {key.Count} values");
+        }
+
+        if (change.Version.Deleted)
+        {
+            return table;
+        }
+
+        if (change.Values is null || change.Values.Count != table.Columns.Count)
+        {
+            throw new ChangeRejectedException(field + ".values",
+                $"table '{table.Name}' has {table.Columns.Count} columns ({string.Join(", ", table.Columns)}), got {change.Values?.Count.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        }
+
+        for (var c = 0; c < change.Values.Count; c++)
+        {
+            var value = change.Values[c];
+            if (!KeyCodec.IsStorageValue(value) || value is double d && double.IsNaN(d))
+            {
+                throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"{field}.values[{c}]"),
+                    $"column '{table.Columns[c]}' has a value of type {value!.GetType().Name}; only null, integer (long), real (double), text (string) and blob (byte[]) are allowed");
+            }
+        }
+
+        for (var k = 0; k < key.Count; k++)
+        {
+            var column = table.PrimaryKeyColumns[k];
+            if (!SameKeyValue(change.Values[column], key[k]))
+            {
+                throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"{field}.values[{column}]"),
+                    $"primary-key column '{table.Columns[column]}' does not match the key");
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>True when two storage values encode to the same key bytes (same storage class and value; 0.0 = -0.0).</summary>
+    private static bool SameKeyValue(object? value, object? keyValue) => (value, keyValue) switch
+    {
+        (null, null) => true,
+        (long a, long b) => a == b,
+        (double a, double b) => a == b,
+        (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
+        (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
+        _ => false,
+    };
+
+    private static void AddRejection(List<string> rejections, string message)
+    {
+        if (rejections.Count < MaxRejectionMessages)
+        {
+            rejections.Add(message);
+        }
+    }
+
+    private static ApplyResult BuildResult(Dictionary<string, int[]> stats, List<string> rejections, bool cursorStored)
+    {
+        var perTable = stats.ToDictionary(p => p.Key,
+            p => new TableApplyStats(p.Value[0], p.Value[1], p.Value[2], p.Value[3], p.Value[4], p.Value[5]), StringComparer.Ordinal);
+        int Sum(ApplyOutcome o) => stats.Values.Sum(c => c[(int)o]);
+        return new ApplyResult(Sum(ApplyOutcome.Applied), Sum(ApplyOutcome.SkippedOlder), Sum(ApplyOutcome.SkippedDuplicate),
+            Sum(ApplyOutcome.ConflictsLost), Sum(ApplyOutcome.RejectedFuture), Sum(ApplyOutcome.RejectedSchema), perTable)
+        {
+            CursorStored = cursorStored,
+            Rejections = rejections,
+        };
+    }
+}

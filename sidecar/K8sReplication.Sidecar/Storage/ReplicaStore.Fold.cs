@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using K8sReplication.Sidecar.ColdPath;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+internal sealed partial class ReplicaStore
+{
+    private const int FoldChunk = 10_000;
+
+    private const string LookupVersionSql =
+        "SELECT hlc, site, deleted FROM __repl_versions WHERE bucket = @p0 AND tbl = @p1 AND kid = @p2 AND pk = @p3";
+
+    private const string WriteVersionSql = """
+        INSERT INTO __repl_versions(bucket, tbl, kid, pk, hlc, site, deleted, seq) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+        ON CONFLICT (bucket, tbl, kid, pk) DO UPDATE SET hlc = excluded.hlc, site = excluded.site,
+            deleted = excluded.deleted, seq = excluded.seq
+        """;
+
+    /// <summary>
+    /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
+    /// in one transaction. Returns the number of entries folded.
+    /// </summary>
+    public int Fold(int maxEntries = FoldChunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)") is not 1L)
+            {
+                return 0;
+            }
+
+            return InWriteTransaction((tx, effects) =>
+            {
+                var folded = FoldPending(tx, effects, maxEntries);
+                Fault("fold.before-commit");
+                return folded;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Moves log entries (oldest first) into row versions with fresh local seqs, deletes them from the log and
+    /// raises the clock floor past them (the triggers read the floor once the log is empty). A local write is
+    /// physically in the table, so it must win locally: if an existing version is not older (only possible with
+    /// clock anomalies), the folded version's HLC is bumped past it.
+    /// </summary>
+    private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
+    {
+        var total = 0;
+        var folded = 0;
+        var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
+        var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
+        var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
+        while (total < maxEntries)
+        {
+            entries.Clear();
+            select.Bind(1, Math.Min(FoldChunk, maxEntries - total));
+            try
+            {
+                while (select.Step())
+                {
+                    var key = new object?[logKeyColumns];
+                    for (var i = 0; i < logKeyColumns; i++)
+                    {
+                        key[i] = select.Value(4 + i);
+                    }
+
+                    entries.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Int64(3) != 0, key));
+                }
+            }
+            finally
+            {
+                select.Reset();
+            }
+
+            if (entries.Count == 0)
+            {
+                break;
+            }
+
+            // Log HLCs never decrease in seq order, so the last entry read (maybe a clock entry) carries the floor
+            // that must survive the delete below.
+            var maxHlc = entries[^1].Hlc;
+            foreach (var entry in entries)
+            {
+                if (!tables.ById.TryGetValue(entry.Table, out var table) || table.PrimaryKeyColumns.Count == 0)
+                {
+                    continue; // a clock entry, or a table unknown to the registry (it cannot have triggers): nothing to fold
+                }
+
+                folded++;
+                var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
+                var (bucket, kid) = Identify(table, key);
+                var existing = LookupVersion(tx, table, bucket, kid, key);
+                var hlc = existing is { } e && e.Hlc >= entry.Hlc ? e.Hlc + 1 : entry.Hlc;
+                WriteVersion(tx, effects, table, bucket, kid, key, existing, new RowVersion(hlc, Site, entry.Deleted));
+                maxHlc = Math.Max(maxHlc, hlc);
+            }
+
+            var delete = Prepared(tx, "DELETE FROM __repl_log WHERE seq <= @p0", 1);
+            delete.Parameters[0].Value = entries[^1].Seq;
+            delete.ExecuteNonQuery();
+            RaiseClockFloor(tx, effects, maxHlc);
+            total += entries.Count;
+            if (entries.Count < FoldChunk)
+            {
+                break;
+            }
+        }
+
+        effects.Captured += folded;
+        return folded;
+    }
+
+    /// <summary>
+    /// Raises the clock floor to <paramref name="hlc"/>: in the state row (read at open) and, for the triggers, as a
+    /// clock entry appended to the log when <paramref name="hlc"/> is above its last entry (always when it is empty),
+    /// so the trigger's "last log entry + 1" is above every version folded, applied or received.
+    /// </summary>
+    private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
+    {
+        effects.Observe(hlc);
+        var update = Prepared(tx, "UPDATE __repl_state SET clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
+        update.Parameters[0].Value = hlc;
+        update.ExecuteNonQuery();
+        var clockEntry = Prepared(tx, """
+            INSERT INTO __repl_log(tbl, hlc, deleted) SELECT 0, @p0, 0
+            WHERE @p0 > coalesce((SELECT hlc FROM __repl_log ORDER BY seq DESC LIMIT 1), -1)
+            """, 1);
+        clockEntry.Parameters[0].Value = hlc;
+        clockEntry.ExecuteNonQuery();
+    }
+
+    /// <summary>Bucket and compact key id of a row (see BookkeepingSchema).</summary>
+    private static (long Bucket, long Kid) Identify(ReplicaTable table, byte[] key)
+    {
+        var (bucket, hash) = RowDigest.Locate(table.NameBytes, key);
+        var kid = table.IntegerKey && key.Length == 9 && key[0] == KeyCodec.IntegerTag
+            ? BinaryPrimitives.ReadInt64BigEndian(key.AsSpan(1))
+            : hash;
+        return (bucket, kid);
+    }
+
+    private RowVersion? LookupVersion(SqliteTransaction tx, ReplicaTable table, long bucket, long kid, byte[] key)
+    {
+        _ = tx; // the raw statement runs in the connection's open transaction
+        var lookup = Raw(LookupVersionSql);
+        lookup.Bind(1, bucket);
+        lookup.Bind(2, table.Id);
+        lookup.Bind(3, kid);
+        lookup.Bind(4, key);
+        try
+        {
+            return lookup.Step()
+                ? new RowVersion(lookup.Int64(0), SiteId.FromBytes(lookup.Blob(1)), lookup.Int64(2) != 0)
+                : null;
+        }
+        finally
+        {
+            lookup.Reset();
+        }
+    }
+
+    /// <summary>Stores <paramref name="next"/> with a new local seq and records the Merkle delta (old XOR new digest).</summary>
+    private void WriteVersion(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, long bucket, long kid,
+        byte[] key, RowVersion? previous, RowVersion next)
+    {
+        _ = tx;
+        var write = Raw(WriteVersionSql);
+        Span<byte> site = stackalloc byte[SiteId.Size];
+        next.Site.WriteTo(site);
+        write.Bind(1, bucket);
+        write.Bind(2, table.Id);
+        write.Bind(3, kid);
+        write.Bind(4, key);
+        write.Bind(5, next.Hlc);
+        write.Bind(6, site);
+        write.Bind(7, next.Deleted ? 1L : 0L);
+        write.Bind(8, effects.NextSeq());
+        write.Execute();
+
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous, next);
+        effects.MerkleDeltas.Add((bucket, d0, d1));
+    }
+}

@@ -1,0 +1,63 @@
+using K8sReplication.Sidecar.ColdPath;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+internal sealed partial class ReplicaStore
+{
+    private const string ScanSql = """
+        SELECT v.bucket, t.name, v.pk, v.hlc, v.site, v.deleted FROM __repl_versions v JOIN __repl_tables t ON t.id = v.tbl
+        """;
+
+    IReadOnlyList<LeafEntry> IMerkleSource.ReadBuckets(long firstBucket, long lastBucket)
+    {
+        using var connection = OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = ScanSql + " WHERE v.bucket BETWEEN @first AND @last ORDER BY v.bucket, t.name, v.pk";
+        command.Parameters.AddWithValue("@first", firstBucket);
+        command.Parameters.AddWithValue("@last", lastBucket);
+        using var reader = command.ExecuteReader();
+        var entries = new List<LeafEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new LeafEntry(reader.GetString(1), (byte[])reader.GetValue(2),
+                new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0)));
+        }
+
+        return entries;
+    }
+
+    bool IMerkleSource.VerifyAgainst(MerkleTree tree)
+    {
+        // Under the write lock nothing commits to the version table, so the scan and the maintained tree agree
+        // unless incremental maintenance is wrong.
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return tree.Matches(ScanDigests(writeConnection, null));
+        }
+    }
+
+    /// <summary>(bucket, version digest) of every row version, streamed from the database.</summary>
+    private static IEnumerable<(long Bucket, byte[] Digest)> ScanDigests(SqliteConnection connection, SqliteTransaction? tx)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = ScanSql;
+        using var reader = command.ExecuteReader();
+        var names = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var name = reader.GetString(1);
+            if (!names.TryGetValue(name, out var nameBytes))
+            {
+                names[name] = nameBytes = System.Text.Encoding.UTF8.GetBytes(name);
+            }
+
+            var digest = new byte[MerkleTree.DigestSize];
+            RowDigest.Version(nameBytes, (byte[])reader.GetValue(2),
+                new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0), digest);
+            yield return (reader.GetInt64(0), digest);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>Options of one replica store.</summary>
+internal sealed class ReplicaStoreOptions
+{
+    public const int DefaultMerkleDepth = 4;
+    public const int DefaultMaxBatchSize = 10_000;
+    public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Path of the application's SQLite database file.</summary>
+    public required string DatabasePath { get; init; }
+
+    /// <summary>Tables to replicate; null means every table with a primary key.</summary>
+    public IReadOnlyList<string>? Tables { get; init; }
+
+    /// <summary>Versions further ahead of local wall time are rejected.</summary>
+    public TimeSpan MaxClockSkew { get; init; } = DefaultMaxClockSkew;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Merkle tree depth; fanout is 16, so there are 16^depth leaves (1..6).</summary>
+    public int MerkleDepth { get; init; } = DefaultMerkleDepth;
+
+    /// <summary>SQLite busy timeout for the store's connections.</summary>
+    public TimeSpan BusyTimeout { get; init; } = DefaultBusyTimeout;
+
+    /// <summary>Largest batch ApplyBatch accepts (bounds the write transaction so the app is not starved).</summary>
+    public int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
+}

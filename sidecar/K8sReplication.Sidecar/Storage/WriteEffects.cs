@@ -1,0 +1,20 @@
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>
+/// In-memory consequences of one write transaction (Merkle deltas, seq and clock advances, captured count). They are
+/// collected while the transaction runs and published only after it commits, so a rollback leaves memory unchanged.
+/// </summary>
+internal sealed class WriteEffects(long lastSeq, long clock)
+{
+    public long LastSeq { get; private set; } = lastSeq;
+
+    public long Clock { get; private set; } = clock;
+
+    public long Captured { get; set; }
+
+    public List<(long Bucket, ulong D0, ulong D1)> MerkleDeltas { get; } = [];
+
+    public long NextSeq() => ++LastSeq;
+
+    public void Observe(long hlc) => Clock = Math.Max(Clock, hlc);
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace K8sReplication.TestKit.Processes;
+
+/// <summary>
+/// Runs the built <c>k8srepl-sidecar</c> as a real process (<c>dotnet k8srepl-sidecar.dll</c> from the test's bin
+/// folder, or <c>K8SREPL_SIDECAR_DLL</c>), waits for its listening line, and kills, stops or restarts it with the
+/// same flags. Stderr is captured for failure messages.
+/// </summary>
+public sealed class SidecarProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly IReadOnlyList<string> _args;
+    private readonly IReadOnlyDictionary<string, string> _env;
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+    private Process? _process;
+
+    private SidecarProcess(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
+    {
+        _args = args;
+        _env = env;
+    }
+
+    public ListeningEvent Listening { get; private set; } = null!;
+
+    public Uri ReplicationUrl => Listening.Replication;
+
+    public Uri AdminUrl => Listening.Admin;
+
+    public string Site => Listening.Site;
+
+    public IReadOnlyList<string> Arguments => _args;
+
+    public bool HasExited => _process is null || _process.HasExited;
+
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static string SidecarDll =>
+        Environment.GetEnvironmentVariable("K8SREPL_SIDECAR_DLL") is { Length: > 0 } dll
+            ? dll
+            : Path.Combine(AppContext.BaseDirectory, "k8srepl-sidecar.dll");
+
+    public static async Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
+    {
+        var sidecar = new SidecarProcess(args, env ?? new Dictionary<string, string>());
+        await sidecar.LaunchAsync();
+        return sidecar;
+    }
+
+    /// <summary>Runs the sidecar to completion (for flag/config errors) with a deadline.</summary>
+    public static async Task<ProcessExit> RunToExitAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        using var process = Process.Start(CreateStartInfo(args, env ?? new Dictionary<string, string>()))
+            ?? throw new InvalidOperationException("could not start the sidecar");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the sidecar did not exit: " + await stderr);
+        }
+
+        return new ProcessExit(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>SIGTERM and wait for exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        var p = _process ?? throw new InvalidOperationException("not started");
+        if (!p.HasExited)
+        {
+            Signals.Terminate(p.Id);
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+            try
+            {
+                await p.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException("the sidecar did not stop after SIGTERM:\n" + Stderr);
+            }
+        }
+
+        return p.ExitCode;
+    }
+
+    /// <summary>Starts again with the same flags and environment (after <see cref="Kill"/> or <see cref="StopAsync"/>).</summary>
+    public async Task RestartAsync()
+    {
+        if (!HasExited)
+        {
+            throw new InvalidOperationException("the sidecar is still running");
+        }
+
+        _process?.Dispose();
+        await LaunchAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                Kill();
+            }
+
+            _process.Dispose();
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
+    {
+        var dll = SidecarDll;
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"sidecar not built at {dll}; build the test project (it references the sidecar) or set K8SREPL_SIDECAR_DLL", dll);
+        }
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env)
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
+    }
+
+    private async Task LaunchAsync()
+    {
+        var process = Process.Start(CreateStartInfo(_args, _env)) ?? throw new InvalidOperationException("could not start the sidecar");
+        _process = process;
+        lock (_gate)
+        {
+            _stderr.AppendLine($"--- start pid {process.Id} ---");
+        }
+
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_gate)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+
+        var listening = new TaskCompletionSource<ListeningEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                if (TryParseListening(line) is { } evt)
+                {
+                    listening.TrySetResult(evt);
+                }
+            }
+
+            listening.TrySetException(new InvalidOperationException("the sidecar exited before listening:\n" + Stderr));
+        });
+
+        var done = await Task.WhenAny(listening.Task, Task.Delay(StartTimeout));
+        if (done != listening.Task)
+        {
+            Kill();
+            throw new TimeoutException("the sidecar did not print its listening line:\n" + Stderr);
+        }
+
+        Listening = await listening.Task;
+    }
+
+    private static ListeningEvent? TryParseListening(string line)
+    {
+        if (!line.StartsWith('{'))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            return root.TryGetProperty("event", out var evt) && evt.GetString() == "listening"
+                ? new ListeningEvent(
+                    new Uri(root.GetProperty("replication").GetString()!),
+                    new Uri(root.GetProperty("admin").GetString()!),
+                    root.GetProperty("site").GetString()!)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
