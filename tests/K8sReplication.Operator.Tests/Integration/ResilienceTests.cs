@@ -65,6 +65,7 @@ public sealed class ResilienceTests
         Assert.Equal("op-b", await LeaseHolderAsync());
         Assert.True(Writes(scenario, "op-b") > 0, "op-b wrote after the handover");
         Assert.False(b.HasExited);
+        RbacDocument.AssertAllows(scenario.Api.Requests);
 
         async Task<string?> LeaseHolderAsync()
         {
