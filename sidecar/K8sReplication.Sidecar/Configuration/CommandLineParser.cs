@@ -45,7 +45,16 @@ internal static class CommandLineParser
 
             if (!Known.Contains(flag, StringComparer.Ordinal))
             {
-                errors.Add(new ConfigError(flag, $"unknown flag '{flag}' (known: {string.Join(' ', Known)})"));
+                errors.Add(flag.StartsWith("--", StringComparison.Ordinal)
+                    ? new ConfigError(flag, $"unknown flag '{flag}' (known: {string.Join(' ', Known)})")
+                    : new ConfigError(flag, $"unexpected argument '{flag}' (flags are --name value)"));
+
+                // Skip the unknown flag's value so it is not reported as a second error.
+                if (value is null && flag.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    i++;
+                }
+
                 continue;
             }
 

@@ -20,7 +20,18 @@ internal sealed class ReplicaTable
         SchemaHash = schemaHash;
         NameBytes = Encoding.UTF8.GetBytes(name);
         Info = new TableInfo(name, columns, primaryKeyColumns.Select(i => columns[i]).ToArray(), schemaHash);
+        SelectRowSql = BuildSelectRowSql();
+        DeleteRowSql = BuildDeleteRowSql();
+        UpsertRowSql = BuildUpsertRowSql();
     }
+
+    /// <summary>SELECT of all columns by primary key (@k0..@kN); built once, the statement is prepared per connection.</summary>
+    public string SelectRowSql { get; }
+
+    public string DeleteRowSql { get; }
+
+    /// <summary>INSERT .. ON CONFLICT (pk) DO UPDATE of every non-key column from @v0..@vN.</summary>
+    public string UpsertRowSql { get; }
 
     public long Id { get; }
 
@@ -46,12 +57,12 @@ internal sealed class ReplicaTable
     public string KeyPredicate() => string.Join(" AND ",
         PrimaryKeyColumns.Select((c, i) => $"{SqlIdentifier.Quote(Columns[c])} IS @k{i}"));
 
-    public string SelectRowSql() =>
+    private string BuildSelectRowSql() =>
         $"SELECT {string.Join(", ", Columns.Select(SqlIdentifier.Quote))} FROM {QuotedName} WHERE {KeyPredicate()}";
 
-    public string DeleteRowSql() => $"DELETE FROM {QuotedName} WHERE {KeyPredicate()}";
+    private string BuildDeleteRowSql() => $"DELETE FROM {QuotedName} WHERE {KeyPredicate()}";
 
-    public string UpsertRowSql()
+    private string BuildUpsertRowSql()
     {
         var columns = string.Join(", ", Columns.Select(SqlIdentifier.Quote));
         var values = string.Join(", ", Columns.Select((_, i) => $"@v{i}"));

@@ -14,7 +14,7 @@ internal sealed class RowReader(SqliteConnection connection, SqliteTransaction t
         {
             command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = table.SelectRowSql();
+            command.CommandText = table.SelectRowSql;
             for (var i = 0; i < table.PrimaryKeyColumns.Count; i++)
             {
                 command.Parameters.Add(new SqliteParameter { ParameterName = "@k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) });

@@ -1,0 +1,24 @@
+namespace K8sReplication.Bench;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "storage")
+        {
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N]");
+            return 2;
+        }
+
+        var dir = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "k8srepl-bench");
+        var rows = int.Parse(Option(args, "--rows") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
+        var reps = int.Parse(Option(args, "--reps") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
+        return StorageBench.Run(dir, rows, reps);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

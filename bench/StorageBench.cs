@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Bench;
+
+/// <summary>
+/// Data-plane measurements on one disk, each expressed as a ratio to (a) the raw SQLite batched upsert rate.
+/// Rows are 100-byte blobs with UUID text keys, WAL, synchronous=NORMAL (as in design 3.1).
+/// </summary>
+internal static class StorageBench
+{
+    private const int Batch = 10_000;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>A target on one figure: the median must be at most (or at least) the bound.</summary>
+    private sealed record Target(string Text, Func<double, bool> Met);
+
+    public static int Run(string dir, int rows, int reps)
+    {
+        Directory.CreateDirectory(dir);
+        // name -> per-repetition (value, ratio to the same repetition's raw upsert rate)
+        var samples = new Dictionary<string, List<(double Value, double? Ratio)>>(StringComparer.Ordinal);
+        var units = new Dictionary<string, string>(StringComparer.Ordinal);
+        var order = new List<string>();
+        void Add(string name, double value, string unit, double? ratio)
+        {
+            if (!samples.TryGetValue(name, out var list))
+            {
+                samples[name] = list = [];
+                units[name] = unit;
+                order.Add(name);
+            }
+
+            list.Add((value, ratio));
+        }
+
+        for (var rep = 0; rep < reps; rep++)
+        {
+            Console.Error.WriteLine($"repetition {rep + 1}/{reps}");
+            var raw = RawUpsert(Path.Combine(dir, "raw.db"), rows);
+            Add("a_raw_upsert", raw, "rows/s", 1.0);
+
+            var autoN = Math.Max(2000, rows / 20);
+            var plainAuto = AppWrites(Path.Combine(dir, "plain-auto.db"), autoN, 1, capture: false, out _);
+            var capAuto = AppWrites(Path.Combine(dir, "cap-auto.db"), autoN, 1, capture: true, out _);
+            var plainTx = AppWrites(Path.Combine(dir, "plain-tx.db"), rows, 1000, capture: false, out _);
+            var capTx = AppWrites(Path.Combine(dir, "cap-tx.db"), rows, 1000, capture: true, out var foldRate);
+            Add("b_app_autocommit_plain", plainAuto, "rows/s", plainAuto / raw);
+            Add("b_app_autocommit_capture", capAuto, "rows/s", capAuto / raw);
+            Add("b_capture_overhead_autocommit", 1 - (capAuto / plainAuto), "fraction", null);
+            Add("b_app_tx1000_plain", plainTx, "rows/s", plainTx / raw);
+            Add("b_app_tx1000_capture", capTx, "rows/s", capTx / raw);
+            Add("b_capture_overhead_tx1000", 1 - (capTx / plainTx), "fraction", null);
+            Add("d_fold", foldRate, "entries/s", foldRate / raw);
+
+            var apply = Apply(Path.Combine(dir, "apply.db"), rows);
+            Add("c_apply_batch", apply, "changes/s", apply / raw);
+
+            if (rep == 0)
+            {
+                // Slow (about half a minute) and not a target: measured once.
+                var (rebuildSeconds, rebuildRows) = MerkleRebuild(Path.Combine(dir, "merkle.db"), 1_000_000);
+                Add("e_merkle_rebuild_1m_rows", rebuildSeconds, "s", rebuildRows / rebuildSeconds / raw);
+            }
+
+            Add("e_merkle_per_change", MerkleMaintenance(), "ns", null);
+        }
+
+        var targets = new Dictionary<string, Target>(StringComparer.Ordinal)
+        {
+            ["b_capture_overhead_autocommit"] = new("<= 0.15", v => v <= 0.15),
+            ["b_capture_overhead_tx1000"] = new("<= 0.35", v => v <= 0.35),
+            ["d_fold"] = new(">= 100000/s", v => v >= 100_000),
+            ["c_apply_batch"] = new("ratio >= 0.70", _ => false), // decided on the ratio below
+            ["e_merkle_per_change"] = new("<= 1000 ns", v => v <= 1000),
+        };
+
+        var rows2 = order.Select(name =>
+        {
+            var values = samples[name].Select(s => s.Value).ToList();
+            var ratios = samples[name].Where(s => s.Ratio is not null).Select(s => s.Ratio!.Value).ToList();
+            var median = Median(values);
+            double? ratio = ratios.Count > 0 ? Median(ratios) : null;
+            string? verdict = null;
+            if (targets.TryGetValue(name, out var target))
+            {
+                var met = name == "c_apply_batch" ? ratio >= 0.70 : target.Met(median);
+                verdict = $"{target.Text}: {(met ? "met" : "MISSED")}";
+            }
+
+            return (Name: name, Median: median, Min: values.Min(), Max: values.Max(), Unit: units[name], Ratio: ratio,
+                Runs: values.Count, Verdict: verdict);
+        }).ToList();
+
+        var json = new Dictionary<string, object?>
+        {
+            ["rows"] = rows,
+            ["repetitions"] = reps,
+            ["results"] = rows2.Select(r => new Dictionary<string, object?>
+            {
+                ["name"] = r.Name, ["median"] = Math.Round(r.Median, 4), ["min"] = Math.Round(r.Min, 4),
+                ["max"] = Math.Round(r.Max, 4), ["unit"] = r.Unit, ["runs"] = r.Runs,
+                ["ratio_to_raw"] = r.Ratio is { } x ? Math.Round(x, 3) : null, ["target"] = r.Verdict,
+            }).ToList(),
+        };
+#pragma warning disable IL2026, IL3050 // bench tool, not trimmed
+        Console.WriteLine(JsonSerializer.Serialize(json, Indented));
+#pragma warning restore IL2026, IL3050
+        Console.WriteLine();
+        Console.WriteLine($"{"measurement",-30} {"median",12} {"min",12} {"max",12} {"unit",-9} {"ratio (a)",9}  target");
+        foreach (var r in rows2)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name,-30} {r.Median,12:N3} {r.Min,12:N3} {r.Max,12:N3} {r.Unit,-9} {(r.Ratio is { } x ? x.ToString("N3", CultureInfo.InvariantCulture) : "-"),9}  {r.Verdict}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>Median (mean of the middle two for an even count).</summary>
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static SqliteConnection Fresh(string path)
+    {
+        foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(f);
+        }
+
+        var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        Exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
+        return c;
+    }
+
+    private static void Exec(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static byte[] Payload(int i)
+    {
+        var b = new byte[100];
+        Random.Shared.NextBytes(b);
+        b[0] = (byte)i;
+        return b;
+    }
+
+    /// <summary>(a) Prepared INSERT .. ON CONFLICT DO UPDATE in 10k-row transactions.</summary>
+    private static double RawUpsert(string path, int rows)
+    {
+        using var c = Fresh(path);
+        Exec(c, "CREATE TABLE t(k TEXT PRIMARY KEY, v BLOB)");
+        var keys = Enumerable.Range(0, rows).Select(_ => Guid.NewGuid().ToString()).ToArray();
+        var sw = Stopwatch.StartNew();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "INSERT INTO t(k, v) VALUES (@k, @v) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
+        var pk = cmd.Parameters.Add("@k", SqliteType.Text);
+        var pv = cmd.Parameters.Add("@v", SqliteType.Blob);
+        for (var start = 0; start < rows; start += Batch)
+        {
+            using var tx = c.BeginTransaction();
+            cmd.Transaction = tx;
+            for (var i = start; i < Math.Min(rows, start + Batch); i++)
+            {
+                pk.Value = keys[i];
+                pv.Value = Payload(i);
+                cmd.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+
+        return rows / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>(b) The app inserting rows, with or without capture triggers; (d) then folding what was captured.</summary>
+    private static double AppWrites(string path, int rows, int perTx, bool capture, out double foldRate)
+    {
+        foldRate = 0;
+        using (var setup = Fresh(path))
+        {
+            Exec(setup, "CREATE TABLE app(k TEXT PRIMARY KEY, v BLOB)");
+        }
+
+        using var store = capture ? ReplicaStore.Open(new ReplicaStoreOptions { DatabasePath = path }) : null;
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        Exec(c, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
+        var keys = Enumerable.Range(0, rows).Select(_ => Guid.NewGuid().ToString()).ToArray();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "INSERT INTO app(k, v) VALUES (@k, @v)";
+        var pk = cmd.Parameters.Add("@k", SqliteType.Text);
+        var pv = cmd.Parameters.Add("@v", SqliteType.Blob);
+        var sw = Stopwatch.StartNew();
+        for (var start = 0; start < rows; start += perTx)
+        {
+            var tx = perTx > 1 ? c.BeginTransaction() : null;
+            cmd.Transaction = tx;
+            for (var i = start; i < Math.Min(rows, start + perTx); i++)
+            {
+                pk.Value = keys[i];
+                pv.Value = Payload(i);
+                cmd.ExecuteNonQuery();
+            }
+
+            tx?.Commit();
+            tx?.Dispose();
+        }
+
+        var rate = rows / sw.Elapsed.TotalSeconds;
+        if (store is not null)
+        {
+            var fold = Stopwatch.StartNew();
+            var folded = 0;
+            int n;
+            while ((n = store.Fold(Batch)) > 0)
+            {
+                folded += n;
+            }
+
+            foldRate = folded / fold.Elapsed.TotalSeconds;
+        }
+
+        return rate;
+    }
+
+    /// <summary>(c) ApplyBatch of remote inserts in 10k-change batches into a replica.</summary>
+    private static double Apply(string path, int rows)
+    {
+        using (var setup = Fresh(path))
+        {
+            Exec(setup, "CREATE TABLE app(k TEXT PRIMARY KEY, v BLOB)");
+        }
+
+        using var store = ReplicaStore.Open(new ReplicaStoreOptions { DatabasePath = path });
+        var site = SiteId.NewRandom();
+        var hlc = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16;
+        var changes = Enumerable.Range(0, rows).Select(i =>
+        {
+            var k = Guid.NewGuid().ToString();
+            return new Change("app", KeyCodec.Encode([k]), new RowVersion(hlc + i, site, false), [k, Payload(i)], i);
+        }).ToArray();
+        var sw = Stopwatch.StartNew();
+        for (var start = 0; start < rows; start += Batch)
+        {
+            store.ApplyBatch(changes.AsSpan(start, Math.Min(Batch, rows - start)).ToArray(), "bench", start.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return rows / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>(e) Full Merkle rebuild (scan + digest every version) over 1M synthetic row versions.</summary>
+    private static (double Seconds, long Rows) MerkleRebuild(string path, int versions)
+    {
+        using (var setup = Fresh(path))
+        {
+            Exec(setup, "CREATE TABLE app(k TEXT PRIMARY KEY, v BLOB)");
+        }
+
+        using (ReplicaStore.Open(new ReplicaStoreOptions { DatabasePath = path }))
+        {
+        }
+
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            Exec(c, $"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {versions})
+                INSERT INTO __repl_versions(bucket, tbl, kid, pk, hlc, site, deleted, seq)
+                SELECT abs(random()) % 4294967296, 1, random(), randomblob(41), i << 16, randomblob(16), 0, i FROM n
+                """);
+        }
+
+        using var store = ReplicaStore.Open(new ReplicaStoreOptions { DatabasePath = path });
+        var sw = Stopwatch.StartNew();
+        var ok = store.Merkle.Verify(); // a full rebuild from the database, compared with the tree built at open
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (!ok)
+        {
+            throw new InvalidOperationException("Merkle verify failed on the bench database");
+        }
+
+        return (seconds, versions);
+    }
+
+    /// <summary>(e) Cost of maintaining the tree per change: bucket hash, old and new version digests, XOR along the path.</summary>
+    private static double MerkleMaintenance()
+    {
+        var tree = new MerkleTree(4, new NoSource());
+        var name = "app"u8.ToArray();
+        var site = SiteId.NewRandom();
+        var key = KeyCodec.Encode([Guid.NewGuid().ToString()]);
+        const int n = 1_000_000;
+        // Process CPU time, not wall time: this loop never blocks, and on a loaded machine wall time mostly measures
+        // how long the thread waited for a core.
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < n; i++)
+        {
+            var (bucket, _) = RowDigest.Locate(name, key);
+            var (d0, d1) = RowDigest.Delta(name, key, new RowVersion(i, site, false), new RowVersion(i + 1, site, false));
+            tree.Apply(bucket, d0, d1);
+        }
+
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds / n;
+    }
+
+    private sealed class NoSource : IMerkleSource
+    {
+        public IReadOnlyList<LeafEntry> ReadBuckets(long firstBucket, long lastBucket) => [];
+
+        public bool VerifyAgainst(MerkleTree tree) => true;
+    }
+}

@@ -1,0 +1,81 @@
+using K8sReplication.Contracts.Config;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.TestKit.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K8sReplication.Sidecar.Tests.Configuration;
+
+public sealed class LiveConfigTests : IDisposable
+{
+    private readonly TempDatabase _folder = new();
+
+    private string StateDir => Path.Combine(_folder.Folder, "state");
+
+    public void Dispose() => _folder.Dispose();
+
+    private LiveConfig Load(params string[] extra) =>
+        LiveConfig.Load(["--database", "x.db", "--node-name", "me", "--state-dir", StateDir, .. extra], _ => null, NullLogger.Instance);
+
+    [Fact]
+    public void Push_AppliesPeers_RefusesOlderGenerations_AndKeepsLocalFields()
+    {
+        var live = Load();
+        SidecarSettings? changed = null;
+        live.Changed += s => changed = s;
+        var outcome = live.Push(new SidecarConfig { Generation = 5, Database = "other.db", Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);
+        Assert.Equal(PushOutcome.Applied, outcome);
+        Assert.Equal(5, changed!.Generation);
+        Assert.Equal("x.db", live.Current.Database);
+        Assert.Single(live.Current.Peers);
+
+        Assert.Equal(PushOutcome.StaleGeneration, live.Push(new SidecarConfig { Generation = 4 }, out var errors));
+        Assert.Equal("generation", errors[0].Key);
+        Assert.Equal(5, live.Current.Generation);
+    }
+
+    [Fact]
+    public void InvalidPush_IsRejected_AndTheOldConfigStays()
+    {
+        var live = Load();
+        live.Push(new SidecarConfig { Generation = 1, Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);
+        Assert.Equal(PushOutcome.Invalid, live.Push(new SidecarConfig { Generation = 2, HotPath = new HotPathConfig { BatchSize = -1 } }, out var errors));
+        Assert.Equal("hotPath.batchSize", errors[0].Key);
+        Assert.Equal(1, live.Current.Generation);
+        Assert.Single(live.Current.Peers);
+    }
+
+    [Fact]
+    public void LastGoodPush_IsPersisted_AndRestoredOnRestart()
+    {
+        Load().Push(new SidecarConfig { Generation = 7, Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);
+        Assert.True(File.Exists(Path.Combine(StateDir, LiveConfig.PersistedFileName)));
+        var restarted = Load();
+        Assert.Equal(7, restarted.Current.Generation);
+        Assert.Equal("b", Assert.Single(restarted.Current.Peers).Name);
+    }
+
+    [Fact]
+    public void FileReload_AppliesAValidFile_AndKeepsTheOldOneWhenInvalid()
+    {
+        var file = Path.Combine(_folder.Folder, "c.yaml");
+        File.WriteAllText(file, "antiEntropy:\n  interval: 10s\n");
+        var live = Load("--config", file);
+        Assert.Equal(TimeSpan.FromSeconds(10), live.Current.AntiEntropyInterval);
+
+        File.WriteAllText(file, "antiEntropy:\n  interval: 20s\n");
+        Assert.Equal(PushOutcome.Applied, live.ReloadFile());
+        Assert.Equal(TimeSpan.FromSeconds(20), live.Current.AntiEntropyInterval);
+        Assert.Equal(PushOutcome.Unchanged, live.ReloadFile());
+
+        File.WriteAllText(file, "antiEntropy:\n  interval: whenever\n");
+        Assert.Equal(PushOutcome.Invalid, live.ReloadFile());
+        Assert.Equal(TimeSpan.FromSeconds(20), live.Current.AntiEntropyInterval);
+    }
+
+    [Fact]
+    public void StartupErrors_FromEverySource_AreCollected()
+    {
+        var e = Assert.Throws<ConfigRejectedException>(() => LiveConfig.Load(["--nope", "1", "--peer", "bad"], _ => null, NullLogger.Instance));
+        Assert.Equal(["--nope", "--peer"], e.Errors.Select(x => x.Key));
+    }
+}
