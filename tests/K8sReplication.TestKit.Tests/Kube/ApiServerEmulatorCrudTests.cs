@@ -212,6 +212,19 @@ public sealed class ApiServerEmulatorCrudTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteCollection_RemovesOnlySelectedObjects()
+    {
+        await _http.CreateAsync(ConfigMaps, ConfigMap("x1", new() { ["batch"] = "x" }));
+        await _http.CreateAsync(ConfigMaps, ConfigMap("x2", new() { ["batch"] = "x" }));
+        await _http.CreateAsync(ConfigMaps, ConfigMap("keep", new() { ["batch"] = "y" }));
+        var (status, deleted) = await _http.DeleteAsync($"{ConfigMaps}?labelSelector=batch%3Dx");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, deleted["items"]!.AsArray().Count);
+        var (_, left) = await _http.GetAsync(ConfigMaps);
+        Assert.Equal(["keep"], left["items"]!.AsArray().Select(i => Name(i!)));
+    }
+
+    [Fact]
     public async Task UnknownResource_AndUnknownPath_Are404Status()
     {
         var (status, body) = await _http.GetAsync("/apis/nothing.example.com/v1/namespaces/default/things");

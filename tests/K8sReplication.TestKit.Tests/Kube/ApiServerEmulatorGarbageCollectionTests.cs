@@ -48,6 +48,20 @@ public sealed class ApiServerEmulatorGarbageCollectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OwnerOfAnUnknownKind_IsNeverTreatedAsGone()
+    {
+        var child = ConfigMap("foreign");
+        child["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "example.com/v1", ["kind"] = "Widget", ["name"] = "w", ["uid"] = "no-such-uid" });
+        await _http.CreateAsync(ConfigMaps, child);
+        var dangling = ConfigMap("dangling");
+        dangling["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["name"] = "ghost", ["uid"] = "no-such-uid" });
+        await _http.CreateAsync(ConfigMaps, dangling);
+
+        await GoneAsync("dangling");
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"{ConfigMaps}/foreign")).Status);
+    }
+
+    [Fact]
     public async Task OrphanDeletion_KeepsDependents_AndDropsTheirOwnerReference()
     {
         var owner = await _http.CreateAsync(ConfigMaps, ConfigMap("owner"));

@@ -96,6 +96,11 @@ internal sealed partial class ApiRequestHandler
         {
             // The client went away; nothing left to answer.
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An emulator bug still answers like the real server does: a 500 Status, never an empty body.
+            await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}"));
+        }
     }
 
     /// <summary>Only JSON (and YAML for apply) bodies are understood; 415 makes client-go retry protobuf writes as JSON.</summary>

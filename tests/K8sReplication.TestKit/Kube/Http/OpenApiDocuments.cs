@@ -8,7 +8,7 @@ namespace K8sReplication.TestKit.Kube.Http;
 /// <summary>
 /// Minimal OpenAPI v3 documents: one PATCH operation per kind carrying <c>x-kubernetes-group-version-kind</c> and the
 /// <c>fieldValidation</c> query parameter. That is what kubectl checks to send <c>fieldValidation=Strict</c> and leave
-/// validation to the server; with no request body media types declared, kubectl computes patches from its built-in
+/// validation to the server; custom resources also publish their schema (for <c>kubectl explain</c>); with no request body media types declared, kubectl computes patches from its built-in
 /// types (strategic merge) or as JSON merge patches for custom resources, exactly as against a real server.
 /// </summary>
 internal static class OpenApiDocuments
@@ -38,8 +38,17 @@ internal static class OpenApiDocuments
         }
 
         var paths = new JsonObject();
+        var schemas = new JsonObject();
         foreach (var type in types)
         {
+            if (type.Schema is not null)
+            {
+                // Custom resources publish their schema so `kubectl explain` works, as on a real server.
+                var schema = type.Schema.DeepClone().AsObject();
+                schema["x-kubernetes-group-version-kind"] = new JsonArray(new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = type.Kind });
+                schemas[SchemaName(type)] = schema;
+            }
+
             var prefix = "/" + GroupVersionPath(group, version) + (type.Namespaced ? "/namespaces/{namespace}/" : "/") + type.Plural + "/{name}";
             paths[prefix] = new JsonObject
             {
@@ -59,9 +68,13 @@ internal static class OpenApiDocuments
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = schemas },
         };
     }
+
+    /// <summary>Reverse-domain schema name, e.g. <c>dev.k8srepl.replication.v1alpha1.ReplicationMesh</c>.</summary>
+    private static string SchemaName(ResourceType type) =>
+        string.Join('.', type.Group.Split('.').Reverse()) + $".{type.Version}.{type.Kind}";
 
     private static JsonObject Query(string name) => new()
     {

@@ -11,7 +11,7 @@ namespace K8sReplication.TestKit.Kube.Schema;
 /// </summary>
 internal static class SchemaValidator
 {
-    public static List<FieldError> ValidateRoot(JsonObject obj, JsonObject? schema)
+    public static List<FieldError> ValidateRoot(JsonObject obj, JsonObject? schema, JsonObject? old = null)
     {
         var errors = new List<FieldError>();
         if (schema is null)
@@ -30,7 +30,7 @@ internal static class SchemaValidator
 
                 if (obj[name] is { } child)
                 {
-                    Validate(child, cs, name, errors);
+                    Validate(child, cs, name, errors, old?[name]);
                 }
                 else if (obj.ContainsKey(name) && cs["nullable"]?.GetValue<bool>() != true)
                 {
@@ -43,7 +43,7 @@ internal static class SchemaValidator
         return errors;
     }
 
-    private static void Validate(JsonNode node, JsonObject schema, string path, List<FieldError> errors)
+    private static void Validate(JsonNode node, JsonObject schema, string path, List<FieldError> errors, JsonNode? old)
     {
         var type = schema["type"]?.GetValue<string>();
         var intOrString = schema["x-kubernetes-int-or-string"]?.GetValue<bool>() == true;
@@ -67,10 +67,11 @@ internal static class SchemaValidator
             errors.Add(FieldError.NotSupported(path, Show(node), allowed.Select(Show)));
         }
 
+        CheckRules(node, schema, path, errors, old, actual);
         switch (node)
         {
             case JsonObject obj:
-                ValidateObject(obj, schema, path, errors);
+                ValidateObject(obj, schema, path, errors, old as JsonObject);
                 break;
             case JsonArray array:
                 ValidateArray(array, schema, path, errors);
@@ -84,7 +85,51 @@ internal static class SchemaValidator
         }
     }
 
-    private static void ValidateObject(JsonObject obj, JsonObject schema, string path, List<FieldError> errors)
+    /// <summary>
+    /// <c>x-kubernetes-validations</c> in the supported CEL subset; transition rules (using oldSelf) only run on update
+    /// when the old value exists, and rules outside the subset are skipped rather than guessed.
+    /// </summary>
+    private static void CheckRules(JsonNode node, JsonObject schema, string path, List<FieldError> errors, JsonNode? old, string actualType)
+    {
+        if (schema["x-kubernetes-validations"] is not JsonArray rules)
+        {
+            return;
+        }
+
+        foreach (var rule in rules.OfType<JsonObject>())
+        {
+            var text = rule["rule"]?.GetValue<string>() ?? "";
+            if (CelExpression.UsesOldSelf(text) && old is null)
+            {
+                continue;
+            }
+
+            bool passed;
+            try
+            {
+                var compiled = CelExpression.Compile(text);
+                var scope = new Dictionary<string, object?>(StringComparer.Ordinal) { ["self"] = CelValues.From(node), ["oldSelf"] = CelValues.From(old) };
+                passed = CelValues.Truth(compiled(scope));
+            }
+            catch (CelUnsupportedException)
+            {
+                continue;
+            }
+            catch (CelEvaluationException)
+            {
+                passed = false;
+            }
+
+            if (!passed)
+            {
+                var field = rule["fieldPath"]?.GetValue<string>() is { Length: > 0 } fieldPath ? path + fieldPath : path;
+                var message = rule["message"]?.GetValue<string>() is { Length: > 0 } m ? m : $"failed rule: {text}";
+                errors.Add(FieldError.Invalid(field, Quote(actualType), message));
+            }
+        }
+    }
+
+    private static void ValidateObject(JsonObject obj, JsonObject schema, string path, List<FieldError> errors, JsonObject? old)
     {
         var properties = schema["properties"] as JsonObject;
         foreach (var (name, child) in obj)
@@ -106,7 +151,7 @@ internal static class SchemaValidator
                 continue;
             }
 
-            Validate(child, childSchema, childPath, errors);
+            Validate(child, childSchema, childPath, errors, old?[name]);
         }
 
         CheckRequired(obj, schema, path, errors);
@@ -152,7 +197,7 @@ internal static class SchemaValidator
                 var itemPath = $"{path}[{i}]";
                 if (array[i] is { } item)
                 {
-                    Validate(item, items, itemPath, errors);
+                    Validate(item, items, itemPath, errors, null);
                 }
                 else if (items["nullable"]?.GetValue<bool>() != true)
                 {

@@ -58,7 +58,7 @@ internal sealed partial class ObjectStore
     }
 
     /// <summary>Schema pruning, defaulting and validation plus name rules; throws 422 Invalid listing every error.</summary>
-    private static List<string> Admit(ResourceType type, JsonObject obj, WriteOptions options)
+    private static List<string> Admit(ResourceType type, JsonObject obj, WriteOptions options, JsonObject? old = null)
     {
         var warnings = new List<string>();
         var errors = new List<FieldError>();
@@ -79,7 +79,7 @@ internal sealed partial class ObjectStore
             }
 
             SchemaDefaulter.Apply(obj, type.Schema);
-            errors.AddRange(SchemaValidator.ValidateRoot(obj, type.Schema));
+            errors.AddRange(SchemaValidator.ValidateRoot(obj, type.Schema, old));
         }
 
         if (IsCrd(type))

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using K8sReplication.TestKit.Kube.Resources;
-using K8sReplication.TestKit.Kube.Selection;
 
 namespace K8sReplication.TestKit.Kube.Storage;
 
@@ -44,7 +43,9 @@ internal sealed partial class ObjectStore
             return false;
         }
 
-        var present = refs.Where(r => _byUid.ContainsKey(r?["uid"]?.GetValue<string>() ?? "")).ToList();
+        // Like the real collector, an owner whose kind cannot be resolved is never treated as gone.
+        var known = Catalog.Snapshot();
+        var present = refs.Where(r => _byUid.ContainsKey(r?["uid"]?.GetValue<string>() ?? "") || !IsKnownKind(known, r)).ToList();
         if (present.Count == refs.Count)
         {
             return false;
@@ -149,6 +150,10 @@ internal sealed partial class ObjectStore
         return changed;
     }
 
-    public IReadOnlyList<JsonObject> ListAll(ResourceType type) =>
-        List(type, null, LabelSelector.Everything, FieldSelector.Parse(null), 0, null).Items;
+    private static bool IsKnownKind(IReadOnlyList<ResourceType> known, JsonNode? ownerRef)
+    {
+        var apiVersion = ownerRef?["apiVersion"]?.GetValue<string>();
+        var kind = ownerRef?["kind"]?.GetValue<string>();
+        return known.Any(t => t.ApiVersion == apiVersion && t.Kind == kind);
+    }
 }

@@ -190,7 +190,7 @@ internal sealed partial class ObjectStore
             }
         }
 
-        var warnings = Admit(type, candidate, options);
+        var warnings = Admit(type, candidate, options, old);
         if (!SameSpec(type, old, candidate))
         {
             meta["generation"] = (oldMeta["generation"]?.GetValue<long>() ?? 1) + 1;
