@@ -22,6 +22,7 @@ public sealed class EventRecorder
     private readonly Lock _gate = new();
     private readonly Dictionary<EventKey, SeriesEntry> _series = [];
     private readonly Dictionary<string, TokenBucket> _limits = new(StringComparer.Ordinal);
+    private int _sequence;
 
     public EventRecorder(KubeClient client, EventRecorderOptions options, TimeProvider? timeProvider = null)
     {
@@ -134,13 +135,17 @@ public sealed class EventRecorder
     {
         var now = _time.GetUtcNow();
         var ns = string.IsNullOrEmpty(regarding.Namespace) ? "default" : regarding.Namespace;
-        var ticks = (now - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var nanos = (now - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var sequence = Interlocked.Increment(ref _sequence) & 0xffff;
+        var prefix = regarding.Name!.Length > 200 ? regarding.Name[..200] : regarding.Name;
         var ev = new KubeEvent
         {
             Metadata = new ObjectMeta
             {
-                // Same naming as the real recorder: object name plus the creation time in hex nanoseconds.
-                Name = regarding.Name + "." + ticks.ToString("x", CultureInfo.InvariantCulture),
+                // Like the real recorder (object name, creation time in hex nanoseconds) plus a sequence number, so
+                // two events in the same clock tick never collide.
+                Name = prefix + "." + nanos.ToString("x", CultureInfo.InvariantCulture)
+                    + sequence.ToString("x4", CultureInfo.InvariantCulture),
                 Namespace = ns,
             },
             EventTime = now,

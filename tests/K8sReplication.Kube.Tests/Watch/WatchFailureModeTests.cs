@@ -1,6 +1,7 @@
 using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Models;
 using K8sReplication.Kube.Tests.Support;
+using K8sReplication.TestKit;
 using K8sReplication.Kube.Watch;
 using Microsoft.AspNetCore.Http;
 
