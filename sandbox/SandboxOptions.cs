@@ -11,7 +11,7 @@ internal sealed record SandboxOptions
           --members N      members (pods with a sidecar) to start, 1..9 (default 3)
           --no-writer      do not run the sample app writer
           --scenario S     run a scripted demonstration: partition, kill or add-member
-          --duration D     stop after D (e.g. 20s, 2m) with a final summary; exit 1 when not converged
+          --duration D     run D (e.g. 20s, 2m) once the mesh is ready, then print a final summary; exit 1 when not converged
           --dir PATH       state folder (default ./.sandbox)
           --plain          print one status line per second instead of redrawing the screen
         """;

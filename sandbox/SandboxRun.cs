@@ -74,6 +74,7 @@ internal sealed class SandboxRun(SandboxOptions options)
                     narrator.Say("the app writer inserts and updates notes on random members");
                 }
 
+                var demoStart = narrator.Elapsed;
                 ScenarioOutcome? outcome = null;
                 if (options.Scenario is { } scenario)
                 {
@@ -86,7 +87,7 @@ internal sealed class SandboxRun(SandboxOptions options)
                     narrator.Say(outcome.Line);
                 }
 
-                var remaining = options.Duration is { } d ? d - narrator.Elapsed : Timeout.InfiniteTimeSpan;
+                var remaining = options.Duration is { } d ? d - (narrator.Elapsed - demoStart) : Timeout.InfiniteTimeSpan;
                 if (remaining > TimeSpan.Zero || remaining == Timeout.InfiniteTimeSpan)
                 {
                     await Task.Delay(remaining, stop);
@@ -98,10 +99,7 @@ internal sealed class SandboxRun(SandboxOptions options)
                 var (converged, final) = await context.WaitForAsync(s => s.Converged, SandboxContext.ConvergenceTimeout, stop);
                 await viewStop.CancelAsync();
                 await viewTask;
-                if (!plain)
-                {
-                    view.Render(final);
-                }
+                view.Render(final);
 
                 var ok = converged && outcome?.Reached != false;
                 var scenarioPart = outcome is null ? "" : $" scenario={options.Scenario} outcome={(outcome.Reached ? "reached" : "failed")}";

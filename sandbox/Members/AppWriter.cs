@@ -36,7 +36,9 @@ internal sealed class AppWriter(MemberSet members, TimeSpan pace)
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var all = members.All;
+                // Only members whose sidecar has installed its capture triggers: rows written before the first
+                // sidecar start are not captured (see docs/guarantees-and-limits.md).
+                var all = members.All.Where(m => m.Installed).ToList();
                 if (_paused || all.Count == 0)
                 {
                     continue;

@@ -39,6 +39,9 @@ internal sealed class Member : IDisposable
 
     public bool Running => _sidecar is { HasExited: false };
 
+    /// <summary>True once the sidecar has started at least once (its capture triggers are installed).</summary>
+    public bool Installed => Site is not null;
+
     public int? Pid => _sidecar?.Pid;
 
     /// <summary>Creates the app's database (the app exists before its sidecar) and starts the sidecar on free ports.</summary>
@@ -51,7 +54,10 @@ internal sealed class Member : IDisposable
 
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        _sidecar?.Dispose();
+        // Readers (the live view) must see "down", never a disposed process, until the new one is up.
+        var old = _sidecar;
+        _sidecar = null;
+        old?.Dispose();
         await LaunchAsync(
             "127.0.0.1:" + ReplicationPort.ToString(CultureInfo.InvariantCulture),
             "127.0.0.1:" + AdminPort.ToString(CultureInfo.InvariantCulture),
