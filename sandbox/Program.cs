@@ -40,7 +40,7 @@ internal static class Program
         {
             return await new SandboxRun(options).RunAsync(stop.Token);
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException or FileNotFoundException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("sandbox failed: " + e.Message);
             return 1;

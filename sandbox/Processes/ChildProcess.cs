@@ -12,7 +12,8 @@ namespace K8sReplication.Sandbox.Processes;
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>Generous: on a loaded machine a .NET process can take a minute to start.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     private static readonly Lock LiveGate = new();
     private static readonly HashSet<ChildProcess> LiveSet = [];
@@ -111,12 +112,13 @@ internal sealed class ChildProcess : IDisposable
         {
             child.Kill();
             child.Dispose();
-            if (!cancellationToken.IsCancellationRequested && !ready.Task.IsFaulted)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ready.Task.IsFaulted)
             {
-                throw new TimeoutException($"{name} did not report '{readyEvent}' within {StartTimeout.TotalSeconds:0}s:\n{child.Tail}");
+                throw ready.Task.Exception.InnerException!;
             }
 
-            throw;
+            throw new TimeoutException($"{name} did not report '{readyEvent}' within {StartTimeout.TotalSeconds:0}s:\n{child.Tail}");
         }
     }
 
