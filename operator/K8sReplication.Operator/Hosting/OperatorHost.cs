@@ -14,6 +14,7 @@ using K8sReplication.Operator.Metrics;
 using K8sReplication.Operator.Runtime;
 using K8sReplication.Operator.Sidecars;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 
 namespace K8sReplication.Operator.Hosting;
 
@@ -44,6 +45,9 @@ internal static partial class OperatorHost
             ?? $"{Environment.MachineName}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4))}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddReplicationConsole(ConsoleLoggingExtensions.ParseFormat(Environment.GetEnvironmentVariable("K8SREPL_LOG_FORMAT"), "K8SREPL_LOG_FORMAT"));
+
+        // Logs go to stderr so stdout carries only the machine-readable started line.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         ListenOptions? health = null;
         ListenOptions? metrics = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -150,8 +154,8 @@ internal static partial class OperatorHost
 
     private static void WriteStartedLine(string health, string metrics, string identity, OperatorOptions options)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stdout))
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("event", "started");
@@ -163,7 +167,9 @@ internal static partial class OperatorHost
             writer.WriteEndObject();
         }
 
-        stdout.WriteByte((byte)'\n');
+        // One write of the whole line, so nothing else on stdout can land inside it.
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write([.. buffer.WrittenSpan, (byte)'\n']);
         stdout.Flush();
     }
 

@@ -28,7 +28,7 @@ internal sealed partial class ReplicaStore
         lock (writeGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log)") is not 1L)
+            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)") is not 1L)
             {
                 return 0;
             }
@@ -51,25 +51,30 @@ internal sealed partial class ReplicaStore
     private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
     {
         var total = 0;
+        var folded = 0;
         var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
-        var select = Prepared(tx, $"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT @p0", 1);
+        var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
         var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
         while (total < maxEntries)
         {
             entries.Clear();
-            select.Parameters[0].Value = (long)Math.Min(FoldChunk, maxEntries - total);
-            using (var reader = select.ExecuteReader())
+            select.Bind(1, Math.Min(FoldChunk, maxEntries - total));
+            try
             {
-                while (reader.Read())
+                while (select.Step())
                 {
                     var key = new object?[logKeyColumns];
                     for (var i = 0; i < logKeyColumns; i++)
                     {
-                        key[i] = FromDb(reader.GetValue(4 + i));
+                        key[i] = select.Value(4 + i);
                     }
 
-                    entries.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) != 0, key));
+                    entries.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Int64(3) != 0, key));
                 }
+            }
+            finally
+            {
+                select.Reset();
             }
 
             if (entries.Count == 0)
@@ -77,14 +82,17 @@ internal sealed partial class ReplicaStore
                 break;
             }
 
-            var maxHlc = 0L;
+            // Log HLCs never decrease in seq order, so the last entry read (maybe a clock entry) carries the floor
+            // that must survive the delete below.
+            var maxHlc = entries[^1].Hlc;
             foreach (var entry in entries)
             {
                 if (!tables.ById.TryGetValue(entry.Table, out var table) || table.PrimaryKeyColumns.Count == 0)
                 {
-                    continue; // a table unknown to the registry cannot have triggers; nothing to fold
+                    continue; // a clock entry, or a table unknown to the registry (it cannot have triggers): nothing to fold
                 }
 
+                folded++;
                 var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
                 var (bucket, kid) = Identify(table, key);
                 var existing = LookupVersion(tx, table, bucket, kid, key);
@@ -97,7 +105,6 @@ internal sealed partial class ReplicaStore
             delete.Parameters[0].Value = entries[^1].Seq;
             delete.ExecuteNonQuery();
             RaiseClockFloor(tx, effects, maxHlc);
-            effects.Captured += entries.Count;
             total += entries.Count;
             if (entries.Count < FoldChunk)
             {
@@ -105,15 +112,27 @@ internal sealed partial class ReplicaStore
             }
         }
 
-        return total;
+        effects.Captured += folded;
+        return folded;
     }
 
+    /// <summary>
+    /// Raises the clock floor to <paramref name="hlc"/>: in the state row (read at open) and, for the triggers, as a
+    /// clock entry appended to the log when <paramref name="hlc"/> is above its last entry (always when it is empty),
+    /// so the trigger's "last log entry + 1" is above every version folded, applied or received.
+    /// </summary>
     private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
     {
         effects.Observe(hlc);
         var update = Prepared(tx, "UPDATE __repl_state SET clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
         update.Parameters[0].Value = hlc;
         update.ExecuteNonQuery();
+        var clockEntry = Prepared(tx, """
+            INSERT INTO __repl_log(tbl, hlc, deleted) SELECT 0, @p0, 0
+            WHERE @p0 > coalesce((SELECT hlc FROM __repl_log ORDER BY seq DESC LIMIT 1), -1)
+            """, 1);
+        clockEntry.Parameters[0].Value = hlc;
+        clockEntry.ExecuteNonQuery();
     }
 
     /// <summary>Bucket and compact key id of a row (see BookkeepingSchema).</summary>
@@ -128,44 +147,43 @@ internal sealed partial class ReplicaStore
 
     private RowVersion? LookupVersion(SqliteTransaction tx, ReplicaTable table, long bucket, long kid, byte[] key)
     {
-        var command = Prepared(tx, LookupVersionSql, 4);
-        command.Parameters[0].Value = bucket;
-        command.Parameters[1].Value = table.Id;
-        command.Parameters[2].Value = kid;
-        command.Parameters[3].Value = key;
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new RowVersion(reader.GetInt64(0), SiteId.FromBytes((byte[])reader.GetValue(1)), reader.GetInt64(2) != 0)
-            : null;
+        _ = tx; // the raw statement runs in the connection's open transaction
+        var lookup = Raw(LookupVersionSql);
+        lookup.Bind(1, bucket);
+        lookup.Bind(2, table.Id);
+        lookup.Bind(3, kid);
+        lookup.Bind(4, key);
+        try
+        {
+            return lookup.Step()
+                ? new RowVersion(lookup.Int64(0), SiteId.FromBytes(lookup.Blob(1)), lookup.Int64(2) != 0)
+                : null;
+        }
+        finally
+        {
+            lookup.Reset();
+        }
     }
 
     /// <summary>Stores <paramref name="next"/> with a new local seq and records the Merkle delta (old XOR new digest).</summary>
     private void WriteVersion(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, long bucket, long kid,
         byte[] key, RowVersion? previous, RowVersion next)
     {
-        var command = Prepared(tx, WriteVersionSql, 8);
-        command.Parameters[0].Value = bucket;
-        command.Parameters[1].Value = table.Id;
-        command.Parameters[2].Value = kid;
-        command.Parameters[3].Value = key;
-        command.Parameters[4].Value = next.Hlc;
-        command.Parameters[5].Value = next.Site == Site ? siteBytes : next.Site.ToByteArray();
-        command.Parameters[6].Value = next.Deleted ? 1L : 0L;
-        command.Parameters[7].Value = effects.NextSeq();
-        command.ExecuteNonQuery();
+        _ = tx;
+        var write = Raw(WriteVersionSql);
+        Span<byte> site = stackalloc byte[SiteId.Size];
+        next.Site.WriteTo(site);
+        write.Bind(1, bucket);
+        write.Bind(2, table.Id);
+        write.Bind(3, kid);
+        write.Bind(4, key);
+        write.Bind(5, next.Hlc);
+        write.Bind(6, site);
+        write.Bind(7, next.Deleted ? 1L : 0L);
+        write.Bind(8, effects.NextSeq());
+        write.Execute();
 
-        var delta = new byte[MerkleTree.DigestSize];
-        RowDigest.Version(table.NameBytes, key, next, delta);
-        if (previous is { } old)
-        {
-            Span<byte> oldDigest = stackalloc byte[MerkleTree.DigestSize];
-            RowDigest.Version(table.NameBytes, key, old, oldDigest);
-            for (var i = 0; i < delta.Length; i++)
-            {
-                delta[i] ^= oldDigest[i];
-            }
-        }
-
-        effects.MerkleDeltas.Add((bucket, delta));
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous, next);
+        effects.MerkleDeltas.Add((bucket, d0, d1));
     }
 }

@@ -21,6 +21,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly SqliteConnection dataVersionConnection;
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
     private TableSet tables = TableSet.Empty;
     private byte[] siteBytes = [];
     private long lastSeq;
@@ -132,6 +133,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             }
 
             commands.Clear();
+            foreach (var statement in rawStatements.Values)
+            {
+                statement.Dispose();
+            }
+
+            rawStatements.Clear();
             writeConnection.Dispose();
             lock (dataVersionGate)
             {
@@ -185,7 +192,8 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
             Site = SiteId.FromBytes(siteBytes);
-            effects.Observe(Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture));
+            var floor = Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture);
+            RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
             logKeyColumns = Convert.ToInt32(
                 Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
             tables = LoadRegistry(tx);
@@ -230,9 +238,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
     private void Publish(WriteEffects effects)
     {
-        foreach (var (bucket, delta) in effects.MerkleDeltas)
+        foreach (var (bucket, d0, d1) in effects.MerkleDeltas)
         {
-            Merkle.Apply(bucket, delta);
+            Merkle.Apply(bucket, d0, d1);
         }
 
         Interlocked.Exchange(ref lastSeq, effects.LastSeq);
@@ -284,6 +292,18 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
         command.Transaction = tx;
         return command;
+    }
+
+    /// <summary>A cached raw statement on the write connection (hot paths; see <see cref="RawStatement"/>).</summary>
+    private RawStatement Raw(string sql)
+    {
+        if (!rawStatements.TryGetValue(sql, out var statement))
+        {
+            statement = new RawStatement(writeConnection, sql);
+            rawStatements[sql] = statement;
+        }
+
+        return statement;
     }
 
     private int Execute(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)

@@ -1,5 +1,6 @@
 using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Tests.Support;
+using K8sReplication.TestKit.Time;
 
 namespace K8sReplication.Kube.Tests.Client;
 

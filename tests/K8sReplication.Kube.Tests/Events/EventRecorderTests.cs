@@ -2,7 +2,7 @@ using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Events;
 using K8sReplication.Kube.Tests.Conformance;
 using K8sReplication.Kube.Tests.Emulator;
-using K8sReplication.Kube.Tests.Support;
+using K8sReplication.TestKit.Time;
 
 namespace K8sReplication.Kube.Tests.Events;
 

@@ -155,6 +155,9 @@ public sealed class MeshLifecycleTests
         {
             Assert.Empty(await PeersAsync(member));
         }
+
+        // Everything the operator did over a whole mesh lifetime is covered by the documented RBAC rules.
+        RbacDocument.AssertAllows(scenario.Api.Requests);
     }
 
     internal static async Task<IReadOnlyList<string>> PeersAsync(MemberNode member)

@@ -133,7 +133,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
         }
     }
 
-    public async Task<OperatorProcess> StartOperatorAsync(params string[] extra)
+    public async Task<OperatorProcess> StartOperatorAsync(params IEnumerable<string> extra)
     {
         var args = new List<string>
         {

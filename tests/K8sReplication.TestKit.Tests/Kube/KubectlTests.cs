@@ -104,6 +104,21 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_WithTypedGenerators_SendsProtobufTheEmulatorUnderstands()
+    {
+        await OkAsync("create", "namespace", "typed");
+        await OkAsync("create", "configmap", "cm", "--from-literal=a=b", "-n", "typed");
+        await OkAsync("create", "secret", "generic", "s", "--from-literal=password=hunter2", "-n", "typed");
+        await OkAsync("create", "serviceaccount", "bot", "-n", "typed");
+        var (_, cm) = await _http.GetAsync("/api/v1/namespaces/typed/configmaps/cm");
+        Assert.Equal("b", cm["data"]!["a"]!.GetValue<string>());
+        var (_, secret) = await _http.GetAsync("/api/v1/namespaces/typed/secrets/s");
+        Assert.Equal(Convert.ToBase64String("hunter2"u8.ToArray()), secret["data"]!["password"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/api/v1/namespaces/typed/serviceaccounts/bot")).Status);
+        await OkAsync("delete", "namespace", "typed");
+    }
+
+    [Fact]
     public async Task Explain_ShowsTheCrdSchema()
     {
         await ApplyCrdAndMeshAsync();

@@ -16,6 +16,7 @@ namespace K8sReplication.TestKit.Kube;
 /// </summary>
 public sealed class ApiServerEmulator : IAsyncDisposable
 {
+    private const int MaxRecordedRequests = 100_000;
     private readonly ApiServerEmulatorOptions _options;
     private readonly ObjectStore _store;
     private readonly ApiRequestHandler _handler;
@@ -48,6 +49,7 @@ public sealed class ApiServerEmulator : IAsyncDisposable
     /// <summary>Watch streams currently open (for leak tests).</summary>
     public int WatchConnections => _handler.WatchConnections;
 
+    /// <summary>Requests served so far (the most recent 100,000), in completion order of their response headers.</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
         get
@@ -129,11 +131,11 @@ public sealed class ApiServerEmulator : IAsyncDisposable
         _collectSignal.Writer.TryComplete();
         await _collector;
         _disposed.Dispose();
-        _stopping.Dispose();
     }
 
     private async Task ListenAsync(int port, CancellationToken cancellationToken)
     {
+        _stopping.Dispose();
         _stopping = new CancellationTokenSource();
         _handler.Stopping = _stopping.Token;
         for (var attempt = 0; ; attempt++)
@@ -179,12 +181,19 @@ public sealed class ApiServerEmulator : IAsyncDisposable
         await _stopping.CancelAsync();
         await app.StopAsync(cancellationToken);
         await app.DisposeAsync();
+        _stopping.Dispose();
     }
 
     private void Record(RecordedRequest request)
     {
         lock (_requestsGate)
         {
+            // Bounded so a long-running emulator (the apiserver command) does not grow without limit.
+            if (_requests.Count >= MaxRecordedRequests)
+            {
+                _requests.RemoveRange(0, MaxRecordedRequests / 10);
+            }
+
             _requests.Add(request);
         }
     }

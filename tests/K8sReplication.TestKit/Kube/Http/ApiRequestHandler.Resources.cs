@@ -43,7 +43,7 @@ internal sealed partial class ApiRequestHandler
                         throw ApiErrors.ResourceNotFound(path);
                     }
 
-                    var body = ParseObject(await ReadBodyAsync(context), "the request body");
+                    var body = await ReadObjectAsync(context);
                     var result = _store.Create(type, target.Namespace, body, WriteOptionsOf(context));
                     await WriteResultAsync(context, type, 201, result);
                     break;
@@ -51,7 +51,7 @@ internal sealed partial class ApiRequestHandler
 
             case "update":
                 {
-                    var body = ParseObject(await ReadBodyAsync(context), "the request body");
+                    var body = await ReadObjectAsync(context);
                     var result = _store.Update(type, target.Namespace, target.Name!, body, status, WriteOptionsOf(context));
                     await WriteResultAsync(context, type, 200, result);
                     break;
@@ -206,8 +206,17 @@ internal sealed partial class ApiRequestHandler
     private static async Task<DeleteOptions> DeleteOptionsOfAsync(HttpContext context)
     {
         var query = context.Request.Query;
-        var text = await ReadBodyAsync(context);
-        var body = string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
+        JsonObject? body;
+        if ((context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            body = await ReadObjectAsync(context);
+        }
+        else
+        {
+            var text = await ReadBodyAsync(context);
+            body = string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
+        }
+
         var policy = body?["propagationPolicy"]?.GetValue<string>() ?? (query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null);
         if (body?["orphanDependents"]?.GetValue<bool>() == true)
         {

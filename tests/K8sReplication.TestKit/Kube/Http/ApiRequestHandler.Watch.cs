@@ -41,11 +41,12 @@ internal sealed partial class ApiRequestHandler
             return;
         }
 
+        var stopping = Stopping;
         Interlocked.Increment(ref _watchConnections);
         using var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), _time)
             : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Stopping, timeout.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, timeout.Token);
         var bookmarks = IsTrue(query["allowWatchBookmarks"])
             ? SendBookmarksAsync(watcher, linked.Token)
             : Task.CompletedTask;
@@ -71,7 +72,7 @@ internal sealed partial class ApiRequestHandler
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-            if (Stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested)
             {
                 context.Abort();
             }

@@ -103,11 +103,12 @@ internal sealed partial class ApiRequestHandler
         }
     }
 
-    /// <summary>Only JSON (and YAML for apply) bodies are understood; 415 makes client-go retry protobuf writes as JSON.</summary>
+    /// <summary>JSON (YAML for apply) bodies, plus protobuf creates/updates of the few kinds in <see cref="Protobuf.ProtoSchemas"/>.</summary>
     private static void RejectUnsupportedBody(HttpContext context)
     {
         var contentType = context.Request.ContentType ?? "";
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
+        var protobufWrite = contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) && context.Request.Method is "POST" or "PUT" or "DELETE";
+        if ((contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) && !protobufWrite) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
         {
             throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         }
@@ -218,6 +219,19 @@ internal sealed partial class ApiRequestHandler
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         return await reader.ReadToEndAsync(context.RequestAborted);
+    }
+
+    /// <summary>A create/update body: JSON, or protobuf from typed clients (kubectl create, helm's release secrets).</summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context)
+    {
+        if ((context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            return Protobuf.ProtobufBody.Decode(buffer.ToArray());
+        }
+
+        return ParseObject(await ReadBodyAsync(context), "the request body");
     }
 
     private static JsonObject ParseObject(string text, string what)

@@ -62,6 +62,19 @@ internal sealed partial class ObjectStore
     {
         var warnings = new List<string>();
         var errors = new List<FieldError>();
+        if (type.StorageKey == "/secrets" && obj["stringData"] is JsonObject stringData)
+        {
+            // As the real server: stringData is write-only and merged into data, base64-encoded.
+            var data = obj["data"] as JsonObject ?? [];
+            foreach (var (key, value) in stringData)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
+            }
+
+            obj["data"] = data;
+            obj.Remove("stringData");
+        }
+
         var name = Name(obj);
         CheckName(type, name, errors);
         if (type.IsCustom && type.Schema is not null)
