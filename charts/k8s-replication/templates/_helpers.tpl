@@ -77,7 +77,7 @@ blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
 {{- define "k8s-replication.operatorRules" -}}
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["replication.k8srepl.dev"]
   resources: ["replicationmeshes/status"]
   verbs: ["update"]
@@ -120,6 +120,8 @@ initContainers:
     startupProbe: { httpGet: { path: /startupz, port: k8srepl-admin }, periodSeconds: 2, failureThreshold: 60 }
     readinessProbe: { httpGet: { path: /readyz, port: k8srepl-admin }, periodSeconds: 5 }
     livenessProbe: { httpGet: { path: /livez, port: k8srepl-admin }, periodSeconds: 10 }
+    resources: {{ toJson $s.resources }}
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: [ALL] }, seccompProfile: { type: RuntimeDefault } }
     volumeMounts:
       - { name: data, mountPath: /data }
       - { name: k8srepl-config, mountPath: {{ $s.configMountPath }}, readOnly: true }

@@ -18,7 +18,7 @@ public static partial class DocumentedRules
     /// </summary>
     private static readonly string[] FromCode =
     [
-        "get replication.k8srepl.dev/replicationmeshes", "list replication.k8srepl.dev/replicationmeshes",
+        "list replication.k8srepl.dev/replicationmeshes",
         "watch replication.k8srepl.dev/replicationmeshes", "patch replication.k8srepl.dev/replicationmeshes",
         "update replication.k8srepl.dev/replicationmeshes/status",
         "update replication.k8srepl.dev/replicationmeshes/finalizers",
