@@ -98,5 +98,6 @@ internal sealed class SandboxProcess
         Assert.True(ExitCode == 0, $"exit code {ExitCode}:\n{Output}");
         Assert.Contains("stopped: no sandbox process left running", Output);
         Assert.Empty(ProcessesLeft());
+        Directory.Delete(Dir, recursive: true);
     }
 }
