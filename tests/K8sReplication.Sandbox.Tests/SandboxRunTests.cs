@@ -1,0 +1,27 @@
+namespace K8sReplication.Sandbox.Tests;
+
+public sealed class SandboxRunTests
+{
+    [Fact]
+    public async Task ThreeMembers_ForTwentySeconds_ReportConvergedMesh_ExitZero_AndLeaveNoProcess()
+    {
+        var run = await SandboxProcess.RunAsync("--members", "3", "--duration", "20s");
+
+        Assert.True(File.Exists(Path.Combine(run.Dir, "notes-2", "app.db")), "each member has its own app database under the sandbox folder");
+        run.AssertCleanExit();
+        Assert.Matches(@"converged: true members=3 rows=[1-9]\d* root=[0-9a-f]{12} writes=[1-9]", run.Output);
+        Assert.Contains("mesh ready: 3 members, Ready=True, Converged=True", run.Output);
+        Assert.Contains("kubectl get rmesh -w", run.Output);
+        Assert.Contains("sqlite3 ", run.Output);
+    }
+
+    [Fact]
+    public async Task UnknownFlag_ExitsTwo_NamingTheFlag()
+    {
+        var run = await SandboxProcess.RunAsync("--members", "0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--members: '0' is not a number from 1 to 9", run.Output);
+        Assert.Empty(run.ProcessesLeft());
+    }
+}
