@@ -41,12 +41,19 @@ public sealed class MeshLifecycleTests
         await Eventually.TrueAsync(() => scenario.Members.Values.All(m => m.Has("written-on-1")), Deadline, "the row to reach every member");
         await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 3), "converged again after the write");
 
-        // The real kubectl shows the printer columns.
-        var get = await ExternalTool.Kubectl.RunAsync(["--kubeconfig", scenario.Kubeconfig, "get", "rmesh"]);
-        Assert.True(get.ExitCode == 0, get.Stderr);
-        var lines = get.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // The real kubectl shows the printer columns. Status is refreshed every few seconds, so the converged row is
+        // awaited rather than expected from the first call.
+        var lines = await Eventually.ValueAsync(
+            async () =>
+            {
+                var get = await ExternalTool.Kubectl.RunAsync(["--kubeconfig", scenario.Kubeconfig, "get", "rmesh"]);
+                Assert.True(get.ExitCode == 0, get.Stderr);
+                return get.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            },
+            l => l.Length > 1 && l[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4).SequenceEqual(["demo", "3", "3", "True"]),
+            Deadline,
+            "kubectl get rmesh to show 3 members, 3 ready, converged");
         Assert.Equal(["NAME", "MEMBERS", "READY", "CONVERGED", "MAX-LAG", "AGE"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["demo", "3", "3", "True"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4));
 
         // Probes and metrics.
         using var http = new HttpClient();
