@@ -6,13 +6,14 @@ internal static class Program
     {
         if (args.Length == 0 || args[0] != "storage")
         {
-            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N]");
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N]");
             return 2;
         }
 
         var dir = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "k8srepl-bench");
         var rows = int.Parse(Option(args, "--rows") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
-        return StorageBench.Run(dir, rows);
+        var reps = int.Parse(Option(args, "--reps") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
+        return StorageBench.Run(dir, rows, reps);
     }
 
     private static string? Option(string[] args, string name)

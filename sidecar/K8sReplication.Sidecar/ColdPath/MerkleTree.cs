@@ -96,6 +96,15 @@ internal sealed class MerkleTree
         }
     }
 
+    /// <summary>XORs the delta (<paramref name="d0"/>, <paramref name="d1"/>) into the leaf of <paramref name="bucket"/> and its ancestors.</summary>
+    internal void Apply(long bucket, ulong d0, ulong d1)
+    {
+        lock (gate)
+        {
+            XorPath(levels, LeafOf(bucket), d0, d1);
+        }
+    }
+
     /// <summary>Replaces the whole tree with one built from <paramref name="digests"/> (bucket, row digest) pairs.</summary>
     internal void Reset(IEnumerable<(long Bucket, byte[] Digest)> digests)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using K8sReplication.Sidecar.Storage;
 
@@ -12,14 +13,15 @@ namespace K8sReplication.Sidecar.ColdPath;
 internal static class RowDigest
 {
     /// <summary>
-    /// Bucket (32-bit prefix of SHA-256(name, 0, key); the Merkle leaf is its top bits) and key hash (next 64 bits,
-    /// used as the compact key id of tables without an INTEGER PRIMARY KEY).
+    /// Bucket (top 32 bits of a 64-bit non-cryptographic hash of (name, key); the Merkle leaf is its top bits) and key
+    /// hash (the whole 64 bits, used as the compact key id of tables without an INTEGER PRIMARY KEY). Placement only
+    /// needs to be uniform and identical on every replica, not collision-resistant: colliding keys share a bucket and
+    /// are told apart by their full key, and the leaf digests that detect differences stay SHA-256 based.
     /// </summary>
     public static (long Bucket, long KeyHash) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
     {
-        Span<byte> hash = stackalloc byte[32];
-        Hash(tableName, key, [], hash);
-        return (BinaryPrimitives.ReadUInt32BigEndian(hash), BinaryPrimitives.ReadInt64BigEndian(hash[4..]));
+        var hash = KeyHash.Of(tableName, key);
+        return ((long)(hash >> 32), (long)hash);
     }
 
     /// <summary>128-bit truncated SHA-256 of (table, key, hlc, site, deleted), written to <paramref name="digest"/>.</summary>
@@ -32,6 +34,26 @@ internal static class RowDigest
         Span<byte> hash = stackalloc byte[32];
         Hash(tableName, key, suffix, hash);
         hash[..MerkleTree.DigestSize].CopyTo(digest);
+    }
+
+    /// <summary>
+    /// The Merkle delta of a row going from <paramref name="previous"/> (none for a new row) to <paramref name="next"/>:
+    /// old digest XOR new digest, as two words, without allocating.
+    /// </summary>
+    public static (ulong D0, ulong D1) Delta(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key, RowVersion? previous, RowVersion next)
+    {
+        Span<byte> digest = stackalloc byte[MerkleTree.DigestSize];
+        Version(tableName, key, next, digest);
+        var words = MemoryMarshal.Cast<byte, ulong>(digest);
+        ulong d0 = words[0], d1 = words[1];
+        if (previous is { } old)
+        {
+            Version(tableName, key, old, digest);
+            d0 ^= words[0];
+            d1 ^= words[1];
+        }
+
+        return (d0, d1);
     }
 
     private static void Hash(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key, ReadOnlySpan<byte> suffix, Span<byte> hash)

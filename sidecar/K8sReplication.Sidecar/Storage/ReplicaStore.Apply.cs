@@ -33,9 +33,10 @@ internal sealed partial class ReplicaStore
 
         var snapshot = tables;
         var validated = new ReplicaTable[changes.Count];
+        var keys = new IReadOnlyList<object?>[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            validated[i] = ValidateChange(snapshot, changes[i], i);
+            validated[i] = ValidateChange(snapshot, changes[i], i, out keys[i]);
         }
 
         var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -57,7 +58,7 @@ internal sealed partial class ReplicaStore
                     stats[table.Name] = counts = new int[6];
                 }
 
-                var outcome = ApplyOne(tx, effects, table, change, i, newestAllowed, senderSchemaHashes, rejections);
+                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
                 counts[(int)outcome]++;
                 if (outcome == ApplyOutcome.Applied)
                 {
@@ -96,7 +97,8 @@ internal sealed partial class ReplicaStore
         return command.ExecuteScalar() as string;
     }
 
-    private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change, int index,
+    private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
+        IReadOnlyList<object?> key, int index,
         long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections)
     {
         if (change.Version.Hlc > newestAllowed)
@@ -133,18 +135,27 @@ internal sealed partial class ReplicaStore
         {
             if (change.Version.Deleted)
             {
-                var delete = Prepared(tx, table.DeleteRowSql, 0);
-                BindKey(delete, change.Key);
-                delete.ExecuteNonQuery();
+                var delete = Raw(table.DeleteRowSql);
+                for (var k = 0; k < key.Count; k++)
+                {
+                    delete.BindValue(k + 1, key[k]);
+                }
+
+                delete.Execute();
             }
             else
             {
-                var upsert = Prepared(tx, table.UpsertRowSql, 0);
-                BindValues(upsert, table, change.Values!);
-                upsert.ExecuteNonQuery();
+                var upsert = Raw(table.UpsertRowSql);
+                var values = change.Values!;
+                for (var c = 0; c < values.Count; c++)
+                {
+                    upsert.BindValue(c + 1, values[c]);
+                }
+
+                upsert.Execute();
             }
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: the row does not fit our schema
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20) // CONSTRAINT, MISMATCH: the row does not fit our schema
         {
             throw new ChangeRejectedException($"changes[{index}].values", $"table '{table.Name}' refused the row: {ex.Message}", ex);
         }
@@ -153,35 +164,8 @@ internal sealed partial class ReplicaStore
         return ApplyOutcome.Applied;
     }
 
-    private static void BindKey(SqliteCommand command, byte[] key)
-    {
-        var values = KeyCodec.Decode(key);
-        EnsureParameters(command, "@k", values.Count);
-        for (var i = 0; i < values.Count; i++)
-        {
-            command.Parameters[i].Value = ToDb(values[i]);
-        }
-    }
-
-    private static void BindValues(SqliteCommand command, ReplicaTable table, IReadOnlyList<object?> values)
-    {
-        EnsureParameters(command, "@v", table.Columns.Count);
-        for (var i = 0; i < values.Count; i++)
-        {
-            command.Parameters[i].Value = ToDb(values[i]);
-        }
-    }
-
-    private static void EnsureParameters(SqliteCommand command, string prefix, int count)
-    {
-        while (command.Parameters.Count < count)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = prefix + command.Parameters.Count.ToString(CultureInfo.InvariantCulture) });
-        }
-    }
-
     /// <summary>Checks one change against the local schema; throws naming the field at fault.</summary>
-    private static ReplicaTable ValidateChange(TableSet snapshot, Change? change, int index)
+    private static ReplicaTable ValidateChange(TableSet snapshot, Change? change, int index, out IReadOnlyList<object?> key)
     {
         var field = string.Create(CultureInfo.InvariantCulture, $"changes[{index}]");
         if (change is null)
@@ -199,7 +183,6 @@ internal sealed partial class ReplicaStore
             throw new ChangeRejectedException(field + ".version.hlc", $"must be positive, got {change.Version.Hlc}");
         }
 
-        IReadOnlyList<object?> key;
         try
         {
             key = KeyCodec.Decode(change.Key ?? throw new FormatException("key is missing"));
@@ -243,7 +226,7 @@ internal sealed partial class ReplicaStore
         for (var k = 0; k < key.Count; k++)
         {
             var column = table.PrimaryKeyColumns[k];
-            if (!KeyCodec.Encode([change.Values[column]]).AsSpan().SequenceEqual(KeyCodec.Encode([key[k]])))
+            if (!SameKeyValue(change.Values[column], key[k]))
             {
                 throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"{field}.values[{column}]"),
                     $"primary-key column '{table.Columns[column]}' does not match the key");
@@ -252,6 +235,17 @@ internal sealed partial class ReplicaStore
 
         return table;
     }
+
+    /// <summary>True when two storage values encode to the same key bytes (same storage class and value; 0.0 = -0.0).</summary>
+    private static bool SameKeyValue(object? value, object? keyValue) => (value, keyValue) switch
+    {
+        (null, null) => true,
+        (long a, long b) => a == b,
+        (double a, double b) => a == b,
+        (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
+        (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
+        _ => false,
+    };
 
     private static void AddRejection(List<string> rejections, string message)
     {

@@ -52,24 +52,28 @@ internal sealed partial class ReplicaStore
     {
         var total = 0;
         var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
-        var select = Prepared(tx, $"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT @p0", 1);
+        var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
         var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
         while (total < maxEntries)
         {
             entries.Clear();
-            select.Parameters[0].Value = (long)Math.Min(FoldChunk, maxEntries - total);
-            using (var reader = select.ExecuteReader())
+            select.Bind(1, Math.Min(FoldChunk, maxEntries - total));
+            try
             {
-                while (reader.Read())
+                while (select.Step())
                 {
                     var key = new object?[logKeyColumns];
                     for (var i = 0; i < logKeyColumns; i++)
                     {
-                        key[i] = FromDb(reader.GetValue(4 + i));
+                        key[i] = select.Value(4 + i);
                     }
 
-                    entries.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) != 0, key));
+                    entries.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Int64(3) != 0, key));
                 }
+            }
+            finally
+            {
+                select.Reset();
             }
 
             if (entries.Count == 0)
@@ -128,44 +132,43 @@ internal sealed partial class ReplicaStore
 
     private RowVersion? LookupVersion(SqliteTransaction tx, ReplicaTable table, long bucket, long kid, byte[] key)
     {
-        var command = Prepared(tx, LookupVersionSql, 4);
-        command.Parameters[0].Value = bucket;
-        command.Parameters[1].Value = table.Id;
-        command.Parameters[2].Value = kid;
-        command.Parameters[3].Value = key;
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new RowVersion(reader.GetInt64(0), SiteId.FromBytes((byte[])reader.GetValue(1)), reader.GetInt64(2) != 0)
-            : null;
+        _ = tx; // the raw statement runs in the connection's open transaction
+        var lookup = Raw(LookupVersionSql);
+        lookup.Bind(1, bucket);
+        lookup.Bind(2, table.Id);
+        lookup.Bind(3, kid);
+        lookup.Bind(4, key);
+        try
+        {
+            return lookup.Step()
+                ? new RowVersion(lookup.Int64(0), SiteId.FromBytes(lookup.Blob(1)), lookup.Int64(2) != 0)
+                : null;
+        }
+        finally
+        {
+            lookup.Reset();
+        }
     }
 
     /// <summary>Stores <paramref name="next"/> with a new local seq and records the Merkle delta (old XOR new digest).</summary>
     private void WriteVersion(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, long bucket, long kid,
         byte[] key, RowVersion? previous, RowVersion next)
     {
-        var command = Prepared(tx, WriteVersionSql, 8);
-        command.Parameters[0].Value = bucket;
-        command.Parameters[1].Value = table.Id;
-        command.Parameters[2].Value = kid;
-        command.Parameters[3].Value = key;
-        command.Parameters[4].Value = next.Hlc;
-        command.Parameters[5].Value = next.Site == Site ? siteBytes : next.Site.ToByteArray();
-        command.Parameters[6].Value = next.Deleted ? 1L : 0L;
-        command.Parameters[7].Value = effects.NextSeq();
-        command.ExecuteNonQuery();
+        _ = tx;
+        var write = Raw(WriteVersionSql);
+        Span<byte> site = stackalloc byte[SiteId.Size];
+        next.Site.WriteTo(site);
+        write.Bind(1, bucket);
+        write.Bind(2, table.Id);
+        write.Bind(3, kid);
+        write.Bind(4, key);
+        write.Bind(5, next.Hlc);
+        write.Bind(6, site);
+        write.Bind(7, next.Deleted ? 1L : 0L);
+        write.Bind(8, effects.NextSeq());
+        write.Execute();
 
-        var delta = new byte[MerkleTree.DigestSize];
-        RowDigest.Version(table.NameBytes, key, next, delta);
-        if (previous is { } old)
-        {
-            Span<byte> oldDigest = stackalloc byte[MerkleTree.DigestSize];
-            RowDigest.Version(table.NameBytes, key, old, oldDigest);
-            for (var i = 0; i < delta.Length; i++)
-            {
-                delta[i] ^= oldDigest[i];
-            }
-        }
-
-        effects.MerkleDeltas.Add((bucket, delta));
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous, next);
+        effects.MerkleDeltas.Add((bucket, d0, d1));
     }
 }

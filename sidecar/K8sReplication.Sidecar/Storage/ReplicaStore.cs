@@ -21,6 +21,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly SqliteConnection dataVersionConnection;
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
     private TableSet tables = TableSet.Empty;
     private byte[] siteBytes = [];
     private long lastSeq;
@@ -132,6 +133,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             }
 
             commands.Clear();
+            foreach (var statement in rawStatements.Values)
+            {
+                statement.Dispose();
+            }
+
+            rawStatements.Clear();
             writeConnection.Dispose();
             lock (dataVersionGate)
             {
@@ -230,9 +237,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
     private void Publish(WriteEffects effects)
     {
-        foreach (var (bucket, delta) in effects.MerkleDeltas)
+        foreach (var (bucket, d0, d1) in effects.MerkleDeltas)
         {
-            Merkle.Apply(bucket, delta);
+            Merkle.Apply(bucket, d0, d1);
         }
 
         Interlocked.Exchange(ref lastSeq, effects.LastSeq);
@@ -284,6 +291,18 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
         command.Transaction = tx;
         return command;
+    }
+
+    /// <summary>A cached raw statement on the write connection (hot paths; see <see cref="RawStatement"/>).</summary>
+    private RawStatement Raw(string sql)
+    {
+        if (!rawStatements.TryGetValue(sql, out var statement))
+        {
+            statement = new RawStatement(writeConnection, sql);
+            rawStatements[sql] = statement;
+        }
+
+        return statement;
     }
 
     private int Execute(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)

@@ -12,7 +12,7 @@ internal sealed class WriteEffects(long lastSeq, long clock)
 
     public long Captured { get; set; }
 
-    public List<(long Bucket, byte[] Delta)> MerkleDeltas { get; } = [];
+    public List<(long Bucket, ulong D0, ulong D1)> MerkleDeltas { get; } = [];
 
     public long NextSeq() => ++LastSeq;
 
