@@ -36,8 +36,8 @@ internal static class PostgresPeer
             pub.InitAndStart();
             sub.InitAndStart();
             pub.Sql("CREATE TABLE t(k text PRIMARY KEY, v bytea); CREATE PUBLICATION p FOR TABLE t;");
-            sub.Sql("CREATE TABLE t(k text PRIMARY KEY, v bytea, applied_at timestamptz DEFAULT clock_timestamp());"
-                + $"CREATE SUBSCRIPTION s CONNECTION 'host=127.0.0.1 port={pub.Port} user=postgres dbname=postgres' PUBLICATION p;");
+            sub.Sql("CREATE TABLE t(k text PRIMARY KEY, v bytea, applied_at timestamptz DEFAULT clock_timestamp())");
+            sub.Sql($"CREATE SUBSCRIPTION s CONNECTION 'host=127.0.0.1 port={pub.Port} user=postgres dbname=postgres' PUBLICATION p;");
             var times = new Sample("s");
             for (var rep = 0; rep < o.Reps; rep++)
             {

@@ -21,7 +21,7 @@ internal static class AllCommand
         Directory.CreateDirectory(o.Dir);
         var run = new SuiteRun
         {
-            Command = "dotnet run -c Release --project bench -- " + string.Join(' ', args),
+            Command = "dotnet run -c Release --project bench -- all " + string.Join(' ', args),
             Repetitions = o.Reps,
             LoadBefore = ProcessMetrics.LoadAverage1(),
             Machine = Machine(),
@@ -40,7 +40,9 @@ internal static class AllCommand
         rows.Operator();
         run.LoadAfter = ProcessMetrics.LoadAverage1();
         run.Elapsed = total.Elapsed;
-        run.Rows.Sort((a, b) => SectionOrder(a.Section).CompareTo(SectionOrder(b.Section)));
+        var ordered = run.Rows.OrderBy(r => SectionOrder(r.Section)).ToList(); // stable: case order within a section
+        run.Rows.Clear();
+        run.Rows.AddRange(ordered);
         SuiteReport.Write(o.ResultsDir, run);
         Console.WriteLine(SuiteReport.Markdown(run));
         Console.WriteLine($"wrote {Path.Combine(o.ResultsDir, "latest.json")} and latest.md");

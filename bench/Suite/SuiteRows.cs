@@ -143,7 +143,8 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"anti-entropy repair of {rowsText}: time from adding the peer to equal roots", r.Seconds, null, null));
         Add(new(Ours, $"anti-entropy repair of {rowsText}: bytes received", r.Bytes, "bytes of the differing rows (36-byte key + 100-byte value)", diff, "≤ 3× the rows' bytes", r.DiffBytes * 3));
         Add(new(Ours, "anti-entropy repair: rows repaired (metric)", r.RowsRepaired, null, null));
-        Add(new(Ours, "anti-entropy repair: changes applied by the hot path during repair (must be 0: only anti-entropy moved data)", r.HotPathApplied, null, null));
+        Add(new(Ours, "anti-entropy repair: changes applied by the hot path during repair (applied − repaired; 0 means only anti-entropy moved data)", r.HotPathApplied, null, null));
+        Add(new(Ours, "anti-entropy repair: changes fetched and skipped (older/duplicate; 0 means the hot path re-sent nothing)", r.Skipped, null, null));
     }
 
     public void Operator() =>
