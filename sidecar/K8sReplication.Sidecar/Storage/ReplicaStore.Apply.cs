@@ -68,10 +68,8 @@ internal sealed partial class ReplicaStore
 
             // Receive rule: local writes after this batch get HLCs above everything applied. The applying flag is
             // cleared before commit, so no other connection ever sees it set.
-            var finish = Prepared(tx, "UPDATE __repl_state SET applying = 0, clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
-            finish.Parameters[0].Value = maxApplied;
-            finish.ExecuteNonQuery();
-            effects.Observe(maxApplied);
+            Execute(tx, "UPDATE __repl_state SET applying = 0 WHERE id = 0");
+            RaiseClockFloor(tx, effects, maxApplied);
 
             var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);
             if (held == 0)

@@ -28,7 +28,7 @@ internal sealed partial class ReplicaStore
         lock (writeGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log)") is not 1L)
+            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)") is not 1L)
             {
                 return 0;
             }
@@ -51,6 +51,7 @@ internal sealed partial class ReplicaStore
     private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
     {
         var total = 0;
+        var folded = 0;
         var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
         var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
         var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
@@ -81,14 +82,17 @@ internal sealed partial class ReplicaStore
                 break;
             }
 
-            var maxHlc = 0L;
+            // Log HLCs never decrease in seq order, so the last entry read (maybe a clock entry) carries the floor
+            // that must survive the delete below.
+            var maxHlc = entries[^1].Hlc;
             foreach (var entry in entries)
             {
                 if (!tables.ById.TryGetValue(entry.Table, out var table) || table.PrimaryKeyColumns.Count == 0)
                 {
-                    continue; // a table unknown to the registry cannot have triggers; nothing to fold
+                    continue; // a clock entry, or a table unknown to the registry (it cannot have triggers): nothing to fold
                 }
 
+                folded++;
                 var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
                 var (bucket, kid) = Identify(table, key);
                 var existing = LookupVersion(tx, table, bucket, kid, key);
@@ -101,7 +105,6 @@ internal sealed partial class ReplicaStore
             delete.Parameters[0].Value = entries[^1].Seq;
             delete.ExecuteNonQuery();
             RaiseClockFloor(tx, effects, maxHlc);
-            effects.Captured += entries.Count;
             total += entries.Count;
             if (entries.Count < FoldChunk)
             {
@@ -109,15 +112,27 @@ internal sealed partial class ReplicaStore
             }
         }
 
-        return total;
+        effects.Captured += folded;
+        return folded;
     }
 
+    /// <summary>
+    /// Raises the clock floor to <paramref name="hlc"/>: in the state row (read at open) and, for the triggers, as a
+    /// clock entry appended to the log when <paramref name="hlc"/> is above its last entry (always when it is empty),
+    /// so the trigger's "last log entry + 1" is above every version folded, applied or received.
+    /// </summary>
     private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
     {
         effects.Observe(hlc);
         var update = Prepared(tx, "UPDATE __repl_state SET clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
         update.Parameters[0].Value = hlc;
         update.ExecuteNonQuery();
+        var clockEntry = Prepared(tx, """
+            INSERT INTO __repl_log(tbl, hlc, deleted) SELECT 0, @p0, 0
+            WHERE @p0 > coalesce((SELECT hlc FROM __repl_log ORDER BY seq DESC LIMIT 1), -1)
+            """, 1);
+        clockEntry.Parameters[0].Value = hlc;
+        clockEntry.ExecuteNonQuery();
     }
 
     /// <summary>Bucket and compact key id of a row (see BookkeepingSchema).</summary>

@@ -192,7 +192,8 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
             Site = SiteId.FromBytes(siteBytes);
-            effects.Observe(Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture));
+            var floor = Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture);
+            RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
             logKeyColumns = Convert.ToInt32(
                 Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
             tables = LoadRegistry(tx);
