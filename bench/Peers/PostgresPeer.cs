@@ -49,7 +49,7 @@ internal static class PostgresPeer
                 var sw = Stopwatch.StartNew();
                 await Shell.WaitAsync(() => Task.FromResult(long.Parse(sub.Sql("SELECT count(*) FROM t"), CultureInfo.InvariantCulture) >= o.Rows),
                     TimeSpan.FromMinutes(3), "postgres subscriber has all rows", 100);
-                var end = double.Parse(sub.Sql("SELECT extract(epoch FROM max(applied_at))"), CultureInfo.InvariantCulture);
+                var end = double.Parse(sub.Sql("SELECT extract(epoch FROM max(applied_at)) FROM t"), CultureInfo.InvariantCulture);
                 times.Add(end - startEpoch);
             }
 
