@@ -21,7 +21,7 @@ internal static class AllCommand
         Directory.CreateDirectory(o.Dir);
         var run = new SuiteRun
         {
-            Command = "dotnet run -c Release --project bench -- all " + string.Join(' ', args),
+            Command = ("dotnet run -c Release --project bench -- all " + string.Join(' ', args)).TrimEnd(),
             Repetitions = o.Reps,
             LoadBefore = ProcessMetrics.LoadAverage1(),
             Machine = Machine(),
