@@ -4,9 +4,14 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "all")
+        {
+            return Suite.AllCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         if (args.Length == 0 || args[0] != "storage")
         {
-            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N]");
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] | all [--quick] [--only CASES] (see bench/README.md)");
             return 2;
         }
 

@@ -1,0 +1,76 @@
+using K8sReplication.Bench.Suite;
+
+namespace K8sReplication.Bench.Mesh;
+
+/// <summary>N members on loopback, connected as a full mesh through PUT /v1/config once every port is known.</summary>
+internal sealed class BenchMesh : IAsyncDisposable
+{
+    private BenchMesh(string folder) => Folder = folder;
+
+    public List<BenchNode> Nodes { get; } = [];
+
+    public string Folder { get; }
+
+    public BenchNode this[int i] => Nodes[i];
+
+    public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var mesh = new BenchMesh(folder);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var node = new BenchNode("n" + i, Path.Combine(folder, "n" + i), interval);
+                node.CreateDatabase(schema);
+                mesh.Nodes.Add(node);
+            }
+
+            await Task.WhenAll(mesh.Nodes.Select(n => n.StartAsync()));
+            await Task.WhenAll(mesh.Nodes.Select(n => n.WaitReadyAsync()));
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Every member tails every other (through <paramref name="urlFor"/> when given) and waits until connected.</summary>
+    public async Task ConnectAsync(Func<int, int, Uri>? urlFor = null, long generation = 1)
+    {
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            var peers = Enumerable.Range(0, Nodes.Count).Where(j => j != i)
+                .Select(j => (Nodes[j].Name, urlFor?.Invoke(i, j) ?? Nodes[j].ReplicationUrl)).ToArray();
+            await Nodes[i].SetPeersAsync(generation, peers);
+        }
+
+        foreach (var n in Nodes)
+        {
+            await Shell.WaitAsync(async () => (await n.StatusAsync()) is { PeersConnected: var c, PeersTotal: var t } && c == t && t == Nodes.Count - 1,
+                TimeSpan.FromMinutes(2), $"{n.Name} connected to every peer", 20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in Nodes)
+        {
+            await n.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using K8sReplication.Bench.Mesh;
+
+namespace K8sReplication.Bench.Suite;
+
+/// <summary>
+/// `all`: every case in one run on this machine — the physical limit, the peer systems, and ours — then
+/// bench/results/latest.json and latest.md. A case that fails is reported in the table and the run goes on.
+/// </summary>
+internal static class AllCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var o = SuiteOptions.Parse(args);
+        if (!File.Exists(BenchNode.SidecarDll))
+        {
+            Console.Error.WriteLine($"sidecar not built next to the bench at {BenchNode.SidecarDll}; build with -c Release");
+            return 2;
+        }
+
+        Directory.CreateDirectory(o.Dir);
+        var run = new SuiteRun
+        {
+            Command = ("dotnet run -c Release --project bench -- all " + string.Join(' ', args)).TrimEnd(),
+            Repetitions = o.Reps,
+            LoadBefore = ProcessMetrics.LoadAverage1(),
+            Machine = Machine(),
+        };
+        var total = Stopwatch.StartNew();
+        var rows = new SuiteRows(run, o);
+        await Step(run, "limit", () => rows.LimitsAsync());
+        await Step(run, "redis", () => rows.RedisAsync());
+        await Step(run, "postgres", () => rows.PostgresAsync());
+        await Step(run, "pair", () => rows.PairAsync());
+        await Step(run, "four", () => rows.FourAsync());
+        await Step(run, "capture", () => rows.CaptureAsync());
+        await Step(run, "startup", () => rows.StartupAsync());
+        await Step(run, "partition", () => rows.PartitionAsync());
+        await Step(run, "repair", () => rows.RepairAsync());
+        rows.Operator();
+        run.LoadAfter = ProcessMetrics.LoadAverage1();
+        run.Elapsed = total.Elapsed;
+        var ordered = run.Rows.OrderBy(r => SectionOrder(r.Section)).ToList(); // stable: case order within a section
+        run.Rows.Clear();
+        run.Rows.AddRange(ordered);
+        SuiteReport.Write(o.ResultsDir, run);
+        Console.WriteLine(SuiteReport.Markdown(run));
+        Console.WriteLine($"wrote {Path.Combine(o.ResultsDir, "latest.json")} and latest.md");
+        return 0;
+
+        async Task Step(SuiteRun r, string name, Func<Task> body)
+        {
+            if (!o.Runs(name))
+            {
+                return;
+            }
+
+            Console.Error.WriteLine($"[{total.Elapsed:mm\\:ss}] {name} ... (load {ProcessMetrics.LoadAverage1():0.0})");
+            try
+            {
+                await body();
+            }
+            catch (Exception e)
+            {
+                r.Notes.Add($"case `{name}` failed: {e.GetType().Name}: {FirstLine(e.Message)}");
+                Console.Error.WriteLine($"{name} failed: {e}");
+            }
+        }
+    }
+
+    private static int SectionOrder(string section) => section switch
+    {
+        "limit" => 0,
+        "peer" => 1,
+        _ => 2,
+    };
+
+    private static string FirstLine(string s)
+    {
+        var line = s.Split('\n')[0];
+        return line.Length > 300 ? line[..300] : line;
+    }
+
+    private static string Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim()
+            : null;
+        return $"CPU: {cpu ?? "unknown"}; .NET {Environment.Version}; {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.";
+    }
+}

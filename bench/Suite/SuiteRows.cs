@@ -1,0 +1,155 @@
+using K8sReplication.Bench.Cases;
+using K8sReplication.Bench.Mesh;
+using K8sReplication.Bench.Peers;
+
+namespace K8sReplication.Bench.Suite;
+
+/// <summary>
+/// Runs each case and turns its samples into table rows, each next to its reference (the limit or a peer measured
+/// earlier in the same run) with the issue-9 target where there is one.
+/// </summary>
+internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
+{
+    private const string Limit = "limit";
+    private const string Peer = "peer";
+    private const string Ours = "ours";
+    private LimitCases.Limits? _limits;
+    private Sample? _redis;
+    private Sample? _postgres;
+
+    private string N => o.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    private Sample? LimitWrite => _limits?.InsertSeconds;
+
+    public async Task LimitsAsync()
+    {
+        _limits = await LimitCases.RunAsync(o);
+        Add(new(Limit, "raw SQLite batched INSERT rate (1000-row tx, WAL, synchronous=NORMAL)", _limits.InsertRate, null, null));
+        Add(new(Limit, "raw SQLite batched upsert rate (INSERT .. ON CONFLICT DO UPDATE)", _limits.UpsertRate, null, null));
+        Add(new(Limit, $"raw SQLite: time to write {N} rows in 1000-row tx", _limits.InsertSeconds, null, null));
+        Add(new(Limit, "loopback HTTP round trip (Kestrel echo on 127.0.0.1:0, median of sequential GETs)", _limits.RttMs, null, null));
+    }
+
+    public async Task RedisAsync()
+    {
+        var server = PeerInstaller.Redis(o.InstallPeers);
+        if (server is null)
+        {
+            Add(new(Peer, $"Redis primary→replica: {N} keys converged", new Sample("s"), null, null, Note: PeerInstaller.RedisHint));
+            return;
+        }
+
+        _redis = await RedisPeer.RunAsync(o, server);
+        Add(new(Peer, $"Redis primary→replica: {N} keys (100-byte values, pipelined) converged on the replica", _redis, "raw SQLite write of the rows", LimitWrite));
+    }
+
+    public async Task PostgresAsync()
+    {
+        var bin = PeerInstaller.PostgresBin(o.InstallPeers);
+        if (bin is null)
+        {
+            Add(new(Peer, $"PostgreSQL logical replication: {N} rows converged", new Sample("s"), null, null, Note: PeerInstaller.PostgresHint));
+            return;
+        }
+
+        _postgres = await PostgresPeer.RunAsync(o, bin);
+        Add(new(Peer, $"PostgreSQL logical replication: {N} rows in 1000-row tx converged on the subscriber", _postgres, "raw SQLite write of the rows", LimitWrite));
+    }
+
+    /// <summary>Two members: idle footprint, lag at a fixed commit rate, N rows to the other member, equal-roots probe.</summary>
+    public async Task PairAsync()
+    {
+        await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "pair"), 2, schema: LagCase.Schema);
+        await mesh.ConnectAsync();
+        var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
+        var idleWindow = TimeSpan.FromSeconds(o.Quick ? 2 : 5);
+        await Task.Delay(idleWindow); // the measurement window itself
+        var idleCpu = Sample.Of("% of one core", mesh.Nodes.Select((n, i) => (ProcessMetrics.CpuSeconds(n.Pid) - cpu0[i]) / idleWindow.TotalSeconds * 100).ToArray());
+        var idleRss = Sample.Of("MB", mesh.Nodes.Select(n => ProcessMetrics.RssMb(n.Pid)).ToArray());
+        Add(new(Ours, "sidecar CPU idle, connected pair (each member)", idleCpu, null, null));
+        Add(new(Ours, "sidecar RSS idle, connected pair (each member)", idleRss, null, null, "≤ 60 MB", 60));
+
+        var lag = LagCase.Run(mesh, o);
+        var rate = $"{o.LagRate}/s";
+        Add(new(Ours, $"single-row commits at {rate} for {o.LagDuration.TotalSeconds:0} s: achieved commit rate", lag.AchievedRate, null, null));
+        Add(new(Ours, $"replication lag p50 at {rate}", lag.P50, "loopback HTTP RTT", _limits?.RttMs));
+        Add(new(Ours, $"replication lag p99 at {rate}", lag.P99, "loopback HTTP RTT", _limits?.RttMs, "≤ 10 ms", 10));
+        Add(new(Ours, $"replication lag max at {rate}", lag.Max, "loopback HTTP RTT", _limits?.RttMs));
+        Add(new(Ours, $"rows not seen on the receiver within 60 s after the run at {rate}", lag.Missing, null, null, "0", 0));
+        Add(new(Ours, $"sidecar CPU under load ({rate} commits; busiest member)", lag.CpuPercent, "idle", idleCpu));
+        Add(new(Ours, $"sidecar RSS under load ({rate} commits; largest member)", lag.RssMb, "idle", idleRss));
+
+        var tp = await ThroughputCase.RunAsync(mesh, o);
+        var name = $"{N} rows in 1000-row tx on one member: converged on 1 other member";
+        Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication", _postgres, "≤ 1.0 s", 1.0));
+        Add(new(Ours, name, tp.ToAll, "Redis primary→replica", _redis));
+        Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
+        Add(new(Ours, $"app write time of the {N} rows (capture on, sidecar folding)", tp.WriteSeconds, "raw SQLite write of the rows (limit)", LimitWrite));
+
+        var a = await mesh[0].StatusAsync();
+        await Shell.WaitAsync(async () => (await mesh[1].StatusAsync()).MerkleRoot == (await mesh[0].StatusAsync()).MerkleRoot,
+            TimeSpan.FromMinutes(2), "equal roots before the probe", 50);
+        var bytes = new Sample("bytes");
+        var ms = new Sample("ms");
+        for (var rep = 0; rep < o.Reps; rep++)
+        {
+            var (b, t) = await ProbeCase.RunAsync(mesh[1]);
+            bytes.Add(b);
+            ms.Add(t);
+        }
+
+        Add(new(Ours, $"equal-roots probe: one GET /v1/merkle, request + response bytes on the wire ({a.Rows:N0} rows)", bytes, null, null, "< 1 KB", 1023));
+        Add(new(Ours, "equal-roots probe: round trip incl. TCP connect", ms, "loopback HTTP RTT (kept-alive)", _limits?.RttMs));
+    }
+
+    public async Task FourAsync()
+    {
+        await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "four"), 4);
+        await mesh.ConnectAsync();
+        var tp = await ThroughputCase.RunAsync(mesh, o);
+        var name = $"{N} rows in 1000-row tx on one member: converged on all 3 other members (4-member full mesh)";
+        Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication (1 subscriber)", _postgres, "≤ 2.0 s", 2.0));
+        Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
+    }
+
+    public async Task CaptureAsync()
+    {
+        var c = await CaptureCase.RunAsync(o);
+        Add(new(Ours, "app autocommit single-row INSERT rate with capture (sidecar running)", c.Captured, "same writes, plain database", c.Plain));
+        var overhead = Sample.Of("%", c.Plain.Values.Zip(c.Captured.Values, (p, x) => (1 - (x / p)) * 100).ToArray());
+        Add(new(Ours, "capture overhead on autocommit writes (1 − captured/plain, per repetition)", overhead, null, null, "≤ 15 %", 15));
+    }
+
+    public async Task StartupAsync()
+    {
+        var s = await StartupCase.RunAsync(o);
+        Add(new(Ours, "start-up: process start to listening line", s.ToListening, null, null));
+        Add(new(Ours, "start-up: process start to /readyz 200 (JIT, no Native AOT, empty table, no peers)", s.ToReady, null, null, "≤ 500 ms", 500));
+        Add(new(Ours, "sidecar RSS idle, alone (2 s after ready)", s.IdleRssMb, null, null, "≤ 60 MB", 60));
+    }
+
+    public async Task PartitionAsync()
+    {
+        var p = await PartitionCase.RunAsync(o);
+        Add(new(Ours, $"convergence after a {o.Partition.TotalSeconds:0} s partition with writes on both sides (time from healing)", p.Convergence, null, null,
+            Note: $"~{p.RowsPerSide.Median:0} writes per side + updates to 100 shared keys; anti-entropy interval 1 s"));
+    }
+
+    public async Task RepairAsync()
+    {
+        var r = await RepairCase.RunAsync(o);
+        var diff = Sample.Of("bytes", r.DiffBytes);
+        var rowsText = $"{o.RepairDiff:N0} differing rows in {o.RepairRows:N0}";
+        Add(new(Ours, $"anti-entropy repair of {rowsText}: time from adding the peer to equal roots", r.Seconds, null, null));
+        Add(new(Ours, $"anti-entropy repair of {rowsText}: bytes received", r.Bytes, "bytes of the differing rows (36-byte key + 100-byte value)", diff, "≤ 3× the rows' bytes", r.DiffBytes * 3));
+        Add(new(Ours, "anti-entropy repair: rows repaired (metric)", r.RowsRepaired, null, null));
+        Add(new(Ours, "anti-entropy repair: changes applied by the hot path during repair (applied − repaired; 0 means only anti-entropy moved data)", r.HotPathApplied, null, null));
+        Add(new(Ours, "anti-entropy repair: changes fetched and skipped (older/duplicate; 0 means the hot path re-sent nothing)", r.Skipped, null, null));
+    }
+
+    public void Operator() =>
+        Add(new(Ours, "operator reconcile cost, 100 meshes × 10 members", new Sample("s"), null, null,
+            Note: "not measured in this run (the operator is not merged into this branch)"));
+
+    private void Add(ResultRow row) => run.Rows.Add(row);
+}
