@@ -1,10 +1,76 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using K8sReplication.TestKit.Kube;
+
 namespace K8sReplication.TestKit;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    private const string Usage = "usage: K8sReplication.TestKit apiserver --listen 127.0.0.1:PORT [--kubeconfig-out PATH] [--namespace NS] [--token TOKEN]";
+
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("usage: K8sReplication.TestKit apiserver --listen HOST:PORT --kubeconfig-out PATH");
-        return args.Length == 0 ? 2 : 2;
+        if (args.Length == 0 || args[0] != "apiserver")
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var listen = "127.0.0.1:0";
+        string? kubeconfig = null;
+        var ns = "default";
+        string? token = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--listen" when value is not null:
+                    listen = value;
+                    i++;
+                    break;
+                case "--kubeconfig-out" when value is not null:
+                    kubeconfig = value;
+                    i++;
+                    break;
+                case "--namespace" when value is not null:
+                    ns = value;
+                    i++;
+                    break;
+                case "--token" when value is not null:
+                    token = value;
+                    i++;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'\n{Usage}");
+                    return 2;
+            }
+        }
+
+        if (!IPEndPoint.TryParse(listen, out var endpoint) || !IPAddress.IsLoopback(endpoint.Address))
+        {
+            await Console.Error.WriteLineAsync($"--listen: '{listen}' is not a loopback HOST:PORT (the emulator only listens on 127.0.0.1)\n{Usage}");
+            return 2;
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        await using var emulator = await ApiServerEmulator.StartAsync(new ApiServerEmulatorOptions { Port = endpoint.Port });
+        if (token is not null)
+        {
+            emulator.AcceptedTokens = new HashSet<string>(StringComparer.Ordinal) { token };
+        }
+
+        if (kubeconfig is not null)
+        {
+            emulator.WriteKubeconfig(kubeconfig, ns, token);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"event\":\"listening\",\"url\":\"{emulator.Url.ToString().TrimEnd('/')}\"}}"));
+        await Console.Out.FlushAsync();
+        await stop.Task;
+        return 0;
     }
 }

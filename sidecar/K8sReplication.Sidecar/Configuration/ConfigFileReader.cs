@@ -18,6 +18,13 @@ internal static class ConfigFileReader
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
     });
 
+    /// <summary>
+    /// Reads the file, or returns null when it does not exist (yet): under the operator the file is this pod's entry
+    /// of the mesh ConfigMap, which appears only after the operator has seen the pod, so the sidecar starts without
+    /// it and the watcher picks it up when it lands.
+    /// </summary>
+    public static SidecarConfig? ReadFileIfPresent(string path) => File.Exists(path) ? ReadFile(path) : null;
+
     public static SidecarConfig ReadFile(string path)
     {
         string text;

@@ -51,7 +51,11 @@ internal sealed partial class LiveConfig
 
         var nodeName = getVariable(Contracts.WellKnown.PodNameEnv) is { Length: > 0 } pod ? pod : Environment.MachineName;
         var live = new LiveConfig(new SidecarConfig { NodeName = nodeName }, env.Config, flags.Config, flags.ConfigFile ?? env.ConfigFile, logger);
-        live._file = live.ConfigFile is null ? null : ConfigFileReader.ReadFile(live.ConfigFile);
+        live._file = live.ConfigFile is null ? null : ConfigFileReader.ReadFileIfPresent(live.ConfigFile);
+        if (live.ConfigFile is not null && live._file is null)
+        {
+            LogFileMissing(logger, live.ConfigFile);
+        }
         var candidate = live.Compose(live._file, null);
         var validation = SidecarConfigValidator.Validate(candidate, out var settings);
         if (validation.Count > 0)
@@ -108,7 +112,13 @@ internal sealed partial class LiveConfig
             SidecarConfig file;
             try
             {
-                file = ConfigFileReader.ReadFile(ConfigFile);
+                if (ConfigFileReader.ReadFileIfPresent(ConfigFile) is not { } present)
+                {
+                    // A file that disappears (ConfigMap entry removed) leaves the settings in force.
+                    return PushOutcome.Unchanged;
+                }
+
+                file = present;
                 if (Equal(file, _file))
                 {
                     return PushOutcome.Unchanged;
@@ -192,6 +202,9 @@ internal sealed partial class LiveConfig
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {Path} rejected, keeping the config in force: {Errors}")]
     private static partial void LogFileRejected(ILogger logger, string path, string errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config file {Path} does not exist yet; starting without it and watching for it")]
+    private static partial void LogFileMissing(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Config file {Path} applied (generation {Generation})")]
     private static partial void LogFileApplied(ILogger logger, string path, long generation);

@@ -136,7 +136,28 @@ internal sealed partial class ReplicaStore
             Execute(tx, statement);
         }
 
+        if (previous is null)
+        {
+            AdoptExistingRows(tx, id, schema);
+        }
+
         return new ReplicaTable(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schema.Hash);
+    }
+
+    /// <summary>
+    /// A table seen for the first time may already hold rows the app wrote before the sidecar was installed. They
+    /// are appended to the capture log as local inserts, in the same transaction that creates the triggers: every
+    /// row is then captured exactly once, either here (written before) or by a trigger (written after), so rows
+    /// that predate the sidecar replicate like any other. All adopted rows share one HLC from the trigger's own
+    /// clock rule (SQLite materialises the SELECT before inserting into the log it reads).
+    /// </summary>
+    private void AdoptExistingRows(SqliteTransaction tx, long tableId, TableSchema schema)
+    {
+        var keys = schema.PrimaryKeyColumns.Select(c => SqlIdentifier.Quote(schema.Columns[c])).ToList();
+        var logColumns = string.Join(", ", Enumerable.Range(1, keys.Count).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
+        Execute(tx, $"INSERT INTO __repl_log(tbl, hlc, deleted, {logColumns}) " +
+            $"SELECT {tableId.ToString(CultureInfo.InvariantCulture)}, {HybridClock.NextHlcSql}, 0, {string.Join(", ", keys)} " +
+            $"FROM {SqlIdentifier.Quote(schema.Name)}");
     }
 
     /// <summary>

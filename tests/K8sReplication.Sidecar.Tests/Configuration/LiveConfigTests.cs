@@ -73,6 +73,25 @@ public sealed class LiveConfigTests : IDisposable
     }
 
     [Fact]
+    public void ConfigFileNotYetPresent_StartsWithoutIt_AndAppliesItWhenItAppears()
+    {
+        var file = Path.Combine(_folder.Folder, "mesh", "me.json");
+        var live = Load("--config", file);
+        Assert.Equal(PushOutcome.Unchanged, live.ReloadFile());
+        Assert.Empty(live.Current.Peers);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, """{"generation": 3, "peers": [{"name": "b", "url": "http://b:8900"}]}""");
+
+        Assert.Equal(PushOutcome.Applied, live.ReloadFile());
+        Assert.Equal(3, live.Current.Generation);
+        Assert.Single(live.Current.Peers);
+        File.Delete(file);
+        Assert.Equal(PushOutcome.Unchanged, live.ReloadFile());
+        Assert.Single(live.Current.Peers);
+    }
+
+    [Fact]
     public void StartupErrors_FromEverySource_AreCollected()
     {
         var e = Assert.Throws<ConfigRejectedException>(() => LiveConfig.Load(["--nope", "1", "--peer", "bad"], _ => null, NullLogger.Instance));

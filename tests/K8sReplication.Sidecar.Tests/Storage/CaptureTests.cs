@@ -33,6 +33,22 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public void RowsWrittenBeforeInstall_AreAdoptedOnce_AsLocalVersions()
+    {
+        using var r = new TestReplica("CREATE TABLE kv(k TEXT PRIMARY KEY, v); INSERT INTO kv VALUES ('pre1', 1), ('pre2', NULL);");
+
+        Assert.Equal(2, r.Store.Fold());
+
+        var batch = r.Store.ReadChanges(0, 100);
+        Assert.Equal(["pre1", "pre2"], batch.Changes.Select(c => (string)KeyCodec.Decode(c.Key)[0]!).Order(StringComparer.Ordinal));
+        Assert.All(batch.Changes, c => Assert.Equal(r.Store.Site, c.Version.Site));
+        Assert.Equal((2L, 0L), r.Store.Counts());
+        r.Reopen();
+        Assert.Equal(0, r.Store.Fold());
+        Assert.Equal(batch.MaxSeq, r.Store.ReadChanges(0, 100).MaxSeq);
+    }
+
+    [Fact]
     public void LocalHlcs_IncreaseStrictly_AndExceedTheClockFloor()
     {
         using var r = new TestReplica();

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net;
+using K8sReplication.Contracts.Config;
+using K8sReplication.Kube.Client;
+
+namespace K8sReplication.Operator.Hosting;
+
+/// <summary>Parses the operator's flags; every error names the flag at fault.</summary>
+internal static class OperatorCommandLine
+{
+    public const string Usage = """
+        usage: k8srepl-operator [--kubeconfig PATH] [--namespace NS | --all-namespaces] [--health-listen HOST:PORT]
+                                [--metrics-listen HOST:PORT] [--leader-elect] [--lease-namespace NS] [--resync 30s]
+                                [--max-concurrent-reconciles N]
+               k8srepl-operator crd [--output PATH]
+        """;
+
+    /// <summary>The options, or the error (naming the flag) when the command line is wrong.</summary>
+    public static (OperatorOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        var options = new OperatorOptions();
+        bool? allNamespaces = null;
+        string? ns = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (flag, inline) = Split(args[i]);
+            string Value()
+            {
+                if (inline is not null)
+                {
+                    return inline;
+                }
+
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"{flag}: a value is required");
+                }
+
+                return args[++i];
+            }
+
+            try
+            {
+                switch (flag)
+                {
+                    case "--kubeconfig":
+                        options = options with { Kubeconfig = NonEmpty(flag, Value()) };
+                        break;
+                    case "--namespace":
+                        ns = NonEmpty(flag, Value());
+                        break;
+                    case "--all-namespaces":
+                        allNamespaces = Flag(flag, inline);
+                        break;
+                    case "--health-listen":
+                        options = options with { HealthListen = Endpoint(flag, Value()) };
+                        break;
+                    case "--metrics-listen":
+                        options = options with { MetricsListen = Endpoint(flag, Value()) };
+                        break;
+                    case "--leader-elect":
+                        options = options with { LeaderElect = Flag(flag, inline) };
+                        break;
+                    case "--lease-namespace":
+                        options = options with { LeaseNamespace = NonEmpty(flag, Value()) };
+                        break;
+                    case "--resync":
+                        options = options with { Resync = Duration(flag, Value()) };
+                        break;
+                    case "--max-concurrent-reconciles":
+                        options = options with { MaxConcurrentReconciles = Count(flag, Value(), 1, 256) };
+                        break;
+                    case "--identity":
+                        options = options with { Identity = NonEmpty(flag, Value()) };
+                        break;
+                    case "--lease-duration":
+                        options = options with { LeaseDuration = Duration(flag, Value()) };
+                        break;
+                    case "--renew-deadline":
+                        options = options with { RenewDeadline = Duration(flag, Value()) };
+                        break;
+                    case "--retry-period":
+                        options = options with { RetryPeriod = Duration(flag, Value()) };
+                        break;
+                    case "--sidecar-timeout":
+                        options = options with { SidecarTimeout = Duration(flag, Value()) };
+                        break;
+                    case "--watch-inactivity-timeout":
+                        options = options with { WatchInactivityTimeout = Duration(flag, Value()) };
+                        break;
+                    default:
+                        return (null, $"{args[i]}: unknown flag");
+                }
+            }
+            catch (FormatException ex)
+            {
+                return (null, ex.Message);
+            }
+        }
+
+        if (ns is not null && allNamespaces == true)
+        {
+            return (null, "--namespace and --all-namespaces exclude each other");
+        }
+
+        options = options with { Namespace = ns ?? KubeClient.AllNamespaces };
+        if (options.LeaderElect && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
+        {
+            return (null, "--lease-duration, --renew-deadline, --retry-period: need retry period < renew deadline < lease duration");
+        }
+
+        return (options, null);
+    }
+
+    private static (string Flag, string? Inline) Split(string arg)
+    {
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+
+    private static bool Flag(string flag, string? inline) => inline switch
+    {
+        null or "true" => true,
+        "false" => false,
+        _ => throw new FormatException($"{flag}: '{inline}' is not true or false"),
+    };
+
+    private static string NonEmpty(string flag, string value) =>
+        string.IsNullOrWhiteSpace(value) ? throw new FormatException($"{flag}: a value is required") : value;
+
+    private static IPEndPoint Endpoint(string flag, string value)
+    {
+        var text = value.StartsWith(':') ? "0.0.0.0" + value : value;
+        if (IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':', StringComparison.Ordinal) && endpoint.Port is >= 0 and <= 65535)
+        {
+            return endpoint;
+        }
+
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && text[..colon] == "localhost" && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            && port <= 65535)
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        throw new FormatException($"{flag}: '{value}' is not HOST:PORT with an IP address (e.g. 0.0.0.0:8081 or 127.0.0.1:0)");
+    }
+
+    private static TimeSpan Duration(string flag, string value) =>
+        Durations.TryParse(value, out var duration) && duration > TimeSpan.Zero
+            ? duration
+            : throw new FormatException($"{flag}: '{value}' is not a positive duration (e.g. 500ms, 30s, 5m, 1h)");
+
+    private static int Count(string flag, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new FormatException($"{flag}: '{value}' is not a whole number from {min} to {max}");
+}

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+using K8sReplication.Contracts;
+using K8sReplication.Kube.Client;
+using K8sReplication.Kube.Config;
+using K8sReplication.Kube.Events;
+using K8sReplication.Kube.Leases;
+using K8sReplication.Kube.Models;
+using K8sReplication.Observability.Health;
+using K8sReplication.Observability.Hosting;
+using K8sReplication.Observability.Logging;
+using K8sReplication.Operator.Mesh;
+using K8sReplication.Operator.Metrics;
+using K8sReplication.Operator.Runtime;
+using K8sReplication.Operator.Sidecars;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
+
+namespace K8sReplication.Operator.Hosting;
+
+/// <summary>
+/// Builds and runs the operator: one Kestrel host with the health listener (<c>/healthz</c>, <c>/readyz</c>) and the
+/// metrics listener (<c>/metrics</c>), and the controller. Prints <c>{"event":"started",...}</c> once the informers
+/// are synced; SIGTERM stops the workers, releases the lease and exits 0.
+/// </summary>
+internal static partial class OperatorHost
+{
+    public const int ConfigErrorExitCode = 2;
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    public static async Task<int> RunAsync(OperatorOptions options, CancellationToken cancellationToken)
+    {
+        KubeClientConfig config;
+        try
+        {
+            config = options.Kubeconfig is null ? KubeClientConfig.Load() : KubeClientConfig.FromKubeconfig(options.Kubeconfig);
+        }
+        catch (KubeConfigException ex)
+        {
+            await Console.Error.WriteLineAsync((options.Kubeconfig is null ? "kubernetes configuration: " : "--kubeconfig: ") + ex.Message).ConfigureAwait(false);
+            return ConfigErrorExitCode;
+        }
+
+        var identity = options.Identity ?? Environment.GetEnvironmentVariable(WellKnown.PodNameEnv)
+            ?? $"{Environment.MachineName}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4))}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddReplicationConsole(ConsoleLoggingExtensions.ParseFormat(Environment.GetEnvironmentVariable("K8SREPL_LOG_FORMAT"), "K8SREPL_LOG_FORMAT"));
+
+        // Logs go to stderr so stdout carries only the machine-readable started line.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        ListenOptions? health = null;
+        ListenOptions? metrics = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(options.HealthListen, o => health = o);
+            if (!options.MetricsListen.Equals(options.HealthListen) || options.MetricsListen.Port == 0)
+            {
+                kestrel.Listen(options.MetricsListen, o => metrics = o);
+            }
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddPrometheusExporter(o => o.MeterNamePrefixes.Add("K8sReplication."));
+        builder.Services.AddSingleton<OperatorMetrics>();
+
+        await using var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("K8sReplication.Operator");
+        var time = TimeProvider.System;
+        using var client = new KubeClient(config, new KubeClientOptions { UserAgent = $"{KubeClientOptions.DefaultUserAgent} k8srepl-operator ({identity})" }, time);
+        using var sidecars = new SidecarClient(options.SidecarTimeout, time);
+        using var queue = new WorkQueue(time);
+        var operatorMetrics = app.Services.GetRequiredService<OperatorMetrics>();
+
+        var informerOptions = new InformerOptions { InactivityTimeout = options.WatchInactivityTimeout };
+        var informerLogger = loggers.CreateLogger("K8sReplication.Operator.Informer");
+        var meshes = new Informer<ReplicationMesh>(client, MeshResource.Type, options.Namespace, informerOptions, informerLogger, time);
+        var pods = new Informer<Pod>(client, ResourceTypes.Pods, options.Namespace, informerOptions, informerLogger, time);
+        var configMaps = new Informer<ConfigMap>(client, ResourceTypes.ConfigMaps, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.ManagedBy}={Labels.ManagedByValue}" }, informerLogger, time);
+        operatorMetrics.Observe(() => queue.Depth, () => meshes.Cache.Count);
+
+        var events = new EventRecorder(client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
+        var reconciler = new MeshReconciler(client, meshes.Cache, pods.Cache, configMaps.Cache, sidecars, events, operatorMetrics,
+            new MeshReconcilerOptions { Resync = options.Resync }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
+        var workers = new ReconcileWorkers(queue, reconciler, operatorMetrics, logger, time);
+        var elector = options.LeaderElect
+            ? new LeaderElector(client, new LeaderElectionOptions
+            {
+                LeaseName = OperatorOptions.LeaseName,
+                LeaseNamespace = options.LeaseNamespace ?? client.DefaultNamespace,
+                Identity = identity,
+                LeaseDuration = options.LeaseDuration,
+                RenewDeadline = options.RenewDeadline,
+                RetryPeriod = options.RetryPeriod,
+            }, time)
+            : null;
+        var controller = new OperatorController(meshes, pods, configMaps, queue, workers, elector, options.MaxConcurrentReconciles, logger);
+
+        MapEndpoints(app, controller, () => Port(health), () => Port(metrics ?? health));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            LogStartFailed(logger, e.Message);
+            return 1;
+        }
+
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var run = controller.RunAsync(
+            () => WriteStartedLine(Url(health!), Url(metrics ?? health!), identity, options),
+            lifetime.ApplicationStopping);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        await run.WaitAsync(ShutdownTimeout, CancellationToken.None).ConfigureAwait(false);
+        LogStopped(logger);
+        return 0;
+    }
+
+    /// <summary>Probes answer only on the health listener and metrics only on the metrics listener.</summary>
+    private static void MapEndpoints(WebApplication app, OperatorController controller, Func<int> healthPort, Func<int> metricsPort)
+    {
+        app.Use(async (context, next) =>
+        {
+            var port = context.Connection.LocalPort;
+            var path = context.Request.Path;
+            var wanted = path == "/metrics" ? metricsPort() : path == "/healthz" || path == "/readyz" ? healthPort() : -1;
+            if (wanted != -1 && wanted != 0 && port != wanted)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        app.MapProbe("/healthz", () => ProbeResult.Healthy());
+        app.MapProbe("/readyz", () => controller.Ready
+            ? ProbeResult.Healthy(controller.Leading ? "ok: leading" : "ok: standing by")
+            : ProbeResult.Unhealthy(controller.Synced ? "workers not running" : "informers not synced"));
+        app.MapPrometheusMetrics("/metrics");
+    }
+
+    private static int Port(ListenOptions? options) => options?.EndPoint is IPEndPoint endpoint ? endpoint.Port : 0;
+
+    private static string Url(ListenOptions options)
+    {
+        var endpoint = (IPEndPoint)options.EndPoint;
+        var address = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : endpoint.Address;
+        return "http://" + new IPEndPoint(address, endpoint.Port);
+    }
+
+    private static void WriteStartedLine(string health, string metrics, string identity, OperatorOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event", "started");
+            writer.WriteString("health", health);
+            writer.WriteString("metrics", metrics);
+            writer.WriteString("identity", identity);
+            writer.WriteString("namespace", options.Namespace == KubeClient.AllNamespaces ? "" : options.Namespace);
+            writer.WriteBoolean("leaderElect", options.LeaderElect);
+            writer.WriteEndObject();
+        }
+
+        // One write of the whole line, so nothing else on stdout can land inside it.
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write([.. buffer.WrittenSpan, (byte)'\n']);
+        stdout.Flush();
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Start-up failed: {Error}")]
+    private static partial void LogStartFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped")]
+    private static partial void LogStopped(ILogger logger);
+}

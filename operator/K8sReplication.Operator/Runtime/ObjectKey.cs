@@ -1,0 +1,17 @@
+using K8sReplication.Kube.Models;
+
+namespace K8sReplication.Operator.Runtime;
+
+/// <summary>Work-queue and cache keys: <c>namespace/name</c>, or just <c>name</c> for cluster-scoped objects.</summary>
+internal static class ObjectKey
+{
+    public static string Of(IKubeObject obj) => Of(obj.Metadata.Namespace, obj.Metadata.Name ?? "");
+
+    public static string Of(string? @namespace, string name) => string.IsNullOrEmpty(@namespace) ? name : @namespace + "/" + name;
+
+    public static (string? Namespace, string Name) Split(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (null, key) : (key[..slash], key[(slash + 1)..]);
+    }
+}

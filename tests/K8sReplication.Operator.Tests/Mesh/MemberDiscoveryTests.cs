@@ -1,0 +1,65 @@
+using K8sReplication.Contracts;
+using K8sReplication.Contracts.Mesh;
+using K8sReplication.Kube.Models;
+using K8sReplication.Operator.Mesh;
+
+namespace K8sReplication.Operator.Tests.Mesh;
+
+public sealed class MemberDiscoveryTests
+{
+    private static readonly ReplicationMesh Mesh = new()
+    {
+        Metadata = new ObjectMeta { Name = "m", Namespace = "ns" },
+        Spec = new ReplicationMeshSpec
+        {
+            Selector = new Contracts.Mesh.LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "a" } },
+            ReplicationPort = 7000,
+        },
+    };
+
+    private static Pod MakePod(string name, string? ip = "10.0.0.1", string phase = "Running", string app = "a", string ns = "ns",
+        bool terminating = false, IList<ContainerPort>? initPorts = null) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = name,
+            Namespace = ns,
+            Labels = new Dictionary<string, string> { ["app"] = app },
+            DeletionTimestamp = terminating ? DateTimeOffset.UnixEpoch : null,
+        },
+        Spec = new PodSpec
+        {
+            Containers = [new Container { Name = "app" }],
+            InitContainers = initPorts is null ? null : [new Container { Name = "sidecar", RestartPolicy = "Always", Ports = initPorts }],
+        },
+        Status = new PodStatus { Phase = phase, PodIP = ip },
+    };
+
+    [Fact]
+    public void Members_OnlyRunningMatchingNonTerminatingPodsWithAnIp_SortedByName()
+    {
+        Pod[] pods =
+        [
+            MakePod("b"), MakePod("a"), MakePod("pending", phase: "Pending"), MakePod("no-ip", ip: null), MakePod("other", app: "x"),
+            MakePod("elsewhere", ns: "other"), MakePod("going", terminating: true),
+        ];
+        Assert.Equal(["a", "b"], MemberDiscovery.Members(Mesh, pods).Select(m => m.Pod));
+    }
+
+    [Fact]
+    public void Members_NamedPortsOfNativeSidecar_WinOverSpecPorts()
+    {
+        var pod = MakePod("p", initPorts: [new ContainerPort { Name = WellKnown.ReplicationPortName, Port = 1234 }, new ContainerPort { Name = WellKnown.AdminPortName, Port = 1235 }]);
+        var member = Assert.Single(MemberDiscovery.Members(Mesh, [pod]));
+        Assert.Equal("http://10.0.0.1:1234", member.ReplicationUrl);
+        Assert.Equal("http://10.0.0.1:1235", member.AdminUrl);
+    }
+
+    [Fact]
+    public void Members_WithoutNamedPorts_UseSpecPortsThenDefaults()
+    {
+        var member = Assert.Single(MemberDiscovery.Members(Mesh, [MakePod("p", ip: "fd00::1")]));
+        Assert.Equal("http://[fd00::1]:7000", member.ReplicationUrl);
+        Assert.Equal($"http://[fd00::1]:{WellKnown.AdminPort}", member.AdminUrl);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+using K8sReplication.Packaging.Tests.Tools;
+
+namespace K8sReplication.Packaging.Tests.Chart;
+
+public sealed class RenderedObjectTests
+{
+    private static readonly string[] RecommendedLabels =
+    [
+        "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+        "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "helm.sh/chart",
+    ];
+
+    [Fact]
+    public async Task EveryRenderedObject_CarriesTheRecommendedLabels()
+    {
+        var objects = await ChartFiles.RenderAsync("-f", ChartFiles.AllFeaturesValues);
+        foreach (var o in objects)
+        {
+            var labels = o["metadata"]!["labels"] as JsonObject;
+            foreach (var label in RecommendedLabels)
+            {
+                Assert.True(labels?.ContainsKey(label) == true, $"{o.Kind()} {o.Name()} lacks label {label}");
+            }
+
+            Assert.Equal(ChartFiles.Release, (string?)labels!["app.kubernetes.io/instance"]);
+            Assert.Equal("Helm", (string?)labels["app.kubernetes.io/managed-by"]);
+        }
+
+        var podLabels = (JsonObject)objects.OnlyOne("Deployment")["spec"]!["template"]!["metadata"]!["labels"]!;
+        Assert.Equal("k8s-replication", (string?)podLabels["app.kubernetes.io/name"]);
+    }
+
+    [Fact]
+    public async Task Deployment_RunsNonRootWithAReadOnlyRootFilesystemAndNoCapabilities()
+    {
+        var pod = PodSpec(await ChartFiles.RenderAsync());
+        Assert.Equal(true, (bool?)pod["securityContext"]!["runAsNonRoot"]);
+        Assert.Equal("RuntimeDefault", (string?)pod["securityContext"]!["seccompProfile"]!["type"]);
+        var container = (JsonObject)pod["containers"]![0]!;
+        var security = container["securityContext"]!;
+        Assert.Equal(true, (bool?)security["runAsNonRoot"]);
+        Assert.Equal(true, (bool?)security["readOnlyRootFilesystem"]);
+        Assert.Equal(false, (bool?)security["allowPrivilegeEscalation"]);
+        Assert.Equal(["ALL"], security["capabilities"]!["drop"].Strings());
+        Assert.Equal("RuntimeDefault", (string?)security["seccompProfile"]!["type"]);
+        Assert.Equal(true, (bool?)pod["automountServiceAccountToken"]);
+    }
+
+    [Fact]
+    public async Task Deployment_HasResourcesAndProbesOnTheHealthPort()
+    {
+        var objects = await ChartFiles.RenderAsync();
+        var container = (JsonObject)PodSpec(objects)["containers"]![0]!;
+        Assert.NotNull(container["resources"]!["requests"]!["cpu"]);
+        Assert.NotNull(container["resources"]!["requests"]!["memory"]);
+        Assert.NotNull(container["resources"]!["limits"]!["memory"]);
+
+        Assert.Equal("/healthz", (string?)container["livenessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/healthz", (string?)container["startupProbe"]!["httpGet"]!["path"]);
+        foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+        {
+            Assert.Equal("health", (string?)container[probe]!["httpGet"]!["port"]);
+        }
+
+        var ports = container["ports"].Items().ToDictionary(p => (string)p["name"]!, p => (long)p["containerPort"]!);
+        var args = HelmLintAndTemplateTests.OperatorArgs(objects);
+        Assert.Equal($"0.0.0.0:{ports["health"]}", args[args.IndexOf("--health-listen") + 1]);
+        Assert.Equal($"0.0.0.0:{ports["metrics"]}", args[args.IndexOf("--metrics-listen") + 1]);
+
+        var service = objects.OnlyOne("Service", "-metrics");
+        Assert.Equal("metrics", (string?)service["spec"]!["ports"]![0]!["targetPort"]);
+    }
+
+    [Fact]
+    public async Task OperatorArgs_UseOnlyTheOperatorsDocumentedFlags()
+    {
+        string[] known = ["--kubeconfig", "--namespace", "--all-namespaces", "--health-listen", "--metrics-listen",
+            "--leader-elect", "--lease-namespace", "--resync", "--max-concurrent-reconciles"];
+        foreach (var variant in new[] { ChartFiles.AllFeaturesValues, ChartFiles.NamespaceScopeValues })
+        {
+            var args = HelmLintAndTemplateTests.OperatorArgs(await ChartFiles.RenderAsync("-f", variant));
+            Assert.All(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)), a => Assert.Contains(a, known));
+        }
+    }
+
+    [Fact]
+    public async Task ServiceMonitorAndPdb_SelectTheOperatorPods()
+    {
+        var objects = await ChartFiles.RenderAsync("-f", ChartFiles.AllFeaturesValues);
+        var podLabels = (JsonObject)objects.OnlyOne("Deployment")["spec"]!["template"]!["metadata"]!["labels"]!;
+        foreach (var selector in new[]
+                 {
+                     objects.OnlyOne("PodDisruptionBudget")["spec"]!["selector"]!["matchLabels"]!,
+                     objects.OnlyOne("Service")["spec"]!["selector"]!,
+                 })
+        {
+            foreach (var (key, value) in (JsonObject)selector)
+            {
+                Assert.Equal((string?)value, (string?)podLabels[key]);
+            }
+        }
+
+        var monitor = objects.OnlyOne("ServiceMonitor");
+        var serviceLabels = (JsonObject)objects.OnlyOne("Service")["metadata"]!["labels"]!;
+        foreach (var (key, value) in (JsonObject)monitor["spec"]!["selector"]!["matchLabels"]!)
+        {
+            Assert.Equal((string?)value, (string?)serviceLabels[key]);
+        }
+
+        Assert.Equal("metrics", (string?)monitor["spec"]!["endpoints"]![0]!["port"]);
+        Assert.Equal("/metrics", (string?)monitor["spec"]!["endpoints"]![0]!["path"]);
+    }
+
+    [Fact]
+    public void ChartCrd_IsByteIdenticalToTheGeneratedCrd()
+    {
+        const string file = "replicationmeshes.replication.k8srepl.dev.yaml";
+        var generated = File.ReadAllBytes(Path.Combine(K8sReplication.TestKit.RepoPaths.Root, "crds", file));
+        var packaged = File.ReadAllBytes(Path.Combine(ChartFiles.ChartDir, "crds", file));
+        Assert.True(generated.AsSpan().SequenceEqual(packaged),
+            $"charts/k8s-replication/crds/{file} differs from crds/{file}: copy the generated file into the chart");
+        Assert.Equal([file], Directory.GetFiles(Path.Combine(ChartFiles.ChartDir, "crds")).Select(Path.GetFileName));
+    }
+
+    private static JsonObject PodSpec(IEnumerable<JsonObject> objects) =>
+        (JsonObject)objects.OnlyOne("Deployment")["spec"]!["template"]!["spec"]!;
+}
