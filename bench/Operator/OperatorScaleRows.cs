@@ -34,10 +34,11 @@ internal static class OperatorScaleRows
             Sample.Of("", s.Api.NonEventWrites / meshes), "minimum: finalizer patch + ConfigMap create + status write", Sample.Of("", MinimumWritesPerMesh),
             Note: s.Api.Breakdown);
         yield return new(Section, $"operator, {scale}: Event writes per mesh to steady state", Sample.Of("", s.Api.EventWrites / meshes), null, null);
-        yield return new(Section, $"operator, {scale}: API writes per reconcile to steady state (incl. Events)",
-            Sample.Of("", s.Reconciles > 0 ? s.Api.Writes / s.Reconciles : double.NaN), null, null);
-        yield return new(Section, $"operator, {scale}: API requests per mesh to steady state (all verbs incl. list/watch)",
-            Sample.Of("", s.Api.Requests / meshes), null, null, Note: $"{s.Api.Requests} requests");
+        yield return new(Section, $"operator, {scale}: API writes per reconcile to steady state (excluding Events)",
+            Sample.Of("", s.Reconciles > 0 ? s.Api.NonEventWrites / s.Reconciles : double.NaN), null, null,
+            Note: $"{(s.Reconciles > 0 ? s.Api.Writes / s.Reconciles : double.NaN):0.0} including Events");
+        yield return new(Section, $"operator, {scale}: API requests per mesh from creating the meshes to steady state (all verbs)",
+            Sample.Of("", s.Api.Requests / meshes), null, null, Note: $"{s.Api.Requests} requests; reads: {s.Api.ReadBreakdown}");
         yield return new(Section, $"operator, {scale}: config pushes (PUT /v1/config) per member to steady state",
             Sample.Of("", s.ConfigPuts / members), "one push per member", one);
         yield return new(Section, $"operator, {scale}: status reads (GET /v1/status) per member to steady state",
@@ -48,7 +49,7 @@ internal static class OperatorScaleRows
         var q = r.Quiet;
         var window = $"{o.Quiet.TotalSeconds:0} s quiet window after steady state";
         yield return new(Section, $"operator, {scale}: API writes in a {window}", Sample.Of("", q.Api.Writes), null, null, "0", 0,
-            Note: $"{q.Reconciles:0} reconciles, {q.StatusGets} status reads, {q.Api.Requests} API requests; writes: {q.Api.Breakdown}; {r.SettledAfterQuiet}/{o.Meshes} still settled");
+            Note: $"{q.Reconciles:0} reconciles, {q.StatusGets} status reads, {q.Api.Requests} API requests ({q.Api.ReadBreakdown}); writes: {q.Api.Breakdown}; {r.SettledAfterQuiet}/{o.Meshes} still settled");
         yield return new(Section, $"operator, {scale}: CPU in a {window}", Sample.Of("% of one core", q.CpuSeconds / o.Quiet.TotalSeconds * 100), null, null);
         yield return new(Section, $"operator, {scale}: RSS after the {window}", Sample.Of("MB", q.RssMb), "at steady state", Sample.Of("MB", s.RssMb));
 
@@ -57,7 +58,7 @@ internal static class OperatorScaleRows
             yield return new(Section, $"operator restart over the settled {scale}: process start until every mesh reconciled once",
                 Sample.Of("s", x.Elapsed.TotalSeconds), "first start to steady state", Sample.Of("s", r.StartToSteady.TotalSeconds));
             yield return new(Section, $"operator restart over the settled {scale}: API writes (excluding Events)",
-                Sample.Of("", x.Api.NonEventWrites), null, null, "0", 0, Note: $"writes: {x.Api.Breakdown}; {x.ConfigPuts} config pushes, {x.Reconciles:0} reconciles");
+                Sample.Of("", x.Api.NonEventWrites), null, null, "0", 0, Note: $"writes: {x.Api.Breakdown}; {x.Api.EventWrites} Events, {x.ConfigPuts} config pushes, {x.Reconciles:0} reconciles, {x.Api.Requests} API requests ({x.Api.ReadBreakdown})");
         }
     }
 }
