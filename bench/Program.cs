@@ -9,9 +9,14 @@ internal static class Program
             return Suite.AllCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "operator-scale")
+        {
+            return Operator.OperatorScaleCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         if (args.Length == 0 || args[0] != "storage")
         {
-            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] | all [--quick] [--only CASES] (see bench/README.md)");
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] | all [--quick] [--only CASES] | operator-scale [--meshes 100] [--members 10] (see bench/README.md)");
             return 2;
         }
 

@@ -37,7 +37,7 @@ internal static class AllCommand
         await Step(run, "startup", () => rows.StartupAsync());
         await Step(run, "partition", () => rows.PartitionAsync());
         await Step(run, "repair", () => rows.RepairAsync());
-        rows.Operator();
+        await Step(run, "operator", () => rows.OperatorAsync());
         run.LoadAfter = ProcessMetrics.LoadAverage1();
         run.Elapsed = total.Elapsed;
         var ordered = run.Rows.OrderBy(r => SectionOrder(r.Section)).ToList(); // stable: case order within a section

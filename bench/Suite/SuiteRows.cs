@@ -147,9 +147,12 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "anti-entropy repair: changes fetched and skipped (older/duplicate; 0 means the hot path re-sent nothing)", r.Skipped, null, null));
     }
 
-    public void Operator() =>
-        Add(new(Ours, "operator reconcile cost, 100 meshes × 10 members", new Sample("s"), null, null,
-            Note: "not measured in this run (the operator is not merged into this branch)"));
+    public async Task OperatorAsync()
+    {
+        var r = await OperatorScaleCase.RunAsync(Operator.OperatorScaleOptions.Parse([], o.Quick) with { Dir = Path.Combine(o.Dir, "operator-scale") },
+            line => Console.Error.WriteLine("  operator: " + line));
+        run.Rows.AddRange(Operator.OperatorScaleRows.Of(r));
+    }
 
     private void Add(ResultRow row) => run.Rows.Add(row);
 }
