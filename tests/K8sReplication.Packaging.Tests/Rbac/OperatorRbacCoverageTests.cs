@@ -1,10 +1,12 @@
 using System.Net;
+using System.Reflection;
 using Xunit.Abstractions;
 using K8sReplication.Packaging.Tests.Chart;
 using K8sReplication.Packaging.Tests.Emulator;
 using K8sReplication.Packaging.Tests.Tools;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Kube;
+using K8sReplication.TestKit.Processes;
 
 namespace K8sReplication.Packaging.Tests.Rbac;
 
@@ -18,6 +20,12 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
     private const string AppNamespace = "rbac-apps";
     private const string OperatorNamespace = "rbac-system";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>This project builds the operator without referencing it; the csproj records where its dll lands.</summary>
+    private static string BuiltOperatorDll =>
+        Environment.GetEnvironmentVariable("K8SREPL_OPERATOR_DLL") is { Length: > 0 } fromEnv
+            ? fromEnv
+            : typeof(OperatorRbacCoverageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OperatorDll").Value!;
 
     [Theory]
     [InlineData("cluster")]
@@ -41,9 +49,10 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
             }
 
             string[] scopeArgs = scope == "cluster" ? ["--all-namespaces"] : ["--namespace", AppNamespace];
-            await using var op = OperatorProcess.Start(["--kubeconfig", kubeconfig, .. scopeArgs,
+            await using var op = await OperatorProcess.StartAsync(["--kubeconfig", kubeconfig, .. scopeArgs,
                 "--health-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
-                "--leader-elect", "--lease-namespace", OperatorNamespace, "--resync", "2s"]);
+                "--leader-elect", "--lease-namespace", OperatorNamespace, "--resync", "2s"],
+                new Dictionary<string, string> { ["POD_NAME"] = "k8srepl-operator-rbac-test" }, BuiltOperatorDll);
 
             bool Seen(string verb, string resource, string? subresource = null) =>
                 OperatorCalls(server).Any(r => r.Verb == verb && r.Resource == resource && r.Subresource == subresource && r.StatusCode < 300);

@@ -1,90 +1,45 @@
-using System.Diagnostics;
-
 namespace K8sReplication.Packaging.Tests.Tools;
 
-/// <summary>A real command-line tool (helm, kubectl) found through its K8SREPL_* variable or PATH; missing means fail.</summary>
+/// <summary>
+/// helm and kubectl for the packaging tests: TestKit's <see cref="TestKit.Tools.ExternalTool"/> (found through its
+/// K8SREPL_* variable, PATH or .tools/bin; missing means fail), run from the repository root and isolated from the
+/// developer's own cluster and helm settings.
+/// </summary>
 public sealed class ExternalTool
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private ExternalTool(string path) => Path = path;
+    private static readonly Lazy<ExternalTool> LazyHelm = new(() => new(TestKit.Tools.ExternalTool.Helm));
+    private static readonly Lazy<ExternalTool> LazyKubectl = new(() => new(TestKit.Tools.ExternalTool.Kubectl));
 
-    public string Path { get; }
+    private readonly TestKit.Tools.ExternalTool _tool;
 
-    private static readonly Lazy<ExternalTool> LazyHelm = new(() => Find("helm", "K8SREPL_HELM"));
-    private static readonly Lazy<ExternalTool> LazyKubectl = new(() => Find("kubectl", "K8SREPL_KUBECTL"));
+    private ExternalTool(TestKit.Tools.ExternalTool tool) => _tool = tool;
 
     public static ExternalTool Helm => LazyHelm.Value;
 
     public static ExternalTool Kubectl => LazyKubectl.Value;
 
+    public string Path => _tool.Path;
+
     public async Task<ToolResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? stdin = null)
     {
-        var info = new ProcessStartInfo(Path)
+        var argList = args.ToList();
+        var temp = System.IO.Path.GetTempPath();
+        var isolated = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = K8sReplication.TestKit.RepoPaths.Root,
+            // Never let the developer's own cluster or helm settings leak into a test.
+            ["KUBECONFIG"] = "/nonexistent/kubeconfig",
+            ["HELM_CACHE_HOME"] = System.IO.Path.Combine(temp, "k8srepl-helm-cache"),
+            ["HELM_CONFIG_HOME"] = System.IO.Path.Combine(temp, "k8srepl-helm-config"),
+            ["HELM_DATA_HOME"] = System.IO.Path.Combine(temp, "k8srepl-helm-data"),
         };
-        foreach (var arg in args)
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
         {
-            info.ArgumentList.Add(arg);
+            isolated[key] = value;
         }
 
-        // Never let the developer's own cluster or helm settings leak into a test.
-        info.Environment["KUBECONFIG"] = "/nonexistent/kubeconfig";
-        info.Environment["HELM_CACHE_HOME"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "k8srepl-helm-cache");
-        info.Environment["HELM_CONFIG_HOME"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "k8srepl-helm-config");
-        info.Environment["HELM_DATA_HOME"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "k8srepl-helm-data");
-        if (env is not null)
-        {
-            foreach (var (key, value) in env)
-            {
-                info.Environment[key] = value;
-            }
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Path}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        using var cts = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path} {string.Join(' ', info.ArgumentList)} did not finish within {Timeout.TotalSeconds}s");
-        }
-
-        return new ToolResult(process.ExitCode, await stdout, await stderr, $"{System.IO.Path.GetFileName(Path)} {string.Join(' ', info.ArgumentList)}");
-    }
-
-    private static ExternalTool Find(string name, string variable)
-    {
-        var fromEnv = Environment.GetEnvironmentVariable(variable);
-        if (!string.IsNullOrEmpty(fromEnv))
-        {
-            return File.Exists(fromEnv)
-                ? new ExternalTool(fromEnv)
-                : throw new InvalidOperationException($"{variable}={fromEnv} does not exist: install {name} (./test.sh does) or fix {variable}");
-        }
-
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append(System.IO.Path.Combine(K8sReplication.TestKit.RepoPaths.Root, ".tools", "bin"))
-            .Select(dir => System.IO.Path.Combine(dir, name));
-        var found = candidates.FirstOrDefault(File.Exists);
-        return found is not null
-            ? new ExternalTool(found)
-            : throw new InvalidOperationException($"'{name}' not found: set {variable} or put it on PATH (./test.sh installs it into .tools/bin)");
+        var exit = await _tool.RunAsync(argList, stdin, isolated, Timeout, TestKit.RepoPaths.Root);
+        return new ToolResult(exit.ExitCode, exit.Stdout, exit.Stderr, $"{System.IO.Path.GetFileName(Path)} {string.Join(' ', argList)}");
     }
 }

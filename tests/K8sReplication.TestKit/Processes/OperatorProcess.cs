@@ -40,9 +40,13 @@ public sealed class OperatorProcess : IAsyncDisposable
             ? dll
             : Path.Combine(AppContext.BaseDirectory, "k8srepl-operator.dll");
 
-    public static async Task<OperatorProcess> StartAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
+    /// <summary>
+    /// Starts the operator and waits for its started line. <paramref name="dll"/> defaults to <see cref="OperatorDll"/>
+    /// (projects that build the operator without referencing it pass its output path).
+    /// </summary>
+    public static async Task<OperatorProcess> StartAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, string? dll = null)
     {
-        var process = Process.Start(CreateStartInfo(args, env)) ?? throw new InvalidOperationException("could not start the operator");
+        var process = Process.Start(CreateStartInfo(args, env, dll)) ?? throw new InvalidOperationException("could not start the operator");
         var op = new OperatorProcess(process);
         var started = new TaskCompletionSource<OperatorStartedEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
@@ -81,7 +85,7 @@ public sealed class OperatorProcess : IAsyncDisposable
     /// <summary>Runs the operator to completion (flag errors) with a deadline.</summary>
     public static async Task<ProcessExit> RunToExitAsync(IReadOnlyList<string> args, TimeSpan? timeout = null)
     {
-        using var process = Process.Start(CreateStartInfo(args, null)) ?? throw new InvalidOperationException("could not start the operator");
+        using var process = Process.Start(CreateStartInfo(args, null, null)) ?? throw new InvalidOperationException("could not start the operator");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -144,9 +148,9 @@ public sealed class OperatorProcess : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env)
+    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, string? dll)
     {
-        var dll = OperatorDll;
+        dll ??= OperatorDll;
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"operator not built at {dll}; build the test project (it references the operator) or set K8SREPL_OPERATOR_DLL", dll);

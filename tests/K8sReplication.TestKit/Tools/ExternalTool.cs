@@ -17,6 +17,8 @@ public sealed class ExternalTool
 
     public static ExternalTool Promtool => Find("promtool", "K8SREPL_PROMTOOL");
 
+    public static ExternalTool Helm => Find("helm", "K8SREPL_HELM");
+
     public static ExternalTool Find(string name, string variable)
     {
         var configured = Environment.GetEnvironmentVariable(variable);
@@ -27,7 +29,10 @@ public sealed class ExternalTool
                 : throw new InvalidOperationException($"{variable} points to '{configured}', which does not exist.");
         }
 
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator))
+        // ./test.sh installs tools it cannot get from the system into .tools/bin.
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+            .Append(System.IO.Path.Combine(RepoPaths.Root, ".tools", "bin"));
+        foreach (var folder in folders)
         {
             var candidate = System.IO.Path.Combine(folder, name);
             if (folder.Length > 0 && File.Exists(candidate))
@@ -36,15 +41,16 @@ public sealed class ExternalTool
             }
         }
 
-        throw new InvalidOperationException($"{name} not found: set {variable} or put {name} on PATH.");
+        throw new InvalidOperationException($"{name} not found: set {variable} or put {name} on PATH (./test.sh installs it).");
     }
 
     /// <summary>Runs the tool to completion with a deadline, optionally feeding <paramref name="stdin"/>.</summary>
     public async Task<ProcessExit> RunAsync(IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? env = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Path)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
