@@ -16,14 +16,15 @@ internal static class Program
 
         if (args.Length == 0 || args[0] != "storage")
         {
-            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] | all [--quick] [--only CASES] | operator-scale [--meshes 100] [--members 10] (see bench/README.md)");
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] [--only capture,apply,merkle] | all [--quick] [--only CASES] | operator-scale [--meshes 100] [--members 10] (see bench/README.md)");
             return 2;
         }
 
         var dir = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "k8srepl-bench");
         var rows = int.Parse(Option(args, "--rows") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
         var reps = int.Parse(Option(args, "--reps") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
-        return StorageBench.Run(dir, rows, reps);
+        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return StorageBench.Run(dir, rows, reps, only);
     }
 
     private static string? Option(string[] args, string name)

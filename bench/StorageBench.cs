@@ -19,8 +19,10 @@ internal static class StorageBench
     /// <summary>A target on one figure: the median must be at most (or at least) the bound.</summary>
     private sealed record Target(string Text, Func<double, bool> Met);
 
-    public static int Run(string dir, int rows, int reps)
+    /// <summary>Runs the storage cases; <paramref name="only"/> (capture, apply, merkle) narrows them for profiling.</summary>
+    public static int Run(string dir, int rows, int reps, IReadOnlyCollection<string>? only = null)
     {
+        bool Wanted(string phase) => only is null || only.Count == 0 || only.Contains(phase, StringComparer.OrdinalIgnoreCase);
         Directory.CreateDirectory(dir);
         // name -> per-repetition (value, ratio to the same repetition's raw upsert rate)
         var samples = new Dictionary<string, List<(double Value, double? Ratio)>>(StringComparer.Ordinal);
@@ -44,30 +46,39 @@ internal static class StorageBench
             var raw = RawUpsert(Path.Combine(dir, "raw.db"), rows);
             Add("a_raw_upsert", raw, "rows/s", 1.0);
 
-            var autoN = Math.Max(2000, rows / 20);
-            var plainAuto = AppWrites(Path.Combine(dir, "plain-auto.db"), autoN, 1, capture: false, out _);
-            var capAuto = AppWrites(Path.Combine(dir, "cap-auto.db"), autoN, 1, capture: true, out _);
-            var plainTx = AppWrites(Path.Combine(dir, "plain-tx.db"), rows, 1000, capture: false, out _);
-            var capTx = AppWrites(Path.Combine(dir, "cap-tx.db"), rows, 1000, capture: true, out var foldRate);
-            Add("b_app_autocommit_plain", plainAuto, "rows/s", plainAuto / raw);
-            Add("b_app_autocommit_capture", capAuto, "rows/s", capAuto / raw);
-            Add("b_capture_overhead_autocommit", 1 - (capAuto / plainAuto), "fraction", null);
-            Add("b_app_tx1000_plain", plainTx, "rows/s", plainTx / raw);
-            Add("b_app_tx1000_capture", capTx, "rows/s", capTx / raw);
-            Add("b_capture_overhead_tx1000", 1 - (capTx / plainTx), "fraction", null);
-            Add("d_fold", foldRate, "entries/s", foldRate / raw);
+            if (Wanted("capture"))
+            {
+                var autoN = Math.Max(2000, rows / 20);
+                var plainAuto = AppWrites(Path.Combine(dir, "plain-auto.db"), autoN, 1, capture: false, out _);
+                var capAuto = AppWrites(Path.Combine(dir, "cap-auto.db"), autoN, 1, capture: true, out _);
+                var plainTx = AppWrites(Path.Combine(dir, "plain-tx.db"), rows, 1000, capture: false, out _);
+                var capTx = AppWrites(Path.Combine(dir, "cap-tx.db"), rows, 1000, capture: true, out var foldRate);
+                Add("b_app_autocommit_plain", plainAuto, "rows/s", plainAuto / raw);
+                Add("b_app_autocommit_capture", capAuto, "rows/s", capAuto / raw);
+                Add("b_capture_overhead_autocommit", 1 - (capAuto / plainAuto), "fraction", null);
+                Add("b_app_tx1000_plain", plainTx, "rows/s", plainTx / raw);
+                Add("b_app_tx1000_capture", capTx, "rows/s", capTx / raw);
+                Add("b_capture_overhead_tx1000", 1 - (capTx / plainTx), "fraction", null);
+                Add("d_fold", foldRate, "entries/s", foldRate / raw);
+            }
 
-            var apply = Apply(Path.Combine(dir, "apply.db"), rows);
-            Add("c_apply_batch", apply, "changes/s", apply / raw);
+            if (Wanted("apply"))
+            {
+                var apply = Apply(Path.Combine(dir, "apply.db"), rows);
+                Add("c_apply_batch", apply, "changes/s", apply / raw);
+            }
 
-            if (rep == 0)
+            if (rep == 0 && Wanted("merkle"))
             {
                 // Slow (about half a minute) and not a target: measured once.
                 var (rebuildSeconds, rebuildRows) = MerkleRebuild(Path.Combine(dir, "merkle.db"), 1_000_000);
                 Add("e_merkle_rebuild_1m_rows", rebuildSeconds, "s", rebuildRows / rebuildSeconds / raw);
             }
 
-            Add("e_merkle_per_change", MerkleMaintenance(), "ns", null);
+            if (Wanted("merkle"))
+            {
+                Add("e_merkle_per_change", MerkleMaintenance(), "ns", null);
+            }
         }
 
         var targets = new Dictionary<string, Target>(StringComparer.Ordinal)
@@ -278,8 +289,12 @@ internal static class StorageBench
             c.Open();
             Exec(c, $"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {versions})
-                INSERT INTO __repl_versions(bucket, tbl, kid, pk, hlc, site, deleted, seq)
-                SELECT abs(random()) % 4294967296, 1, random(), randomblob(41), i << 16, randomblob(16), 0, i FROM n
+                INSERT INTO __repl_sites(site) SELECT randomblob(16) FROM n WHERE i <= 8;
+                """);
+            Exec(c, $"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {versions})
+                INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted)
+                SELECT i, random(), 1, randomblob(41), i << 16, 1 + (i % 8), 0 FROM n
                 """);
         }
 

@@ -78,6 +78,9 @@ internal sealed class RawStatement : IDisposable
 
     public void Reset() => raw.sqlite3_reset(statement);
 
+    /// <summary>Rowid of the last row the connection inserted.</summary>
+    public long LastInsertRowId() => raw.sqlite3_last_insert_rowid(db);
+
     public long Int64(int column) => raw.sqlite3_column_int64(statement, column);
 
     public ReadOnlySpan<byte> Blob(int column) => raw.sqlite3_column_blob(statement, column);

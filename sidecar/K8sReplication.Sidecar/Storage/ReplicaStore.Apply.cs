@@ -1,4 +1,5 @@
 using System.Globalization;
+using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
@@ -113,9 +114,9 @@ internal sealed partial class ReplicaStore
             return ApplyOutcome.RejectedSchema;
         }
 
-        var (bucket, kid) = Identify(table, change.Key);
-        var existing = LookupVersion(tx, table, bucket, kid, change.Key);
-        if (existing is { } local)
+        var (bucket, kid) = RowDigest.Locate(table.NameBytes, change.Key);
+        var existing = LookupVersion(effects, table, kid, change.Key);
+        if (existing?.Version is { } local)
         {
             var order = change.Version.CompareTo(local);
             if (order == 0)
@@ -158,7 +159,7 @@ internal sealed partial class ReplicaStore
             throw new ChangeRejectedException($"changes[{index}].values", $"table '{table.Name}' refused the row: {ex.Message}", ex);
         }
 
-        WriteVersion(tx, effects, table, bucket, kid, change.Key, existing, change.Version);
+        WriteVersion(effects, table, bucket, kid, change.Key, existing, change.Version);
         return ApplyOutcome.Applied;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
@@ -8,15 +7,6 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     private const int FoldChunk = 10_000;
-
-    private const string LookupVersionSql =
-        "SELECT hlc, site, deleted FROM __repl_versions WHERE bucket = @p0 AND tbl = @p1 AND kid = @p2 AND pk = @p3";
-
-    private const string WriteVersionSql = """
-        INSERT INTO __repl_versions(bucket, tbl, kid, pk, hlc, site, deleted, seq) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
-        ON CONFLICT (bucket, tbl, kid, pk) DO UPDATE SET hlc = excluded.hlc, site = excluded.site,
-            deleted = excluded.deleted, seq = excluded.seq
-        """;
 
     /// <summary>
     /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
@@ -94,10 +84,10 @@ internal sealed partial class ReplicaStore
 
                 folded++;
                 var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
-                var (bucket, kid) = Identify(table, key);
-                var existing = LookupVersion(tx, table, bucket, kid, key);
-                var hlc = existing is { } e && e.Hlc >= entry.Hlc ? e.Hlc + 1 : entry.Hlc;
-                WriteVersion(tx, effects, table, bucket, kid, key, existing, new RowVersion(hlc, Site, entry.Deleted));
+                var (bucket, kid) = RowDigest.Locate(table.NameBytes, key);
+                var existing = LookupVersion(effects, table, kid, key);
+                var hlc = existing is { } e && e.Version.Hlc >= entry.Hlc ? e.Version.Hlc + 1 : entry.Hlc;
+                WriteVersion(effects, table, bucket, kid, key, existing, new RowVersion(hlc, Site, entry.Deleted));
                 maxHlc = Math.Max(maxHlc, hlc);
             }
 
@@ -133,57 +123,5 @@ internal sealed partial class ReplicaStore
             """, 1);
         clockEntry.Parameters[0].Value = hlc;
         clockEntry.ExecuteNonQuery();
-    }
-
-    /// <summary>Bucket and compact key id of a row (see BookkeepingSchema).</summary>
-    private static (long Bucket, long Kid) Identify(ReplicaTable table, byte[] key)
-    {
-        var (bucket, hash) = RowDigest.Locate(table.NameBytes, key);
-        var kid = table.IntegerKey && key.Length == 9 && key[0] == KeyCodec.IntegerTag
-            ? BinaryPrimitives.ReadInt64BigEndian(key.AsSpan(1))
-            : hash;
-        return (bucket, kid);
-    }
-
-    private RowVersion? LookupVersion(SqliteTransaction tx, ReplicaTable table, long bucket, long kid, byte[] key)
-    {
-        _ = tx; // the raw statement runs in the connection's open transaction
-        var lookup = Raw(LookupVersionSql);
-        lookup.Bind(1, bucket);
-        lookup.Bind(2, table.Id);
-        lookup.Bind(3, kid);
-        lookup.Bind(4, key);
-        try
-        {
-            return lookup.Step()
-                ? new RowVersion(lookup.Int64(0), SiteId.FromBytes(lookup.Blob(1)), lookup.Int64(2) != 0)
-                : null;
-        }
-        finally
-        {
-            lookup.Reset();
-        }
-    }
-
-    /// <summary>Stores <paramref name="next"/> with a new local seq and records the Merkle delta (old XOR new digest).</summary>
-    private void WriteVersion(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, long bucket, long kid,
-        byte[] key, RowVersion? previous, RowVersion next)
-    {
-        _ = tx;
-        var write = Raw(WriteVersionSql);
-        Span<byte> site = stackalloc byte[SiteId.Size];
-        next.Site.WriteTo(site);
-        write.Bind(1, bucket);
-        write.Bind(2, table.Id);
-        write.Bind(3, kid);
-        write.Bind(4, key);
-        write.Bind(5, next.Hlc);
-        write.Bind(6, site);
-        write.Bind(7, next.Deleted ? 1L : 0L);
-        write.Bind(8, effects.NextSeq());
-        write.Execute();
-
-        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous, next);
-        effects.MerkleDeltas.Add((bucket, d0, d1));
     }
 }

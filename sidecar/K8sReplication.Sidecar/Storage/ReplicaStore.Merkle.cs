@@ -6,16 +6,18 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     private const string ScanSql = """
-        SELECT v.bucket, t.name, v.pk, v.hlc, v.site, v.deleted FROM __repl_versions v JOIN __repl_tables t ON t.id = v.tbl
+        SELECT v.kid, t.name, v.pk, v.hlc, s.site, v.deleted FROM __repl_versions v
+        JOIN __repl_tables t ON t.id = v.tbl JOIN __repl_sites s ON s.id = v.site
         """;
 
     IReadOnlyList<LeafEntry> IMerkleSource.ReadBuckets(long firstBucket, long lastBucket)
     {
         using var connection = OpenRead();
         using var command = connection.CreateCommand();
-        command.CommandText = ScanSql + " WHERE v.bucket BETWEEN @first AND @last ORDER BY v.bucket, t.name, v.pk";
-        command.Parameters.AddWithValue("@first", firstBucket);
-        command.Parameters.AddWithValue("@last", lastBucket);
+        var (first, last) = RowDigest.KidRange(firstBucket, lastBucket);
+        command.CommandText = ScanSql + " WHERE v.kid BETWEEN @first AND @last ORDER BY v.kid, t.name, v.pk";
+        command.Parameters.AddWithValue("@first", first);
+        command.Parameters.AddWithValue("@last", last);
         using var reader = command.ExecuteReader();
         var entries = new List<LeafEntry>();
         while (reader.Read())
@@ -57,7 +59,7 @@ internal sealed partial class ReplicaStore
             var digest = new byte[MerkleTree.DigestSize];
             RowDigest.Version(nameBytes, (byte[])reader.GetValue(2),
                 new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0), digest);
-            yield return (reader.GetInt64(0), digest);
+            yield return (RowDigest.BucketOf(reader.GetInt64(0)), digest);
         }
     }
 }

@@ -23,9 +23,10 @@ internal sealed partial class ReplicaStore
         using (var command = connection.CreateCommand())
         {
             command.Transaction = tx;
+            // CROSS JOIN keeps the version table the outer loop: a rowid range scan in seq order.
             command.CommandText = origin is null
-                ? "SELECT tbl, pk, hlc, site, deleted, seq FROM __repl_versions WHERE seq > @after ORDER BY seq LIMIT @limit"
-                : "SELECT tbl, pk, hlc, site, deleted, seq FROM __repl_versions WHERE seq > @after AND site = @site ORDER BY seq LIMIT @limit";
+                ? "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site WHERE v.seq > @after ORDER BY v.seq LIMIT @limit"
+                : "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site WHERE v.seq > @after AND v.site = (SELECT id FROM __repl_sites WHERE site = @site) ORDER BY v.seq LIMIT @limit";
             command.Parameters.AddWithValue("@after", afterSeq);
             command.Parameters.AddWithValue("@limit", (long)limit);
             if (origin is { } site)
@@ -82,10 +83,12 @@ internal sealed partial class ReplicaStore
         using var rows = new RowReader(connection, tx);
         using var lookup = connection.CreateCommand();
         lookup.Transaction = tx;
-        lookup.CommandText = "SELECT hlc, site, deleted, seq FROM __repl_versions WHERE bucket = @b AND tbl = @t AND kid = @k AND pk = @p";
-        var bucketParameter = lookup.Parameters.Add("@b", SqliteType.Integer);
-        lookup.Parameters.AddWithValue("@t", replicaTable.Id);
+        lookup.CommandText = """
+            SELECT v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site
+            WHERE v.kid = @k AND v.tbl = @t AND v.pk = @p
+            """;
         var kidParameter = lookup.Parameters.Add("@k", SqliteType.Integer);
+        lookup.Parameters.AddWithValue("@t", replicaTable.Id);
         var keyParameter = lookup.Parameters.Add("@p", SqliteType.Blob);
         var result = new List<Change>(keys.Count);
         for (var i = 0; i < keys.Count; i++)
@@ -104,9 +107,7 @@ internal sealed partial class ReplicaStore
                 throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"keys[{i}]"), ex.Message, ex);
             }
 
-            var (bucket, kid) = Identify(replicaTable, key);
-            bucketParameter.Value = bucket;
-            kidParameter.Value = kid;
+            kidParameter.Value = ColdPath.RowDigest.Locate(replicaTable.NameBytes, key).Kid;
             keyParameter.Value = key;
             RowVersion version;
             long seq;

@@ -22,6 +22,8 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
+    private readonly Dictionary<SiteId, long> siteNumbers = [];
+    private readonly Dictionary<long, SiteId> sitesByNumber = [];
     private TableSet tables = TableSet.Empty;
     private byte[] siteBytes = [];
     private long lastSeq;
@@ -167,6 +169,11 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             throw new ArgumentException($"MaxBatchSize: must be positive, got {options.MaxBatchSize}", nameof(options));
         }
 
+        if (options.CacheSizeKiB < 0)
+        {
+            throw new ArgumentException($"CacheSizeKiB: must not be negative, got {options.CacheSizeKiB}", nameof(options));
+        }
+
         if (options.MaxClockSkew <= TimeSpan.Zero)
         {
             throw new ArgumentException($"MaxClockSkew: must be positive, got {options.MaxClockSkew}", nameof(options));
@@ -179,6 +186,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         Execute(null, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
         RetryBusy(() => Execute(null, "PRAGMA journal_mode = WAL"));
         Execute(null, "PRAGMA synchronous = NORMAL");
+        Execute(null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{options.CacheSizeKiB}"));
         dataVersionConnection.Open();
         using (var command = dataVersionConnection.CreateCommand())
         {
@@ -188,15 +196,23 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
         var maxSeq = InWriteTransaction((tx, effects) =>
         {
+            var format1 = MigrateFormat1Begin(tx);
             Execute(tx, BookkeepingSchema.Ddl);
             Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
             Site = SiteId.FromBytes(siteBytes);
+            LoadSites(tx);
+            _ = SiteNumber(effects, Site);
             var floor = Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture);
             RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
             logKeyColumns = Convert.ToInt32(
                 Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
             tables = LoadRegistry(tx);
+            if (format1)
+            {
+                MigrateFormat1Copy(tx, effects);
+            }
+
             return Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
         lastSeq = maxSeq; // before any other write transaction: seqs continue where the database left off
@@ -241,6 +257,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         foreach (var (bucket, d0, d1) in effects.MerkleDeltas)
         {
             Merkle.Apply(bucket, d0, d1);
+        }
+
+        foreach (var (site, number) in effects.NewSites)
+        {
+            siteNumbers[site] = number;
+            sitesByNumber[number] = site;
         }
 
         Interlocked.Exchange(ref lastSeq, effects.LastSeq);

@@ -5,6 +5,7 @@ internal sealed class ReplicaStoreOptions
 {
     public const int DefaultMerkleDepth = 4;
     public const int DefaultMaxBatchSize = 10_000;
+    public const int DefaultCacheSizeKiB = 16 * 1024;
     public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
@@ -27,4 +28,11 @@ internal sealed class ReplicaStoreOptions
 
     /// <summary>Largest batch ApplyBatch accepts (bounds the write transaction so the app is not starved).</summary>
     public int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
+
+    /// <summary>
+    /// SQLite page cache of the write connection in KiB (PRAGMA cache_size). The version index and the app's tables
+    /// are probed at random positions on every fold and apply; with SQLite's 2 MiB default most probes miss the cache
+    /// once a table outgrows it. Pages are allocated on demand, so an idle or small replica does not pay for it.
+    /// </summary>
+    public int CacheSizeKiB { get; init; } = DefaultCacheSizeKiB;
 }

@@ -4,8 +4,8 @@ namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>
 /// A replicated table as the store uses it at run time: its local registry id (never leaves this database), its
-/// columns and primary key, and whether its key is an INTEGER PRIMARY KEY (rowid alias), whose value is then used
-/// directly as the compact key id in the row-version table.
+/// columns and primary key, and whether its key is an INTEGER PRIMARY KEY (rowid alias; such keys collide between
+/// writers, so installing warns about them).
 /// </summary>
 internal sealed class ReplicaTable
 {

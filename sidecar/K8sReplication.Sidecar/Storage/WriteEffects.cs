@@ -14,6 +14,9 @@ internal sealed class WriteEffects(long lastSeq, long clock)
 
     public List<(long Bucket, ulong D0, ulong D1)> MerkleDeltas { get; } = [];
 
+    /// <summary>Sites numbered in __repl_sites by this transaction (known to the store only once it commits).</summary>
+    public Dictionary<SiteId, long> NewSites { get; } = [];
+
     public long NextSeq() => ++LastSeq;
 
     public void Observe(long hlc) => Clock = Math.Max(Clock, hlc);

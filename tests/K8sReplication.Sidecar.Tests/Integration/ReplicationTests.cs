@@ -22,6 +22,12 @@ public sealed class ReplicationTests
             }
         }
 
+        // The delete must see the row it deletes: a DELETE that matches nothing captures nothing, so
+        // wait until member 1's insert has reached member 0 (the shared keys are still in conflict).
+        await Eventually.TrueAsync(
+            () => mesh[0].Dump().Contains("own-1-a|", StringComparison.Ordinal),
+            Converge,
+            "member 1's row reached member 0 before member 0 deletes it");
         mesh[0].Exec("DELETE FROM items WHERE id IN ('shared-1', 'own-1-a')");
         mesh[2].Exec("UPDATE items SET v = 'late' WHERE id = 'shared-2'");
         mesh[1].Exec("DELETE FROM items WHERE id = 'shared-3'");

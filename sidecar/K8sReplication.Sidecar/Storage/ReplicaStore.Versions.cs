@@ -1,0 +1,174 @@
+using K8sReplication.Sidecar.ColdPath;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>Row-version entries and site numbers (see BookkeepingSchema for the layout).</summary>
+internal sealed partial class ReplicaStore
+{
+    private const string LookupVersionSql = "SELECT seq, tbl, pk, hlc, site, deleted FROM __repl_versions WHERE kid = ?1";
+
+    private const string InsertVersionSql =
+        "INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+    private const string MoveVersionSql = "UPDATE __repl_versions SET seq = ?1, hlc = ?2, site = ?3, deleted = ?4 WHERE seq = ?5";
+
+    /// <summary>The stored version of a row with its seq, or null (one probe of the key-id index).</summary>
+    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, ReplicaTable table, long kid, ReadOnlySpan<byte> key)
+    {
+        var lookup = Raw(LookupVersionSql);
+        lookup.Bind(1, kid);
+        try
+        {
+            while (lookup.Step())
+            {
+                if (lookup.Int64(1) == table.Id && lookup.Blob(2).SequenceEqual(key))
+                {
+                    return (lookup.Int64(0), new RowVersion(lookup.Int64(3), SiteOf(effects, lookup.Int64(4)), lookup.Int64(5) != 0));
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            lookup.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="next"/> under a new local seq (moving the entry to the end of the feed) and records the
+    /// Merkle delta (old XOR new digest).
+    /// </summary>
+    private void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
+        (long Seq, RowVersion Version)? previous, RowVersion next)
+    {
+        var seq = effects.NextSeq();
+        var site = SiteNumber(effects, next.Site);
+        if (previous is { } old)
+        {
+            var move = Raw(MoveVersionSql);
+            move.Bind(1, seq);
+            move.Bind(2, next.Hlc);
+            move.Bind(3, site);
+            move.Bind(4, next.Deleted ? 1L : 0L);
+            move.Bind(5, old.Seq);
+            move.Execute();
+        }
+        else
+        {
+            var insert = Raw(InsertVersionSql);
+            insert.Bind(1, seq);
+            insert.Bind(2, kid);
+            insert.Bind(3, table.Id);
+            insert.Bind(4, key);
+            insert.Bind(5, next.Hlc);
+            insert.Bind(6, site);
+            insert.Bind(7, next.Deleted ? 1L : 0L);
+            insert.Execute();
+        }
+
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous?.Version, next);
+        effects.MerkleDeltas.Add((bucket, d0, d1));
+    }
+
+    /// <summary>The local number of a site, numbering it (in this transaction) when it is new.</summary>
+    private long SiteNumber(WriteEffects effects, SiteId site)
+    {
+        if (siteNumbers.TryGetValue(site, out var number) || effects.NewSites.TryGetValue(site, out number))
+        {
+            return number;
+        }
+
+        var insert = Raw("INSERT INTO __repl_sites(site) VALUES (?1)");
+        Span<byte> bytes = stackalloc byte[SiteId.Size];
+        site.WriteTo(bytes);
+        insert.Bind(1, bytes);
+        insert.Execute();
+        number = insert.LastInsertRowId();
+        effects.NewSites[site] = number;
+        return number;
+    }
+
+    private SiteId SiteOf(WriteEffects effects, long number)
+    {
+        if (sitesByNumber.TryGetValue(number, out var site))
+        {
+            return site;
+        }
+
+        foreach (var (pending, n) in effects.NewSites)
+        {
+            if (n == number)
+            {
+                return pending;
+            }
+        }
+
+        throw new InvalidOperationException($"__repl_versions references site number {number}, which __repl_sites does not hold");
+    }
+
+    /// <summary>Loads the site numbers (at open, inside the first write transaction).</summary>
+    private void LoadSites(SqliteTransaction tx)
+    {
+        siteNumbers.Clear();
+        sitesByNumber.Clear();
+        using var command = writeConnection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT id, site FROM __repl_sites";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var site = SiteId.FromBytes((byte[])reader.GetValue(1));
+            siteNumbers[site] = reader.GetInt64(0);
+            sitesByNumber[reader.GetInt64(0)] = site;
+        }
+    }
+
+    /// <summary>
+    /// Databases written by builds before the current layout (format 1: versions WITHOUT ROWID keyed by (bucket, tbl,
+    /// kid, pk) with a seq index and the site as a blob) are converted at open, in the open transaction. Step one moves
+    /// the old table aside so the current DDL can run; returns whether there was one.
+    /// </summary>
+    private bool MigrateFormat1Begin(SqliteTransaction tx)
+    {
+        if (Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_versions') WHERE name = 'bucket'") is not 1L)
+        {
+            return false;
+        }
+
+        Execute(tx, "DROP INDEX IF EXISTS __repl_versions_seq");
+        // legacy_alter_table: rename only this table, without re-checking the app's views and triggers.
+        Execute(tx, "PRAGMA legacy_alter_table = ON");
+        Execute(tx, "ALTER TABLE __repl_versions RENAME TO __repl_versions_format1");
+        Execute(tx, "PRAGMA legacy_alter_table = OFF");
+        return true;
+    }
+
+    /// <summary>Step two: copies every version (same seq, key, version) into the current layout and drops the old table.</summary>
+    private void MigrateFormat1Copy(SqliteTransaction tx, WriteEffects effects)
+    {
+        using (var command = writeConnection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "SELECT o.tbl, t.name, o.pk, o.hlc, o.site, o.deleted, o.seq FROM __repl_versions_format1 o JOIN __repl_tables t ON t.id = o.tbl";
+            using var reader = command.ExecuteReader();
+            var insert = Raw(InsertVersionSql);
+            while (reader.Read())
+            {
+                var key = (byte[])reader.GetValue(2);
+                var (_, kid) = RowDigest.Locate(System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)), key);
+                insert.Bind(1, reader.GetInt64(6));
+                insert.Bind(2, kid);
+                insert.Bind(3, reader.GetInt64(0));
+                insert.Bind(4, key);
+                insert.Bind(5, reader.GetInt64(3));
+                insert.Bind(6, SiteNumber(effects, SiteId.FromBytes((byte[])reader.GetValue(4))));
+                insert.Bind(7, reader.GetInt64(5));
+                insert.Execute();
+            }
+        }
+
+        Execute(tx, "DROP TABLE __repl_versions_format1");
+    }
+}
