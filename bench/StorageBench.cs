@@ -62,6 +62,20 @@ internal static class StorageBench
                 Add("d_fold", foldRate, "entries/s", foldRate / raw);
             }
 
+            if (Wanted("contend"))
+            {
+                // The app's writes while the store folds them as they commit (as in a running sidecar).
+                var autoN = Math.Max(2000, rows / 20);
+                var plainAuto = AppWrites(Path.Combine(dir, "plain-auto.db"), autoN, 1, capture: false, out _);
+                var liveAuto = AppWrites(Path.Combine(dir, "live-auto.db"), autoN, 1, capture: true, out _, foldConcurrently: true);
+                var plainTx = AppWrites(Path.Combine(dir, "plain-tx.db"), rows, 1000, capture: false, out _);
+                var liveTx = AppWrites(Path.Combine(dir, "live-tx.db"), rows, 1000, capture: true, out _, foldConcurrently: true);
+                Add("f_app_autocommit_folding", liveAuto, "rows/s", liveAuto / raw);
+                Add("f_overhead_autocommit_folding", 1 - (liveAuto / plainAuto), "fraction", null);
+                Add("f_app_tx1000_folding", liveTx, "rows/s", liveTx / raw);
+                Add("f_overhead_tx1000_folding", 1 - (liveTx / plainTx), "fraction", null);
+            }
+
             if (Wanted("apply"))
             {
                 var apply = Apply(Path.Combine(dir, "apply.db"), rows);
@@ -197,7 +211,7 @@ internal static class StorageBench
     }
 
     /// <summary>(b) The app inserting rows, with or without capture triggers; (d) then folding what was captured.</summary>
-    private static double AppWrites(string path, int rows, int perTx, bool capture, out double foldRate)
+    private static double AppWrites(string path, int rows, int perTx, bool capture, out double foldRate, bool foldConcurrently = false)
     {
         foldRate = 0;
         using (var setup = Fresh(path))
@@ -214,6 +228,11 @@ internal static class StorageBench
         cmd.CommandText = "INSERT INTO app(k, v) VALUES (@k, @v)";
         var pk = cmd.Parameters.Add("@k", SqliteType.Text);
         var pv = cmd.Parameters.Add("@v", SqliteType.Blob);
+        using var stop = new CancellationTokenSource();
+        var folder = foldConcurrently && store is not null
+            ? new Thread(() => FoldLikeTheSidecar(store, stop.Token)) { IsBackground = true }
+            : null;
+        folder?.Start();
         var sw = Stopwatch.StartNew();
         for (var start = 0; start < rows; start += perTx)
         {
@@ -231,6 +250,8 @@ internal static class StorageBench
         }
 
         var rate = rows / sw.Elapsed.TotalSeconds;
+        stop.Cancel();
+        folder?.Join();
         if (store is not null)
         {
             var fold = Stopwatch.StartNew();
@@ -245,6 +266,22 @@ internal static class StorageBench
         }
 
         return rate;
+    }
+
+    /// <summary>The sidecar's fold loop (HotPath/FoldLoop) without the rest of the sidecar.</summary>
+    private static void FoldLikeTheSidecar(ReplicaStore store, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            if (store.HasExternalChanges())
+            {
+                while (store.Fold() > 0)
+                {
+                }
+            }
+
+            Thread.Sleep(5);
+        }
     }
 
     /// <summary>(c) ApplyBatch of remote inserts in 10k-change batches into a replica.</summary>
