@@ -43,7 +43,7 @@ internal static partial class OperatorHost
 
         var identity = options.Identity ?? Environment.GetEnvironmentVariable(WellKnown.PodNameEnv)
             ?? $"{Environment.MachineName}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4))}";
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = ServiceHostBuilder.CreateSlim();
         builder.Logging.AddReplicationConsole(ConsoleLoggingExtensions.ParseFormat(Environment.GetEnvironmentVariable("K8SREPL_LOG_FORMAT"), "K8SREPL_LOG_FORMAT"));
 
         // Logs go to stderr so stdout carries only the machine-readable started line.

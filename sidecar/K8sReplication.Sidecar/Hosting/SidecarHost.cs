@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
+using K8sReplication.Observability.Hosting;
 using K8sReplication.Sidecar.Api;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
@@ -24,7 +25,7 @@ internal static partial class SidecarHost
     public static async Task<int> RunAsync(LiveConfig config, CancellationToken cancellationToken)
     {
         var settings = config.Current;
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = ServiceHostBuilder.CreateSlim();
         SidecarLogging.Configure(builder.Logging);
         ListenOptions? replication = null;
         ListenOptions? admin = null;

@@ -5,8 +5,9 @@ using Microsoft.Data.Sqlite;
 namespace K8sReplication.Sidecar.HotPath;
 
 /// <summary>
-/// Folds the capture log into row versions as app writes arrive (cheap <c>PRAGMA data_version</c> check every few
-/// milliseconds), wakes feed readers, and refreshes the cached store figures for status and metrics.
+/// Folds the capture log into row versions as app writes arrive, wakes feed readers, and refreshes the cached store
+/// figures for status and metrics. App writes are detected with <c>PRAGMA data_version</c> (a cheap local read),
+/// polled at the pace <see cref="FoldPacer"/> sets from what the last checks found.
 /// </summary>
 internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider time, ILogger<FoldLoop> logger) : BackgroundService
 {
@@ -20,6 +21,7 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
             return;
         }
 
+        var pacer = new FoldPacer();
         var lastSnapshot = time.GetTimestamp();
         var lastRefresh = time.GetTimestamp();
         var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
@@ -27,10 +29,13 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
         {
             try
             {
+                var folded = 0;
                 if (store.HasExternalChanges())
                 {
-                    while (store.Fold() > 0)
+                    int n;
+                    while ((n = store.Fold()) > 0)
                     {
+                        folded += n;
                         engine.Signal.Notify();
                     }
 
@@ -51,7 +56,7 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                 }
 
                 backoff.Reset();
-                await Task.Delay(SidecarDefaults.FoldPollInterval, time, stoppingToken);
+                await Task.Delay(pacer.Next(folded, time.GetTimestamp(), time), time, stoppingToken);
             }
             catch (SqliteException e)
             {

@@ -135,8 +135,11 @@ internal sealed partial class ReplicaStore
         return result;
     }
 
-    /// <summary>Live rows and tombstones in the row-version table.</summary>
-    public (long Rows, long Tombstones) Counts()
+    /// <summary>Live rows and tombstones in the row-version table, maintained in memory as versions are written.</summary>
+    public (long Rows, long Tombstones) Counts() => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
+
+    /// <summary>Live rows and tombstones counted in the database (a full scan: at open, and to check the counters).</summary>
+    internal (long Rows, long Tombstones) CountVersions()
     {
         using var connection = OpenRead();
         using var command = connection.CreateCommand();
@@ -144,7 +147,7 @@ internal sealed partial class ReplicaStore
         using var reader = command.ExecuteReader();
         reader.Read();
         var total = reader.GetInt64(0);
-        var tombstones = reader.GetInt64(1);
-        return (total - tombstones, tombstones);
+        var dead = reader.GetInt64(1);
+        return (total - dead, dead);
     }
 }

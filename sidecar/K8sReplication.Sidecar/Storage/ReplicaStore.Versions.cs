@@ -68,6 +68,24 @@ internal sealed partial class ReplicaStore
             insert.Execute();
         }
 
+        if (previous is null)
+        {
+            if (next.Deleted)
+            {
+                effects.TombstonesDelta++;
+            }
+            else
+            {
+                effects.LiveRowsDelta++;
+            }
+        }
+        else if (previous.Value.Version.Deleted != next.Deleted)
+        {
+            var towardsTombstone = next.Deleted ? 1 : -1;
+            effects.TombstonesDelta += towardsTombstone;
+            effects.LiveRowsDelta -= towardsTombstone;
+        }
+
         var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous?.Version, next);
         effects.MerkleDeltas.Add((bucket, d0, d1));
     }

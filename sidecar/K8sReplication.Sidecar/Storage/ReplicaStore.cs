@@ -29,7 +29,10 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private long lastSeq;
     private long clock;
     private long capturedTotal;
+    private long liveRows;
+    private long tombstones;
     private long lastDataVersion = -1;
+    private SqliteCommand? dataVersionCommand;
     private int logKeyColumns;
     private bool disposed;
 
@@ -81,6 +84,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
     public SiteId Site { get; private set; }
 
+    /// <summary>Path of the database file this store replicates.</summary>
+    public string DatabasePath => options.DatabasePath;
+
     /// <summary>The last install report (from Open or Refresh).</summary>
     public InstallReport Install { get; private set; } = new([], []);
 
@@ -110,9 +116,13 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         lock (dataVersionGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            using var command = dataVersionConnection.CreateCommand();
-            command.CommandText = "PRAGMA data_version";
-            var version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (dataVersionCommand is null)
+            {
+                dataVersionCommand = dataVersionConnection.CreateCommand();
+                dataVersionCommand.CommandText = "PRAGMA data_version";
+            }
+
+            var version = Convert.ToInt64(dataVersionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
             var changed = version != lastDataVersion;
             lastDataVersion = version;
             return changed;
@@ -144,6 +154,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             writeConnection.Dispose();
             lock (dataVersionGate)
             {
+                dataVersionCommand?.Dispose();
                 dataVersionConnection.Dispose();
             }
 
@@ -215,6 +226,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
             return Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
+        var (live, dead) = CountVersions();
+        liveRows = live;
+        tombstones = dead;
         lastSeq = maxSeq; // before any other write transaction: seqs continue where the database left off
         Refresh();
         Merkle.Reset(ScanDigests(writeConnection, null));
@@ -268,6 +282,8 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         Interlocked.Exchange(ref lastSeq, effects.LastSeq);
         Interlocked.Exchange(ref clock, effects.Clock);
         Interlocked.Add(ref capturedTotal, effects.Captured);
+        Interlocked.Add(ref liveRows, effects.LiveRowsDelta);
+        Interlocked.Add(ref tombstones, effects.TombstonesDelta);
     }
 
     private static void RetryBusy(Action action)

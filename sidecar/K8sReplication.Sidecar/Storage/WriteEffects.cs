@@ -12,6 +12,11 @@ internal sealed class WriteEffects(long lastSeq, long clock)
 
     public long Captured { get; set; }
 
+    /// <summary>Change in the number of live rows (versions that are not tombstones).</summary>
+    public long LiveRowsDelta { get; set; }
+
+    public long TombstonesDelta { get; set; }
+
     public List<(long Bucket, ulong D0, ulong D1)> MerkleDeltas { get; } = [];
 
     /// <summary>Sites numbered in __repl_sites by this transaction (known to the store only once it commits).</summary>

@@ -167,6 +167,11 @@ internal static class ConvergenceScenario
             {
                 throw new InvalidOperationException("maintained Merkle tree differs from a rebuild");
             }
+
+            if (r.Store.Counts() != r.Store.CountVersions())
+            {
+                throw new InvalidOperationException($"maintained row counts {r.Store.Counts()} differ from the database's {r.Store.CountVersions()}");
+            }
         }
 
         foreach (var table in new[] { "kv", "pairs", "anykey", "items" })
