@@ -276,19 +276,23 @@ internal static class StorageBench
         return rate;
     }
 
-    /// <summary>The sidecar's fold loop (HotPath/FoldLoop) without the rest of the sidecar.</summary>
+    /// <summary>The sidecar's fold loop (HotPath/FoldLoop: data_version check, fold, FoldPacer's wait) without the rest of the sidecar.</summary>
     private static void FoldLikeTheSidecar(ReplicaStore store, CancellationToken stop)
     {
+        var pacer = new K8sReplication.Sidecar.HotPath.FoldPacer();
         while (!stop.IsCancellationRequested)
         {
+            var folded = 0;
             if (store.HasExternalChanges())
             {
-                while (store.Fold() > 0)
+                int n;
+                while ((n = store.Fold()) > 0)
                 {
+                    folded += n;
                 }
             }
 
-            Thread.Sleep(5);
+            Thread.Sleep(pacer.Next(folded, TimeProvider.System.GetTimestamp(), TimeProvider.System));
         }
     }
 
