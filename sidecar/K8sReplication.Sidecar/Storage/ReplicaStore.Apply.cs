@@ -46,7 +46,7 @@ internal sealed partial class ReplicaStore
         return InWriteTransaction((tx, effects) =>
         {
             FoldPending(tx, effects, int.MaxValue);
-            Execute(tx, "UPDATE __repl_state SET applying = 1 WHERE id = 0");
+            Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
             var stats = new Dictionary<string, int[]>(StringComparer.Ordinal);
             var rejections = new List<string>();
             var maxApplied = 0L;
@@ -69,7 +69,7 @@ internal sealed partial class ReplicaStore
 
             // Receive rule: local writes after this batch get HLCs above everything applied. The applying flag is
             // cleared before commit, so no other connection ever sees it set.
-            Execute(tx, "UPDATE __repl_state SET applying = 0 WHERE id = 0");
+            Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
             RaiseClockFloor(tx, effects, maxApplied);
 
             var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);

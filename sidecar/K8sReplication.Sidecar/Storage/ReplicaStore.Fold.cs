@@ -18,7 +18,18 @@ internal sealed partial class ReplicaStore
         lock (writeGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (Scalar(null, "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)") is not 1L)
+            var pending = Raw("SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)");
+            bool any;
+            try
+            {
+                any = pending.Step() && pending.Int64(0) == 1;
+            }
+            finally
+            {
+                pending.Reset();
+            }
+
+            if (!any)
             {
                 return 0;
             }

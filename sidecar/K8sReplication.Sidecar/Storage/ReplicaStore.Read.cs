@@ -16,50 +16,67 @@ internal sealed partial class ReplicaStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var snapshot = tables;
-        using var connection = OpenRead();
-        using var tx = connection.BeginTransaction(deferred: true);
-        var maxSeq = connection.ExecuteScalarInt64(tx, "SELECT coalesce(max(seq), 0) FROM __repl_versions");
+        var session = TakeFeedSession();
+        var reusable = false;
         var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq)>();
-        using (var command = connection.CreateCommand())
+        var changes = new List<Change>();
+        long maxSeq;
+        try
         {
-            command.Transaction = tx;
-            // CROSS JOIN keeps the version table the outer loop: a rowid range scan in seq order.
-            command.CommandText = origin is null
-                ? "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site WHERE v.seq > @after ORDER BY v.seq LIMIT @limit"
-                : "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site WHERE v.seq > @after AND v.site = (SELECT id FROM __repl_sites WHERE site = @site) ORDER BY v.seq LIMIT @limit";
-            command.Parameters.AddWithValue("@after", afterSeq);
-            command.Parameters.AddWithValue("@limit", (long)limit);
-            if (origin is { } site)
+            session.Begin.Execute();
+            try
             {
-                command.Parameters.AddWithValue("@site", site.ToByteArray());
+                maxSeq = Single(session.MaxSeq);
+                var feed = origin is null ? session.All : session.FromOrigin;
+                feed.Bind(1, afterSeq);
+                feed.Bind(2, limit);
+                if (origin is { } site)
+                {
+                    Span<byte> bytes = stackalloc byte[SiteId.Size];
+                    site.WriteTo(bytes);
+                    feed.Bind(3, bytes);
+                }
+
+                try
+                {
+                    while (feed.Step())
+                    {
+                        versions.Add((feed.Int64(0), feed.Blob(1).ToArray(),
+                            new RowVersion(feed.Int64(2), SiteId.FromBytes(feed.Blob(3)), feed.Int64(4) != 0), feed.Int64(5)));
+                    }
+                }
+                finally
+                {
+                    feed.Reset();
+                }
+
+                foreach (var (tableId, key, version, seq) in versions)
+                {
+                    if (!snapshot.ById.TryGetValue(tableId, out var table))
+                    {
+                        continue;
+                    }
+
+                    if (version.Deleted)
+                    {
+                        changes.Add(new Change(table.Name, key, version, null, seq));
+                    }
+                    else if (session.Rows.Read(table, key) is { } values)
+                    {
+                        changes.Add(new Change(table.Name, key, version, values, seq));
+                    }
+                }
+            }
+            finally
+            {
+                session.End.Execute();
             }
 
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                versions.Add((reader.GetInt64(0), (byte[])reader.GetValue(1),
-                    new RowVersion(reader.GetInt64(2), SiteId.FromBytes((byte[])reader.GetValue(3)), reader.GetInt64(4) != 0),
-                    reader.GetInt64(5)));
-            }
+            reusable = true;
         }
-
-        using var rows = new RowReader(connection, tx);
-        var changes = new List<Change>(versions.Count);
-        foreach (var (tableId, key, version, seq) in versions)
+        finally
         {
-            if (!snapshot.ById.TryGetValue(tableId, out var table))
-            {
-                continue;
-            }
-
-            if (version.Deleted)
-            {
-                changes.Add(new Change(table.Name, key, version, null, seq));
-            }
-            else if (rows.Read(table, key) is { } values)
-            {
-                changes.Add(new Change(table.Name, key, version, values, seq));
-            }
+            ReturnFeedSession(session, reusable);
         }
 
         var lastSeq = versions.Count < limit ? Math.Max(afterSeq, maxSeq) : versions[^1].Seq;
@@ -80,7 +97,7 @@ internal sealed partial class ReplicaStore
 
         using var connection = OpenRead();
         using var tx = connection.BeginTransaction(deferred: true);
-        using var rows = new RowReader(connection, tx);
+        using var rows = new RowReader(connection);
         using var lookup = connection.CreateCommand();
         lookup.Transaction = tx;
         lookup.CommandText = """
@@ -133,6 +150,45 @@ internal sealed partial class ReplicaStore
         }
 
         return result;
+    }
+
+    private static long Single(RawStatement statement)
+    {
+        try
+        {
+            return statement.Step() ? statement.Int64(0) : 0;
+        }
+        finally
+        {
+            statement.Reset();
+        }
+    }
+
+    private FeedSession TakeFeedSession()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return feedSessions.TryTake(out var session) ? session : new FeedSession(readConnectionString);
+    }
+
+    /// <summary>Keeps a session for the next read unless it failed midway or enough are idle already.</summary>
+    private void ReturnFeedSession(FeedSession session, bool reusable)
+    {
+        if (reusable && !disposed && feedSessions.Count < MaxIdleFeedSessions)
+        {
+            feedSessions.Add(session);
+            if (disposed)
+            {
+                // Dispose ran meanwhile and may have drained the bag before this Add.
+                while (feedSessions.TryTake(out var idle))
+                {
+                    idle.Dispose();
+                }
+            }
+
+            return;
+        }
+
+        session.Dispose();
     }
 
     /// <summary>Live rows and tombstones in the row-version table, maintained in memory as versions are written.</summary>

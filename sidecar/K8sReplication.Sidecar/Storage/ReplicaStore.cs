@@ -22,6 +22,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
+    private const int MaxIdleFeedSessions = 8;
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> feedSessions = [];
     private readonly Dictionary<SiteId, long> siteNumbers = [];
     private readonly Dictionary<long, SiteId> sitesByNumber = [];
     private TableSet tables = TableSet.Empty;
@@ -34,7 +37,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private long lastDataVersion = -1;
     private SqliteCommand? dataVersionCommand;
     private int logKeyColumns;
-    private bool disposed;
+    private volatile bool disposed;
 
     private ReplicaStore(ReplicaStoreOptions options)
     {
@@ -151,6 +154,11 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             }
 
             rawStatements.Clear();
+            while (feedSessions.TryTake(out var session))
+            {
+                session.Dispose();
+            }
+
             writeConnection.Dispose();
             lock (dataVersionGate)
             {

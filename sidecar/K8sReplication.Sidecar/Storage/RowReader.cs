@@ -3,21 +3,22 @@ using Microsoft.Data.Sqlite;
 namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>
-/// Reads current row values by primary key inside one read transaction: one raw prepared statement per table (the
-/// change feed reads a row per entry, so per-row ADO.NET costs showed up in the sender's profile).
+/// Reads current row values by primary key in whatever read transaction the connection has open: one raw prepared
+/// statement per table's SELECT (the change feed reads a row per entry, so per-row ADO.NET costs showed up in the
+/// sender's profile). Statements are keyed by their SQL, so a table whose columns changed gets a fresh one; SQLite
+/// re-prepares a statement by itself when the schema changed under it.
 /// </summary>
-internal sealed class RowReader(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+internal sealed class RowReader(SqliteConnection connection) : IDisposable
 {
-    private readonly Dictionary<long, RawStatement> statements = [];
+    private readonly Dictionary<string, RawStatement> statements = new(StringComparer.Ordinal);
 
     /// <summary>All column values of the row with <paramref name="key"/>, or null when there is no such row.</summary>
     public object?[]? Read(ReplicaTable table, byte[] key)
     {
-        _ = transaction; // raw statements run in the connection's open read transaction
-        if (!statements.TryGetValue(table.Id, out var statement))
+        if (!statements.TryGetValue(table.SelectRowSql, out var statement))
         {
             statement = new RawStatement(connection, table.SelectRowSql);
-            statements[table.Id] = statement;
+            statements[table.SelectRowSql] = statement;
         }
 
         var values = KeyCodec.Decode(key);
