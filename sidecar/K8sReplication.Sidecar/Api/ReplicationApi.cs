@@ -68,6 +68,10 @@ internal static class ReplicationApi
                 break;
             }
 
+            // Nothing for this reader up to LastSeq (with an origin filter, entries of other sites were scanned and
+            // skipped): the next read starts there instead of rescanning a range that grows for the whole wait.
+            after = batch.LastSeq;
+
             try
             {
                 await signal.WaitAsync(left, time, waitEnds.Token);
