@@ -78,6 +78,19 @@ internal sealed class RawStatement : IDisposable
 
     public void Reset() => raw.sqlite3_reset(statement);
 
+    /// <summary>Runs a one-value query and resets it: the first column of the first row, or 0 when there is none.</summary>
+    public long ScalarInt64()
+    {
+        try
+        {
+            return Step() ? Int64(0) : 0;
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     /// <summary>Rowid of the last row the connection inserted.</summary>
     public long LastInsertRowId() => raw.sqlite3_last_insert_rowid(db);
 

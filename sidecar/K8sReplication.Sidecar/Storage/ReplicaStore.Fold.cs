@@ -18,18 +18,7 @@ internal sealed partial class ReplicaStore
         lock (writeGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            var pending = Raw("SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)");
-            bool any;
-            try
-            {
-                any = pending.Step() && pending.Int64(0) == 1;
-            }
-            finally
-            {
-                pending.Reset();
-            }
-
-            if (!any)
+            if (Raw("SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)").ScalarInt64() != 1)
             {
                 return 0;
             }

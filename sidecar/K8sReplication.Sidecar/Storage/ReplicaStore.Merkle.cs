@@ -40,8 +40,12 @@ internal sealed partial class ReplicaStore
         }
     }
 
-    /// <summary>(bucket, version digest) of every row version, streamed from the database.</summary>
-    private static IEnumerable<(long Bucket, byte[] Digest)> ScanDigests(SqliteConnection connection, SqliteTransaction? tx)
+    /// <summary>
+    /// (bucket, version digest) of every row version, streamed from the database; <paramref name="tally"/>, when given,
+    /// counts the live rows and tombstones seen.
+    /// </summary>
+    private static IEnumerable<(long Bucket, byte[] Digest)> ScanDigests(SqliteConnection connection, SqliteTransaction? tx,
+        VersionTally? tally = null)
     {
         using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -57,9 +61,30 @@ internal sealed partial class ReplicaStore
             }
 
             var digest = new byte[MerkleTree.DigestSize];
+            var deleted = reader.GetInt64(5) != 0;
             RowDigest.Version(nameBytes, (byte[])reader.GetValue(2),
-                new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0), digest);
+                new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), deleted), digest);
+            if (tally is not null)
+            {
+                if (deleted)
+                {
+                    tally.Tombstones++;
+                }
+                else
+                {
+                    tally.Live++;
+                }
+            }
+
             yield return (RowDigest.BucketOf(reader.GetInt64(0)), digest);
         }
+    }
+
+    /// <summary>Live rows and tombstones counted during a scan.</summary>
+    private sealed class VersionTally
+    {
+        public long Live { get; set; }
+
+        public long Tombstones { get; set; }
     }
 }

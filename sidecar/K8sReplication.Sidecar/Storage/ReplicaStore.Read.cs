@@ -26,7 +26,7 @@ internal sealed partial class ReplicaStore
             session.Begin.Execute();
             try
             {
-                maxSeq = Single(session.MaxSeq);
+                maxSeq = session.MaxSeq.ScalarInt64();
                 var feed = origin is null ? session.All : session.FromOrigin;
                 feed.Bind(1, afterSeq);
                 feed.Bind(2, limit);
@@ -152,18 +152,6 @@ internal sealed partial class ReplicaStore
         return result;
     }
 
-    private static long Single(RawStatement statement)
-    {
-        try
-        {
-            return statement.Step() ? statement.Int64(0) : 0;
-        }
-        finally
-        {
-            statement.Reset();
-        }
-    }
-
     private FeedSession TakeFeedSession()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -194,7 +182,7 @@ internal sealed partial class ReplicaStore
     /// <summary>Live rows and tombstones in the row-version table, maintained in memory as versions are written.</summary>
     public (long Rows, long Tombstones) Counts() => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
 
-    /// <summary>Live rows and tombstones counted in the database (a full scan: at open, and to check the counters).</summary>
+    /// <summary>Live rows and tombstones counted in the database (a full scan, to check the maintained counters).</summary>
     internal (long Rows, long Tombstones) CountVersions()
     {
         using var connection = OpenRead();

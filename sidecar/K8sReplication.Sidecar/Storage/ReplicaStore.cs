@@ -13,6 +13,7 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 {
     private const int MaxBusyAttempts = 5;
+    private const int MaxIdleFeedSessions = 8;
 
     private readonly ReplicaStoreOptions options;
     private readonly Lock writeGate = new();
@@ -22,8 +23,6 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
-    private const int MaxIdleFeedSessions = 8;
-
     private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> feedSessions = [];
     private readonly Dictionary<SiteId, long> siteNumbers = [];
     private readonly Dictionary<long, SiteId> sitesByNumber = [];
@@ -86,9 +85,6 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     }
 
     public SiteId Site { get; private set; }
-
-    /// <summary>Path of the database file this store replicates.</summary>
-    public string DatabasePath => options.DatabasePath;
 
     /// <summary>The last install report (from Open or Refresh).</summary>
     public InstallReport Install { get; private set; } = new([], []);
@@ -234,12 +230,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
             return Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
-        var (live, dead) = CountVersions();
-        liveRows = live;
-        tombstones = dead;
         lastSeq = maxSeq; // before any other write transaction: seqs continue where the database left off
         Refresh();
-        Merkle.Reset(ScanDigests(writeConnection, null));
+        var tally = new VersionTally();
+        Merkle.Reset(ScanDigests(writeConnection, null, tally)); // one scan builds the tree and counts the rows
+        liveRows = tally.Live;
+        tombstones = tally.Tombstones;
     }
 
     /// <summary>
@@ -378,8 +374,4 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         var result = command.ExecuteScalar();
         return result is DBNull ? null : result;
     }
-
-    internal static object ToDb(object? value) => value ?? DBNull.Value;
-
-    internal static object? FromDb(object value) => value is DBNull ? null : value;
 }
