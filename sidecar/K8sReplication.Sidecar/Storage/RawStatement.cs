@@ -91,10 +91,15 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    /// <summary>Rows the connection's last completed INSERT, UPDATE or DELETE changed.</summary>
+    public int Changes() => raw.sqlite3_changes(db);
+
     /// <summary>Rowid of the last row the connection inserted.</summary>
     public long LastInsertRowId() => raw.sqlite3_last_insert_rowid(db);
 
     public long Int64(int column) => raw.sqlite3_column_int64(statement, column);
+
+    public string Text(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
 
     public ReadOnlySpan<byte> Blob(int column) => raw.sqlite3_column_blob(statement, column);
 

@@ -44,7 +44,7 @@ internal sealed partial class ReplicaStore
                 active.Add(table);
             }
 
-            tables = new TableSet(registered.Values, active);
+            SetTables(new TableSet(registered.Values, active));
             return new InstallReport(active.Select(t => t.Info).ToArray(), errors) { Warnings = warnings };
         });
         Install = report;

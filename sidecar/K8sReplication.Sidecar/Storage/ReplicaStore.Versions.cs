@@ -13,10 +13,15 @@ internal sealed partial class ReplicaStore
 
     private const string MoveVersionSql = "UPDATE __repl_versions SET seq = ?1, hlc = ?2, site = ?3, deleted = ?4 WHERE seq = ?5";
 
+    // The per-change statements, held directly: Raw's lookup hashes the whole SQL text on every call.
+    private RawStatement? lookupVersionStatement;
+    private RawStatement? insertVersionStatement;
+    private RawStatement? moveVersionStatement;
+
     /// <summary>The stored version of a row with its seq, or null (one probe of the key-id index).</summary>
     private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, ReplicaTable table, long kid, ReadOnlySpan<byte> key)
     {
-        var lookup = Raw(LookupVersionSql);
+        var lookup = lookupVersionStatement ??= Raw(LookupVersionSql);
         lookup.Bind(1, kid);
         try
         {
@@ -47,7 +52,7 @@ internal sealed partial class ReplicaStore
         var site = SiteNumber(effects, next.Site);
         if (previous is { } old)
         {
-            var move = Raw(MoveVersionSql);
+            var move = moveVersionStatement ??= Raw(MoveVersionSql);
             move.Bind(1, seq);
             move.Bind(2, next.Hlc);
             move.Bind(3, site);
@@ -57,17 +62,28 @@ internal sealed partial class ReplicaStore
         }
         else
         {
-            var insert = Raw(InsertVersionSql);
-            insert.Bind(1, seq);
-            insert.Bind(2, kid);
-            insert.Bind(3, table.Id);
-            insert.Bind(4, key);
-            insert.Bind(5, next.Hlc);
-            insert.Bind(6, site);
-            insert.Bind(7, next.Deleted ? 1L : 0L);
+            var insert = insertVersionStatement ??= Raw(InsertVersionSql);
+            BindVersion(insert, seq, kid, table, key, next, site);
             insert.Execute();
         }
 
+        RecordVersion(effects, table, bucket, key, previous?.Version, next);
+    }
+
+    private static void BindVersion(RawStatement insert, long seq, long kid, ReplicaTable table, byte[] key, RowVersion version, long site)
+    {
+        insert.Bind(1, seq);
+        insert.Bind(2, kid);
+        insert.Bind(3, table.Id);
+        insert.Bind(4, key);
+        insert.Bind(5, version.Hlc);
+        insert.Bind(6, site);
+        insert.Bind(7, version.Deleted ? 1L : 0L);
+    }
+
+    /// <summary>In-memory effects of a version write: live/tombstone counts and the Merkle delta (old XOR new digest).</summary>
+    private static void RecordVersion(WriteEffects effects, ReplicaTable table, long bucket, byte[] key, RowVersion? previous, RowVersion next)
+    {
         if (previous is null)
         {
             if (next.Deleted)
@@ -79,14 +95,14 @@ internal sealed partial class ReplicaStore
                 effects.LiveRowsDelta++;
             }
         }
-        else if (previous.Value.Version.Deleted != next.Deleted)
+        else if (previous.Value.Deleted != next.Deleted)
         {
             var towardsTombstone = next.Deleted ? 1 : -1;
             effects.TombstonesDelta += towardsTombstone;
             effects.LiveRowsDelta -= towardsTombstone;
         }
 
-        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous?.Version, next);
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, previous, next);
         effects.MerkleDeltas.Add((bucket, d0, d1));
     }
 

@@ -23,6 +23,9 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly string readConnectionString;
     private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
+    private readonly Dictionary<ReplicaTable, (RawStatement Upsert, RawStatement Delete)> rowStatements = [];
+    private RawStatement? schemaVersionStatement;
+    private long triggerModeSchemaVersion = -1;
     private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> feedSessions = [];
     private readonly Dictionary<SiteId, long> siteNumbers = [];
     private readonly Dictionary<long, SiteId> sitesByNumber = [];
@@ -85,6 +88,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     }
 
     public SiteId Site { get; private set; }
+
+    /// <summary>
+    /// Whether the last applied batch ran with triggers on (some replicated table has a trigger of the app's own);
+    /// see SyncTriggerMode.
+    /// </summary>
+    internal bool AppTriggersFire { get; private set; }
 
     /// <summary>The last install report (from Open or Refresh).</summary>
     public InstallReport Install { get; private set; } = new([], []);
@@ -150,6 +159,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             }
 
             rawStatements.Clear();
+            rowStatements.Clear();
             while (feedSessions.TryTake(out var session))
             {
                 session.Dispose();
@@ -222,7 +232,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
             logKeyColumns = Convert.ToInt32(
                 Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
-            tables = LoadRegistry(tx);
+            SetTables(LoadRegistry(tx));
             if (format1)
             {
                 MigrateFormat1Copy(tx, effects);

@@ -133,4 +133,31 @@ public sealed class ApplyTests
         Assert.Equal(new object?[] { "a", 1L }, rows[0].Values);
         Assert.True(rows[1].Version.Deleted);
     }
+
+    [Fact]
+    public void AppTriggers_FireForAppliedRows_FromTheBatchAfterTheAppCreatesThem()
+    {
+        using var r = new TestReplica(TestReplica.DefaultSchema + "CREATE TABLE audit(k TEXT, v);");
+        var h = NowHlc();
+        r.Store.ApplyBatch([Kv("a", 1L, h, SiteA)], "peer", "1");
+        Assert.False(r.Store.AppTriggersFire); // only our capture triggers exist: applied rows run no trigger program
+
+        // The trigger names the table in another case: SQLite names are case-insensitive.
+        r.Exec("CREATE TRIGGER kv_audit AFTER INSERT ON KV BEGIN INSERT INTO audit(k, v) VALUES (NEW.k, NEW.v); END");
+        r.Store.ApplyBatch([Kv("b", 2L, h + 1, SiteA)], "peer", "2");
+        Assert.True(r.Store.AppTriggersFire);
+        Assert.Equal([new object?[] { "b", 2L }], r.Rows("audit"));
+
+        r.Exec("DROP TRIGGER kv_audit");
+        r.Store.ApplyBatch([Kv("c", 3L, h + 2, SiteA)], "peer", "3");
+        Assert.False(r.Store.AppTriggersFire);
+        Assert.Single(r.Rows("audit"));
+
+        // Applied rows were never captured as local changes, in either mode; the app's own writes still are.
+        Assert.Equal(0, r.Store.Fold());
+        Assert.All(r.Store.ReadChanges(0, 10).Changes, c => Assert.Equal(SiteA, c.Version.Site));
+        r.Exec("INSERT INTO kv(k, v) VALUES ('d', 4)");
+        Assert.Equal(1, r.Store.Fold());
+        Assert.Equal(r.Store.Site, r.Store.ReadChanges(0, 10).Changes[^1].Version.Site);
+    }
 }
