@@ -15,7 +15,8 @@ internal static class RowDigest
     /// Bucket (top 32 bits of a 64-bit non-cryptographic hash of (name, key); the Merkle leaf is its top bits) and key
     /// id (the whole hash with its sign bit flipped, so that signed order, SQLite's integer order, is the hash's
     /// unsigned order: a bucket range is a key-id range). Placement only needs to be uniform and identical on every
-    /// replica, not collision-resistant: colliding keys share a key id and are told apart by their full key.
+    /// replica, not collision-resistant: of colliding keys, the later one is stored under the next free key id of the
+    /// bucket (see <see cref="NextInBucket"/>), and lookups tell them apart by their full key.
     /// </summary>
     public static (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
     {
@@ -25,6 +26,16 @@ internal static class RowDigest
 
     /// <summary>The bucket of a key id.</summary>
     public static long BucketOf(long kid) => (long)(((ulong)kid ^ SignBit) >> 32);
+
+    /// <summary>
+    /// The key id after <paramref name="kid"/> in its bucket. A key whose key id another key already holds (a hash
+    /// collision) is stored at the next free one after it: the key id index is unique, and the row stays in its
+    /// bucket, so its Merkle leaf does not change. Throws past the bucket's last key id (2^32 colliding keys).
+    /// </summary>
+    public static long NextInBucket(long kid) =>
+        (kid & 0xFFFF_FFFFL) != 0xFFFF_FFFFL
+            ? kid + 1
+            : throw new InvalidOperationException($"no key id left after {kid} in bucket {BucketOf(kid)}");
 
     /// <summary>The key ids of the buckets <paramref name="firstBucket"/>..<paramref name="lastBucket"/>, inclusive.</summary>
     public static (long First, long Last) KidRange(long firstBucket, long lastBucket) =>

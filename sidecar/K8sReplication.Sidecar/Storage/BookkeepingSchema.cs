@@ -37,7 +37,7 @@ internal static class BookkeepingSchema
         CREATE TABLE IF NOT EXISTS __repl_sites(id INTEGER PRIMARY KEY, site BLOB NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS __repl_versions(seq INTEGER PRIMARY KEY, kid INTEGER NOT NULL, tbl INTEGER NOT NULL,
             pk BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, deleted INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS __repl_versions_kid ON __repl_versions(kid);
+        CREATE UNIQUE INDEX IF NOT EXISTS __repl_versions_kid ON __repl_versions(kid);
         CREATE TABLE IF NOT EXISTS __repl_cursors(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         """;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
@@ -84,10 +83,16 @@ internal sealed partial class ReplicaStore
 
                 folded++;
                 var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
-                var (bucket, kid) = RowDigest.Locate(table.NameBytes, key);
-                var existing = LookupVersion(effects, table, kid, key);
+                var (bucket, kid) = Locate(table.NameBytes, key);
+                if (TryInsertFirstVersion(effects, table, bucket, kid, key, new RowVersion(entry.Hlc, Site, entry.Deleted)))
+                {
+                    maxHlc = Math.Max(maxHlc, entry.Hlc);
+                    continue;
+                }
+
+                var existing = LookupVersion(effects, table.Id, kid, key, out var slot);
                 var hlc = existing is { } e && e.Version.Hlc >= entry.Hlc ? e.Version.Hlc + 1 : entry.Hlc;
-                WriteVersion(effects, table, bucket, kid, key, existing, new RowVersion(hlc, Site, entry.Deleted));
+                WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(hlc, Site, entry.Deleted));
                 maxHlc = Math.Max(maxHlc, hlc);
             }
 

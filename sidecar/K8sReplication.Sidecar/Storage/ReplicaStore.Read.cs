@@ -102,9 +102,10 @@ internal sealed partial class ReplicaStore
         lookup.Transaction = tx;
         lookup.CommandText = """
             SELECT v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site
-            WHERE v.kid = @k AND v.tbl = @t AND v.pk = @p
-            """;
-        var kidParameter = lookup.Parameters.Add("@k", SqliteType.Integer);
+            WHERE v.kid BETWEEN @first AND @last AND v.tbl = @t AND v.pk = @p
+            """; // the key's bucket: a colliding key's version sits at another key id of it
+        var firstParameter = lookup.Parameters.Add("@first", SqliteType.Integer);
+        var lastParameter = lookup.Parameters.Add("@last", SqliteType.Integer);
         lookup.Parameters.AddWithValue("@t", replicaTable.Id);
         var keyParameter = lookup.Parameters.Add("@p", SqliteType.Blob);
         var result = new List<Change>(keys.Count);
@@ -124,7 +125,8 @@ internal sealed partial class ReplicaStore
                 throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"keys[{i}]"), ex.Message, ex);
             }
 
-            kidParameter.Value = ColdPath.RowDigest.Locate(replicaTable.NameBytes, key).Kid;
+            var bucket = Locate(replicaTable.NameBytes, key).Bucket;
+            (firstParameter.Value, lastParameter.Value) = ColdPath.RowDigest.KidRange(bucket, bucket);
             keyParameter.Value = key;
             RowVersion version;
             long seq;

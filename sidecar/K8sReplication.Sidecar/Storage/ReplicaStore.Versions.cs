@@ -6,10 +6,14 @@ namespace K8sReplication.Sidecar.Storage;
 /// <summary>Row-version entries and site numbers (see BookkeepingSchema for the layout).</summary>
 internal sealed partial class ReplicaStore
 {
-    private const string LookupVersionSql = "SELECT seq, tbl, pk, hlc, site, deleted FROM __repl_versions WHERE kid = ?1";
+    /// <summary>The entries from a key id to the end of its bucket (a colliding key is placed after its key id).</summary>
+    private const string LookupVersionSql =
+        "SELECT seq, tbl, pk, hlc, site, deleted, kid FROM __repl_versions WHERE kid BETWEEN ?1 AND ?2 ORDER BY kid";
 
     private const string InsertVersionSql =
         "INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+    private const string InsertFirstVersionSql = InsertVersionSql + " ON CONFLICT (kid) DO NOTHING";
 
     private const string MoveVersionSql = "UPDATE __repl_versions SET seq = ?1, hlc = ?2, site = ?3, deleted = ?4 WHERE seq = ?5";
 
@@ -17,33 +21,91 @@ internal sealed partial class ReplicaStore
     private RawStatement? lookupVersionStatement;
     private RawStatement? insertVersionStatement;
     private RawStatement? moveVersionStatement;
+    private RawStatement? insertFirstVersionStatement;
 
-    /// <summary>The stored version of a row with its seq, or null (one probe of the key-id index).</summary>
-    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, ReplicaTable table, long kid, ReadOnlySpan<byte> key)
+    /// <summary>Bucket and key id of a row (narrowed by <see cref="ReplicaStoreOptions.ForcedKeyIdBits"/> in tests).</summary>
+    private (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
+    {
+        var (bucket, kid) = RowDigest.Locate(tableName, key);
+        if (options.ForcedKeyIdBits is { } bits)
+        {
+            bucket &= 0xF;
+            kid = RowDigest.KidRange(bucket, bucket).First + (kid & ((1L << bits) - 1));
+        }
+
+        return (bucket, kid);
+    }
+
+    /// <summary>
+    /// The stored version of a row with its seq, or null; <paramref name="slot"/> is the key id the row's version has,
+    /// or, when it has none, the key id a new one must take (its own unless a colliding key holds it). Usually one
+    /// probe of the key-id index: the scan from <paramref name="kid"/> to the end of its bucket meets nothing else.
+    /// </summary>
+    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
+        out long slot)
     {
         var lookup = lookupVersionStatement ??= Raw(LookupVersionSql);
         lookup.Bind(1, kid);
+        lookup.Bind(2, RowDigest.KidRange(RowDigest.BucketOf(kid), RowDigest.BucketOf(kid)).Last);
+        HashSet<long>? taken = null;
         try
         {
             while (lookup.Step())
             {
-                if (lookup.Int64(1) == table.Id && lookup.Blob(2).SequenceEqual(key))
+                if (lookup.Int64(1) == tableId && lookup.Blob(2).SequenceEqual(key))
                 {
+                    slot = lookup.Int64(6);
                     return (lookup.Int64(0), new RowVersion(lookup.Int64(3), SiteOf(effects, lookup.Int64(4)), lookup.Int64(5) != 0));
                 }
-            }
 
-            return null;
+                (taken ??= []).Add(lookup.Int64(6));
+            }
         }
         finally
         {
             lookup.Reset();
         }
+
+        // Collisions: the scan saw every key id taken from kid to the end of the bucket; the first gap is free.
+        slot = kid;
+        while (taken is not null && taken.Contains(slot))
+        {
+            slot = RowDigest.NextInBucket(slot);
+        }
+
+        return null;
+    }
+
+    private bool KeyIdTaken(long kid)
+    {
+        var probe = Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
+        probe.Bind(1, kid);
+        return probe.ScalarInt64() == 1;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="next"/> as the row's first version under its own key id, if no version holds that key
+    /// id (one statement: the unique index's probe decides and places it); false, with nothing written, if one does
+    /// (the row's own earlier version, or a colliding key's: the caller looks it up).
+    /// </summary>
+    private bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next)
+    {
+        var insert = insertFirstVersionStatement ??= Raw(InsertFirstVersionSql);
+        BindVersion(insert, effects.LastSeq + 1, kid, table.Id, key, next, SiteNumber(effects, next.Site));
+        insert.Execute();
+        if (insert.Changes() == 0)
+        {
+            return false;
+        }
+
+        effects.NextSeq();
+        RecordVersion(effects, table, bucket, key, null, next);
+        return true;
     }
 
     /// <summary>
     /// Stores <paramref name="next"/> under a new local seq (moving the entry to the end of the feed) and records the
-    /// Merkle delta (old XOR new digest).
+    /// Merkle delta (old XOR new digest). <paramref name="kid"/> is the slot LookupVersion gave.
     /// </summary>
     private void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
         (long Seq, RowVersion Version)? previous, RowVersion next)
@@ -63,18 +125,18 @@ internal sealed partial class ReplicaStore
         else
         {
             var insert = insertVersionStatement ??= Raw(InsertVersionSql);
-            BindVersion(insert, seq, kid, table, key, next, site);
+            BindVersion(insert, seq, kid, table.Id, key, next, site);
             insert.Execute();
         }
 
         RecordVersion(effects, table, bucket, key, previous?.Version, next);
     }
 
-    private static void BindVersion(RawStatement insert, long seq, long kid, ReplicaTable table, byte[] key, RowVersion version, long site)
+    private static void BindVersion(RawStatement insert, long seq, long kid, long tableId, byte[] key, RowVersion version, long site)
     {
         insert.Bind(1, seq);
         insert.Bind(2, kid);
-        insert.Bind(3, table.Id);
+        insert.Bind(3, tableId);
         insert.Bind(4, key);
         insert.Bind(5, version.Hlc);
         insert.Bind(6, site);
@@ -191,18 +253,62 @@ internal sealed partial class ReplicaStore
             while (reader.Read())
             {
                 var key = (byte[])reader.GetValue(2);
-                var (_, kid) = RowDigest.Locate(System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)), key);
-                insert.Bind(1, reader.GetInt64(6));
-                insert.Bind(2, kid);
-                insert.Bind(3, reader.GetInt64(0));
-                insert.Bind(4, key);
-                insert.Bind(5, reader.GetInt64(3));
-                insert.Bind(6, SiteNumber(effects, SiteId.FromBytes((byte[])reader.GetValue(4))));
-                insert.Bind(7, reader.GetInt64(5));
+                var (_, kid) = Locate(System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)), key);
+                _ = LookupVersion(effects, reader.GetInt64(0), kid, key, out var slot);
+                BindVersion(insert, reader.GetInt64(6), slot, reader.GetInt64(0), key,
+                    new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0),
+                    SiteNumber(effects, SiteId.FromBytes((byte[])reader.GetValue(4))));
                 insert.Execute();
             }
         }
 
         Execute(tx, "DROP TABLE __repl_versions_format1");
+    }
+
+    /// <summary>
+    /// Databases of format 2 (the current table with a non-unique key-id index, where colliding keys shared a key id)
+    /// get the unique index at open: every entry after the first of a shared key id moves to the next free key id of
+    /// its bucket. Runs after the DDL (whose CREATE UNIQUE INDEX IF NOT EXISTS skips the existing index).
+    /// </summary>
+    private void MigrateToUniqueKeyIds(SqliteTransaction tx)
+    {
+        if (Scalar(tx, "SELECT \"unique\" FROM pragma_index_list('__repl_versions') WHERE name = '__repl_versions_kid'") is 1L)
+        {
+            return;
+        }
+
+        var shared = new List<(long Seq, long Kid)>();
+        using (var command = writeConnection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = """
+                SELECT seq, kid FROM __repl_versions
+                WHERE kid IN (SELECT kid FROM __repl_versions GROUP BY kid HAVING count(*) > 1) ORDER BY kid, seq
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                shared.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+
+        for (var i = 1; i < shared.Count; i++)
+        {
+            if (shared[i].Kid != shared[i - 1].Kid)
+            {
+                continue; // the first entry of each shared key id keeps it
+            }
+
+            var slot = RowDigest.NextInBucket(shared[i].Kid);
+            while (KeyIdTaken(slot))
+            {
+                slot = RowDigest.NextInBucket(slot);
+            }
+
+            Execute(tx, "UPDATE __repl_versions SET kid = @kid WHERE seq = @seq", ("@kid", slot), ("@seq", shared[i].Seq));
+        }
+
+        Execute(tx, "DROP INDEX __repl_versions_kid");
+        Execute(tx, "CREATE UNIQUE INDEX __repl_versions_kid ON __repl_versions(kid)");
     }
 }

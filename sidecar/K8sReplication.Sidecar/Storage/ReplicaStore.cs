@@ -223,6 +223,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         {
             var format1 = MigrateFormat1Begin(tx);
             Execute(tx, BookkeepingSchema.Ddl);
+            MigrateToUniqueKeyIds(tx);
             Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
             Site = SiteId.FromBytes(siteBytes);

@@ -35,4 +35,10 @@ internal sealed class ReplicaStoreOptions
     /// once a table outgrows it. Pages are allocated on demand, so an idle or small replica does not pay for it.
     /// </summary>
     public int CacheSizeKiB { get; init; } = DefaultCacheSizeKiB;
+
+    /// <summary>
+    /// Test hook: key ids narrowed to 16 buckets of 2^n slots, so that tests meet key-id collisions (a 64-bit hash does
+    /// not collide in practice). Every replica of a test must use the same value: it also places rows in the Merkle tree.
+    /// </summary>
+    internal int? ForcedKeyIdBits { get; init; }
 }

@@ -9,9 +9,20 @@ internal static class ConvergenceScenario
 {
     private static readonly object?[] AnyKeys = [1L, 2.5, "1", new byte[] { 1 }];
 
-    public static void Run(Scenario scenario)
+    /// <param name="scenario">The steps to run.</param>
+    /// <param name="forcedKeyIdBits">Narrows every replica's key ids (ReplicaStoreOptions.ForcedKeyIdBits) so keys collide.</param>
+    public static void Run(Scenario scenario, int? forcedKeyIdBits = null)
     {
         var replicas = Enumerable.Range(0, scenario.Replicas).Select(_ => new TestReplica()).ToArray();
+        if (forcedKeyIdBits is not null)
+        {
+            foreach (var replica in replicas)
+            {
+                replica.ForcedKeyIdBits = forcedKeyIdBits;
+                replica.Reopen();
+            }
+        }
+
         try
         {
             // Every acknowledged write: (table, key) -> versions with the values the writer had at that version.

@@ -39,12 +39,16 @@ internal sealed class TestReplica : IDisposable
 
     public int MaxBatchSize { get; init; } = ReplicaStoreOptions.DefaultMaxBatchSize;
 
+    /// <summary>See <see cref="ReplicaStoreOptions.ForcedKeyIdBits"/>; applies from the next <see cref="Reopen"/>.</summary>
+    public int? ForcedKeyIdBits { get; set; }
+
     public ReplicaStore OpenStore() => ReplicaStore.Open(new ReplicaStoreOptions
     {
         DatabasePath = Database.FilePath,
         MerkleDepth = merkleDepth,
         TimeProvider = timeProvider ?? TimeProvider.System,
         MaxBatchSize = MaxBatchSize,
+        ForcedKeyIdBits = ForcedKeyIdBits,
     });
 
     /// <summary>Simulates a sidecar restart: the old store is disposed, a new one opened on the same file.</summary>
