@@ -70,11 +70,13 @@ internal static class StorageBench
                 var plainAuto = 0.0;
                 var capAuto = 0.0;
                 var floorAuto = 0.0;
+                var noopAuto = 0.0;
                 for (var round = 0; round < 2; round++)
                 {
                     plainAuto = Math.Max(plainAuto, AppWrites(Path.Combine(dir, "plain-auto.db"), autoN, 1, capture: false, out _));
                     capAuto = Math.Max(capAuto, AppWrites(Path.Combine(dir, "cap-auto.db"), autoN, 1, capture: true, out _));
-                    floorAuto = Math.Max(floorAuto, AppWrites(Path.Combine(dir, "floor-auto.db"), autoN, 1, capture: false, out _, floorTrigger: true));
+                    floorAuto = Math.Max(floorAuto, AppWrites(Path.Combine(dir, "floor-auto.db"), autoN, 1, capture: false, out _, probe: ProbeTrigger.AppendOnly));
+                    noopAuto = Math.Max(noopAuto, AppWrites(Path.Combine(dir, "noop-auto.db"), autoN, 1, capture: false, out _, probe: ProbeTrigger.NoOp));
                 }
 
                 var plainTx = AppWrites(Path.Combine(dir, "plain-tx.db"), rows, 1000, capture: false, out _);
@@ -83,6 +85,7 @@ internal static class StorageBench
                 Add("b_app_autocommit_capture", capAuto, "rows/s", capAuto / raw);
                 Add("b_capture_overhead_autocommit", 1 - (capAuto / plainAuto), "fraction", null);
                 Add("b_floor_overhead_autocommit", 1 - (floorAuto / plainAuto), "fraction", null);
+                Add("b_noop_overhead_autocommit", 1 - (noopAuto / plainAuto), "fraction", null);
                 Add("b_app_tx1000_plain", plainTx, "rows/s", plainTx / raw);
                 Add("b_app_tx1000_capture", capTx, "rows/s", capTx / raw);
                 Add("b_capture_overhead_tx1000", 1 - (capTx / plainTx), "fraction", null);
@@ -257,20 +260,24 @@ internal static class StorageBench
 
     /// <summary>
     /// (b) The app inserting rows, with or without capture triggers; (d) then folding what was captured.
-    /// <paramref name="floorTrigger"/> installs, instead of ours, the cheapest trigger that captures anything: one
-    /// that appends the key to a rowid table (no clock, no flag check) — the floor of trigger-based capture.
+    /// <paramref name="probe"/> installs, instead of ours, a trigger that tells where the capture cost lies (see
+    /// <see cref="ProbeTrigger"/>).
     /// </summary>
     private static double AppWrites(string path, int rows, int perTx, bool capture, out double foldRate, bool foldConcurrently = false,
-        bool floorTrigger = false)
+        ProbeTrigger probe = ProbeTrigger.None)
     {
         foldRate = 0;
         using (var setup = Fresh(path))
         {
             Exec(setup, "CREATE TABLE app(k TEXT PRIMARY KEY, v BLOB)");
-            if (floorTrigger)
+            if (probe == ProbeTrigger.AppendOnly)
             {
                 Exec(setup, "CREATE TABLE floor_log(seq INTEGER PRIMARY KEY, k); " +
                     "CREATE TRIGGER floor_capture AFTER INSERT ON app BEGIN INSERT INTO floor_log(k) VALUES (NEW.k); END");
+            }
+            else if (probe == ProbeTrigger.NoOp)
+            {
+                Exec(setup, "CREATE TRIGGER noop_capture AFTER INSERT ON app BEGIN SELECT 1 WHERE 0; END");
             }
         }
 
@@ -432,5 +439,19 @@ internal static class StorageBench
         public IReadOnlyList<LeafEntry> ReadBuckets(long firstBucket, long lastBucket) => [];
 
         public bool VerifyAgainst(MerkleTree tree) => true;
+    }
+
+    /// <summary>Triggers that split the cost of capture on an autocommit write (no clock, no flag check in either).</summary>
+    private enum ProbeTrigger
+    {
+        /// <summary>No extra trigger.</summary>
+        None,
+
+        /// <summary>A trigger whose body writes nothing: the cost of running a trigger program at all.</summary>
+        NoOp,
+
+        /// <summary>A trigger appending the key to a rowid table: the floor of any capture into a separate table
+        /// (one more B-tree page in every commit).</summary>
+        AppendOnly,
     }
 }
