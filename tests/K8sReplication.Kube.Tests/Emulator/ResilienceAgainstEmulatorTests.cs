@@ -7,6 +7,7 @@ using K8sReplication.TestKit.Kube;
 
 namespace K8sReplication.Kube.Tests.Emulator;
 
+[Collection(nameof(ProcessWideMeasurements))] // counts the process's file handles and heap
 public sealed class ResilienceAgainstEmulatorTests : EmulatorTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
