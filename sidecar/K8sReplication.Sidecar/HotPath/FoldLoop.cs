@@ -33,10 +33,13 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                 if (store.HasExternalChanges())
                 {
                     int n;
-                    while ((n = store.Fold()) > 0)
+                    while ((n = store.Fold()) > 0 || store.HasPendingCaptures())
                     {
-                        folded += n;
-                        engine.Signal.Notify();
+                        if (n > 0)
+                        {
+                            folded += n;
+                            engine.Signal.Notify();
+                        }
                     }
 
                     engine.DatabaseCircuit.RecordSuccess();

@@ -7,7 +7,8 @@ namespace K8sReplication.Sidecar.Storage;
 /// <item>__repl_state: the "applying" flag capture triggers check (set only inside the sidecar's own write transaction,
 ///   so other connections never see it set) and the clock floor local HLCs must exceed.</item>
 /// <item>__repl_log: the capture log, appended by triggers only; seq is the rowid. Key columns k1..kN have no type
-///   affinity so the key values are stored exactly as the trigger saw them.</item>
+///   affinity so the key values are stored exactly as the trigger saw them. deleted: 0 the row was written, 1 it was
+///   deleted, 2 a replace guard saw it conflict with a new row (the fold checks whether it is gone).</item>
 /// <item>__repl_tables: registry of replicated tables (local integer id, schema hash).</item>
 /// <item>__repl_sites: every site that wrote a version, numbered locally so a version stores a small integer instead of
 ///   16 bytes.</item>

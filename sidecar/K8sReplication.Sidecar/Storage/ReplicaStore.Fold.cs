@@ -6,6 +6,7 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     private const int FoldChunk = 10_000;
+    private const string PendingCapturesSql = "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)";
 
     /// <summary>
     /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
@@ -17,7 +18,7 @@ internal sealed partial class ReplicaStore
         lock (writeGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (Raw("SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)").ScalarInt64() != 1)
+            if (Raw(PendingCapturesSql).ScalarInt64() != 1)
             {
                 return 0;
             }
@@ -28,6 +29,20 @@ internal sealed partial class ReplicaStore
                 Fault("fold.before-commit");
                 return folded;
             });
+        }
+    }
+
+    /// <summary>
+    /// Whether the capture log holds entries not folded yet. <see cref="Fold"/> can return 0 while some remain: a chunk
+    /// may consist only of replace-guard checks whose rows are still there (an app re-importing rows with INSERT OR
+    /// IGNORE writes one per conflict), so a caller folding until the log is empty asks this too.
+    /// </summary>
+    public bool HasPendingCaptures()
+    {
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return Raw(PendingCapturesSql).ScalarInt64() == 1;
         }
     }
 
@@ -43,7 +58,7 @@ internal sealed partial class ReplicaStore
         var folded = 0;
         var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
         var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
-        var entries = new List<(long Seq, long Table, long Hlc, bool Deleted, object?[] Key)>();
+        var entries = new List<(long Seq, long Table, long Hlc, long Kind, object?[] Key)>();
         while (total < maxEntries)
         {
             entries.Clear();
@@ -58,7 +73,7 @@ internal sealed partial class ReplicaStore
                         key[i] = select.Value(4 + i);
                     }
 
-                    entries.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Int64(3) != 0, key));
+                    entries.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Int64(3), key));
                 }
             }
             finally
@@ -81,10 +96,24 @@ internal sealed partial class ReplicaStore
                     continue; // a clock entry, or a table unknown to the registry (it cannot have triggers): nothing to fold
                 }
 
-                folded++;
-                var key = KeyCodec.Encode(new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count));
+                var keyValues = new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count);
+                var key = KeyCodec.Encode(keyValues);
                 var (bucket, kid) = Locate(table.NameBytes, key);
-                if (TryInsertFirstVersion(effects, table, bucket, kid, key, new RowVersion(entry.Hlc, Site, entry.Deleted)))
+                if (entry.Kind == CaptureTriggers.CheckEntry)
+                {
+                    // A replace guard saw this row conflict with a new one: a delete only if the row is really gone.
+                    if (!RowExists(table, keyValues) && FoldRemoval(effects, table, bucket, kid, key, entry.Hlc) is { } removedAt)
+                    {
+                        folded++;
+                        maxHlc = Math.Max(maxHlc, removedAt);
+                    }
+
+                    continue;
+                }
+
+                folded++;
+                var deleted = entry.Kind != 0;
+                if (TryInsertFirstVersion(effects, table, bucket, kid, key, new RowVersion(entry.Hlc, Site, deleted)))
                 {
                     maxHlc = Math.Max(maxHlc, entry.Hlc);
                     continue;
@@ -92,7 +121,7 @@ internal sealed partial class ReplicaStore
 
                 var existing = LookupVersion(effects, table.Id, kid, key, out var slot);
                 var hlc = existing is { } e && e.Version.Hlc >= entry.Hlc ? e.Version.Hlc + 1 : entry.Hlc;
-                WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(hlc, Site, entry.Deleted));
+                WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(hlc, Site, deleted));
                 maxHlc = Math.Max(maxHlc, hlc);
             }
 
@@ -109,6 +138,43 @@ internal sealed partial class ReplicaStore
 
         effects.Captured += folded;
         return folded;
+    }
+
+    /// <summary>
+    /// Records that a row with a live version left the table without a delete trigger firing (an INSERT/UPDATE OR
+    /// REPLACE removed it through a unique index): a local tombstone at the guard's HLC, or just past the live version.
+    /// Returns the tombstone's HLC, or null when there is no live version to end.
+    /// </summary>
+    private long? FoldRemoval(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, long hlc)
+    {
+        var existing = LookupVersion(effects, table.Id, kid, key, out var slot);
+        if (existing is not { Version.Deleted: false } live)
+        {
+            return null;
+        }
+
+        var at = Math.Max(hlc, live.Version.Hlc + 1);
+        WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(at, Site, true));
+        return at;
+    }
+
+    /// <summary>Whether the app's table holds a row with this key now (inside the fold's transaction).</summary>
+    private bool RowExists(ReplicaTable table, IReadOnlyList<object?> key)
+    {
+        var exists = Raw(table.ExistsRowSql);
+        try
+        {
+            for (var k = 0; k < key.Count; k++)
+            {
+                exists.BindValue(k + 1, key[k]);
+            }
+
+            return exists.Step();
+        }
+        finally
+        {
+            exists.Reset();
+        }
     }
 
     /// <summary>

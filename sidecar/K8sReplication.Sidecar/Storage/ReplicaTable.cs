@@ -22,6 +22,7 @@ internal sealed class ReplicaTable
         Info = new TableInfo(name, columns, primaryKeyColumns.Select(i => columns[i]).ToArray(), schemaHash);
         SelectRowSql = BuildSelectRowSql();
         DeleteRowSql = BuildDeleteRowSql();
+        ExistsRowSql = $"SELECT 1 FROM {QuotedName} WHERE {KeyPredicate()}";
         UpsertRowSql = BuildUpsertRowSql();
     }
 
@@ -29,6 +30,9 @@ internal sealed class ReplicaTable
     public string SelectRowSql { get; }
 
     public string DeleteRowSql { get; }
+
+    /// <summary>SELECT 1 by primary key (@k0..@kN): whether the row is there.</summary>
+    public string ExistsRowSql { get; }
 
     /// <summary>INSERT .. ON CONFLICT (pk) DO UPDATE of every non-key column from @v0..@vN.</summary>
     public string UpsertRowSql { get; }

@@ -9,6 +9,12 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, IReadOnlyList<int> PrimaryKeyColumns,
     bool IntegerKey, string Hash)
 {
+    /// <summary>
+    /// UNIQUE constraints and unique indexes other than the primary key. Not part of <see cref="Hash"/> (which is what
+    /// PRAGMA table_info says); they decide which rows an INSERT/UPDATE OR REPLACE may remove (see CaptureTriggers).
+    /// </summary>
+    public IReadOnlyList<UniqueIndex> UniqueIndexes { get; init; } = [];
+
     /// <summary>Reads the schema of <paramref name="table"/>; null when the table does not exist.</summary>
     public static TableSchema? Read(SqliteConnection connection, SqliteTransaction? transaction, string table)
     {
@@ -54,7 +60,54 @@ internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, I
             && string.Equals(firstKeyType, "INTEGER", StringComparison.OrdinalIgnoreCase)
             && !HasPrimaryKeyIndex(connection, transaction, table);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())).AsSpan(0, 16));
-        return new TableSchema(table, columns, keyColumns, integerKey, hash);
+        return new TableSchema(table, columns, keyColumns, integerKey, hash)
+        {
+            UniqueIndexes = ReadUniqueIndexes(connection, transaction, table),
+        };
+    }
+
+    private static List<UniqueIndex> ReadUniqueIndexes(SqliteConnection connection, SqliteTransaction? transaction, string table)
+    {
+        var names = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT name FROM pragma_index_list(@t) WHERE \"unique\" = 1 AND origin <> 'pk' ORDER BY name";
+            command.Parameters.AddWithValue("@t", table);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        var result = new List<UniqueIndex>();
+        foreach (var name in names)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT cid, name, coll FROM pragma_index_xinfo(@i) WHERE key = 1 ORDER BY seqno";
+            command.Parameters.AddWithValue("@i", name);
+            var columns = new List<(string Column, string Collation)>();
+            var onExpression = false;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (reader.GetInt64(0) < 0 || reader.IsDBNull(1))
+                    {
+                        onExpression = true; // an expression (or the rowid): not a plain column
+                        continue;
+                    }
+
+                    columns.Add((reader.GetString(1), reader.IsDBNull(2) ? "BINARY" : reader.GetString(2)));
+                }
+            }
+
+            result.Add(new UniqueIndex(name, onExpression ? [] : columns, onExpression));
+        }
+
+        return result;
     }
 
     /// <summary>

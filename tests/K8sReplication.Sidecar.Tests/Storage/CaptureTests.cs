@@ -183,7 +183,7 @@ public sealed class CaptureTests
         Assert.True(cli is not null && File.Exists(cli),
             "the sqlite3 command-line tool is required (set K8SREPL_SQLITE3 or put sqlite3 on PATH; Debian: apt-get install sqlite3)");
 
-        using var r = new TestReplica();
+        using var r = new TestReplica(TestReplica.DefaultSchema + "CREATE TABLE users(id TEXT PRIMARY KEY, email TEXT UNIQUE);");
         var psi = new System.Diagnostics.ProcessStartInfo(cli!, [r.Database.FilePath])
         {
             RedirectStandardInput = true,
@@ -195,6 +195,8 @@ public sealed class CaptureTests
         process.StandardInput.WriteLine("INSERT INTO kv VALUES ('cli', x'00ff');");
         process.StandardInput.WriteLine("INSERT INTO pairs VALUES (1, x'01', 'p', 0.5);");
         process.StandardInput.WriteLine("UPDATE kv SET k = 'cli2' WHERE k = 'cli';");
+        process.StandardInput.WriteLine("INSERT INTO users VALUES ('u1', 'a@x');");
+        process.StandardInput.WriteLine("INSERT OR REPLACE INTO users VALUES ('u2', 'a@x');"); // the replace guard runs there too
         process.StandardInput.WriteLine("SELECT sqlite_version();");
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEnd();
@@ -202,8 +204,10 @@ public sealed class CaptureTests
         Assert.True(process.WaitForExit(60_000), "sqlite3 did not exit");
         Assert.True(process.ExitCode == 0 && stderr.Length == 0, $"sqlite3 {stdout.Trim()} failed: {stderr}");
 
-        Assert.Equal(4, r.Store.Fold());
+        Assert.Equal(7, r.Store.Fold());
         var changes = r.Store.ReadChanges(0, 10).Changes;
+        Assert.True(Assert.Single(changes, c => KeyCodec.Decode(c.Key)[0] is "u1").Version.Deleted);
+        Assert.False(Assert.Single(changes, c => KeyCodec.Decode(c.Key)[0] is "u2").Version.Deleted);
         Assert.Equal(new object?[] { "cli2", new byte[] { 0, 0xff } }, Assert.Single(changes, c => KeyCodec.Decode(c.Key)[0] is "cli2").Values);
         Assert.True(Assert.Single(changes, c => KeyCodec.Decode(c.Key)[0] is "cli").Version.Deleted);
         Assert.Contains(changes, c => c.Table == "pairs");
