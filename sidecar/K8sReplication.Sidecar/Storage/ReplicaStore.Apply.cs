@@ -6,6 +6,7 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     private const int MaxRejectionMessages = 20;
+    private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE: a unique index (the key's conflict is the upsert's)
 
     /// <summary>
     /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site) (design 3.4). Pending local
@@ -189,7 +190,13 @@ internal sealed partial class ReplicaStore
         {
             // The row had no version, so the change wins. (A new member's initial sync is all first versions: for
             // them this one statement replaces the lookup, and the key id index is probed once instead of twice.)
-            WriteRow(table, change, key, index);
+            if (WriteRow(effects, table, change, key, index) is { } keptBy)
+            {
+                var inserted = LookupVersion(effects, table.Id, kid, change.Key, out var insertedSlot);
+                WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true });
+                return ApplyOutcome.ConflictsLost;
+            }
+
             return ApplyOutcome.Applied;
         }
 
@@ -208,43 +215,177 @@ internal sealed partial class ReplicaStore
             }
         }
 
-        WriteRow(table, change, key, index);
-        WriteVersion(effects, table, bucket, slot, change.Key, existing, change.Version);
-        return ApplyOutcome.Applied;
+        var lostTo = WriteRow(effects, table, change, key, index);
+        WriteVersion(effects, table, bucket, slot, change.Key, existing, lostTo is { } winner ? winner with { Deleted = true } : change.Version);
+        return lostTo is null ? ApplyOutcome.Applied : ApplyOutcome.ConflictsLost;
     }
 
-    /// <summary>Writes the winning change into the app's table: an upsert of every column, or a delete.</summary>
-    private void WriteRow(ReplicaTable table, Change change, IReadOnlyList<object?> key, int index)
+    /// <summary>
+    /// Writes the winning change into the app's table: an upsert of every column, or a delete. Returns null when
+    /// written, or — when the row would take a unique-index value that a row with a greater version holds — that
+    /// version: the change lost the value, and its key's row was removed (see <see cref="ResolveUniqueConflict"/>).
+    /// </summary>
+    private RowVersion? WriteRow(WriteEffects effects, ReplicaTable table, Change change, IReadOnlyList<object?> key, int index)
     {
         try
         {
             if (change.Version.Deleted)
             {
-                var delete = RowStatements(table).Delete;
-                for (var k = 0; k < key.Count; k++)
-                {
-                    delete.BindValue(k + 1, key[k]);
-                }
-
-                delete.Execute();
+                DeleteRow(table, key);
             }
             else
             {
-                var upsert = RowStatements(table).Upsert;
-                var values = change.Values!;
-                for (var c = 0; c < values.Count; c++)
-                {
-                    upsert.BindValue(c + 1, values[c]);
-                }
-
-                upsert.Execute();
+                UpsertRow(table, change.Values!);
             }
+
+            return null;
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteConstraintUnique && !change.Version.Deleted)
+        {
+            return ResolveUniqueConflict(effects, table, change, key, index, ex);
         }
         catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20) // CONSTRAINT, MISMATCH: the row does not fit our schema
         {
-            throw new ChangeRejectedException($"changes[{index}].values", $"table '{table.Name}' refused the row: {ex.Message}", ex);
+            throw Refused(table, index, ex);
         }
     }
+
+    /// <summary>
+    /// Two members wrote different rows with the same value of a unique index (a primary key is unique per member
+    /// only for the rows it holds, and so is any other unique index). Every member settles it the same way, whichever
+    /// row it saw first: the row with the greater version keeps the value, and every other row holding it is deleted
+    /// with a tombstone at the winner's version — greater than the loser's, so the deletion wins wherever the loser's
+    /// version is known, and members that settle the conflict independently record identical versions. Returns the
+    /// winning local version when the incoming row lost (its key's local row is deleted), null when it won and was
+    /// written. Unique indexes on expressions cannot be searched: such a conflict is still refused.
+    /// </summary>
+    private RowVersion? ResolveUniqueConflict(WriteEffects effects, ReplicaTable table, Change change, IReadOnlyList<object?> key,
+        int index, SqliteException cause)
+    {
+        var rivals = new List<(object?[] Key, byte[] Encoded, long Bucket, long Slot, (long Seq, RowVersion Version)? Existing)>();
+        foreach (var unique in table.UniqueIndexes.Where(u => !u.OnExpression))
+        {
+            foreach (var rivalKey in RowsHoldingUniqueValues(table, unique, change.Values!, key))
+            {
+                var encoded = KeyCodec.Encode(rivalKey);
+                if (rivals.Exists(r => r.Encoded.AsSpan().SequenceEqual(encoded)))
+                {
+                    continue; // the same row holds the values of two unique indexes
+                }
+
+                var (bucket, kid) = Locate(table.NameBytes, encoded);
+                var existing = LookupVersion(effects, table.Id, kid, encoded, out var slot);
+                rivals.Add((rivalKey, encoded, bucket, slot, existing));
+            }
+        }
+
+        if (rivals.Count == 0)
+        {
+            throw Refused(table, index, cause);
+        }
+
+        RowVersion? strongest = null;
+        foreach (var rival in rivals)
+        {
+            if (rival.Existing is { Version: { Deleted: false } version } && version > change.Version
+                && (strongest is null || version > strongest.Value))
+            {
+                strongest = version;
+            }
+        }
+
+        if (strongest is not null)
+        {
+            DeleteRow(table, key);
+            return strongest;
+        }
+
+        var tombstone = change.Version with { Deleted = true };
+        foreach (var rival in rivals)
+        {
+            DeleteRow(table, rival.Key);
+            WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone);
+        }
+
+        try
+        {
+            UpsertRow(table, change.Values!);
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20)
+        {
+            throw Refused(table, index, ex);
+        }
+
+        return null;
+    }
+
+    /// <summary>Keys of the local rows (other than <paramref name="key"/>'s) holding the row's values of a unique index.</summary>
+    private List<object?[]> RowsHoldingUniqueValues(ReplicaTable table, UniqueIndex unique, IReadOnlyList<object?> values,
+        IReadOnlyList<object?> key)
+    {
+        var positions = unique.Columns
+            .Select(c => table.Columns.Select((name, i) => (name, i)).First(n => string.Equals(n.name, c.Column, StringComparison.OrdinalIgnoreCase)).i)
+            .ToArray();
+        if (positions.Any(p => values[p] is null))
+        {
+            return []; // NULLs never conflict
+        }
+
+        var keyColumns = table.PrimaryKeyColumns.Select(c => SqlIdentifier.Quote(table.Columns[c])).ToArray();
+        var match = string.Join(" AND ", unique.Columns.Select((c, i) =>
+            $"{SqlIdentifier.Quote(c.Column)} = ?{i + 1} COLLATE {SqlIdentifier.Quote(c.Collation)}"));
+        var notSelf = string.Join(" AND ", keyColumns.Select((k, i) => $"{k} IS ?{positions.Length + i + 1}"));
+        var query = Raw($"SELECT {string.Join(", ", keyColumns)} FROM {table.QuotedName} WHERE {match} AND NOT ({notSelf})");
+        var rows = new List<object?[]>();
+        try
+        {
+            for (var i = 0; i < positions.Length; i++)
+            {
+                query.BindValue(i + 1, values[positions[i]]);
+            }
+
+            for (var k = 0; k < key.Count; k++)
+            {
+                query.BindValue(positions.Length + k + 1, key[k]);
+            }
+
+            while (query.Step())
+            {
+                rows.Add(Enumerable.Range(0, keyColumns.Length).Select(query.Value).ToArray());
+            }
+        }
+        finally
+        {
+            query.Reset();
+        }
+
+        return rows;
+    }
+
+    private void DeleteRow(ReplicaTable table, IReadOnlyList<object?> key)
+    {
+        var delete = RowStatements(table).Delete;
+        for (var k = 0; k < key.Count; k++)
+        {
+            delete.BindValue(k + 1, key[k]);
+        }
+
+        delete.Execute();
+    }
+
+    private void UpsertRow(ReplicaTable table, IReadOnlyList<object?> values)
+    {
+        var upsert = RowStatements(table).Upsert;
+        for (var c = 0; c < values.Count; c++)
+        {
+            upsert.BindValue(c + 1, values[c]);
+        }
+
+        upsert.Execute();
+    }
+
+    private static ChangeRejectedException Refused(ReplicaTable table, int index, SqliteException cause) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"changes[{index}].values"), $"table '{table.Name}' refused the row: {cause.Message}", cause);
 
     /// <summary>Checks one change against the local schema; throws naming the field at fault.</summary>
     private static ReplicaTable ValidateChange(TableSet snapshot, Change? change, int index, out IReadOnlyList<object?> key)

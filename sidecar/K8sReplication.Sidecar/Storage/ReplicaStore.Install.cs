@@ -148,7 +148,10 @@ internal sealed partial class ReplicaStore
             AdoptExistingRows(tx, id, schema);
         }
 
-        return new ReplicaTable(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schema.Hash);
+        return new ReplicaTable(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schema.Hash)
+        {
+            UniqueIndexes = schema.UniqueIndexes,
+        };
     }
 
     /// <summary>
@@ -160,18 +163,8 @@ internal sealed partial class ReplicaStore
     {
         var wanted = CaptureTriggers.ReplaceGuards(tableId, schema);
         var prefix = CaptureTriggers.ReplaceGuardPrefix(tableId);
-        var existing = new List<string>();
-        using (var command = writeConnection.CreateCommand())
-        {
-            command.Transaction = tx;
-            command.CommandText = "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, length(@p)) = @p";
-            command.Parameters.AddWithValue("@p", prefix);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(0));
-            }
-        }
+        var existing = writeConnection.QueryStrings(tx,
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, length(@p)) = @p", prefix);
 
         foreach (var name in existing.Where(n => !wanted.Any(w => w.Name == n)))
         {
@@ -224,7 +217,10 @@ internal sealed partial class ReplicaStore
             var schema = TableSchema.Read(writeConnection, tx, name);
             registered.Add(schema is null
                 ? new ReplicaTable(id, name, [], [], false, hash)
-                : new ReplicaTable(id, name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, hash));
+                : new ReplicaTable(id, name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, hash)
+                {
+                    UniqueIndexes = schema.UniqueIndexes,
+                });
         }
 
         return new TableSet(registered, []);

@@ -53,6 +53,9 @@ internal sealed class ReplicaTable
 
     public string SchemaHash { get; }
 
+    /// <summary>Unique indexes besides the primary key (cross-member conflicts on them are resolved at apply).</summary>
+    public IReadOnlyList<UniqueIndex> UniqueIndexes { get; init; } = [];
+
     public TableInfo Info { get; }
 
     public string QuotedName => SqlIdentifier.Quote(Name);

@@ -68,19 +68,8 @@ internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, I
 
     private static List<UniqueIndex> ReadUniqueIndexes(SqliteConnection connection, SqliteTransaction? transaction, string table)
     {
-        var names = new List<string>();
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT name FROM pragma_index_list(@t) WHERE \"unique\" = 1 AND origin <> 'pk' ORDER BY name";
-            command.Parameters.AddWithValue("@t", table);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
-
+        var names = connection.QueryStrings(transaction,
+            "SELECT name FROM pragma_index_list(@p) WHERE \"unique\" = 1 AND origin <> 'pk' ORDER BY name", table);
         var result = new List<UniqueIndex>();
         foreach (var name in names)
         {

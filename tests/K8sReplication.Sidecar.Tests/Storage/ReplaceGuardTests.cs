@@ -122,6 +122,91 @@ public sealed class ReplaceGuardTests
         Assert.Equal(0L, Guards(r));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TwoMembersWritingTheSameUniqueValue_ConvergeOnTheRowWithTheGreaterVersion(bool newerFirst)
+    {
+        using var a = new TestReplica(Users);
+        using var b = new TestReplica(Users);
+        using var c = new TestReplica(Users);
+        a.Exec("INSERT INTO users VALUES ('ua', 'same@example.com', 'from a')");
+        a.Store.Fold();
+        WaitForNextMillisecond(a.Store.ReadChanges(0, 10).Changes[0].Version.Hlc);
+        b.Exec("INSERT INTO users VALUES ('ub', 'same@example.com', 'from b')"); // later: b's row has the greater version
+        b.Store.Fold();
+
+        // Each member settles the conflict itself from the original rows, whichever arrives first: a receives the
+        // winning row, b the losing one, c both (in either order).
+        var fromA = a.Store.ReadChanges(0, 10).Changes;
+        var fromB = b.Store.ReadChanges(0, 10).Changes;
+        a.Store.ApplyBatch(fromB, "peer-b", "1");
+        var lost = b.Store.ApplyBatch(fromA, "peer-a", "1");
+        Assert.Equal(1, lost.ConflictsLost);
+        c.Store.ApplyBatch(newerFirst ? fromB : fromA, "peer-1", "1");
+        c.Store.ApplyBatch(newerFirst ? fromA : fromB, "peer-2", "1");
+
+        object?[] winner = ["ub", "same@example.com", "from b"];
+        foreach (var r in new[] { a, b, c })
+        {
+            Assert.Equal([winner], r.Rows("users"));
+            Assert.True(Assert.Single(r.Store.ReadChanges(0, 100).Changes, ch => Key(ch) is "ua").Version.Deleted);
+        }
+
+        // Identical versions everywhere without any further exchange, and nothing new in each other's feeds.
+        Assert.Equal(a.Store.Merkle.Root, b.Store.Merkle.Root);
+        Assert.Equal(a.Store.Merkle.Root, c.Store.Merkle.Root);
+        Assert.Equal(0, a.Store.ApplyBatch(c.Store.ReadChanges(0, 100).Changes, "peer-c", "2").Applied);
+        Assert.Equal(0, c.Store.ApplyBatch(b.Store.ReadChanges(0, 100).Changes, "peer-b", "2").Applied);
+    }
+
+    [Fact]
+    public void AnUpdateThatLosesTheUniqueValue_DeletesTheRowTheReceiverAlreadyHad()
+    {
+        using var a = new TestReplica(Users);
+        using var b = new TestReplica(Users);
+        a.Exec("INSERT INTO users VALUES ('ua', 'old@example.com', 'Ann')");
+        Sync(a, b);
+        a.Exec("UPDATE users SET email = 'same@example.com' WHERE id = 'ua'");
+        a.Store.Fold();
+        WaitForNextMillisecond(a.Store.ReadChanges(0, 10).Changes[0].Version.Hlc);
+        b.Exec("INSERT INTO users VALUES ('ub', 'same@example.com', 'Bob')");
+        b.Store.Fold();
+
+        var fromA = a.Store.ReadChanges(0, 10).Changes;
+        var fromB = b.Store.ReadChanges(0, 10).Changes;
+        Assert.Equal(1, b.Store.ApplyBatch(fromA, "peer-a", "2").ConflictsLost); // ua's update loses email to ub
+        a.Store.ApplyBatch(fromB, "peer-b", "1");
+
+        Assert.Equal([new object?[] { "ub", "same@example.com", "Bob" }], a.Rows("users"));
+        Assert.Equal(a.Rows("users"), b.Rows("users"));
+        Assert.Equal(a.Store.Merkle.Root, b.Store.Merkle.Root);
+        Assert.Equal((1L, 1L), b.Store.Counts());
+    }
+
+    [Fact]
+    public void UniqueConflictOnAnExpressionIndex_IsStillRefused_WithTheConstraintNamed()
+    {
+        const string Tags = "CREATE TABLE tags(id TEXT PRIMARY KEY, label TEXT); CREATE UNIQUE INDEX tags_label ON tags(lower(label));";
+        using var a = new TestReplica(Tags);
+        using var b = new TestReplica(Tags);
+        a.Exec("INSERT INTO tags VALUES ('t1', 'Red')");
+        b.Exec("INSERT INTO tags VALUES ('t2', 'RED')");
+        a.Store.Fold();
+        var ex = Assert.Throws<ChangeRejectedException>(() => b.Store.ApplyBatch(a.Store.ReadChanges(0, 10).Changes, "peer", "1"));
+        Assert.Contains("UNIQUE", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([new object?[] { "t2", "RED" }], b.Rows("tags"));
+    }
+
+    private static void WaitForNextMillisecond(long hlc)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16) <= hlc && DateTime.UtcNow < deadline)
+        {
+            Thread.Yield();
+        }
+    }
+
     private static long Guards(TestReplica r) =>
         (long)r.App.Scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_\\_repl\\_rg%' ESCAPE '\\'")!;
 
