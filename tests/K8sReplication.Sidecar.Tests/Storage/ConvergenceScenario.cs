@@ -9,11 +9,16 @@ internal static class ConvergenceScenario
 {
     private static readonly object?[] AnyKeys = [1L, 2.5, "1", new byte[] { 1 }];
 
+    /// <summary>A table with a unique column besides its key, written with INSERT OR REPLACE from a pool of 2 values.</summary>
+    private const string UsersSchema = "CREATE TABLE users(id TEXT PRIMARY KEY, email TEXT UNIQUE, v);";
+
     /// <param name="scenario">The steps to run.</param>
     /// <param name="forcedKeyIdBits">Narrows every replica's key ids (ReplicaStoreOptions.ForcedKeyIdBits) so keys collide.</param>
-    public static void Run(Scenario scenario, int? forcedKeyIdBits = null)
+    /// <param name="uniqueTable">Adds the users table (table 4): members then write the same unique values.</param>
+    public static void Run(Scenario scenario, int? forcedKeyIdBits = null, bool uniqueTable = false)
     {
-        var replicas = Enumerable.Range(0, scenario.Replicas).Select(_ => new TestReplica()).ToArray();
+        var schema = TestReplica.DefaultSchema + (uniqueTable ? UsersSchema : "");
+        var replicas = Enumerable.Range(0, scenario.Replicas).Select(_ => new TestReplica(schema)).ToArray();
         if (forcedKeyIdBits is not null)
         {
             foreach (var replica in replicas)
@@ -31,7 +36,7 @@ internal static class ConvergenceScenario
             {
                 if (step.Kind == StepKind.Write)
                 {
-                    Write(replicas[step.Replica % replicas.Length], step, history);
+                    Write(replicas[step.Replica % replicas.Length], step, history, uniqueTable);
                 }
                 else
                 {
@@ -40,7 +45,7 @@ internal static class ConvergenceScenario
             }
 
             Repair(replicas);
-            Check(replicas, history);
+            Check(replicas, history, uniqueTable);
         }
         finally
         {
@@ -51,7 +56,7 @@ internal static class ConvergenceScenario
         }
     }
 
-    private static void Write(TestReplica r, Step step, Dictionary<(string, string), List<Change>> history)
+    private static void Write(TestReplica r, Step step, Dictionary<(string, string), List<Change>> history, bool uniqueTable)
     {
         object? value = (step.Value % 5) switch
         {
@@ -61,8 +66,10 @@ internal static class ConvergenceScenario
             3 => "text-" + step.Value.ToString(CultureInfo.InvariantCulture),
             _ => new byte[] { (byte)step.Value, 0, (byte)(step.Value >> 8) },
         };
-        var (table, key, upsert, delete) = (step.Table % 4) switch
+        var (table, key, upsert, delete) = (step.Table % (uniqueTable ? 5 : 4)) switch
         {
+            4 => ("users", new object?[] { "u" + step.Key.ToString(CultureInfo.InvariantCulture) },
+                "INSERT OR REPLACE INTO users VALUES (@k0, 'e' || (@w IS NULL), @v)", "DELETE FROM users WHERE id = @k0"),
             0 => ("kv", new object?[] { "k" + step.Key.ToString(CultureInfo.InvariantCulture) },
                 "INSERT INTO kv VALUES (@k0, @v) ON CONFLICT (k) DO UPDATE SET v = excluded.v", "DELETE FROM kv WHERE k = @k0"),
             1 => ("pairs", new object?[] { (long)(step.Key % 2), step.Key / 2 == 0 ? new byte[] { 0 } : new byte[] { 1, 2 } },
@@ -164,8 +171,9 @@ internal static class ConvergenceScenario
         return pulled;
     }
 
-    private static void Check(TestReplica[] replicas, Dictionary<(string Table, string Key), List<Change>> history)
+    private static void Check(TestReplica[] replicas, Dictionary<(string Table, string Key), List<Change>> history, bool uniqueTable)
     {
+        string[] tables = uniqueTable ? ["kv", "pairs", "anykey", "items", "users"] : ["kv", "pairs", "anykey", "items"];
         var roots = replicas.Select(r => Convert.ToHexString(r.Store.Merkle.Root)).Distinct().ToList();
         if (roots.Count != 1)
         {
@@ -185,7 +193,7 @@ internal static class ConvergenceScenario
             }
         }
 
-        foreach (var table in new[] { "kv", "pairs", "anykey", "items" })
+        foreach (var table in tables)
         {
             var dumps = replicas.Select(r => Dump(r.Rows(table))).Distinct().ToList();
             if (dumps.Count != 1)
@@ -197,6 +205,21 @@ internal static class ConvergenceScenario
         var live = 0;
         foreach (var ((table, keyHex), versions) in history)
         {
+            if (table == "users")
+            {
+                // A unique conflict deletes the losing row at the winner's version, which no write acknowledged: the
+                // greatest version per key is not the oracle here. Every row left must still be one the app wrote.
+                foreach (var row in replicas[0].Store.ReadRows(table, [Convert.FromHexString(keyHex)]).Where(c => !c.Version.Deleted))
+                {
+                    if (!versions.Any(v => v.Version == row.Version && Dump([v.Values ?? []]) == Dump([row.Values ?? []])))
+                    {
+                        throw new InvalidOperationException($"users/{keyHex}: live row {row.Version} {Dump([row.Values ?? []])} was never written");
+                    }
+                }
+
+                continue;
+            }
+
             var winner = versions.MaxBy(v => v.Version)!;
             if (!winner.Version.Deleted)
             {
