@@ -18,6 +18,8 @@ internal sealed partial class ReplicationEngine(
     ILogger<ReplicationEngine> logger) : IHostedService, IDisposable
 {
     private readonly List<string> _errors = [];
+    private IReadOnlyList<string> _installErrors = [];
+    private HashSet<string> _installProblems = new(StringComparer.Ordinal);
     private ReplicaStore? _store;
     private BatchApplier? _applier;
     private StoreSnapshot _snapshot = StoreSnapshot.Empty;
@@ -51,7 +53,7 @@ internal sealed partial class ReplicationEngine(
         {
             lock (_errors)
             {
-                return [.. _errors];
+                return [.. _errors, .. _installErrors];
             }
         }
     }
@@ -71,21 +73,7 @@ internal sealed partial class ReplicationEngine(
             });
             _applier = new BatchApplier(store, DatabaseCircuit, signal, metrics);
             Volatile.Write(ref _store, store);
-            lock (_errors)
-            {
-                _errors.AddRange(store.Install.Errors);
-            }
-
-            foreach (var error in store.Install.Errors)
-            {
-                LogInstallProblem(logger, error);
-            }
-
-            foreach (var warning in store.Install.Warnings)
-            {
-                LogInstallProblem(logger, warning);
-            }
-
+            OnInstallReport(store.Install);
             RefreshSnapshot();
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -142,6 +130,27 @@ internal sealed partial class ReplicationEngine(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot open the replica at {Database}")]
     private static partial void LogStartFailed(ILogger logger, string database, Exception exception);
+
+    /// <summary>
+    /// Takes the store's latest install report (at start and after every periodic refresh): its errors replace the
+    /// previous ones in /v1/status, so a table created later without a primary key shows up there and a fixed one
+    /// disappears; a problem (error or warning) is logged when it first appears, not on every refresh.
+    /// </summary>
+    public void OnInstallReport(InstallReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var problems = new HashSet<string>(report.Errors.Concat(report.Warnings), StringComparer.Ordinal);
+        lock (_errors)
+        {
+            _installErrors = [.. report.Errors];
+            foreach (var problem in report.Errors.Concat(report.Warnings).Where(p => !_installProblems.Contains(p)))
+            {
+                LogInstallProblem(logger, problem);
+            }
+
+            _installProblems = problems;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Capture install: {Problem}")]
     private static partial void LogInstallProblem(ILogger logger, string problem);

@@ -48,7 +48,7 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                 if (time.GetElapsedTime(lastRefresh) > RefreshInterval)
                 {
                     // New tables created by the app get capture triggers without a restart.
-                    store.Refresh();
+                    engine.OnInstallReport(store.Refresh());
                     lastRefresh = time.GetTimestamp();
                 }
 
