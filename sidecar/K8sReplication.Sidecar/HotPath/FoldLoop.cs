@@ -30,6 +30,7 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
             try
             {
                 var folded = 0;
+                var schemaMoved = false;
                 if (store.HasExternalChanges())
                 {
                     int n;
@@ -42,12 +43,15 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                         }
                     }
 
+                    // The app's DDL is a commit too: look at the schema cookie only when something was committed.
+                    schemaMoved = store.SchemaChangedSinceRefresh();
                     engine.DatabaseCircuit.RecordSuccess();
                 }
 
-                if (time.GetElapsedTime(lastRefresh) > RefreshInterval)
+                if (schemaMoved || time.GetElapsedTime(lastRefresh) > RefreshInterval)
                 {
-                    // New tables created by the app get capture triggers without a restart.
+                    // New tables created by the app get capture triggers without a restart: at once when the schema
+                    // cookie moved, and periodically as a safety net.
                     engine.OnInstallReport(store.Refresh());
                     lastRefresh = time.GetTimestamp();
                 }

@@ -98,7 +98,7 @@ internal sealed partial class ReplicaStore
     /// </summary>
     private void SyncTriggerMode()
     {
-        var schemaVersion = (schemaVersionStatement ??= Raw("PRAGMA schema_version")).ScalarInt64();
+        var schemaVersion = SchemaVersion();
         if (schemaVersion == triggerModeSchemaVersion)
         {
             return;

@@ -50,11 +50,28 @@ internal sealed partial class ReplicaStore
             }
 
             SetTables(new TableSet(registered.Values, active));
+            refreshedSchemaVersion = SchemaVersion(); // after our own DDL: only later schema changes count as new
             return new InstallReport(active.Select(t => t.Info).ToArray(), errors) { Warnings = warnings };
         });
         Install = report;
         return report;
     }
+
+    /// <summary>
+    /// Whether the database schema changed since the last <see cref="Refresh"/> (the app created, altered or dropped a
+    /// table, index or trigger): one read of the schema cookie, cheap enough to ask after every fold, so new tables
+    /// get capture triggers at once instead of at the next periodic refresh.
+    /// </summary>
+    public bool SchemaChangedSinceRefresh()
+    {
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return SchemaVersion() != refreshedSchemaVersion;
+        }
+    }
+
+    private long SchemaVersion() => (schemaVersionStatement ??= Raw("PRAGMA schema_version")).ScalarInt64();
 
     private List<string> CandidateTables(SqliteTransaction tx, List<string> errors)
     {

@@ -26,6 +26,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private readonly Dictionary<ReplicaTable, (RawStatement Upsert, RawStatement Delete)> rowStatements = [];
     private RawStatement? schemaVersionStatement;
     private long triggerModeSchemaVersion = -1;
+    private long refreshedSchemaVersion = -1;
     private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> feedSessions = [];
     private readonly Dictionary<SiteId, long> siteNumbers = [];
     private readonly Dictionary<long, SiteId> sitesByNumber = [];
