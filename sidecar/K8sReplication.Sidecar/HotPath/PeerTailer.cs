@@ -85,7 +85,8 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         Peer.Site = schema.Site;
         Peer.RecordSuccess();
         var local = store.SchemaHashes;
-        Peer.SchemaMismatches = [.. schema.Tables.Where(t => local.TryGetValue(t.Key, out var h) && h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
+        // A table the peer replicates and this member does not counts too: its changes are held back like a mismatch's.
+        Peer.SchemaMismatches = [.. schema.Tables.Where(t => !local.TryGetValue(t.Key, out var h) || h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
         var cursorKey = CursorPrefix + schema.Site;
         var cursor = long.TryParse(store.ReadCursor(cursorKey), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 0;

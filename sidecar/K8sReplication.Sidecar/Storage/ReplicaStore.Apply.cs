@@ -14,7 +14,8 @@ internal sealed partial class ReplicaStore
     /// cursor is stored in the same transaction, so a crash never loses or double-applies a batch; re-applying a
     /// batch changes nothing (duplicates compare equal). Malformed input throws <see cref="ChangeRejectedException"/>
     /// before anything is written. Versions too far in the future are rejected one by one (counted); changes for a
-    /// table whose schema differs from the sender's are held back and the cursor is then NOT stored.
+    /// table whose schema differs from the sender's, or that the sender replicates and this member does not, are held
+    /// back and the cursor is then NOT stored.
     /// </summary>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
         IReadOnlyDictionary<string, string>? senderSchemaHashes = null)
@@ -33,11 +34,16 @@ internal sealed partial class ReplicaStore
         }
 
         var snapshot = tables;
-        var validated = new ReplicaTable[changes.Count];
+        var validated = new ReplicaTable?[changes.Count];
         var keys = new IReadOnlyList<object?>[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            validated[i] = ValidateChange(snapshot, changes[i], i, out keys[i]);
+            // A table the sender replicates and this member does not (yet: the app here has not created it) is a
+            // schema difference, held back like one; a table nobody declared is bad input.
+            validated[i] = changes[i] is { Table: { } name } && !snapshot.ByName.ContainsKey(name)
+                && senderSchemaHashes is not null && senderSchemaHashes.ContainsKey(name)
+                ? null
+                : ValidateChange(snapshot, changes[i], i, out keys[i]);
         }
 
         var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -55,9 +61,16 @@ internal sealed partial class ReplicaStore
             {
                 var change = changes[i];
                 var table = validated[i];
-                if (!stats.TryGetValue(table.Name, out var counts))
+                if (!stats.TryGetValue(change.Table!, out var counts))
                 {
-                    stats[table.Name] = counts = new int[6];
+                    stats[change.Table!] = counts = new int[6];
+                }
+
+                if (table is null)
+                {
+                    AddRejection(rejections, $"changes[{i}].table: '{change.Table}' is replicated by the sender but not here (create it, or replicate the same tables on every member)");
+                    counts[(int)ApplyOutcome.RejectedSchema]++;
+                    continue;
                 }
 
                 var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);

@@ -99,6 +99,27 @@ public sealed class ApplyTests
     }
 
     [Fact]
+    public void TableTheSenderReplicatesButThisMemberLacks_IsHeldBack_WhileTheRestOfTheBatchApplies()
+    {
+        using var r = new TestReplica();
+        var senderHashes = new Dictionary<string, string>(r.Store.SchemaHashes) { ["later"] = "0123456789abcdef0123456789abcdef" };
+        var later = new Change("later", KeyCodec.Encode(["x"]), new RowVersion(NowHlc(), SiteA, false), ["x", 1L], 0);
+        var result = r.Store.ApplyBatch([Kv("a", 1L, NowHlc(), SiteA), later], "peer", "1", senderHashes);
+        Assert.Equal(1, result.Applied);
+        Assert.Equal(1, result.RejectedSchema);
+        Assert.False(result.CursorStored);
+        Assert.Null(r.Store.ReadCursor("peer"));
+        Assert.Contains(result.Rejections, m => m.Contains("'later' is replicated by the sender but not here", StringComparison.Ordinal));
+
+        // Once the app here creates the table, the same batch goes through.
+        r.Exec("CREATE TABLE later(id TEXT PRIMARY KEY, v)");
+        r.Store.Refresh();
+        senderHashes["later"] = r.Store.SchemaHashes["later"];
+        Assert.True(r.Store.ApplyBatch([Kv("a", 1L, NowHlc(), SiteA), later], "peer", "1", senderHashes).CursorStored);
+        Assert.Equal([new object?[] { "x", 1L }], r.Rows("later"));
+    }
+
+    [Fact]
     public void ReadChanges_PagesInSeqOrder_AndFiltersByOrigin()
     {
         using var r = new TestReplica();
