@@ -30,6 +30,15 @@ internal sealed class RawStatement : IDisposable
 
     public void Bind(int index, ReadOnlySpan<byte> blob) => Check(raw.sqlite3_bind_blob(statement, index, blob));
 
+    /// <summary>Binds <paramref name="values"/> to consecutive parameters from <paramref name="first"/> on (1-based).</summary>
+    public void BindValues(IReadOnlyList<object?> values, int first = 1)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            BindValue(first + i, values[i]);
+        }
+    }
+
     /// <summary>Binds a storage-class value (null, long, double, string, byte[]) exactly.</summary>
     public void BindValue(int index, object? value) => Check(value switch
     {

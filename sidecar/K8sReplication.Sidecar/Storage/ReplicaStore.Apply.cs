@@ -352,15 +352,8 @@ internal sealed partial class ReplicaStore
         var rows = new List<object?[]>();
         try
         {
-            for (var i = 0; i < positions.Length; i++)
-            {
-                query.BindValue(i + 1, values[positions[i]]);
-            }
-
-            for (var k = 0; k < key.Count; k++)
-            {
-                query.BindValue(positions.Length + k + 1, key[k]);
-            }
+            query.BindValues([.. positions.Select(p => values[p])]);
+            query.BindValues(key, positions.Length + 1);
 
             while (query.Step())
             {
@@ -378,22 +371,14 @@ internal sealed partial class ReplicaStore
     private void DeleteRow(ReplicaTable table, IReadOnlyList<object?> key)
     {
         var delete = RowStatements(table).Delete;
-        for (var k = 0; k < key.Count; k++)
-        {
-            delete.BindValue(k + 1, key[k]);
-        }
-
+        delete.BindValues(key);
         delete.Execute();
     }
 
     private void UpsertRow(ReplicaTable table, IReadOnlyList<object?> values)
     {
         var upsert = RowStatements(table).Upsert;
-        for (var c = 0; c < values.Count; c++)
-        {
-            upsert.BindValue(c + 1, values[c]);
-        }
-
+        upsert.BindValues(values);
         upsert.Execute();
     }
 

@@ -164,11 +164,7 @@ internal sealed partial class ReplicaStore
         var exists = Raw(table.ExistsRowSql);
         try
         {
-            for (var k = 0; k < key.Count; k++)
-            {
-                exists.BindValue(k + 1, key[k]);
-            }
-
+            exists.BindValues(key);
             return exists.Step();
         }
         finally

@@ -165,10 +165,7 @@ internal sealed partial class ReplicaStore
             AdoptExistingRows(tx, id, schema);
         }
 
-        return new ReplicaTable(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schema.Hash)
-        {
-            UniqueIndexes = schema.UniqueIndexes,
-        };
+        return ReplicaTable.FromSchema(id, schema, schema.Hash);
     }
 
     /// <summary>
@@ -234,10 +231,7 @@ internal sealed partial class ReplicaStore
             var schema = TableSchema.Read(writeConnection, tx, name);
             registered.Add(schema is null
                 ? new ReplicaTable(id, name, [], [], false, hash)
-                : new ReplicaTable(id, name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, hash)
-                {
-                    UniqueIndexes = schema.UniqueIndexes,
-                });
+                : ReplicaTable.FromSchema(id, schema, hash));
         }
 
         return new TableSet(registered, []);

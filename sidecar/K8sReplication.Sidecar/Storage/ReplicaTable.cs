@@ -26,6 +26,13 @@ internal sealed class ReplicaTable
         UpsertRowSql = BuildUpsertRowSql();
     }
 
+    /// <summary>The table as <paramref name="schema"/> describes it now, under its registry id and recorded hash.</summary>
+    public static ReplicaTable FromSchema(long id, TableSchema schema, string schemaHash) =>
+        new(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schemaHash)
+        {
+            UniqueIndexes = schema.UniqueIndexes,
+        };
+
     /// <summary>SELECT of all columns by primary key (@k0..@kN); built once, the statement is prepared per connection.</summary>
     public string SelectRowSql { get; }
 

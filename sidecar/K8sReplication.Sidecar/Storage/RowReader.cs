@@ -21,11 +21,7 @@ internal sealed class RowReader(SqliteConnection connection) : IDisposable
             statements[table.SelectRowSql] = statement;
         }
 
-        var values = KeyCodec.Decode(key);
-        for (var i = 0; i < values.Count; i++)
-        {
-            statement.BindValue(i + 1, values[i]);
-        }
+        statement.BindValues(KeyCodec.Decode(key));
 
         try
         {
