@@ -9,9 +9,24 @@ public sealed record HotPathConfig
     /// <summary>Default of <see cref="Wait"/>.</summary>
     public const string DefaultWait = "10s";
 
+    /// <summary>Default of <see cref="MaxBatchBytes"/> (4 MiB).</summary>
+    public const long DefaultMaxBatchBytes = 4L << 20;
+
+    /// <summary>Default of <see cref="MaxRowBytes"/> (4 MiB).</summary>
+    public const long DefaultMaxRowBytes = 4L << 20;
+
     /// <summary>Largest number of changes fetched and applied in one batch (1–10000).</summary>
     public int? BatchSize { get; init; }
 
     /// <summary>Long-poll wait of a change-feed request (duration, 0s–60s).</summary>
     public string? Wait { get; init; }
+
+    /// <summary>
+    /// Encoded bytes after which a peer's feed answer stops adding changes (64 KiB–256 MiB). This member asks its peers
+    /// for batches of at most this size and refuses any answer larger than it plus <see cref="MaxRowBytes"/>.
+    /// </summary>
+    public long? MaxBatchBytes { get; init; }
+
+    /// <summary>Largest encoded row accepted from a peer (1 KiB–256 MiB); a larger row is refused with its batch.</summary>
+    public long? MaxRowBytes { get; init; }
 }

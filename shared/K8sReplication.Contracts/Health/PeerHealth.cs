@@ -30,8 +30,17 @@ public sealed record PeerHealth
     /// <summary>Last successful request (UTC).</summary>
     public DateTimeOffset? LastSuccess { get; init; }
 
-    /// <summary>Last error, if the last request failed.</summary>
+    /// <summary>
+    /// Newest unresolved error: a feed error stays until the feed works again, an anti-entropy error until a round
+    /// succeeds.
+    /// </summary>
     public string? LastError { get; init; }
+
+    /// <summary>True while the peer's feed answers are refused (too large, malformed, invalid, wrong site).</summary>
+    public bool Rejecting { get; init; }
+
+    /// <summary>Answers refused from this peer since the sidecar started.</summary>
+    public long BatchesRejected { get; init; }
 
     /// <summary>Estimated peer clock minus local clock, in milliseconds.</summary>
     public double? ClockSkewMs { get; init; }

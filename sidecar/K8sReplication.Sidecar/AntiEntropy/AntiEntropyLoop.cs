@@ -12,7 +12,7 @@ namespace K8sReplication.Sidecar.AntiEntropy;
 /// ±20 % jitter; skipped while the hot path is catching up from that peer; failures back off (capped at the
 /// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
 /// </summary>
-internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClient client, SidecarMetrics metrics, TimeProvider time, ILogger logger)
+internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClient client, SiteBindings bindings, SidecarMetrics metrics, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
 
@@ -42,7 +42,7 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
                 continue;
             }
 
-            var round = new AntiEntropyRound(engine, client, time);
+            var round = new AntiEntropyRound(engine, client, bindings, time);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(settings.AntiEntropyTimeout);
             var started = time.GetTimestamp();
@@ -50,6 +50,7 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
             try
             {
                 result = await round.RunAsync(settings.AntiEntropyBudget, deadline.Token);
+                peer.RecordSuccess(PeerActivity.AntiEntropy);
                 backoff.Reset();
                 delay = Jitter(interval);
             }
@@ -57,12 +58,29 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
             {
                 return;
             }
-            catch (Exception e) when (e is OperationCanceledException or PeerUnavailableException or ChangeRejectedException or SqliteException or FormatException)
+            catch (Exception e)
             {
+                // Every failure ends this round only: it is recorded, counted, and the next round comes after a backoff.
                 var timedOut = e is OperationCanceledException || (e is PeerUnavailableException && deadline.IsCancellationRequested);
-                if (e is PeerUnavailableException or ChangeRejectedException)
+                switch (e)
                 {
-                    peer.RecordFailure(e.Message);
+                    case PeerAnswerRejectedException rejected:
+                        client.CountRejected(rejected.Reason);
+                        peer.RecordRejected(PeerActivity.AntiEntropy, "anti-entropy: " + rejected.Message);
+                        break;
+                    case ChangeRejectedException refused:
+                        client.CountRejected(RejectReason.Invalid);
+                        peer.RecordRejected(PeerActivity.AntiEntropy, "anti-entropy: " + refused.Message);
+                        break;
+                    case PeerUnavailableException:
+                        peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: " + e.Message);
+                        break;
+                    case OperationCanceledException or SqliteException:
+                        break;
+                    default:
+                        peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: unexpected failure: " + e.Message);
+                        LogUnexpected(logger, peer.Name, e);
+                        break;
                 }
 
                 result = new AntiEntropyResult
@@ -103,6 +121,9 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
     }
 
     private static TimeSpan Jitter(TimeSpan interval) => interval * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Anti-entropy with {Peer} failed unexpectedly; retrying after a backoff")]
+    private static partial void LogUnexpected(ILogger logger, string peer, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Anti-entropy with {Peer} failed: {Error}")]
     private static partial void LogRoundFailed(ILogger logger, string peer, string? error);

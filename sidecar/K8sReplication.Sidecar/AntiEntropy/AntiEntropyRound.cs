@@ -1,10 +1,9 @@
 using System.Globalization;
 using K8sReplication.Contracts.Health;
-using K8sReplication.Contracts.Wire;
-using K8sReplication.Sidecar.Api;
 using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Engine;
 using K8sReplication.Sidecar.Peers;
+using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.AntiEntropy;
 
@@ -13,7 +12,7 @@ namespace K8sReplication.Sidecar.AntiEntropy;
 /// differing children, list the differing leaves' versions, pull the rows whose peer version wins here and apply
 /// them through the same applier as the hot path. Traffic is proportional to the difference.
 /// </summary>
-internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient client, TimeProvider time)
+internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time)
 {
     public const string ProgressPrefix = "antientropy:";
     private const int RowsPerRequest = 1000;
@@ -26,21 +25,22 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
         var started = time.GetTimestamp();
         var store = engine.Store ?? throw new InvalidOperationException("store not open");
         var tree = store.Merkle;
-        var (root, rootBytes) = await client.GetMerkleRootAsync(cancellationToken);
+        var (root, depth, rootBytes) = await client.GetMerkleRootAsync(cancellationToken);
         _bytes += rootBytes;
-        client.Peer.RecordSuccess();
-        if (string.Equals(root.Root, Convert.ToHexStringLower(tree.Root), StringComparison.OrdinalIgnoreCase))
+        client.Peer.RecordReachable();
+        if (root.AsSpan().SequenceEqual(tree.Root))
         {
             return Result("equal", started);
         }
 
-        if (root.Depth != tree.Depth)
+        if (depth != tree.Depth)
         {
-            throw new PeerUnavailableException($"Merkle shape differs: peer depth {root.Depth}, local {tree.Depth}", 400);
+            throw new PeerAnswerRejectedException(RejectReason.Invalid, $"Merkle shape differs: peer depth {depth}, local {tree.Depth}");
         }
 
-        var (schema, schemaBytes) = await client.GetSchemaAsync(cancellationToken);
-        _bytes += schemaBytes;
+        var schema = await client.GetSchemaAsync(cancellationToken);
+        var configured = client.Peer.Settings.Site is { } expected ? SiteId.Parse(expected) : (SiteId?)null;
+        bindings.Check(client.Peer.Name, schema.Site, configured, [.. engine.Config.Current.Peers.Select(p => p.Name)]);
         var leaves = await DifferingLeavesAsync(tree, cancellationToken);
         var partial = false;
         foreach (var leaf in leaves)
@@ -53,7 +53,7 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
 
             var (remote, leafBytes) = await client.GetMerkleLeafAsync(leaf, cancellationToken);
             _bytes += leafBytes;
-            var winners = MerkleDiff.RemoteWinners(tree.Leaf(leaf), WireMapping.FromWire(remote.Entries));
+            var winners = MerkleDiff.RemoteWinners(tree.Leaf(leaf), remote);
             foreach (var table in winners.GroupBy(w => w.Table, StringComparer.Ordinal))
             {
                 foreach (var chunk in table.Chunk(RowsPerRequest))
@@ -81,8 +81,7 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
             {
                 var (nodes, bytes) = await client.GetMerkleNodesAsync(path, cancellationToken);
                 _bytes += bytes;
-                var remote = nodes.Children.Select(Convert.FromHexString).ToList();
-                foreach (var index in MerkleDiff.DifferingChildren(tree.Children(path), remote))
+                foreach (var index in MerkleDiff.DifferingChildren(tree.Children(path), nodes))
                 {
                     var child = MerkleDiff.ChildPath(path, index);
                     if (child.Length == tree.Depth)
@@ -102,18 +101,30 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
         return leaves;
     }
 
-    private async Task PullAsync(string table, LeafEntry[] entries, SchemaResponse schema, CancellationToken cancellationToken)
+    private async Task PullAsync(string table, LeafEntry[] entries, (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema, CancellationToken cancellationToken)
     {
-        var (rows, bytes) = await client.PostRowsAsync(new RowsRequest { Table = table, Keys = [.. entries.Select(e => e.Key)] }, cancellationToken);
-        _bytes += bytes;
-        if (rows.Changes.Count == 0)
+        List<Change> rows;
+        try
+        {
+            (rows, var bytes) = await client.PostRowsAsync(table, [.. entries.Select(e => e.Key)], cancellationToken);
+            _bytes += bytes;
+        }
+        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && entries.Length > 1)
+        {
+            // Large rows: ask for half as many at a time (the row limit still bounds a single row).
+            var half = entries.Length / 2;
+            await PullAsync(table, entries[..half], schema, cancellationToken);
+            await PullAsync(table, entries[half..], schema, cancellationToken);
+            return;
+        }
+
+        if (rows.Count == 0)
         {
             return;
         }
 
-        var changes = WireMapping.FromWire(rows.Changes);
         var result = engine.Applier!.Apply(
-            changes,
+            rows,
             ProgressPrefix + schema.Site,
             time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             schema.Tables,

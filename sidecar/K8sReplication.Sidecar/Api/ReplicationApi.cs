@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using K8sReplication.Contracts;
@@ -45,6 +46,7 @@ internal static class ReplicationApi
         var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
         var limit = (int)RequestInput.Long(context, "limit", DefaultLimit, 1, MaxLimit);
         var waitMs = RequestInput.Long(context, "wait", 0, 0, (long)SidecarDefaults.MaxWait.TotalMilliseconds);
+        var maxBytes = RequestInput.Long(context, "maxBytes", long.MaxValue, 1024, long.MaxValue);
         SiteId? origin = null;
         if (context.Request.Query.TryGetValue("origin", out var originText))
         {
@@ -86,15 +88,47 @@ internal static class ReplicationApi
             }
         }
 
-        await ApiResponses.JsonAsync(context, new ChangesResponse
+        await WriteFeedAsync(context, store, batch, time.GetUtcNow().ToUnixTimeMilliseconds(), maxBytes);
+    }
+
+    /// <summary>
+    /// Writes a feed answer, ending the batch early once its encoded changes reach <paramref name="maxBytes"/> (at least
+    /// one change is always sent, so a single large row still moves): a receiver bounds what it reads from a peer, and
+    /// this keeps honest answers inside that bound. The next cursor is then the last change sent. Members that do not
+    /// send <c>maxBytes</c> get the whole page, as before.
+    /// </summary>
+    private static async Task WriteFeedAsync(HttpContext context, ReplicaStore store, ChangeBatch batch, long now, long maxBytes)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            Site = store.Site.ToString(),
-            Hlc = store.Hlc,
-            Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            LastSeq = batch.LastSeq,
-            MaxSeq = batch.MaxSeq,
-            Changes = [.. batch.Changes.Select(WireMapping.ToWire)],
-        }, WireJsonContext.Default.ChangesResponse);
+            writer.WriteStartObject();
+            writer.WritePropertyName("changes");
+            writer.WriteStartArray();
+            var lastSeq = batch.LastSeq;
+            for (var i = 0; i < batch.Changes.Count; i++)
+            {
+                if (i > 0 && writer.BytesCommitted + writer.BytesPending >= maxBytes)
+                {
+                    lastSeq = batch.Changes[i - 1].Seq;
+                    break;
+                }
+
+                JsonSerializer.Serialize(writer, WireMapping.ToWire(batch.Changes[i]), WireJsonContext.Default.WireChange);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("site", store.Site.ToString());
+            writer.WriteNumber("hlc", store.Hlc);
+            writer.WriteNumber("now", now);
+            writer.WriteNumber("lastSeq", lastSeq);
+            writer.WriteNumber("maxSeq", batch.MaxSeq);
+            writer.WriteEndObject();
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     private static Task MerkleRootAsync(HttpContext context)

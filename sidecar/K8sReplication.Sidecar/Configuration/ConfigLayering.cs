@@ -49,6 +49,8 @@ internal static class ConfigLayering
         {
             BatchSize = high.HotPath.BatchSize ?? low.HotPath?.BatchSize,
             Wait = high.HotPath.Wait ?? low.HotPath?.Wait,
+            MaxBatchBytes = high.HotPath.MaxBatchBytes ?? low.HotPath?.MaxBatchBytes,
+            MaxRowBytes = high.HotPath.MaxRowBytes ?? low.HotPath?.MaxRowBytes,
         },
         AntiEntropy = high.AntiEntropy is null ? low.AntiEntropy : new AntiEntropyConfig
         {

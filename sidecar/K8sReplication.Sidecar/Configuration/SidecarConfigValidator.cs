@@ -44,6 +44,8 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("hotPath.batchSize", $"must be between {SidecarDefaults.MinBatchSize} and {SidecarDefaults.MaxBatchSize}, got {batch}"));
         }
 
+        var maxBatchBytes = Bytes(config.HotPath?.MaxBatchBytes ?? HotPathConfig.DefaultMaxBatchBytes, "hotPath.maxBatchBytes", 64L << 10, 256L << 20, errors);
+        var maxRowBytes = Bytes(config.HotPath?.MaxRowBytes ?? HotPathConfig.DefaultMaxRowBytes, "hotPath.maxRowBytes", 1L << 10, 256L << 20, errors);
         var wait = Duration(config.HotPath?.Wait ?? HotPathConfig.DefaultWait, "hotPath.wait", TimeSpan.Zero, SidecarDefaults.MaxWait, errors);
         var interval = Duration(config.AntiEntropy?.Interval ?? AntiEntropyConfig.DefaultInterval, "antiEntropy.interval", SidecarDefaults.MinAntiEntropyInterval, TimeSpan.FromDays(1), errors);
         var timeout = Duration(config.AntiEntropy?.Timeout ?? AntiEntropyConfig.DefaultTimeout, "antiEntropy.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
@@ -81,6 +83,8 @@ internal static class SidecarConfigValidator
             Topology = config.Topology ?? Topology.FullMesh,
             BatchSize = batch,
             Wait = wait,
+            MaxBatchBytes = maxBatchBytes,
+            MaxRowBytes = maxRowBytes,
             AntiEntropyInterval = interval,
             AntiEntropyBudget = budget,
             AntiEntropyTimeout = timeout,
@@ -89,6 +93,16 @@ internal static class SidecarConfigValidator
             Paused = config.Paused ?? false,
         };
         return errors;
+    }
+
+    private static long Bytes(long value, string key, long min, long max, List<ConfigError> errors)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add(new ConfigError(key, $"must be between {min} and {max} bytes, got {value}"));
+        }
+
+        return value;
     }
 
     private static void ValidateTables(IReadOnlyList<string>? tables, List<ConfigError> errors)
@@ -158,9 +172,15 @@ internal static class SidecarConfigValidator
                 ok = false;
             }
 
+            if (peer.Site is { } site && (site.Length != 32 || !site.All(char.IsAsciiHexDigit)))
+            {
+                errors.Add(new ConfigError($"peers[{i}].site", "must be a site id (32 hex digits)"));
+                ok = false;
+            }
+
             if (ok)
             {
-                result.Add(new PeerSettings(peer.Name, url!));
+                result.Add(new PeerSettings(peer.Name, url!, peer.Site?.ToLowerInvariant()));
             }
         }
 

@@ -19,6 +19,8 @@ internal sealed record SidecarSettings
     public Topology Topology { get; init; }
     public int BatchSize { get; init; } = HotPathConfig.DefaultBatchSize;
     public TimeSpan Wait { get; init; }
+    public long MaxBatchBytes { get; init; } = HotPathConfig.DefaultMaxBatchBytes;
+    public long MaxRowBytes { get; init; } = HotPathConfig.DefaultMaxRowBytes;
     public TimeSpan AntiEntropyInterval { get; init; }
     public int AntiEntropyBudget { get; init; } = AntiEntropyConfig.DefaultBudget;
     public TimeSpan AntiEntropyTimeout { get; init; }

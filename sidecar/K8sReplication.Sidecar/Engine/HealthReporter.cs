@@ -46,6 +46,11 @@ internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor pe
             errors.Add($"{rejected} remote versions rejected: their clock was more than {Contracts.Config.Durations.Format(settings.MaxClockSkew)} ahead");
         }
 
+        foreach (var peer in peerHealth.Where(p => p.Rejecting))
+        {
+            errors.Add($"peer {peer.Name}: its changes are refused ({peer.BatchesRejected} answers so far): {peer.LastError}");
+        }
+
         if (peerStates.Count > 0 && peerStates.All(p => !p.Connected))
         {
             errors.Add("no peer reachable: this member is alone");

@@ -1,59 +1,115 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Wire;
+using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Security;
+using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Peers;
 
 /// <summary>
 /// Typed calls to one peer's replication API. Every call is counted (<c>replication_peer_requests_total</c>),
-/// authenticated with the mesh token, bounded by a deadline, and turns every failure into
-/// <see cref="PeerUnavailableException"/>. Answers are read fully, so byte counts are the decoded JSON size.
+/// authenticated with the mesh token and bounded by a deadline. Answers are untrusted: each body is read as a stream
+/// through byte limits below and above the decompressor (<see cref="PeerAnswerLimits"/>), decoded incrementally, and
+/// checked by <see cref="PeerAnswers"/> before the caller sees it. Network failures surface as
+/// <see cref="PeerUnavailableException"/>, refused answers as <see cref="PeerAnswerRejectedException"/>; byte counts
+/// are the decoded size.
 /// </summary>
-internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, TimeProvider time)
+internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, LiveConfig config, TimeProvider time)
 {
     /// <summary>Deadline of a request beyond its long-poll wait.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>How much of an error answer is read for the message.</summary>
+    private const int ErrorBodyBytes = 4096;
+
     public PeerState Peer => peer;
 
-    public Task<(SchemaResponse Value, long Bytes)> GetSchemaAsync(CancellationToken cancellationToken) =>
-        SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, TimeSpan.Zero, cancellationToken);
+    private PeerAnswerLimits Limits => PeerAnswerLimits.From(config.Current);
 
-    public Task<(ChangesResponse Value, long Bytes)> GetChangesAsync(long after, int limit, TimeSpan wait, string? origin, CancellationToken cancellationToken)
+    public async Task<(SiteId Site, IReadOnlyDictionary<string, string> Tables)> GetSchemaAsync(CancellationToken cancellationToken)
     {
-        var query = string.Create(CultureInfo.InvariantCulture, $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}");
-        if (origin is not null)
-        {
-            query += "&origin=" + origin;
-        }
-
-        return SendAsync("changes", HttpMethod.Get, query, null, WireJsonContext.Default.ChangesResponse, wait, cancellationToken);
+        var (answer, _) = await SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
+        return Checked("schema", () => PeerAnswers.Schema(answer));
     }
 
-    public Task<(MerkleRootResponse Value, long Bytes)> GetMerkleRootAsync(CancellationToken cancellationToken) =>
-        SendAsync("merkle", HttpMethod.Get, Paths.Merkle, null, WireJsonContext.Default.MerkleRootResponse, TimeSpan.Zero, cancellationToken);
-
-    public Task<(MerkleNodesResponse Value, long Bytes)> GetMerkleNodesAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync("merkle_nodes", HttpMethod.Get, Paths.MerkleNodes + "?path=" + path, null, WireJsonContext.Default.MerkleNodesResponse, TimeSpan.Zero, cancellationToken);
-
-    public Task<(MerkleLeafResponse Value, long Bytes)> GetMerkleLeafAsync(int leaf, CancellationToken cancellationToken) =>
-        SendAsync("merkle_leaves", HttpMethod.Get, Paths.MerkleLeaves + "/" + leaf.ToString(CultureInfo.InvariantCulture), null, WireJsonContext.Default.MerkleLeafResponse, TimeSpan.Zero, cancellationToken);
-
-    public Task<(RowsResponse Value, long Bytes)> PostRowsAsync(RowsRequest request, CancellationToken cancellationToken)
+    /// <summary>One feed page after <paramref name="after"/>: validated changes plus the answer's cursor fields.</summary>
+    public async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, WireJsonContext.Default.RowsRequest);
+        var settings = config.Current;
+        var query = string.Create(CultureInfo.InvariantCulture,
+            $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}&maxBytes={settings.MaxBatchBytes}");
+        if (origin is { } site)
+        {
+            query += "&origin=" + site;
+        }
+
+        var (answer, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, WireJsonContext.Default.ChangesResponse, wait, Limits.Feed, cancellationToken);
+        var changes = Checked("changes", () => PeerAnswers.Feed(answer, after, limit, settings.MaxRowBytes));
+        return new FeedPage(SiteId.Parse(answer.Site), changes, answer.LastSeq, answer.MaxSeq, bytes);
+    }
+
+    public async Task<(byte[] Root, int Depth, long Bytes)> GetMerkleRootAsync(CancellationToken cancellationToken)
+    {
+        var (answer, bytes) = await SendAsync("merkle", HttpMethod.Get, Paths.Merkle, null, WireJsonContext.Default.MerkleRootResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
+        return (Checked("merkle", () => PeerAnswers.Root(answer)), answer.Depth, bytes);
+    }
+
+    public async Task<(List<byte[]> Children, long Bytes)> GetMerkleNodesAsync(string path, CancellationToken cancellationToken)
+    {
+        var (answer, bytes) = await SendAsync("merkle_nodes", HttpMethod.Get, Paths.MerkleNodes + "?path=" + path, null, WireJsonContext.Default.MerkleNodesResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
+        return (Checked("merkle_nodes", () => PeerAnswers.Children(answer, path)), bytes);
+    }
+
+    public async Task<(List<LeafEntry> Entries, long Bytes)> GetMerkleLeafAsync(int leaf, CancellationToken cancellationToken)
+    {
+        var (answer, bytes) = await SendAsync("merkle_leaves", HttpMethod.Get, Paths.MerkleLeaves + "/" + leaf.ToString(CultureInfo.InvariantCulture), null,
+            WireJsonContext.Default.MerkleLeafResponse, TimeSpan.Zero, Limits.Leaf, cancellationToken);
+        return (Checked("merkle_leaves", () => PeerAnswers.Leaf(answer, leaf)), bytes);
+    }
+
+    public async Task<(List<Change> Rows, long Bytes)> PostRowsAsync(string table, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new RowsRequest { Table = table, Keys = keys }, WireJsonContext.Default.RowsRequest);
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return SendAsync("rows", HttpMethod.Post, Paths.Rows, content, WireJsonContext.Default.RowsResponse, TimeSpan.Zero, cancellationToken);
+        var (answer, bytes) = await SendAsync("rows", HttpMethod.Post, Paths.Rows, content, WireJsonContext.Default.RowsResponse, TimeSpan.Zero, Limits.Feed, cancellationToken);
+        return (Checked("rows", () => PeerAnswers.Rows(answer, table, keys, config.Current.MaxRowBytes)), bytes);
+    }
+
+    /// <summary>
+    /// Counts one refused answer (<c>replication_batches_rejected_total</c>). The loops count what they catch, wherever
+    /// it was found: here, in the site binding or in the store.
+    /// </summary>
+    public void CountRejected(string reason) =>
+        metrics.BatchesRejected.Add(1, new("peer", peer.Name), new("reason", reason));
+
+    private static T Checked<T>(string endpoint, Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (PeerAnswerRejectedException e)
+        {
+            throw Rejected(endpoint, e);
+        }
+    }
+
+    private static PeerAnswerRejectedException Rejected(string endpoint, PeerAnswerRejectedException e)
+    {
+        return new PeerAnswerRejectedException(e.Reason, $"{endpoint}: {e.Message}", e);
     }
 
     private async Task<(T Value, long Bytes)> SendAsync<T>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
-        JsonTypeInfo<T> typeInfo, TimeSpan wait, CancellationToken cancellationToken)
+        JsonTypeInfo<T> typeInfo, TimeSpan wait, long limit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait + RequestTimeout);
@@ -63,19 +119,38 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
+        request.Headers.AcceptEncoding.ParseAdd("br");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
         var sentAt = time.GetUtcNow();
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw new PeerUnavailableException(
-                    $"{endpoint}: HTTP {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))}",
-                    (int)response.StatusCode);
+                var error = await ReadErrorAsync(response, timeout.Token);
+                throw new PeerUnavailableException($"{endpoint}: HTTP {(int)response.StatusCode} {error}", (int)response.StatusCode);
             }
 
-            var value = JsonSerializer.Deserialize(bytes, typeInfo) ?? throw new PeerUnavailableException($"{endpoint}: empty answer");
+            await using var body = await OpenBodyAsync(response, limit, timeout.Token);
+            T? value;
+            try
+            {
+                value = await JsonSerializer.DeserializeAsync(body, typeInfo, timeout.Token);
+            }
+            catch (JsonException e)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + e.Message, e);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.Malformed, "broken compressed body: " + e.Message, e);
+            }
+
+            if (value is null)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer");
+            }
+
             if (value is ChangesResponse changes)
             {
                 // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive
@@ -86,23 +161,86 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
             }
 
             metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
-            return (value, bytes.LongLength);
+            return (value, body.BytesRead);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or JsonException or PeerUnavailableException)
+        catch (PeerAnswerRejectedException e)
+        {
+            metrics.PeerRequests.Add(1, Tags(endpoint, "rejected"));
+            throw Rejected(endpoint, e);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or PeerUnavailableException)
         {
             metrics.PeerRequests.Add(1, Tags(endpoint, e is PeerUnavailableException { StatusCode: < 500 } ? "rejected" : "error"));
             throw e as PeerUnavailableException ?? new PeerUnavailableException($"{endpoint}: {Describe(e)}", null, e);
         }
     }
 
+    /// <summary>
+    /// The body as a stream limited on both sides of the decompressor. A declared length over the limit is refused
+    /// before a byte is read; an undeclared one (chunked) is cut where it crosses the limit.
+    /// </summary>
+    private static async Task<BoundedReadStream> OpenBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        var raw = PeerAnswerLimits.Raw(limit);
+        if (response.Content.Headers.ContentLength > raw)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.TooLarge,
+                $"answer declares {response.Content.Headers.ContentLength} bytes, more than the limit of {raw}");
+        }
+
+        var encodings = response.Content.Headers.ContentEncoding;
+        if (encodings.Count > 1)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings)})");
+        }
+
+        Stream body = new BoundedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), raw, "compressed answer");
+        body = encodings.FirstOrDefault()?.ToLowerInvariant() switch
+        {
+            null or "identity" => body,
+            "gzip" => new GZipStream(body, CompressionMode.Decompress),
+            "br" => new BrotliStream(body, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(body, CompressionMode.Decompress),
+            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer has an unsupported content encoding '{Truncate(other, 40)}'"),
+        };
+        return new BoundedReadStream(body, limit, "answer");
+    }
+
+    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[ErrorBodyBytes];
+            var total = 0;
+            int n;
+            while (total < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+            {
+                total += n;
+            }
+
+            // Error text is meant for logs and status: compressed or binary bodies are not worth decoding.
+            return response.Content.Headers.ContentEncoding.Count > 0 ? "(compressed body)" : Truncate(Encoding.UTF8.GetString(buffer, 0, total), 300);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return "(body unreadable)";
+        }
+    }
+
+    private static string Truncate(string text, int max)
+    {
+        var cut = text.Length > max ? text[..max] + "…" : text;
+        return string.Concat(cut.Select(ch => char.IsControl(ch) ? ' ' : ch)).Trim();
+    }
+
     private static string Describe(Exception e) => e switch
     {
         OperationCanceledException => "timed out",
-        JsonException j => "malformed answer: " + j.Message,
         _ => e.InnerException is { } inner ? e.Message + " (" + inner.Message + ")" : e.Message,
     };
 

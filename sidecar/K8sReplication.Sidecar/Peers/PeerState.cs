@@ -11,7 +11,10 @@ namespace K8sReplication.Sidecar.Peers;
 internal sealed class PeerState(PeerSettings settings, TimeProvider time)
 {
     private readonly Lock _gate = new();
+    private readonly (string Message, DateTimeOffset At)?[] _errors = new (string, DateTimeOffset)?[2];
     private double? _skewMs;
+    private long _batchesRejected;
+    private DateTimeOffset? _rejectingSince;
 
     public PeerSettings Settings { get; } = settings;
 
@@ -25,11 +28,60 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
 
     public DateTimeOffset? LastSuccess { get; private set; }
 
-    public string? LastError { get; private set; }
+    /// <summary>
+    /// The newest error of any activity still unresolved: an activity's error stays until that same activity succeeds
+    /// again (an anti-entropy round does not wipe a refused feed batch, nor a schema handshake a refused apply).
+    /// </summary>
+    public string? LastError
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _errors.Where(e => e is not null).MaxBy(e => e!.Value.At)?.Message;
+            }
+        }
+    }
 
     public long LagChanges { get; set; }
 
-    public double LagSeconds { get; set; }
+    /// <summary>
+    /// Lag as the tailer last measured it; while the peer's batches are refused, at least the time since the first
+    /// refusal (nothing from it is being applied, so lag is never reported as zero then).
+    /// </summary>
+    public double LagSeconds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rejectingSince is { } since ? Math.Max(field, (time.GetUtcNow() - since).TotalSeconds) : field;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                field = value;
+            }
+        }
+    }
+
+    /// <summary>True while the peer's latest feed answer was refused (see <see cref="RecordRejected"/>).</summary>
+    public bool Rejecting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rejectingSince is not null;
+            }
+        }
+    }
+
+    /// <summary>Answers refused from this peer since start (every activity).</summary>
+    public long BatchesRejected => Interlocked.Read(ref _batchesRejected);
 
     public bool CatchingUp { get; set; }
 
@@ -51,19 +103,60 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
         }
     }
 
-    public void RecordSuccess()
+    /// <summary>The peer answered (transport works); clears nothing else.</summary>
+    public void RecordReachable()
     {
         Breaker.RecordSuccess();
         Connected = true;
-        LastError = null;
         LastSuccess = time.GetUtcNow();
     }
 
-    public void RecordFailure(string error)
+    /// <summary>An activity completed: its own error (and, for the feed, the refusal state) is over.</summary>
+    public void RecordSuccess(PeerActivity activity)
+    {
+        RecordReachable();
+        lock (_gate)
+        {
+            _errors[(int)activity] = null;
+            if (activity == PeerActivity.Feed)
+            {
+                _rejectingSince = null;
+            }
+        }
+    }
+
+    /// <summary>The peer could not be reached or failed to answer.</summary>
+    public void RecordFailure(PeerActivity activity, string error)
     {
         Breaker.RecordFailure();
         Connected = false;
-        LastError = error;
+        SetError(activity, error);
+    }
+
+    /// <summary>
+    /// The peer answered with something refused. It stays connected (the transport works) but counts against its
+    /// circuit, so a peer that keeps sending garbage is asked less and less often.
+    /// </summary>
+    public void RecordRejected(PeerActivity activity, string error)
+    {
+        Breaker.RecordFailure();
+        Interlocked.Increment(ref _batchesRejected);
+        SetError(activity, error);
+        if (activity == PeerActivity.Feed)
+        {
+            lock (_gate)
+            {
+                _rejectingSince ??= time.GetUtcNow();
+            }
+        }
+    }
+
+    private void SetError(PeerActivity activity, string error)
+    {
+        lock (_gate)
+        {
+            _errors[(int)activity] = (error, time.GetUtcNow());
+        }
     }
 
     /// <summary>Folds one estimate (peer wall clock minus ours at the request's midpoint) into a moving average.</summary>
@@ -87,6 +180,8 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
         CatchingUp = CatchingUp,
         LastSuccess = LastSuccess,
         LastError = LastError,
+        Rejecting = Rejecting,
+        BatchesRejected = BatchesRejected,
         ClockSkewMs = ClockSkewMs,
         SchemaMismatches = SchemaMismatches,
         LastAntiEntropy = LastAntiEntropy,

@@ -25,6 +25,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
     private HashSet<string>? _initialPeers;
+    private SiteBindings? _bindings;
     private volatile bool _initialCatchUpDone;
     private CancellationToken _stopping;
 
@@ -38,7 +39,8 @@ internal sealed partial class PeerSupervisor : BackgroundService
         _logger = loggers.CreateLogger<PeerSupervisor>();
         _http = new HttpClient(new SocketsHttpHandler
         {
-            AutomaticDecompression = DecompressionMethods.All,
+            // Peer answers are decompressed by PeerClient itself, under byte limits on both sides of the decompressor.
+            AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(3),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         })
@@ -99,6 +101,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
             return;
         }
 
+        _bindings = new SiteBindings(_engine.Store);
         _engine.Config.Changed += Apply;
         Apply(_engine.Config.Current);
         lock (_gate)
@@ -166,7 +169,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private PeerLoops StartLoops(PeerSettings peer)
     {
         var state = new PeerState(peer, _time);
-        var client = new PeerClient(_http, state, _auth, _metrics, _time);
+        var client = new PeerClient(_http, state, _auth, _metrics, _engine.Config, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var logger = _loggers.CreateLogger("K8sReplication.Sidecar.Peers." + peer.Name);
         Task tailer;
@@ -177,10 +180,10 @@ internal sealed partial class PeerSupervisor : BackgroundService
         }
         else
         {
-            tailer = Task.Run(() => new PeerTailer(_engine, client, _time, logger).RunAsync(stop.Token), CancellationToken.None);
+            tailer = Task.Run(() => new PeerTailer(_engine, client, _bindings!, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         }
 
-        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_engine, client, _metrics, _time, logger).RunAsync(stop.Token), CancellationToken.None);
+        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_engine, client, _bindings!, _metrics, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         return new PeerLoops(state, stop, Task.WhenAll(tailer, antiEntropy));
     }
 

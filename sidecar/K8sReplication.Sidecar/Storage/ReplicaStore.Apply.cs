@@ -170,7 +170,7 @@ internal sealed partial class ReplicaStore
         }
     }
 
-    /// <summary>Reads a cursor stored by ApplyBatch; null when none.</summary>
+    /// <summary>Reads a cursor stored by ApplyBatch (or <see cref="WriteCursor"/>); null when none.</summary>
     public string? ReadCursor(string cursorKey)
     {
         using var connection = OpenRead();
@@ -178,6 +178,37 @@ internal sealed partial class ReplicaStore
         command.CommandText = "SELECT value FROM __repl_cursors WHERE key = @k";
         command.Parameters.AddWithValue("@k", cursorKey);
         return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>Every cursor whose key starts with <paramref name="prefix"/> (key to value).</summary>
+    public Dictionary<string, string> ReadCursors(string prefix)
+    {
+        using var connection = OpenRead();
+        using var command = connection.CreateCommand();
+        // Keys are ordered, so the prefix is a range: [prefix, prefix + U+FFFF).
+        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key >= @lo AND key < @hi";
+        command.Parameters.AddWithValue("@lo", prefix);
+        command.Parameters.AddWithValue("@hi", prefix + "\uffff");
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            result[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return result;
+    }
+
+    /// <summary>Stores a durable fact about a peer outside any batch (e.g. the site a peer is bound to).</summary>
+    public void WriteCursor(string cursorKey, string value)
+    {
+        InWriteTransaction((tx, _) =>
+        {
+            var cursor = Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+            cursor.Parameters[0].Value = cursorKey;
+            cursor.Parameters[1].Value = value;
+            return cursor.ExecuteNonQuery();
+        });
     }
 
     private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
@@ -421,6 +452,23 @@ internal sealed partial class ReplicaStore
                 $"table '{table.Name}' has {table.PrimaryKeyColumns.Count} primary-key columns, the key has {key.Count} values");
         }
 
+        for (var k = 0; k < key.Count; k++)
+        {
+            // NULL parts never match as a key (NULLs are distinct in a unique index, so rows would duplicate), and a
+            // part SQLite would convert under the column's affinity would store a row its version entry does not name.
+            var column = table.PrimaryKeyColumns[k];
+            if (key[k] is null)
+            {
+                throw new ChangeRejectedException(Field(".key"), $"primary-key column '{table.Columns[column]}' of table '{table.Name}' is NULL");
+            }
+
+            if (table.Affinities.Count > column && !table.Affinities[column].Keeps(key[k], table.IntegerKey))
+            {
+                throw new ChangeRejectedException(Field(".key"),
+                    $"primary-key column '{table.Columns[column]}' of table '{table.Name}' ({(table.IntegerKey ? "INTEGER PRIMARY KEY" : table.Affinities[column] + " affinity")}) cannot hold a {StorageClass(key[k])} key value unchanged");
+            }
+        }
+
         if (change.Version.Deleted)
         {
             return table;
@@ -454,6 +502,15 @@ internal sealed partial class ReplicaStore
 
         return table;
     }
+
+    private static string StorageClass(object? value) => value switch
+    {
+        long => "integer",
+        double => "real",
+        string => "text",
+        byte[] => "blob",
+        _ => "null",
+    };
 
     /// <summary>True when two storage values encode to the same key bytes (same storage class and value; 0.0 = -0.0).</summary>
     private static bool SameKeyValue(object? value, object? keyValue) => (value, keyValue) switch

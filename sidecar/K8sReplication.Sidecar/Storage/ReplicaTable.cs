@@ -31,6 +31,7 @@ internal sealed class ReplicaTable
         new(id, schema.Name, schema.Columns, schema.PrimaryKeyColumns, schema.IntegerKey, schemaHash)
         {
             UniqueIndexes = schema.UniqueIndexes,
+            Affinities = schema.Affinities,
         };
 
     /// <summary>SELECT of all columns by primary key (@k0..@kN); built once, the statement is prepared per connection.</summary>
@@ -62,6 +63,9 @@ internal sealed class ReplicaTable
 
     /// <summary>Unique indexes besides the primary key (cross-member conflicts on them are resolved at apply).</summary>
     public IReadOnlyList<UniqueIndex> UniqueIndexes { get; init; } = [];
+
+    /// <summary>Each column's type affinity, in column order (empty for tables built without a schema read).</summary>
+    public IReadOnlyList<ColumnAffinity> Affinities { get; init; } = [];
 
     public TableInfo Info { get; }
 

@@ -15,10 +15,14 @@ internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, I
     /// </summary>
     public IReadOnlyList<UniqueIndex> UniqueIndexes { get; init; } = [];
 
+    /// <summary>Each column's type affinity, in column order (decides which key values are stored unchanged).</summary>
+    public IReadOnlyList<ColumnAffinity> Affinities { get; init; } = [];
+
     /// <summary>Reads the schema of <paramref name="table"/>; null when the table does not exist.</summary>
     public static TableSchema? Read(SqliteConnection connection, SqliteTransaction? transaction, string table)
     {
         var columns = new List<string>();
+        var affinities = new List<ColumnAffinity>();
         var keyPositions = new List<(int Position, int Column)>();
         var canonical = new StringBuilder();
         string? firstKeyType = null;
@@ -47,6 +51,7 @@ internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, I
                 }
 
                 columns.Add(name);
+                affinities.Add(ColumnAffinities.FromDeclaredType(type));
             }
         }
 
@@ -63,6 +68,7 @@ internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, I
         return new TableSchema(table, columns, keyColumns, integerKey, hash)
         {
             UniqueIndexes = ReadUniqueIndexes(connection, transaction, table),
+            Affinities = affinities,
         };
     }
 

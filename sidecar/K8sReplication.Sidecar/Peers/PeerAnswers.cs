@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text;
+using K8sReplication.Contracts.Wire;
+using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Storage;
+
+namespace K8sReplication.Sidecar.Peers;
+
+/// <summary>
+/// Checks every decoded peer answer before anything uses it and turns it into storage records. JSON lets a peer send
+/// <c>null</c> or leave out any member, so nothing is assumed: missing parts are <c>malformed</c>, answers that break
+/// the protocol (counts, order, lengths, hashes) are <c>invalid</c>, a cursor beyond the peer's own newest entry is
+/// <c>seq_beyond_max</c>, and a row larger than the row limit is <c>too_large</c>. Schema-level checks (key types
+/// against the local columns, value counts) follow in the store, which refuses the whole batch before writing.
+/// </summary>
+internal static class PeerAnswers
+{
+    /// <summary>Longest table name accepted in a schema answer (SQLite allows more; no sane schema needs it).</summary>
+    public const int MaxTableNameLength = 1024;
+
+    /// <summary>Most tables a schema answer may list.</summary>
+    public const int MaxTables = 10_000;
+
+    public static List<Change> Feed(ChangesResponse? answer, long after, int limit, long maxRowBytes)
+    {
+        if (answer?.Changes is not { } changes)
+        {
+            throw Malformed("changes", "is missing");
+        }
+
+        RequireSite(answer.Site, "site");
+        if (changes.Count > limit)
+        {
+            throw Invalid("changes", $"{changes.Count} changes answer a request for at most {limit}");
+        }
+
+        if (answer.LastSeq < after)
+        {
+            throw Invalid("lastSeq", $"{answer.LastSeq} is before the requested position {after}");
+        }
+
+        if (answer.LastSeq > answer.MaxSeq)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.SeqBeyondMax,
+                $"lastSeq {answer.LastSeq} is beyond the peer's own newest entry maxSeq {answer.MaxSeq}");
+        }
+
+        var result = new List<Change>(changes.Count);
+        var previous = after;
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = ToChange(changes[i], i, maxRowBytes);
+            if (change.Seq <= previous || change.Seq > answer.LastSeq)
+            {
+                throw Invalid(Field(i, ".q"), $"seq {change.Seq} is not between the previous entry's {previous} and lastSeq {answer.LastSeq}");
+            }
+
+            previous = change.Seq;
+            result.Add(change);
+        }
+
+        return result;
+    }
+
+    public static List<Change> Rows(RowsResponse? answer, string table, IReadOnlyList<byte[]> requested, long maxRowBytes)
+    {
+        if (answer?.Changes is not { } changes)
+        {
+            throw Malformed("changes", "is missing");
+        }
+
+        if (changes.Count > requested.Count)
+        {
+            throw Invalid("changes", $"{changes.Count} rows answer a request for {requested.Count} keys");
+        }
+
+        var keys = new HashSet<string>(requested.Select(Convert.ToBase64String), StringComparer.Ordinal);
+        var result = new List<Change>(changes.Count);
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = ToChange(changes[i], i, maxRowBytes);
+            if (!string.Equals(change.Table, table, StringComparison.Ordinal) || !keys.Remove(Convert.ToBase64String(change.Key)))
+            {
+                throw Invalid(Field(i), $"a row of table '{Quote(change.Table)}' that was not asked for (or twice)");
+            }
+
+            result.Add(change);
+        }
+
+        return result;
+    }
+
+    public static List<LeafEntry> Leaf(MerkleLeafResponse? answer, int leaf)
+    {
+        if (answer?.Entries is not { } entries)
+        {
+            throw Malformed("entries", "is missing");
+        }
+
+        if (answer.Leaf != leaf)
+        {
+            throw Invalid("leaf", $"answers leaf {answer.Leaf}, leaf {leaf} was asked for");
+        }
+
+        var result = new List<LeafEntry>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"entries[{i}]");
+            var e = entries[i] ?? throw Malformed(field, "is null");
+            var table = RequireTable(e.Table, field + ".t");
+            var key = RequireKey(e.Key, field + ".k");
+            var site = RequireSite(e.Site, field + ".s");
+            RequireHlc(e.Hlc, field + ".h");
+            result.Add(new LeafEntry(table, key, new RowVersion(e.Hlc, site, e.Deleted)));
+        }
+
+        return result;
+    }
+
+    public static List<byte[]> Children(MerkleNodesResponse? answer, string path)
+    {
+        if (answer?.Children is not { } children)
+        {
+            throw Malformed("children", "is missing");
+        }
+
+        if (!string.Equals(answer.Path, path, StringComparison.Ordinal))
+        {
+            throw Invalid("path", $"answers node '{Quote(answer.Path)}', node '{path}' was asked for");
+        }
+
+        if (children.Count != MerkleTree.Fanout)
+        {
+            throw Invalid("children", $"{children.Count} children; a node has {MerkleTree.Fanout}");
+        }
+
+        return [.. children.Select((c, i) => RequireDigest(c, string.Create(CultureInfo.InvariantCulture, $"children[{i}]")))];
+    }
+
+    public static byte[] Root(MerkleRootResponse? answer)
+    {
+        if (answer is null)
+        {
+            throw Malformed("body", "is null");
+        }
+
+        RequireSite(answer.Site, "site");
+        if (answer.Fanout != MerkleTree.Fanout)
+        {
+            throw Invalid("fanout", $"{answer.Fanout}; this member's tree has fanout {MerkleTree.Fanout}");
+        }
+
+        return RequireDigest(answer.Root, "root");
+    }
+
+    public static (SiteId Site, IReadOnlyDictionary<string, string> Tables) Schema(SchemaResponse? answer)
+    {
+        if (answer?.Tables is not { } tables)
+        {
+            throw Malformed("tables", "is missing");
+        }
+
+        var site = RequireSite(answer.Site, "site");
+        if (tables.Count > MaxTables)
+        {
+            throw Invalid("tables", $"{tables.Count} tables; at most {MaxTables} are accepted");
+        }
+
+        foreach (var (name, hash) in tables)
+        {
+            RequireTable(name, "tables");
+            if (hash is not { Length: 32 } || !hash.All(char.IsAsciiHexDigit))
+            {
+                throw Invalid("tables." + Quote(name), "schema hash must be 32 hex digits");
+            }
+        }
+
+        return (site, tables);
+    }
+
+    private static Change ToChange(WireChange? wire, int index, long maxRowBytes)
+    {
+        var c = wire ?? throw Malformed(Field(index), "is null");
+        var table = RequireTable(c.Table, Field(index, ".t"));
+        var key = RequireKey(c.Key, Field(index, ".k"));
+        var site = RequireSite(c.Site, Field(index, ".s"));
+        RequireHlc(c.Hlc, Field(index, ".h"));
+        if (!c.Deleted && c.Values is null)
+        {
+            throw Malformed(Field(index, ".v"), "values are required for a live row");
+        }
+
+        var values = c.Deleted ? null : c.Values;
+        var size = EncodedSize(key, values);
+        if (size > maxRowBytes)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.TooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table '{Quote(table)}' holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
+        }
+
+        return new Change(table, key, new RowVersion(c.Hlc, site, c.Deleted), values, c.Seq);
+    }
+
+    /// <summary>Key plus value payload bytes: what the row costs in any encoding, give or take framing.</summary>
+    private static long EncodedSize(byte[] key, IReadOnlyList<object?>? values)
+    {
+        long size = key.Length;
+        if (values is null)
+        {
+            return size;
+        }
+
+        foreach (var value in values)
+        {
+            size += value switch
+            {
+                string s => Encoding.UTF8.GetByteCount(s),
+                byte[] b => b.Length,
+                _ => 8,
+            };
+        }
+
+        return size;
+    }
+
+    private static string RequireTable(string? table, string field) =>
+        string.IsNullOrEmpty(table) ? throw Malformed(field, "table name is missing")
+        : table.Length > MaxTableNameLength ? throw Invalid(field, $"table name of {table.Length} characters; at most {MaxTableNameLength}")
+        : table;
+
+    private static byte[] RequireKey(byte[]? key, string field) =>
+        key is { Length: > 0 } ? key : throw Malformed(field, "key is missing");
+
+    private static SiteId RequireSite(string? text, string field) =>
+        SiteId.TryParse(text, out var site) ? site : throw Invalid(field, $"'{Quote(text)}' is not a site id ({SiteId.Size * 2} hex digits)");
+
+    private static void RequireHlc(long hlc, string field)
+    {
+        if (hlc <= 0)
+        {
+            throw Invalid(field, $"version clock must be positive, got {hlc}");
+        }
+    }
+
+    private static byte[] RequireDigest(string? hex, string field)
+    {
+        if (hex is not { Length: MerkleTree.DigestSize * 2 } || !hex.All(char.IsAsciiHexDigit))
+        {
+            throw Invalid(field, $"'{Quote(hex)}' is not a digest ({MerkleTree.DigestSize * 2} hex digits)");
+        }
+
+        return Convert.FromHexString(hex);
+    }
+
+    private static string Field(int index, string suffix = "") => string.Create(CultureInfo.InvariantCulture, $"changes[{index}]{suffix}");
+
+    /// <summary>Peer text quoted in a message: short and printable, whatever the peer sent.</summary>
+    private static string Quote(string? text)
+    {
+        if (text is null)
+        {
+            return "null";
+        }
+
+        var cut = text.Length > 64 ? text[..64] + "…" : text;
+        return string.Concat(cut.Select(ch => char.IsControl(ch) ? '?' : ch));
+    }
+
+    private static PeerAnswerRejectedException Malformed(string field, string message) =>
+        new(RejectReason.Malformed, $"{field}: {message}");
+
+    private static PeerAnswerRejectedException Invalid(string field, string message) =>
+        new(RejectReason.Invalid, $"{field}: {message}");
+}
