@@ -39,6 +39,12 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
+    /// <summary>Process id of the running (or last) sidecar process; <c>dotnet</c> hosts the app in this process.</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Peak (VmHWM) and current (VmRSS) resident memory of the sidecar process.</summary>
+    public ProcessMemory Memory() => ProcessMemory.Read(Pid);
+
     public string Stderr
     {
         get
