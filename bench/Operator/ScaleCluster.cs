@@ -57,7 +57,13 @@ internal sealed class ScaleCluster : IAsyncDisposable
 
         await cluster.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
         {
-            Metadata = new ObjectMeta { Name = SecretName, Namespace = Namespace },
+            Metadata = new ObjectMeta
+            {
+                Name = SecretName,
+                Namespace = Namespace,
+                // The operator uses a mesh's token Secret only when it opted in with this label.
+                Labels = new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue },
+            },
             Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(Token) },
         });
         return cluster;

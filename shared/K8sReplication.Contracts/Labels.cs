@@ -12,6 +12,16 @@ public static class Labels
     /// <summary>Value of <see cref="ManagedBy"/> for objects the operator creates.</summary>
     public const string ManagedByValue = "k8srepl-operator";
 
+    /// <summary>
+    /// Opt-in label a Secret must carry (with value <see cref="MeshAuthSecretValue"/>) before the operator uses it as a
+    /// mesh's <c>authSecretRef</c>. The operator sends the Secret's token to every pod the mesh selects, so without the
+    /// opt-in anyone allowed to create a mesh and a pod could have any Secret of the namespace sent to a pod they run.
+    /// </summary>
+    public const string MeshAuthSecret = "replication.k8srepl.dev/mesh-auth";
+
+    /// <summary>Value of <see cref="MeshAuthSecret"/> that opts a Secret in.</summary>
+    public const string MeshAuthSecretValue = "true";
+
     /// <summary>Finalizer the operator puts on meshes so members stop replicating before the mesh goes.</summary>
     public const string Finalizer = "replication.k8srepl.dev/finalizer";
 }

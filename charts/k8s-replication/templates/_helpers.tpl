@@ -58,6 +58,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
 {{- end }}
 
+{{/* The Lease the operator's leader election uses: a fixed name in the operator (OperatorOptions.LeaseName). */}}
+{{- define "k8s-replication.leaseName" -}}
+k8srepl-operator
+{{- end }}
+
 {{- define "k8s-replication.leaseNamespace" -}}
 {{- default .Release.Namespace .Values.leaderElection.namespace }}
 {{- end }}
@@ -71,7 +76,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 The operator's rules on meshes, pods, ConfigMaps, Secrets and Events: exactly the calls it makes (see
 docs/operator-rbac.md). Informers list+watch meshes, pods and ConfigMaps; the finalizer is added/removed with a
 patch; status is replaced through the status subresource; the ConfigMap is read, created and replaced; the token
-Secret is read by name. "update replicationmeshes/finalizers" lets the ConfigMap's ownerReference set
+Secret is read by name (and used only when it carries the label replication.k8srepl.dev/mesh-auth=true).
+"update replicationmeshes/finalizers" lets the ConfigMap's ownerReference set
 blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
 */}}
 {{- define "k8s-replication.operatorRules" -}}
@@ -130,5 +136,5 @@ volumes:
   - name: k8srepl-config
     configMap: { name: <mesh>-sidecar-config, optional: true }
   - name: k8srepl-token
-    secret: { secretName: <token-secret>, items: [{ key: token, path: token }] }
+    secret: { secretName: <token-secret>, defaultMode: 0400, items: [{ key: token, path: token }] }
 {{- end }}

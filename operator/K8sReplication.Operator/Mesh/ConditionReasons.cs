@@ -19,4 +19,5 @@ internal static class ConditionReasons
     public const string MemberUnreachable = "MemberUnreachable";
     public const string MemberFailed = "MemberFailed";
     public const string PeerCircuitOpen = "PeerCircuitOpen";
+    public const string AuthSecretNotLabelled = "AuthSecretNotLabelled";
 }

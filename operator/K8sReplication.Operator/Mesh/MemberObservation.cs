@@ -11,7 +11,13 @@ internal sealed record MemberObservation(
     string? Error,
     DateTimeOffset At)
 {
+    /// <summary>State shown for a member whose status was not read because the mesh's auth Secret was refused.</summary>
+    public const string NotContactedState = "NotContacted";
+
     public bool Reachable => Health is not null;
+
+    /// <summary>False when the operator deliberately did not call the member (refused auth Secret).</summary>
+    public bool Contacted { get; init; } = true;
 
     /// <summary>Largest lag of this member behind any of its peers.</summary>
     public (long Changes, double Seconds) MaxLag =>

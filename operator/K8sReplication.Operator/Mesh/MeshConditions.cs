@@ -5,7 +5,9 @@ namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
 /// Computes the five mesh conditions from member observations (pure). <c>lastTransitionTime</c> is carried over from
-/// the previous condition of the same type unless its status flips, as Kubernetes conventions require.
+/// the previous condition of the same type unless its status flips, as Kubernetes conventions require. When the auth
+/// Secret was refused no member was contacted, so nothing is known about them: Ready, Converged and SchemaConsistent
+/// are Unknown, ConfigApplied is False and Degraded is True, all with reason <see cref="ConditionReasons.AuthSecretNotLabelled"/>.
 /// </summary>
 internal static class MeshConditions
 {
@@ -15,9 +17,10 @@ internal static class MeshConditions
         bool paused,
         long generation,
         IReadOnlyList<MeshCondition>? previous,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? authRefusal = null)
     {
-        var computed = new[]
+        var computed = authRefusal is not null ? Refused(authRefusal) : new[]
         {
             Ready(members),
             Converged(members),
@@ -33,6 +36,15 @@ internal static class MeshConditions
             return c with { LastTransitionTime = since, ObservedGeneration = generation };
         }).ToList();
     }
+
+    private static MeshCondition[] Refused(string message) =>
+    [
+        Condition(ConditionTypes.Ready, ConditionStatus.Unknown, ConditionReasons.AuthSecretNotLabelled, message),
+        Condition(ConditionTypes.Converged, ConditionStatus.Unknown, ConditionReasons.AuthSecretNotLabelled, message),
+        Condition(ConditionTypes.ConfigApplied, ConditionStatus.False, ConditionReasons.AuthSecretNotLabelled, message),
+        Condition(ConditionTypes.SchemaConsistent, ConditionStatus.Unknown, ConditionReasons.AuthSecretNotLabelled, message),
+        Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.AuthSecretNotLabelled, message),
+    ];
 
     private static MeshCondition Ready(IReadOnlyList<MemberObservation> members)
     {

@@ -28,7 +28,19 @@ internal sealed partial class MeshReconciler
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
         var name = mesh.Metadata.Name!;
         var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.Namespace));
-        var token = await ReadTokenAsync(mesh, cancellationToken).ConfigureAwait(false);
+        var auth = await ReadAuthSecretAsync(mesh, cancellationToken).ConfigureAwait(false);
+        if (auth.Refused)
+        {
+            // The members never got anything from this mesh while the Secret was refused, and with it refused they
+            // are not called now either; they lose the mounted config with the ConfigMap, if there ever was one.
+            await RecordAsync(mesh, EventRecorder.Normal, "MeshDeleted", $"members not contacted: {auth.RefusalMessage}", cancellationToken)
+                .ConfigureAwait(false);
+            await PatchFinalizersAsync(mesh, [.. (mesh.Metadata.Finalizers ?? []).Where(f => f != Labels.Finalizer)], cancellationToken).ConfigureAwait(false);
+            LogFinalized(_logger, key, 0, members.Count);
+            return;
+        }
+
+        var token = auth.Token;
         var observations = await ObserveAsync(members, token, cancellationToken).ConfigureAwait(false);
         var generation = 1 + Math.Max(mesh.Status?.ConfigGeneration ?? 0,
             observations.Where(o => o.Reachable).Select(o => o.Health!.ConfigGeneration).DefaultIfEmpty(0).Max());

@@ -77,22 +77,33 @@ internal sealed partial class MeshReconciler : IReconciler
         var name = mesh.Metadata.Name!;
         var paused = spec.Paused == true;
         var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.Namespace));
-        var token = await ReadTokenAsync(mesh, cancellationToken).ConfigureAwait(false);
-        var observations = await ObserveAsync(members, token, cancellationToken).ConfigureAwait(false);
-
-        var desired = DesiredMeshConfig.Build(name, spec, members);
-        var generation = await EnsureConfigMapAsync(mesh, desired, observations, cancellationToken).ConfigureAwait(false);
-
+        var auth = await ReadAuthSecretAsync(mesh, cancellationToken).ConfigureAwait(false);
+        long generation;
+        IReadOnlyList<MemberObservation> observations;
         var pushFailed = false;
-        if (!paused)
+        if (auth.Refused)
         {
-            (observations, pushFailed) = await PushOutdatedAsync(name, desired, generation, observations, token, cancellationToken).ConfigureAwait(false);
+            // Nothing goes to the members, not even the config: the mesh only reports why until the Secret is opted in.
+            observations = [.. members.Select(m => NotContacted(m, auth))];
+            generation = mesh.Status?.ConfigGeneration ?? 0;
+        }
+        else
+        {
+            observations = await ObserveAsync(members, auth.Token, cancellationToken).ConfigureAwait(false);
+            var desired = DesiredMeshConfig.Build(name, spec, members);
+            generation = await EnsureConfigMapAsync(mesh, desired, observations, cancellationToken).ConfigureAwait(false);
+            if (!paused)
+            {
+                (observations, pushFailed) = await PushOutdatedAsync(name, desired, generation, observations, auth.Token, cancellationToken)
+                    .ConfigureAwait(false);
+            }
         }
 
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();
         now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        var status = MeshStatusBuilder.Build(mesh.Metadata.Generation ?? 0, generation, paused, terminating: false, observations, mesh.Status, now);
+        var status = MeshStatusBuilder.Build(mesh.Metadata.Generation ?? 0, generation, paused, terminating: false, observations, mesh.Status, now,
+            auth.RefusalMessage);
         await WriteStatusAsync(mesh, status, cancellationToken).ConfigureAwait(false);
         _metrics?.SetMembers(key, status.ReadyMembers, status.TotalMembers);
 
@@ -109,25 +120,44 @@ internal sealed partial class MeshReconciler : IReconciler
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private async Task<string?> ReadTokenAsync(ReplicationMesh mesh, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the mesh's auth Secret, from the mesh's own namespace only, and decides whether its token may be used
+    /// (<see cref="AuthSecretVerdict"/>). A missing Secret or key and a refused Secret are logged and recorded as
+    /// warning Events on every reconcile (the recorder folds repeats into one Event series).
+    /// </summary>
+    private async Task<AuthSecretVerdict> ReadAuthSecretAsync(ReplicationMesh mesh, CancellationToken cancellationToken)
     {
         var secretName = mesh.Spec?.AuthSecretRef?.Name;
         if (string.IsNullOrEmpty(secretName))
         {
-            return null;
+            return AuthSecretVerdict.NotConfigured;
         }
 
         var secret = await _client.TryGetAsync(ResourceTypes.Secrets, secretName, mesh.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
-        if (secret?.Data?.TryGetValue(Contracts.WellKnown.TokenSecretKey, out var bytes) == true)
+        var verdict = AuthSecretVerdict.Of(secretName, secret);
+        switch (verdict.Outcome)
         {
-            return System.Text.Encoding.UTF8.GetString(bytes).Trim();
+            case AuthSecretOutcome.Missing:
+                LogSecretMissing(_logger, ObjectKey.Of(mesh), secretName);
+                await RecordAsync(mesh, EventRecorder.Warning, "AuthSecretMissing",
+                    $"Secret {secretName} with key {Contracts.WellKnown.TokenSecretKey} not found; calling members without a token", cancellationToken)
+                    .ConfigureAwait(false);
+                break;
+            case AuthSecretOutcome.NotLabelled:
+                LogSecretNotLabelled(_logger, ObjectKey.Of(mesh), secretName, Contracts.Labels.MeshAuthSecret, Contracts.Labels.MeshAuthSecretValue);
+                await RecordAsync(mesh, EventRecorder.Warning, ConditionReasons.AuthSecretNotLabelled, verdict.RefusalMessage!, cancellationToken)
+                    .ConfigureAwait(false);
+                break;
         }
 
-        LogSecretMissing(_logger, ObjectKey.Of(mesh), secretName);
-        await RecordAsync(mesh, EventRecorder.Warning, "AuthSecretMissing",
-            $"Secret {secretName} with key {Contracts.WellKnown.TokenSecretKey} not found; calling members without a token", cancellationToken).ConfigureAwait(false);
-        return null;
+        return verdict;
     }
+
+    private MemberObservation NotContacted(MeshMemberEndpoint member, AuthSecretVerdict auth) =>
+        new(member.Pod, member.ReplicationUrl, member.AdminUrl, null, $"not contacted: Secret {auth.SecretName} refused", _time.GetUtcNow())
+        {
+            Contacted = false,
+        };
 
     private async Task RecordAsync(ReplicationMesh mesh, string type, string reason, string note, CancellationToken cancellationToken)
     {
@@ -139,4 +169,8 @@ internal sealed partial class MeshReconciler : IReconciler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mesh {Mesh}: auth Secret {Secret} or its token key is missing")]
     private static partial void LogSecretMissing(ILogger logger, string mesh, string secret);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Mesh {Mesh}: auth Secret {Secret} refused, it lacks the label {Label}={Value}; members are not contacted")]
+    private static partial void LogSecretNotLabelled(ILogger logger, string mesh, string secret, string label, string value);
 }

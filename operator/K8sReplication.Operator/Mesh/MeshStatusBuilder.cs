@@ -19,10 +19,11 @@ internal static class MeshStatusBuilder
         bool terminating,
         IReadOnlyList<MemberObservation> observations,
         ReplicationMeshStatus? previous,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? authRefusal = null)
     {
         var members = observations.OrderBy(o => o.Pod, StringComparer.Ordinal).Select(o => Member(o, previous, now)).ToList();
-        var conditions = MeshConditions.Compute(observations, configGeneration, paused, generation, previous?.Conditions, now);
+        var conditions = MeshConditions.Compute(observations, configGeneration, paused, generation, previous?.Conditions, now, authRefusal);
         var degraded = conditions.Any(c => c.Type == ConditionTypes.Degraded && c.Status == ConditionStatus.True);
         var maxLag = observations.Count == 0 ? 0 : observations.Max(o => o.MaxLag.Seconds);
 
@@ -52,7 +53,7 @@ internal static class MeshStatusBuilder
             SiteId = o.Health?.SiteId ?? before?.SiteId,
             Address = o.ReplicationUrl,
             Ready = o.Health?.Ready == true,
-            State = o.Health?.State.ToString() ?? "Unreachable",
+            State = o.Health?.State.ToString() ?? (o.Contacted ? "Unreachable" : MemberObservation.NotContactedState),
             LagChanges = lagChanges,
             LagSeconds = Math.Round(lagSeconds, 3),
             MerkleRoot = o.Health?.MerkleRoot ?? before?.MerkleRoot,

@@ -22,7 +22,7 @@ public sealed record MeshMember
     public bool Ready { get; init; }
 
     /// <summary>Engine state.</summary>
-    [Description("Sidecar engine state, or Unreachable.")]
+    [Description("Sidecar engine state; Unreachable when its status cannot be read; NotContacted while the mesh's auth Secret is refused.")]
     public string? State { get; init; }
 
     /// <summary>Largest lag towards any peer, in changes.</summary>

@@ -58,13 +58,22 @@ internal sealed class OperatorScenario : IAsyncDisposable
         using var crd = await http.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
             new StringContent(ReplicationMeshCrd.Build().ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.True(crd.IsSuccessStatusCode, "CRD create failed: " + await crd.Content.ReadAsStringAsync());
-        await scenario.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
-        {
-            Metadata = new ObjectMeta { Name = SecretName, Namespace = Namespace },
-            Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(Token) },
-        });
+        await scenario.CreateSecretAsync(SecretName, Token, optedIn: true);
         return scenario;
     }
+
+    /// <summary>Creates a token Secret, with or without the operator's opt-in label.</summary>
+    public Task<Secret> CreateSecretAsync(string name, string token, bool optedIn) =>
+        Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = name,
+                Namespace = Namespace,
+                Labels = optedIn ? new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue } : null,
+            },
+            Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(token) },
+        });
 
     /// <summary>Starts a sidecar for <paramref name="pod"/> and creates the running pod pointing at it.</summary>
     public async Task<MemberNode> AddMemberAsync(string pod)

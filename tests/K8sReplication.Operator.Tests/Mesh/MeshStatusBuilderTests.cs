@@ -109,4 +109,27 @@ public sealed class MeshStatusBuilderTests
         Assert.Equal("Pending", status.Phase);
         Assert.Equal(ConditionReasons.NoMembers, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
     }
+
+    [Fact]
+    public void RefusedAuthSecret_ConfigNotAppliedAndDegradedWithTheRefusal_MembersNotContacted()
+    {
+        var previous = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a")], null, T0);
+        var notContacted = Unreachable("a") with { Contacted = false };
+
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [notContacted], previous, T0.AddSeconds(5), "Secret s lacks the label");
+
+        var applied = status.Conditions!.Single(c => c.Type == ConditionTypes.ConfigApplied);
+        Assert.Equal(ConditionStatus.False, applied.Status);
+        Assert.Equal(ConditionReasons.AuthSecretNotLabelled, applied.Reason);
+        Assert.Equal("Secret s lacks the label", applied.Message);
+        var degraded = status.Conditions!.Single(c => c.Type == ConditionTypes.Degraded);
+        Assert.Equal((ConditionStatus.True, ConditionReasons.AuthSecretNotLabelled), (degraded.Status, degraded.Reason));
+        Assert.All(new[] { ConditionTypes.Ready, ConditionTypes.Converged, ConditionTypes.SchemaConsistent },
+            type => Assert.Equal(ConditionStatus.Unknown, StatusOf(status, type)));
+        Assert.Equal("Degraded", status.Phase);
+        var member = Assert.Single(status.Members!);
+        Assert.Equal(MemberObservation.NotContactedState, member.State);
+        Assert.False(member.Ready);
+        Assert.Equal("a-site", member.SiteId);
+    }
 }

@@ -26,14 +26,30 @@ public sealed class HelmLintAndTemplateTests
     }
 
     [Fact]
-    public async Task Template_DefaultValues_RendersOnlyTheCoreObjects()
+    public async Task Template_DefaultValues_RendersOnlyTheCoreObjects_WatchingOnlyTheReleaseNamespaceWithARole()
     {
         var objects = await ChartFiles.RenderAsync();
         var kinds = objects.Select(o => o.Kind()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"], kinds);
+        Assert.Equal(ChartFiles.Namespace, (string?)objects.OnlyOne("Role")["metadata"]!["namespace"]);
+        var binding = objects.OnlyOne("RoleBinding");
+        Assert.Equal(ChartFiles.Namespace, (string?)binding["metadata"]!["namespace"]);
+        Assert.Equal("Role", (string?)binding["roleRef"]!["kind"]);
+        var args = OperatorArgs(objects);
+        Assert.Equal(ChartFiles.Namespace, args[args.IndexOf("--namespace") + 1]);
+        Assert.DoesNotContain("--all-namespaces", args);
+        Assert.DoesNotContain("--leader-elect", args);
+    }
+
+    [Fact]
+    public async Task Template_ClusterScopeOptIn_UsesAClusterRoleAndWatchesAllNamespaces()
+    {
+        var objects = await ChartFiles.RenderAsync("--set", "watch.scope=cluster");
+        var kinds = objects.Select(o => o.Kind()).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["ClusterRole", "ClusterRoleBinding", "Deployment", "Service", "ServiceAccount"], kinds);
+        Assert.Equal("ClusterRole", (string?)objects.OnlyOne("ClusterRoleBinding")["roleRef"]!["kind"]);
         var args = OperatorArgs(objects);
         Assert.Contains("--all-namespaces", args);
-        Assert.DoesNotContain("--leader-elect", args);
         Assert.DoesNotContain("--namespace", args);
     }
 
@@ -118,6 +134,8 @@ public sealed class HelmLintAndTemplateTests
         Assert.Contains("/etc/k8srepl/$(POD_NAME).json", notes, StringComparison.Ordinal);
         Assert.Contains("-sidecar-config", notes, StringComparison.Ordinal);
         Assert.Contains("rollout status deployment/k8srepl-k8s-replication", notes, StringComparison.Ordinal);
+        Assert.Contains("label secret <token-secret> replication.k8srepl.dev/mesh-auth=true", notes, StringComparison.Ordinal);
+        Assert.Contains($"in namespace \"{ChartFiles.Namespace}\" only", notes, StringComparison.Ordinal);
 
         var all = (await ExternalTool.Helm.RunAsync(["install", ChartFiles.Release, ChartFiles.ChartDir, "--namespace", ChartFiles.Namespace,
             "--dry-run=client", "-f", ChartFiles.AllFeaturesValues])).EnsureSuccess().Stdout;

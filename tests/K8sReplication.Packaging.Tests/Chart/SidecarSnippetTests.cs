@@ -41,6 +41,9 @@ public sealed class SidecarSnippetTests
         var volumes = parsed["volumes"].Items().ToDictionary(v => (string)v["name"]!);
         Assert.Equal(true, (bool?)volumes["k8srepl-config"]["configMap"]!["optional"]);
         Assert.Equal("token", (string?)volumes["k8srepl-token"]["secret"]!["items"]![0]!["key"]);
+        var exampleVolumes = ((JsonObject)example["spec"]!["template"]!["spec"]!)["volumes"].Items().ToDictionary(v => (string)v["name"]!);
+        Assert.Equal(Convert.ToInt64("400", 8), (long?)volumes["k8srepl-token"]["secret"]!["defaultMode"]);
+        Assert.Equal((long?)exampleVolumes["k8srepl-token"]["secret"]!["defaultMode"], (long?)volumes["k8srepl-token"]["secret"]!["defaultMode"]);
         Assert.Equal(true, (bool?)fromNotes["securityContext"]!["readOnlyRootFilesystem"]);
         Assert.NotNull(fromNotes["resources"]!["limits"]!["memory"]);
     }

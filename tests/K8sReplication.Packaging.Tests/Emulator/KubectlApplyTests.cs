@@ -64,6 +64,9 @@ public sealed class KubectlApplyTests(EmulatorCluster cluster) : IClassFixture<E
         var sts = JsonNode.Parse(await cluster.KubectlAsync("get", "-n", ns, "statefulset", "sqlite-app", "-o", "json"))!;
         var sidecar = ((JsonObject)sts["spec"]!["template"]!["spec"]!).Container("k8srepl-sidecar");
         Assert.Equal("Always", (string?)sidecar["restartPolicy"]);
+        // As the API server stores it: 0400 in the manifest is the octal file mode, 256.
+        var token = ((JsonObject)sts["spec"]!["template"]!["spec"]!)["volumes"].Items().Single(v => (string?)v["name"] == "k8srepl-token");
+        Assert.Equal(256, (int)token["secret"]!["defaultMode"]!);
 
         var meshes = await cluster.KubectlAsync("get", "-n", ns, "rmesh");
         Assert.Contains("MEMBERS", meshes, StringComparison.Ordinal);

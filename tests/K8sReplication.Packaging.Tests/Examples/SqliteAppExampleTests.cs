@@ -95,6 +95,10 @@ public sealed class SqliteAppExampleTests
         Assert.Equal((string?)mesh["spec"]!["authSecretRef"]!["name"], (string?)secretVolume["secretName"]);
         Assert.Equal(secret.Name(), (string?)secretVolume["secretName"]);
         Assert.NotNull(secret["stringData"]!["token"]);
+        // Owner read-only (0400; the pod's fsGroup lets the non-root sidecar read it), and opted in for the operator.
+        Assert.Equal(Convert.ToInt64("400", 8), (long?)secretVolume["defaultMode"]);
+        Assert.Equal("true", (string?)secret["metadata"]!["labels"]!["replication.k8srepl.dev/mesh-auth"]);
+        Assert.NotNull(pod["securityContext"]!["fsGroup"]);
         var item = secretVolume["items"].Items().Single();
         Assert.Equal("token", (string?)item["key"]);
         Assert.Equal($"{mounts["k8srepl-token"]}/{(string?)item["path"]}", args[args.IndexOf("--token-file") + 1]);

@@ -47,15 +47,51 @@ public sealed class ChartRbacTests
         var withElection = new ChartRbac(await ChartFiles.RenderAsync("--set", "replicaCount=2"), ServiceAccount, ChartFiles.Namespace);
         Assert.True(withElection.Allows("update", "coordination.k8s.io", "leases", ChartFiles.Namespace, "k8srepl-operator"));
         Assert.False(withElection.Allows("update", "coordination.k8s.io", "leases", "other", "k8srepl-operator"));
+        // Only the operator's own Lease can be read or renewed; any other Lease in the namespace is out of reach.
+        Assert.True(withElection.Allows("get", "coordination.k8s.io", "leases", ChartFiles.Namespace, "k8srepl-operator"));
+        Assert.False(withElection.Allows("update", "coordination.k8s.io", "leases", ChartFiles.Namespace, "another-controller"));
+        Assert.False(withElection.Allows("get", "coordination.k8s.io", "leases", ChartFiles.Namespace, "another-controller"));
+        Assert.True(withElection.Allows("create", "coordination.k8s.io", "leases", ChartFiles.Namespace, null));
 
         var single = new ChartRbac(await ChartFiles.RenderAsync(), ServiceAccount, ChartFiles.Namespace);
         Assert.False(single.Allows("create", "coordination.k8s.io", "leases", ChartFiles.Namespace, null));
     }
 
     [Fact]
+    public async Task LeaseRules_NameTheOperatorsLeaseForEveryVerbButCreate()
+    {
+        var objects = await ChartFiles.RenderAsync("--set", "replicaCount=2");
+        var leaseRules = objects.OnlyOne("Role", "-leader-election")["rules"].Items().Select(PolicyRule.FromJson).ToList();
+        Assert.All(leaseRules, r => Assert.Equal(["leases"], r.Resources));
+        // RBAC cannot check the name of an object that does not exist yet: create stays unnamed, alone in its rule.
+        var create = Assert.Single(leaseRules, r => r.Verbs.Contains("create"));
+        Assert.Equal(["create"], create.Verbs);
+        Assert.Empty(create.ResourceNames);
+        var named = Assert.Single(leaseRules, r => !r.Verbs.Contains("create"));
+        Assert.Equal(["k8srepl-operator"], named.ResourceNames);
+        Assert.Equal(["get", "update"], named.Verbs.Order());
+    }
+
+    [Fact]
+    public async Task DefaultValues_GrantNothingClusterWide_AndSecretsOnlyInTheReleaseNamespace()
+    {
+        var objects = await ChartFiles.RenderAsync();
+        Assert.DoesNotContain(objects, o => o.Kind() is "ClusterRole" or "ClusterRoleBinding");
+        var rbac = new ChartRbac(objects, ServiceAccount, ChartFiles.Namespace);
+        Assert.True(rbac.Allows("get", "", "secrets", ChartFiles.Namespace, "mesh-token"));
+        Assert.False(rbac.Allows("get", "", "secrets", "kube-system", "mesh-token"));
+        Assert.False(rbac.Allows("get", "", "secrets", null, "mesh-token"));
+        Assert.False(rbac.Allows("list", "replication.k8srepl.dev", "replicationmeshes", null, null));
+
+        var cluster = new ChartRbac(await ChartFiles.RenderAsync("--set", "watch.scope=cluster"), ServiceAccount, ChartFiles.Namespace);
+        Assert.True(cluster.Allows("get", "", "secrets", "kube-system", "mesh-token"));
+    }
+
+    [Fact]
     public async Task NamespaceScope_GrantsTheSameRulesOnlyInTheWatchedNamespace()
     {
-        var cluster = new ChartRbac(await ChartFiles.RenderAsync("--set", "leaderElection.enabled=true"), ServiceAccount, ChartFiles.Namespace);
+        var cluster = new ChartRbac(await ChartFiles.RenderAsync("--set", "watch.scope=cluster", "--set", "leaderElection.enabled=true"),
+            ServiceAccount, ChartFiles.Namespace);
         var scoped = new ChartRbac(await ChartFiles.RenderAsync("-f", ChartFiles.NamespaceScopeValues), ServiceAccount, ChartFiles.Namespace);
         Assert.Equal(cluster.AllGrants().Order(), scoped.AllGrants().Order());
         Assert.True(scoped.Allows("list", "", "pods", "apps", null));

@@ -75,7 +75,7 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
             Assert.False(op.HasExited, $"the operator exited:\n{op.Output}");
 
             string[] values = scope == "cluster"
-                ? ["--set", "replicaCount=2"]
+                ? ["--set", "watch.scope=cluster", "--set", "replicaCount=2"]
                 : ["--set", "watch.scope=namespace", "--set", $"watch.namespace={AppNamespace}", "--set", "leaderElection.enabled=true"];
             var rbac = new ChartRbac(await ChartFiles.RenderAsync([.. values, "--namespace", OperatorNamespace]),
                 "k8srepl-k8s-replication", OperatorNamespace);

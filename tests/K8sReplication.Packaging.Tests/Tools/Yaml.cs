@@ -5,7 +5,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace K8sReplication.Packaging.Tests.Tools;
 
-/// <summary>Multi-document YAML to JSON nodes (plain scalars typed as the YAML 1.2 core schema would).</summary>
+/// <summary>
+/// Multi-document YAML to JSON nodes (plain scalars typed as the YAML 1.2 core schema would, except that a plain
+/// integer with a leading zero is octal, as Kubernetes' YAML 1.1 parser reads file modes such as <c>defaultMode: 0400</c>).
+/// </summary>
 public static class Yaml
 {
     public static IReadOnlyList<JsonObject> LoadObjects(string text)
@@ -41,6 +44,11 @@ public static class Yaml
             if (value is "true" or "false")
             {
                 return JsonValue.Create(value == "true");
+            }
+
+            if (value.Length > 1 && value[0] == '0' && value.All(c => c is >= '0' and <= '7'))
+            {
+                return JsonValue.Create(System.Convert.ToInt64(value, 8));
             }
 
             if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))

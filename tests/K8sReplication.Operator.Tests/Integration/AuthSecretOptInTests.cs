@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using K8sReplication.Contracts;
+using K8sReplication.Contracts.Json;
+using K8sReplication.Contracts.Mesh;
+using K8sReplication.Kube.Client;
+using K8sReplication.Operator.Mesh;
+using K8sReplication.TestKit;
+
+namespace K8sReplication.Operator.Tests.Integration;
+
+/// <summary>
+/// The operator sends a mesh's token to every pod the mesh selects, so it only uses a Secret that opted in with the
+/// mesh-auth label: the real operator against the emulator, a real sidecar and a pod that records what it receives.
+/// </summary>
+public sealed class AuthSecretOptInTests
+{
+    private static readonly TimeSpan Deadline = OperatorScenario.Deadline;
+
+    [Fact]
+    public async Task UnlabelledAuthSecret_IsRefused_NothingReachesThePods_OnceLabelled_TheTokenIsUsedAndTheMeshSettles()
+    {
+        const string secret = "not-opted-in";
+        await using var scenario = await OperatorScenario.StartAsync();
+        // The same token the sidecar accepts: had the operator used this Secret, the sidecar would have taken its config.
+        await scenario.CreateSecretAsync(secret, OperatorScenario.Token, optedIn: false);
+        var member = await scenario.AddMemberAsync("demo-0");
+        await using var spy = await RecordingMember.StartAsync();
+        await scenario.CreatePodAsync("spy-0", spy.Port, spy.Port);
+        await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo", OperatorScenario.Spec() with { AuthSecretRef = new SecretReference { Name = secret } });
+
+        var refused = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.ConfigApplied)?.Reason == ConditionReasons.AuthSecretNotLabelled,
+            "ConfigApplied to report the unlabelled Secret");
+        var applied = OperatorScenario.Condition(refused, ConditionTypes.ConfigApplied)!;
+        Assert.Equal(ConditionStatus.False, applied.Status);
+        Assert.Contains($"Secret {secret}", applied.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Labels.MeshAuthSecret}={Labels.MeshAuthSecretValue}", applied.Message, StringComparison.Ordinal);
+        var degraded = OperatorScenario.Condition(refused, ConditionTypes.Degraded)!;
+        Assert.Equal((ConditionStatus.True, ConditionReasons.AuthSecretNotLabelled), (degraded.Status, degraded.Reason));
+        Assert.Equal(["demo-0", "spy-0"], refused.Status!.Members!.Select(m => m.Pod));
+        Assert.All(refused.Status.Members!, m => Assert.Equal(MemberObservation.NotContactedState, m.State));
+
+        // Every reconcile reads the Secret before deciding; let a few more pass, then nothing may have reached a pod.
+        var readsBefore = SecretReads(scenario, secret);
+        await Eventually.TrueAsync(() => SecretReads(scenario, secret) >= readsBefore + 3, Deadline, "three more reconciles of the refused mesh");
+        Assert.Empty(spy.Calls);
+        Assert.Equal(0, (await HealthAsync(member)).ConfigGeneration);
+        Assert.Null(await scenario.Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace));
+        var events = await scenario.Kube.ListAsync(ResourceTypes.Events, OperatorScenario.Namespace);
+        Assert.Contains(events.Items, e => e.Reason == ConditionReasons.AuthSecretNotLabelled && e.Type == "Warning"
+            && e.Regarding?.Name == "demo" && e.Note?.Contains(secret, StringComparison.Ordinal) == true);
+
+        // The Secret's owner opts it in: the token now reaches the pods, and the mesh works.
+        await scenario.Kube.PatchAsync(ResourceTypes.Secrets, secret, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue } },
+        }, OperatorScenario.Namespace);
+        await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == $"Bearer {OperatorScenario.Token}"), Deadline,
+            "the labelled Secret's token to be sent to the pods");
+        await scenario.Kube.DeleteAsync(ResourceTypes.Pods, "spy-0", OperatorScenario.Namespace);
+        var settled = await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 1), "the mesh to settle with the opted-in Secret");
+        Assert.Equal(settled.Status!.ConfigGeneration, (await HealthAsync(member)).ConfigGeneration);
+    }
+
+    private static int SecretReads(OperatorScenario scenario, string secret) =>
+        scenario.Api.Requests.Count(r => r.UserAgent.Contains("k8srepl-operator", StringComparison.Ordinal)
+            && r.Verb == "get" && r.Resource == "secrets" && r.Name == secret);
+
+    private static async Task<Contracts.Health.SidecarHealth> HealthAsync(MemberNode member)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(member.Process.AdminUrl, Paths.Status));
+        request.Headers.Authorization = new("Bearer", OperatorScenario.Token);
+        using var response = await http.SendAsync(request);
+        return JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), ContractsJsonContext.Default.SidecarHealth)!;
+    }
+}
