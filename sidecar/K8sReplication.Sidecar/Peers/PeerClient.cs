@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -131,26 +130,9 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
                 throw new PeerUnavailableException($"{endpoint}: HTTP {(int)response.StatusCode} {error}", (int)response.StatusCode);
             }
 
-            await using var body = await OpenBodyAsync(response, limit, timeout.Token);
-            T? value;
-            try
-            {
-                value = await JsonSerializer.DeserializeAsync(body, typeInfo, timeout.Token);
-            }
-            catch (JsonException e)
-            {
-                throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + e.Message, e);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new PeerAnswerRejectedException(RejectReason.Malformed, "broken compressed body: " + e.Message, e);
-            }
-
-            if (value is null)
-            {
-                throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer");
-            }
-
+            var (value, bytes) = await PeerAnswerDecoder.DecodeAsync(
+                await response.Content.ReadAsStreamAsync(timeout.Token), response.Content.Headers.ContentLength,
+                response.Content.Headers.ContentEncoding, limit, typeInfo, timeout.Token);
             if (value is ChangesResponse changes)
             {
                 // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive
@@ -161,7 +143,7 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
             }
 
             metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
-            return (value, body.BytesRead);
+            return (value, bytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -177,37 +159,6 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
             metrics.PeerRequests.Add(1, Tags(endpoint, e is PeerUnavailableException { StatusCode: < 500 } ? "rejected" : "error"));
             throw e as PeerUnavailableException ?? new PeerUnavailableException($"{endpoint}: {Describe(e)}", null, e);
         }
-    }
-
-    /// <summary>
-    /// The body as a stream limited on both sides of the decompressor. A declared length over the limit is refused
-    /// before a byte is read; an undeclared one (chunked) is cut where it crosses the limit.
-    /// </summary>
-    private static async Task<BoundedReadStream> OpenBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
-    {
-        var raw = PeerAnswerLimits.Raw(limit);
-        if (response.Content.Headers.ContentLength > raw)
-        {
-            throw new PeerAnswerRejectedException(RejectReason.TooLarge,
-                $"answer declares {response.Content.Headers.ContentLength} bytes, more than the limit of {raw}");
-        }
-
-        var encodings = response.Content.Headers.ContentEncoding;
-        if (encodings.Count > 1)
-        {
-            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings)})");
-        }
-
-        Stream body = new BoundedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), raw, "compressed answer");
-        body = encodings.FirstOrDefault()?.ToLowerInvariant() switch
-        {
-            null or "identity" => body,
-            "gzip" => new GZipStream(body, CompressionMode.Decompress),
-            "br" => new BrotliStream(body, CompressionMode.Decompress),
-            "deflate" => new ZLibStream(body, CompressionMode.Decompress),
-            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer has an unsupported content encoding '{Truncate(other, 40)}'"),
-        };
-        return new BoundedReadStream(body, limit, "answer");
     }
 
     private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

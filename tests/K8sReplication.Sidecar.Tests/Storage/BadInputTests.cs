@@ -31,6 +31,11 @@ public sealed class BadInputTests : IDisposable
         { "key-not-matching-values", "changes[1].values[0]" },
         { "constraint", "changes[1].values" },
         { "oversize", "changes" },
+        { "integer-key-for-text-column", "changes[1].key" },
+        { "numeric-text-key-for-integer-column", "changes[1].key" },
+        { "real-key-for-rowid-alias", "changes[1].key" },
+        { "null-key-part", "changes[1].key" },
+        { "null-key-part-delete", "changes[1].key" },
     };
 
     [Theory]
@@ -48,6 +53,13 @@ public sealed class BadInputTests : IDisposable
             "key-not-matching-values" => good with { Values = ["c", "fine"] },
             "constraint" => new Change("pairs", KeyCodec.Encode([1L, new byte[] { 1 }]),
                 new RowVersion(NowHlc(), SiteA, false), [1L, null, "v", 1.0], 0) { },
+            "integer-key-for-text-column" => good with { Key = KeyCodec.Encode([5L]), Values = [5L, "fine"] },
+            "numeric-text-key-for-integer-column" => new Change("pairs", KeyCodec.Encode(["7", new byte[] { 1 }]),
+                new RowVersion(NowHlc(), SiteA, false), ["7", new byte[] { 1 }, "v", 1.0], 0),
+            "real-key-for-rowid-alias" => new Change("items", KeyCodec.Encode([1.0]), new RowVersion(NowHlc(), SiteA, false), [1.0, "v"], 0),
+            "null-key-part" => new Change("pairs", KeyCodec.Encode([null, new byte[] { 1 }]),
+                new RowVersion(NowHlc(), SiteA, false), [null, new byte[] { 1 }, "v", 1.0], 0),
+            "null-key-part-delete" => new Change("pairs", KeyCodec.Encode([1L, null]), new RowVersion(NowHlc(), SiteA, true), null, 0),
             _ => good,
         };
         IReadOnlyList<Change> batch = kind == "oversize"
