@@ -155,7 +155,7 @@ internal static class ReplicationApi
         }
         catch (JsonException e)
         {
-            throw new BadRequestException(string.IsNullOrEmpty(e.Path) ? "body" : e.Path.TrimStart('$', '.'), "malformed request: " + InputQuote.Clean(e.Message, 2 * InputQuote.MaxQuotedChars));
+            throw new BadRequestException(string.IsNullOrEmpty(e.Path) ? "body" : e.Path.TrimStart('$', '.'), "malformed request: " + InputQuote.Abridge(e.Message));
         }
 
         if (!store.SchemaHashes.ContainsKey(request.Table ?? ""))

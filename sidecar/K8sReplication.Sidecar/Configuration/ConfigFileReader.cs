@@ -120,9 +120,6 @@ internal static class ConfigFileReader
         }
     }
 
-    /// <summary>
-    /// A parser's message may repeat input (a member name, a key path); it is cut so that at most about
-    /// <see cref="InputQuote.MaxQuotedChars"/> characters of input come back.
-    /// </summary>
-    private static string ExceptionText(Exception e) => InputQuote.Clean(e.Message, 2 * InputQuote.MaxQuotedChars);
+    /// <summary>A parser's message may repeat input (a member name, a key path): abridged.</summary>
+    private static string ExceptionText(Exception e) => InputQuote.Abridge(e.Message);
 }

@@ -53,6 +53,20 @@ internal static class InputQuote
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A third-party message that may repeat input anywhere (a parser naming a member or a path): long ones keep their
+    /// start and their end — where such messages say what is wrong — and lose the middle, so at most about
+    /// <see cref="MaxQuotedChars"/> characters of input come back.
+    /// </summary>
+    public static string Abridge(string message)
+    {
+        const int head = 80;
+        const int tail = 120;
+        return message.Length <= head + tail
+            ? Clean(message, head + tail)
+            : Clean(message[..head], head) + "…" + Clean(message[^tail..], tail);
+    }
+
     private static bool NeedsEscape(ReadOnlySpan<char> span)
     {
         foreach (var c in span)

@@ -31,6 +31,17 @@ public sealed class InputQuoteTests
     }
 
     [Fact]
+    public void LongThirdPartyMessages_KeepTheirStartAndEnd()
+    {
+        var message = "The JSON property '" + new string('x', 100_000) + "' could not be mapped to any .NET member contained in type 'SidecarConfig'.";
+        var abridged = InputQuote.Abridge(message);
+        Assert.StartsWith("The JSON property 'xxx", abridged, StringComparison.Ordinal);
+        Assert.EndsWith("' could not be mapped to any .NET member contained in type 'SidecarConfig'.", abridged, StringComparison.Ordinal);
+        Assert.True(abridged.Length <= 201, $"{abridged.Length} characters");
+        Assert.Equal(@"short\u001b", InputQuote.Abridge("short\u001b"));
+    }
+
+    [Fact]
     public void ConfigErrors_CleanTheirKeyAndMessage_WhoeverBuiltThem()
     {
         var error = new ConfigError("peerz\u001b" + new string('k', 10_000), "bad\n" + new string('m', 10_000));
