@@ -1,4 +1,5 @@
 using K8sReplication.Contracts;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Security;
 
 namespace K8sReplication.Sidecar.Api;
@@ -21,7 +22,7 @@ internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAut
             var onReplicationPort = context.Connection.LocalPort == ports.Replication;
             if (onReplicationPort != IsReplicationPath(context.Request.Path))
             {
-                throw new BadRequestException(null, $"no endpoint {context.Request.Path} on this port", StatusCodes.Status404NotFound);
+                throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(context.Request.Path.Value)} on this port", StatusCodes.Status404NotFound);
             }
 
             if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers.Authorization))
@@ -45,7 +46,7 @@ internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAut
         }
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
-            LogUnhandled(logger, context.Request.Path, e);
+            LogUnhandled(logger, InputQuote.Clean(context.Request.Path.Value ?? "", InputQuote.MaxQuotedChars), e);
             await ApiResponses.ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal error: " + e.Message);
         }
     }

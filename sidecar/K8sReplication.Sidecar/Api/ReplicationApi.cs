@@ -52,7 +52,7 @@ internal static class ReplicationApi
         {
             origin = SiteId.TryParse(originText.ToString(), out var site)
                 ? site
-                : throw new BadRequestException("origin", $"'{originText}' is not a site id (32 hex digits)");
+                : throw new BadRequestException("origin", $"{InputQuote.Quote(originText.ToString())} is not a site id (32 hex digits)");
         }
 
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -151,7 +151,7 @@ internal static class ReplicationApi
         var path = context.Request.Query["path"].ToString();
         if (path.Length >= tree.Depth || !path.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c)))
         {
-            throw new BadRequestException("path", $"'{path}' is not an inner node path (lowercase hex nibbles, shorter than depth {tree.Depth})");
+            throw new BadRequestException("path", $"{InputQuote.Quote(path)} is not an inner node path (lowercase hex nibbles, shorter than depth {tree.Depth})");
         }
 
         return ApiResponses.JsonAsync(context, new MerkleNodesResponse
@@ -167,7 +167,7 @@ internal static class ReplicationApi
         var text = context.Request.RouteValues["leaf"] as string;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var leaf) || leaf >= tree.LeafCount)
         {
-            throw new BadRequestException("leaf", $"'{text}' is not a leaf number (0..{tree.LeafCount - 1})");
+            throw new BadRequestException("leaf", $"{InputQuote.Quote(text)} is not a leaf number (0..{tree.LeafCount - 1})");
         }
 
         return ApiResponses.JsonAsync(context, new MerkleLeafResponse
@@ -189,12 +189,12 @@ internal static class ReplicationApi
         }
         catch (JsonException e)
         {
-            throw new BadRequestException(string.IsNullOrEmpty(e.Path) ? "body" : e.Path.TrimStart('$', '.'), "malformed request: " + e.Message);
+            throw new BadRequestException(string.IsNullOrEmpty(e.Path) ? "body" : e.Path.TrimStart('$', '.'), "malformed request: " + InputQuote.Abridge(e.Message));
         }
 
         if (!store.SchemaHashes.ContainsKey(request.Table ?? ""))
         {
-            throw new BadRequestException("table", $"'{request.Table}' is not a replicated table");
+            throw new BadRequestException("table", $"{InputQuote.Quote(request.Table)} is not a replicated table");
         }
 
         if (request.Keys is null || request.Keys.Count > SidecarDefaults.MaxRowKeysPerRequest)

@@ -43,7 +43,7 @@ internal static class RequestInput
 
         if (text.Count > 1 || !long.TryParse(text[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            throw new BadRequestException(name, $"'{text}' is not an integer");
+            throw new BadRequestException(name, $"{InputQuote.Quote(text.ToString())} is not an integer");
         }
 
         return value < min || value > max

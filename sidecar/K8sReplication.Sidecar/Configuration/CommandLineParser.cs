@@ -46,8 +46,8 @@ internal static class CommandLineParser
             if (!Known.Contains(flag, StringComparer.Ordinal))
             {
                 errors.Add(flag.StartsWith("--", StringComparison.Ordinal)
-                    ? new ConfigError(flag, $"unknown flag '{flag}' (known: {string.Join(' ', Known)})")
-                    : new ConfigError(flag, $"unexpected argument '{flag}' (flags are --name value)"));
+                    ? new ConfigError(flag, $"unknown flag {InputQuote.Quote(flag)} (known: {string.Join(' ', Known)})")
+                    : new ConfigError(flag, $"unexpected argument {InputQuote.Quote(flag)} (flags are --name value)"));
 
                 // Skip the unknown flag's value so it is not reported as a second error.
                 if (value is null && flag.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -110,7 +110,7 @@ internal static class CommandLineParser
         var eq = text.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0 || eq == text.Length - 1)
         {
-            errors.Add(new ConfigError(key, $"'{text}' is not NAME=URL"));
+            errors.Add(new ConfigError(key, $"{(text.Contains('@', StringComparison.Ordinal) ? "the entry" : InputQuote.Quote(text))} is not NAME=URL"));
             return new PeerConfig();
         }
 

@@ -32,6 +32,50 @@ internal static class ConfigLayering
         StateDir = null,
     };
 
+    /// <summary>
+    /// Errors for the sidecar-local fields a push sets to something other than the value in force: a push cannot
+    /// change them, and accepting one silently would tell the sender it took effect. Repeating the value in force is
+    /// fine (a sender may send the whole config back).
+    /// </summary>
+    public static IReadOnlyList<ConfigError> LocalFieldChanges(SidecarConfig pushed, SidecarSettings current)
+    {
+        var errors = new List<ConfigError>();
+        if (pushed.Database is { } database && database != current.Database)
+        {
+            errors.Add(Unchangeable("database"));
+        }
+
+        if (pushed.Listen is { } listen && !SameAddress(listen, current.Listen))
+        {
+            errors.Add(Unchangeable("listen"));
+        }
+
+        if (pushed.AdminListen is { } adminListen && !SameAddress(adminListen, current.AdminListen))
+        {
+            errors.Add(Unchangeable("adminListen"));
+        }
+
+        if (pushed.TokenFile is not null && Blank(pushed.TokenFile) != current.TokenFile)
+        {
+            errors.Add(Unchangeable("tokenFile"));
+        }
+
+        if (pushed.StateDir is not null && Blank(pushed.StateDir) != current.StateDir)
+        {
+            errors.Add(Unchangeable("stateDir"));
+        }
+
+        return errors;
+    }
+
+    private static ConfigError Unchangeable(string key) =>
+        new(key, "is sidecar-local: a push cannot change it (set it with the pod's flags, environment or config file)");
+
+    private static bool SameAddress(string text, ListenAddress inForce) =>
+        ListenAddress.TryParse(text, out var address) && address == inForce;
+
+    private static string? Blank(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
     private static SidecarConfig Over(SidecarConfig low, SidecarConfig high) => new()
     {
         Mesh = high.Mesh ?? low.Mesh,

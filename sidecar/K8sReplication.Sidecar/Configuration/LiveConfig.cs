@@ -49,7 +49,8 @@ internal sealed partial class LiveConfig
             throw new ConfigRejectedException(errors);
         }
 
-        var nodeName = getVariable(Contracts.WellKnown.PodNameEnv) is { Length: > 0 } pod ? pod : Environment.MachineName;
+        // The host name is a fallback outside Kubernetes; host names are case-insensitive and node names lowercase.
+        var nodeName = getVariable(Contracts.WellKnown.PodNameEnv) is { Length: > 0 } pod ? pod : Environment.MachineName.ToLowerInvariant();
         var live = new LiveConfig(new SidecarConfig { NodeName = nodeName }, env.Config, flags.Config, flags.ConfigFile ?? env.ConfigFile, logger);
         live._file = live.ConfigFile is null ? null : ConfigFileReader.ReadFileIfPresent(live.ConfigFile);
         if (live.ConfigFile is not null && live._file is null)
@@ -68,19 +69,38 @@ internal sealed partial class LiveConfig
         return live;
     }
 
-    /// <summary>Applies a pushed config (operator). 409-style refusal when its generation is older.</summary>
+    /// <summary>
+    /// Applies a pushed config (operator). <see cref="PushOutcome.StaleGeneration"/> (409) when its generation is
+    /// older than the one in force; <see cref="PushOutcome.Invalid"/> (400) for an implausible generation
+    /// (<see cref="GenerationRule"/>), a change to a sidecar-local field, or a config the validator refuses.
+    /// </summary>
     public PushOutcome Push(SidecarConfig pushed, out IReadOnlyList<ConfigError> errors)
     {
         SidecarSettings applied;
         lock (_gate)
         {
             errors = [];
+            if (GenerationRule.CheckStep(pushed.Generation, Current.Generation) is { } implausible)
+            {
+                errors = [implausible];
+                return PushOutcome.Invalid;
+            }
+
             if (pushed.Generation is { } g && g < Current.Generation)
             {
                 errors = [new ConfigError("generation", $"{g} is older than the generation in force ({Current.Generation})")];
                 return PushOutcome.StaleGeneration;
             }
 
+            errors = ConfigLayering.LocalFieldChanges(pushed, Current);
+            if (errors.Count > 0)
+            {
+                return PushOutcome.Invalid;
+            }
+
+            // A push that names no generation keeps the one in force: the pushed layer sits above the file, so
+            // leaving it unset would fall back to the file's generation (or 0) and let an older push in again.
+            pushed = pushed with { Generation = pushed.Generation ?? Current.Generation };
             var dynamic = ConfigLayering.Dynamic(pushed);
             errors = SidecarConfigValidator.Validate(Compose(_file, dynamic), out var settings);
             if (errors.Count > 0)
@@ -162,14 +182,25 @@ internal sealed partial class LiveConfig
         }
 
         var path = Path.Combine(Current.StateDir, PersistedFileName);
+        SidecarSettings? settings = null;
         try
         {
-            var pushed = ConfigFileReader.Parse(File.ReadAllText(path), path);
-            if (SidecarConfigValidator.Validate(Compose(_file, pushed), out var settings).Count == 0)
+            var pushed = ConfigFileReader.Parse(ConfigFileReader.ReadBounded(path, path), path);
+
+            // The saved copy is input too (a disk, a volume another container mounts): held to the push rules, so a
+            // corrupted or planted generation cannot pin the member against every later push.
+            IReadOnlyList<ConfigError> errors = GenerationRule.CheckStep(pushed.Generation, Current.Generation) is { } implausible
+                ? [implausible]
+                : SidecarConfigValidator.Validate(Compose(_file, ConfigLayering.Dynamic(pushed)), out settings);
+            if (errors.Count == 0)
             {
-                _pushed = pushed;
+                _pushed = ConfigLayering.Dynamic(pushed);
                 Current = settings!;
                 LogRestored(_logger, path, settings!.Generation);
+            }
+            else
+            {
+                LogFileRejected(_logger, path, string.Join("; ", errors));
             }
         }
         catch (Exception e) when (e is ConfigRejectedException or IOException or UnauthorizedAccessException)

@@ -22,10 +22,19 @@ internal static class SidecarConfigValidator
         {
             errors.Add(new ConfigError("nodeName", "is required"));
         }
-
-        if (config.Generation is < 0)
+        else if (DnsName.Problem(config.NodeName) is { } nodeNameProblem)
         {
-            errors.Add(new ConfigError("generation", "must not be negative"));
+            errors.Add(new ConfigError("nodeName", nodeNameProblem));
+        }
+
+        if (config.Mesh is not null && DnsName.Problem(config.Mesh) is { } meshProblem)
+        {
+            errors.Add(new ConfigError("mesh", meshProblem));
+        }
+
+        if (GenerationRule.CheckRange(config.Generation) is { } generationError)
+        {
+            errors.Add(generationError);
         }
 
         ValidateTables(config.Tables, errors);
@@ -118,15 +127,19 @@ internal static class SidecarConfigValidator
             var name = tables[i];
             if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl))
             {
-                errors.Add(new ConfigError($"tables[{i}]", "must be a table name"));
+                errors.Add(new ConfigError($"tables[{i}]", "must be a table name (not blank, no control characters)"));
+            }
+            else if (name.Length > ConfigLimits.MaxNameLength)
+            {
+                errors.Add(new ConfigError($"tables[{i}]", $"is {name.Length} characters long; the limit is {ConfigLimits.MaxNameLength}"));
             }
             else if (name.StartsWith(Contracts.WellKnown.BookkeepingTablePrefix, StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add(new ConfigError($"tables[{i}]", $"'{name}' is a bookkeeping table and cannot be replicated"));
+                errors.Add(new ConfigError($"tables[{i}]", $"{InputQuote.Quote(name)} is a bookkeeping table and cannot be replicated"));
             }
             else if (!seen.Add(name))
             {
-                errors.Add(new ConfigError($"tables[{i}]", $"'{name}' is listed twice"));
+                errors.Add(new ConfigError($"tables[{i}]", $"{InputQuote.Quote(name)} is listed twice"));
             }
         }
     }
@@ -155,20 +168,25 @@ internal static class SidecarConfigValidator
                 errors.Add(new ConfigError($"peers[{i}].name", "is required"));
                 ok = false;
             }
+            else if (DnsName.Problem(peer.Name) is { } nameProblem)
+            {
+                errors.Add(new ConfigError($"peers[{i}].name", nameProblem));
+                ok = false;
+            }
             else if (!names.Add(peer.Name))
             {
-                errors.Add(new ConfigError($"peers[{i}].name", $"'{peer.Name}' is listed twice"));
+                errors.Add(new ConfigError($"peers[{i}].name", $"{InputQuote.Quote(peer.Name)} is listed twice"));
                 ok = false;
             }
             else if (peer.Name == self)
             {
-                errors.Add(new ConfigError($"peers[{i}].name", $"'{peer.Name}' is this member's own node name"));
+                errors.Add(new ConfigError($"peers[{i}].name", $"{InputQuote.Quote(peer.Name)} is this member's own node name"));
                 ok = false;
             }
 
-            if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            if (PeerUrl.Problem(peer.Url, out var url) is { } urlProblem)
             {
-                errors.Add(new ConfigError($"peers[{i}].url", $"'{peer.Url}' is not an absolute http(s) URL"));
+                errors.Add(new ConfigError($"peers[{i}].url", urlProblem));
                 ok = false;
             }
 
@@ -194,7 +212,7 @@ internal static class SidecarConfigValidator
             return address;
         }
 
-        errors.Add(new ConfigError(key, $"'{text}' is not HOST:PORT (an IP address or localhost, port 0-65535)"));
+        errors.Add(new ConfigError(key, $"{InputQuote.Quote(text)} is not HOST:PORT (an IP address or localhost, port 0-65535)"));
         return null;
     }
 
@@ -202,13 +220,13 @@ internal static class SidecarConfigValidator
     {
         if (!Durations.TryParse(text, out var value))
         {
-            errors.Add(new ConfigError(key, $"'{text}' is not a duration (examples: 500ms, 5s, 2m)"));
+            errors.Add(new ConfigError(key, $"{InputQuote.Quote(text)} is not a duration (examples: 500ms, 5s, 2m)"));
             return TimeSpan.Zero;
         }
 
         if (value < min || value > max)
         {
-            errors.Add(new ConfigError(key, $"{text} is outside {Durations.Format(min)}..{Durations.Format(max)}"));
+            errors.Add(new ConfigError(key, $"{InputQuote.Quote(text)} is outside {Durations.Format(min)}..{Durations.Format(max)}"));
         }
 
         return value;

@@ -17,12 +17,12 @@ public sealed class LiveConfigTests : IDisposable
         LiveConfig.Load(["--database", "x.db", "--node-name", "me", "--state-dir", StateDir, .. extra], _ => null, NullLogger.Instance);
 
     [Fact]
-    public void Push_AppliesPeers_RefusesOlderGenerations_AndKeepsLocalFields()
+    public void Push_AppliesPeers_RefusesOlderGenerations_AndAcceptsLocalFieldsRepeatingTheValueInForce()
     {
         var live = Load();
         SidecarSettings? changed = null;
         live.Changed += s => changed = s;
-        var outcome = live.Push(new SidecarConfig { Generation = 5, Database = "other.db", Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);
+        var outcome = live.Push(new SidecarConfig { Generation = 5, Database = "x.db", StateDir = StateDir, Listen = "0.0.0.0:8900", AdminListen = "0.0.0.0:8901", TokenFile = "", Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);
         Assert.Equal(PushOutcome.Applied, outcome);
         Assert.Equal(5, changed!.Generation);
         Assert.Equal("x.db", live.Current.Database);
@@ -31,6 +31,78 @@ public sealed class LiveConfigTests : IDisposable
         Assert.Equal(PushOutcome.StaleGeneration, live.Push(new SidecarConfig { Generation = 4 }, out var errors));
         Assert.Equal("generation", errors[0].Key);
         Assert.Equal(5, live.Current.Generation);
+    }
+
+    [Theory]
+    [InlineData("database")]
+    [InlineData("listen")]
+    [InlineData("adminListen")]
+    [InlineData("tokenFile")]
+    [InlineData("stateDir")]
+    public void PushChangingASidecarLocalField_IsRefused_NamingIt(string key)
+    {
+        var live = Load();
+        var pushed = new SidecarConfig { Generation = 5, Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] };
+        pushed = key switch
+        {
+            "database" => pushed with { Database = "other.db" },
+            "listen" => pushed with { Listen = "127.0.0.1:9999" },
+            "adminListen" => pushed with { AdminListen = "127.0.0.1:9998" },
+            "tokenFile" => pushed with { TokenFile = "/etc/other-token" },
+            _ => pushed with { StateDir = "/elsewhere" },
+        };
+
+        Assert.Equal(PushOutcome.Invalid, live.Push(pushed, out var errors));
+        Assert.Equal(key, Assert.Single(errors).Key);
+        Assert.Contains("cannot change", errors[0].Message);
+        Assert.Equal(0, live.Current.Generation);
+        Assert.Empty(live.Current.Peers);
+    }
+
+    [Fact]
+    public void PushWithoutGeneration_KeepsTheGenerationInForce_SoAnOlderPushStaysStale()
+    {
+        var live = Load();
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 5 }, out _));
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Paused = true }, out _));
+        Assert.Equal(5, live.Current.Generation);
+        Assert.True(live.Current.Paused);
+
+        Assert.Equal(PushOutcome.StaleGeneration, live.Push(new SidecarConfig { Generation = 4 }, out _));
+        Assert.Equal(5, Load().Current.Generation);
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(long.MaxValue)]
+    [InlineData(GenerationRule.Max + 1)]
+    [InlineData(5 + GenerationRule.MaxStep + 1)]
+    public void ImplausibleGenerations_AreRefused_AsBadInputNotStale(long generation)
+    {
+        var live = Load();
+        live.Push(new SidecarConfig { Generation = 5 }, out _);
+        Assert.Equal(PushOutcome.Invalid, live.Push(new SidecarConfig { Generation = generation }, out var errors));
+        Assert.Equal("generation", Assert.Single(errors).Key);
+        Assert.Equal(5, live.Current.Generation);
+
+        // The operator's next honest push still lands, and so does the largest plausible step.
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 6 }, out _));
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 6 + GenerationRule.MaxStep }, out _));
+    }
+
+    [Theory]
+    [InlineData(9_223_372_036_854_775_807L)]
+    [InlineData(-3L)]
+    [InlineData(GenerationRule.MaxStep + 1)]
+    public void PersistedPushWithAnImplausibleGeneration_IsNotRestored(long generation)
+    {
+        Directory.CreateDirectory(StateDir);
+        File.WriteAllText(Path.Combine(StateDir, LiveConfig.PersistedFileName),
+            $$"""{"generation": {{generation}}, "peers": [{"name": "b", "url": "http://b:1"}]}""");
+        var live = Load();
+        Assert.Equal(0, live.Current.Generation);
+        Assert.Empty(live.Current.Peers);
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 1 }, out _));
     }
 
     [Fact]

@@ -44,7 +44,96 @@ public sealed class SidecarConfigValidatorTests
         { Valid with { MaxClockSkew = "5" }, "maxClockSkew", "not a duration" },
         { Valid with { TombstoneTtl = "1s" }, "tombstoneTtl", "outside" },
         { Valid with { Topology = (Topology)7 }, "topology", "unknown" },
+        { Valid with { Generation = GenerationRule.Max + 1 }, "generation", "implausible" },
+        { Valid with { Generation = long.MaxValue }, "generation", "implausible" },
+        { Valid with { Tables = [new string('t', 254)] }, "tables[0]", "254 characters" },
+        { Valid with { Tables = ["a\u001b[2Jb"] }, "tables[0]", "control characters" },
     };
+
+    public static TheoryData<SidecarConfig, string, string> BadNames => new()
+    {
+        { Valid with { NodeName = new string('a', 500_000) }, "nodeName", "500000 characters" },
+        { Valid with { NodeName = new string('a', 254) }, "nodeName", "limit is 253" },
+        { Valid with { NodeName = "evil\u001b[31mred" }, "nodeName", "\\u001b" },
+        { Valid with { NodeName = "line\nbreak" }, "nodeName", "\\u000a" },
+        { Valid with { NodeName = "Upper-0" }, "nodeName", "DNS subdomain" },
+        { Valid with { NodeName = "-dash" }, "nodeName", "DNS subdomain" },
+        { Valid with { NodeName = "under_score" }, "nodeName", "DNS subdomain" },
+        { Valid with { Mesh = "my mesh" }, "mesh", "DNS subdomain" },
+        { Valid with { Mesh = new string('m', 300) }, "mesh", "limit is 253" },
+        { Valid with { Peers = [new PeerConfig { Name = "ok", Url = "http://x:1" }, new PeerConfig { Name = "b\u0007ell", Url = "http://y:1" }] }, "peers[1].name", "\\u0007" },
+        { Valid with { Peers = [new PeerConfig { Name = new string('p', 254), Url = "http://y:1" }] }, "peers[0].name", "limit is 253" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadNames))]
+    public void BadNames_AreRefused_WithTheKey_AndNeverEchoedRawOrWhole(SidecarConfig config, string key, string message)
+    {
+        var error = Assert.Single(SidecarConfigValidator.Validate(config, out _));
+        Assert.Equal(key, error.Key);
+        Assert.Contains(message, error.Message);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+        Assert.True(error.Message.Length < 300, $"message is {error.Message.Length} characters long");
+    }
+
+    [Theory]
+    [InlineData("notes-0")]
+    [InlineData("a")]
+    [InlineData("node-1")]
+    [InlineData("007")]
+    [InlineData("demo-0.demo.default.svc")]
+    public void NamesTheSandboxTestsAndKubernetesUse_AreAccepted(string name)
+    {
+        var config = Valid with { NodeName = name, Mesh = name, Peers = [new PeerConfig { Name = name + "x", Url = "http://127.0.0.1:8900/" }] };
+        Assert.Empty(SidecarConfigValidator.Validate(config, out _));
+    }
+
+    public static TheoryData<string, string> BadPeerUrls => new()
+    {
+        { "ftp://x", "http(s)" },
+        { "not a url", "http(s)" },
+        { "/relative", "http(s)" },
+        { "http://169.254.169.254/", "link-local" },
+        { "http://169.254.169.254.:80/", "link-local" },
+        { "http://2852039166/", "link-local" },
+        { "http://0xA9FEA9FE/", "link-local" },
+        { "http://[fe80::1]:8900/", "link-local" },
+        { "http://[febf::1]:8900/", "link-local" },
+        { "http://[::ffff:169.254.1.1]:8900/", "link-local" },
+        { "http://0.0.0.0:8900/", "unspecified" },
+        { "http://[::]:8900/", "unspecified" },
+        { "http://user:hunter2@10.0.0.7:8900/", "user info" },
+        { "https://token@peer:8900", "user info" },
+        { "http://10.0.0.7:8900/?x=1", "query or fragment" },
+        { "http://10.0.0.7:8900/#frag", "query or fragment" },
+        { "http://10.0.0.7:8900/?", "query or fragment" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPeerUrls))]
+    public void BadPeerUrls_AreRefused_WithTheKey(string url, string message)
+    {
+        var config = Valid with { Peers = [new PeerConfig { Name = "a", Url = "http://10.0.0.1:8900" }, new PeerConfig { Name = "b", Url = url }] };
+        var error = Assert.Single(SidecarConfigValidator.Validate(config, out _));
+        Assert.Equal("peers[1].url", error.Key);
+        Assert.Contains(message, error.Message);
+        Assert.DoesNotContain("hunter2", error.Message);
+        Assert.DoesNotContain("token@", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8900/")]
+    [InlineData("http://[::1]:8900")]
+    [InlineData("http://10.244.1.7:8900")]
+    [InlineData("https://notes-1.notes.default.svc:8900/")]
+    [InlineData("http://169.253.255.255:8900")]
+    [InlineData("http://[fec0::1]:8900")]
+    [InlineData("http://metadata.google.internal/")]
+    public void UsablePeerUrls_AreAccepted_LoopbackIncluded(string url)
+    {
+        Assert.Empty(SidecarConfigValidator.Validate(Valid with { Peers = [new PeerConfig { Name = "b", Url = url }] }, out var settings));
+        Assert.Equal(new Uri(url), Assert.Single(settings!.Peers).Url);
+    }
 
     [Theory]
     [MemberData(nameof(BadConfigs))]
