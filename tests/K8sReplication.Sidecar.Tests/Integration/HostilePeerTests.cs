@@ -155,7 +155,7 @@ public sealed class HostilePeerTests
         var rowsBefore = s.Victim.Count();
         var versionsBefore = Versions(s.Victim);
 
-        s.Hostile.RewriteJson(Paths.Changes, ForgeKeys([42L], 42L));
+        await HostileScenario.ArmedAsync(s.Hostile.RewriteJson(Paths.Changes, ForgeKeys([42L], 42L)));
         s.Member.Exec("INSERT INTO items VALUES ('k1', 'a', 1)");
         var refused = await s.AwaitRejectedAsync(HostileScenario.PeerName, 0, "invalid");
         await AssertRefusingAsync(s, "an integer key for a TEXT primary key");
@@ -186,8 +186,11 @@ public sealed class HostilePeerTests
 
         var impostor = Guid.NewGuid().ToString("N");
         s.Hostile.RewriteJson("/v1/", AnnounceSite(impostor));
+
+        // Write only once a refusal is counted: a feed poll that began while proxying can no longer carry the row.
+        var first = await s.AwaitRejectedAsync(HostileScenario.PeerName, 0, "site_changed");
         s.Member.Exec("INSERT INTO items VALUES ('p2', 'x', 2)");
-        await s.AwaitRejectedAsync(HostileScenario.PeerName, 0, "site_changed");
+        await s.AwaitRejectedAsync(HostileScenario.PeerName, first, "site_changed");
         var peer = await s.PeerStatusAsync();
         var error = (string?)peer["lastError"] ?? "";
         Assert.True(error.Contains(site, StringComparison.OrdinalIgnoreCase) && error.Contains(impostor, StringComparison.OrdinalIgnoreCase),
@@ -246,7 +249,7 @@ public sealed class HostilePeerTests
         var site = s.Member.Process.Site;
         var cursor = await s.AwaitCursorAsync(site, c => c is not null, "stored by the hot path");
 
-        s.Hostile.RewriteJson(Paths.Changes, node =>
+        await HostileScenario.ArmedAsync(s.Hostile.RewriteJson(Paths.Changes, node =>
         {
             if (node?["maxSeq"] is JsonValue maxSeq)
             {
@@ -254,7 +257,7 @@ public sealed class HostilePeerTests
             }
 
             return node;
-        });
+        }));
         s.Member.Exec("INSERT INTO items VALUES ('p2', 'x', 2)");
         await s.AwaitRejectedAsync(HostileScenario.PeerName, 0, "seq_beyond_max");
         Assert.Equal(cursor, s.Cursor(site));

@@ -80,6 +80,13 @@ public sealed partial class HostileScenario : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode, $"config push to the victim failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="attack"/> answered a request: from then on no feed poll that began while the peer was
+    /// still proxying can deliver a change written afterwards unmodified.
+    /// </summary>
+    public static Task ArmedAsync(HostileAnswer attack) =>
+        Eventually.TrueAsync(() => attack.Served >= 1, RefusalTimeout, $"{attack} answers a request");
+
     /// <summary>Writes a row on X and waits until the victim has it.</summary>
     public async Task WriteOnMemberAndAwaitAsync(string id, string because)
     {
