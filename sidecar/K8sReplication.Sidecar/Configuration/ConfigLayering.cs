@@ -20,11 +20,12 @@ internal static class ConfigLayering
     }
 
     /// <summary>
-    /// The part of a pushed config that may change at run time: everything except sidecar-local fields (database,
-    /// listen addresses, token file, state dir), which only the pod's own flags, environment and file decide.
+    /// The part of a pushed config that may change at run time: everything except sidecar-local fields (node name,
+    /// database, listen addresses, token file, state dir), which only the pod's own flags, environment and file decide.
     /// </summary>
     public static SidecarConfig Dynamic(SidecarConfig pushed) => pushed with
     {
+        NodeName = null,
         Database = null,
         Listen = null,
         AdminListen = null,
@@ -40,6 +41,12 @@ internal static class ConfigLayering
     public static IReadOnlyList<ConfigError> LocalFieldChanges(SidecarConfig pushed, SidecarSettings current)
     {
         var errors = new List<ConfigError>();
+        if (pushed.NodeName is { } node && node != current.NodeName)
+        {
+            // The node name is this member's identity among its peers (the pod name): only the pod decides it.
+            errors.Add(Unchangeable("nodeName"));
+        }
+
         if (pushed.Database is { } database && database != current.Database)
         {
             errors.Add(Unchangeable("database"));

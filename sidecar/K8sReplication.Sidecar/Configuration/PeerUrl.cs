@@ -58,7 +58,8 @@ internal static class PeerUrl
         return IPAddress.TryParse(host, out var parsed) ? parsed : null;
     }
 
-    private static string? AddressProblem(IPAddress address)
+    /// <summary>Why a peer may not be at <paramref name="address"/> (link-local, unspecified), or null.</summary>
+    public static string? AddressProblem(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {

@@ -42,6 +42,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
             // Peer answers are decompressed by PeerClient itself, under byte limits on both sides of the decompressor.
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(3),
+            ConnectCallback = PeerConnector.ConnectAsync,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         })
         {
