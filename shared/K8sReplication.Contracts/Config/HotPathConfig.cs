@@ -9,8 +9,8 @@ public sealed record HotPathConfig
     /// <summary>Default of <see cref="Wait"/>.</summary>
     public const string DefaultWait = "10s";
 
-    /// <summary>Default of <see cref="MaxBatchBytes"/> (4 MiB).</summary>
-    public const long DefaultMaxBatchBytes = 4L << 20;
+    /// <summary>Default of <see cref="MaxBatchBytes"/> (1 MiB).</summary>
+    public const long DefaultMaxBatchBytes = 1L << 20;
 
     /// <summary>Default of <see cref="MaxRowBytes"/> (4 MiB).</summary>
     public const long DefaultMaxRowBytes = 4L << 20;

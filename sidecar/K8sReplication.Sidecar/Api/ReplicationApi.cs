@@ -63,7 +63,7 @@ internal static class ReplicationApi
         {
             // Take the signal before reading so a fold between the read and the wait still wakes us.
             var signal = engine.Signal.NextAsync();
-            batch = store.ReadChanges(after, limit, origin);
+            batch = store.ReadChanges(after, limit, origin, maxBytes);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             if (batch.Changes.Count > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
             {

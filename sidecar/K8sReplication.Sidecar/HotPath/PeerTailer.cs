@@ -21,7 +21,11 @@ namespace K8sReplication.Sidecar.HotPath;
 internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time, ILogger logger)
 {
     public const string CursorPrefix = "feed:";
-    private const int PipelineDepth = 2;
+    /// <summary>
+    /// Batches fetched ahead of the one being applied. One is enough to overlap fetch and apply; each costs up to an
+    /// answer's limit in memory (see PeerAnswerLimits).
+    /// </summary>
+    private const int PipelineDepth = 1;
     private static readonly TimeSpan SchemaRecheck = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -182,7 +186,8 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
                 }
 
                 Peer.RecordReachable();
-                full = page.Changes.Count >= limit;
+                // More is waiting when the page was full, or cut short by the byte budget before the peer's newest entry.
+                full = page.Changes.Count >= limit || page.LastSeq < page.MaxSeq;
                 Peer.CatchingUp = full;
                 Peer.LagChanges = Math.Max(0, page.MaxSeq - page.LastSeq);
                 if (page.Changes.Count > 0 || !Peer.InitialCatchUpSettled)

@@ -16,8 +16,11 @@ internal sealed record PeerAnswerLimits(long Feed, long Leaf, long Small)
     /// <summary>Schema hashes, Merkle root and nodes: a fixed, generous ceiling (10,000 tables of long names).</summary>
     public const long SmallAnswerBytes = 1 << 20;
 
-    /// <summary>A Merkle leaf's version list (about 120 bytes per row version): 16 MiB holds ~140,000 versions.</summary>
-    public const long LeafAnswerBytes = 16 << 20;
+    /// <summary>
+    /// A Merkle leaf's version list (about 120 bytes per row version): 8 MiB holds ~70,000 versions, a leaf's share
+    /// of several billion rows at the default tree depth.
+    /// </summary>
+    public const long LeafAnswerBytes = 8 << 20;
 
     public static PeerAnswerLimits From(SidecarSettings settings) =>
         new(settings.MaxBatchBytes + settings.MaxRowBytes + EnvelopeBytes, LeafAnswerBytes, SmallAnswerBytes);

@@ -12,7 +12,11 @@ internal sealed partial class ReplicaStore
     /// follow with a higher seq. When the page is not full the whole snapshot was scanned, so LastSeq is MaxSeq
     /// (this matters with an origin filter, where skipped entries must not be rescanned).
     /// </summary>
-    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null)
+    /// <remarks>
+    /// Rows are read until their payload reaches <paramref name="maxBytes"/> (at least one change), so a reader asking
+    /// for many large rows never makes this member load more than that; the page then ends at the last change read.
+    /// </remarks>
+    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var snapshot = tables;
@@ -21,6 +25,7 @@ internal sealed partial class ReplicaStore
         var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq)>();
         var changes = new List<Change>();
         long maxSeq;
+        long? cutAt = null;
         try
         {
             session.Begin.Execute();
@@ -50,8 +55,15 @@ internal sealed partial class ReplicaStore
                     feed.Reset();
                 }
 
+                var payload = 0L;
                 foreach (var (tableId, key, version, seq) in versions)
                 {
+                    if (payload >= maxBytes && changes.Count > 0)
+                    {
+                        cutAt = changes[^1].Seq;
+                        break;
+                    }
+
                     if (!snapshot.ById.TryGetValue(tableId, out var table))
                     {
                         continue;
@@ -64,7 +76,10 @@ internal sealed partial class ReplicaStore
                     else if (session.Rows.Read(table, key) is { } values)
                     {
                         changes.Add(new Change(table.Name, key, version, values, seq));
+                        payload += PayloadBytes(values);
                     }
+
+                    payload += key.Length;
                 }
             }
             finally
@@ -79,8 +94,25 @@ internal sealed partial class ReplicaStore
             ReturnFeedSession(session, reusable);
         }
 
-        var lastSeq = versions.Count < limit ? Math.Max(afterSeq, maxSeq) : versions[^1].Seq;
+        var lastSeq = cutAt ?? (versions.Count < limit ? Math.Max(afterSeq, maxSeq) : versions[^1].Seq);
         return new ChangeBatch(changes, lastSeq, maxSeq);
+    }
+
+    /// <summary>Bytes of a row's values as stored (text counted per UTF-16 unit: an upper bound for ASCII, close enough).</summary>
+    private static long PayloadBytes(object?[] values)
+    {
+        long bytes = 0;
+        foreach (var value in values)
+        {
+            bytes += value switch
+            {
+                string text => text.Length,
+                byte[] blob => blob.Length,
+                _ => 8,
+            };
+        }
+
+        return bytes;
     }
 
     /// <summary>
