@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using K8sReplication.Sidecar.Configuration;
 
 namespace K8sReplication.Sidecar.Peers;
 
@@ -35,7 +36,7 @@ internal static class PeerAnswerDecoder
             "br" => new BrotliStream(stream, CompressionMode.Decompress),
             "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
             var other => throw new PeerAnswerRejectedException(RejectReason.Malformed,
-                $"answer has an unsupported content encoding '{(other.Length > 40 ? other[..40] : other)}'"),
+                $"answer has an unsupported content encoding {InputQuote.Quote(other)}"),
         };
         await using var decoded = new BoundedReadStream(stream, limit, "answer");
         T? value;
@@ -45,7 +46,7 @@ internal static class PeerAnswerDecoder
         }
         catch (JsonException e)
         {
-            throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + e.Message, e);
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + InputQuote.Abridge(e.Message), e);
         }
         catch (InvalidDataException e)
         {
@@ -54,7 +55,7 @@ internal static class PeerAnswerDecoder
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or FormatException or OverflowException)
         {
             // What the serializer and the value converter say about shapes they cannot bind (a token of the wrong type).
-            throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + e.Message, e);
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, "malformed answer: " + InputQuote.Abridge(e.Message), e);
         }
 
         return value is null

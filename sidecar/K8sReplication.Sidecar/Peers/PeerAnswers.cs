@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using K8sReplication.Contracts.Wire;
 using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Peers;
@@ -81,7 +82,7 @@ internal static class PeerAnswers
             var change = ToChange(changes[i], i, maxRowBytes);
             if (!string.Equals(change.Table, table, StringComparison.Ordinal) || !keys.Remove(Convert.ToBase64String(change.Key)))
             {
-                throw Invalid(Field(i), $"a row of table '{Quote(change.Table)}' that was not asked for (or twice)");
+                throw Invalid(Field(i), $"a row of table {InputQuote.Quote(change.Table)} that was not asked for (or twice)");
             }
 
             result.Add(change);
@@ -126,7 +127,7 @@ internal static class PeerAnswers
 
         if (!string.Equals(answer.Path, path, StringComparison.Ordinal))
         {
-            throw Invalid("path", $"answers node '{Quote(answer.Path)}', node '{path}' was asked for");
+            throw Invalid("path", $"answers node {InputQuote.Quote(answer.Path)}, node '{path}' was asked for");
         }
 
         if (children.Count != MerkleTree.Fanout)
@@ -171,7 +172,7 @@ internal static class PeerAnswers
             RequireTable(name, "tables");
             if (hash is not { Length: 32 } || !hash.All(char.IsAsciiHexDigit))
             {
-                throw Invalid("tables." + Quote(name), "schema hash must be 32 hex digits");
+                throw Invalid("tables." + InputQuote.Quote(name), "schema hash must be 32 hex digits");
             }
         }
 
@@ -195,7 +196,7 @@ internal static class PeerAnswers
         if (size > maxRowBytes)
         {
             throw new PeerAnswerRejectedException(RejectReason.TooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table '{Quote(table)}' holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
+                string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table {InputQuote.Quote(table)} holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
         }
 
         return new Change(table, key, new RowVersion(c.Hlc, site, c.Deleted), values, c.Seq);
@@ -232,7 +233,7 @@ internal static class PeerAnswers
         key is { Length: > 0 } ? key : throw Malformed(field, "key is missing");
 
     private static SiteId RequireSite(string? text, string field) =>
-        SiteId.TryParse(text, out var site) ? site : throw Invalid(field, $"'{Quote(text)}' is not a site id ({SiteId.Size * 2} hex digits)");
+        SiteId.TryParse(text, out var site) ? site : throw Invalid(field, $"{InputQuote.Quote(text)} is not a site id ({SiteId.Size * 2} hex digits)");
 
     private static void RequireHlc(long hlc, string field)
     {
@@ -246,25 +247,13 @@ internal static class PeerAnswers
     {
         if (hex is not { Length: MerkleTree.DigestSize * 2 } || !hex.All(char.IsAsciiHexDigit))
         {
-            throw Invalid(field, $"'{Quote(hex)}' is not a digest ({MerkleTree.DigestSize * 2} hex digits)");
+            throw Invalid(field, $"{InputQuote.Quote(hex)} is not a digest ({MerkleTree.DigestSize * 2} hex digits)");
         }
 
         return Convert.FromHexString(hex);
     }
 
     private static string Field(int index, string suffix = "") => string.Create(CultureInfo.InvariantCulture, $"changes[{index}]{suffix}");
-
-    /// <summary>Peer text quoted in a message: short and printable, whatever the peer sent.</summary>
-    private static string Quote(string? text)
-    {
-        if (text is null)
-        {
-            return "null";
-        }
-
-        var cut = text.Length > 64 ? text[..64] + "…" : text;
-        return string.Concat(cut.Select(ch => char.IsControl(ch) ? '?' : ch));
-    }
 
     private static PeerAnswerRejectedException Malformed(string field, string message) =>
         new(RejectReason.Malformed, $"{field}: {message}");

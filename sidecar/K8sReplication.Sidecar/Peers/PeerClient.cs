@@ -175,18 +175,12 @@ internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAut
             }
 
             // Error text is meant for logs and status: compressed or binary bodies are not worth decoding.
-            return response.Content.Headers.ContentEncoding.Count > 0 ? "(compressed body)" : Truncate(Encoding.UTF8.GetString(buffer, 0, total), 300);
+            return response.Content.Headers.ContentEncoding.Count > 0 ? "(compressed body)" : InputQuote.Clean(Encoding.UTF8.GetString(buffer, 0, total), 300);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return "(body unreadable)";
         }
-    }
-
-    private static string Truncate(string text, int max)
-    {
-        var cut = text.Length > max ? text[..max] + "…" : text;
-        return string.Concat(cut.Select(ch => char.IsControl(ch) ? ' ' : ch)).Trim();
     }
 
     private static string Describe(Exception e) => e switch
