@@ -16,29 +16,7 @@ internal static class PeerAnswerDecoder
     public static async Task<(T Value, long Bytes)> DecodeAsync<T>(Stream body, long? declaredLength, ICollection<string> encodings,
         long limit, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        var raw = PeerAnswerLimits.Raw(limit);
-        if (declaredLength > raw)
-        {
-            // Refused before a byte is read.
-            throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"answer declares {declaredLength} bytes, more than the limit of {raw}");
-        }
-
-        if (encodings.Count > 1)
-        {
-            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings.Take(4))})");
-        }
-
-        Stream stream = new BoundedReadStream(body, raw, "compressed answer");
-        stream = encodings.FirstOrDefault()?.ToLowerInvariant() switch
-        {
-            null or "identity" => stream,
-            "gzip" => new GZipStream(stream, CompressionMode.Decompress),
-            "br" => new BrotliStream(stream, CompressionMode.Decompress),
-            "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
-            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed,
-                $"answer has an unsupported content encoding {InputQuote.Quote(other)}"),
-        };
-        await using var decoded = new BoundedReadStream(stream, limit, "answer");
+        await using var decoded = Open(body, declaredLength, encodings, limit);
         T? value;
         try
         {
@@ -61,5 +39,35 @@ internal static class PeerAnswerDecoder
         return value is null
             ? throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer")
             : (value, decoded.BytesRead);
+    }
+
+    /// <summary>
+    /// The body as a stream limited on both sides of the decompressor named by its content encoding. A declared length
+    /// over the raw limit is refused before a byte is read.
+    /// </summary>
+    public static BoundedReadStream Open(Stream body, long? declaredLength, ICollection<string> encodings, long limit)
+    {
+        var raw = PeerAnswerLimits.Raw(limit);
+        if (declaredLength > raw)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"answer declares {declaredLength} bytes, more than the limit of {raw}");
+        }
+
+        if (encodings.Count > 1)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings.Take(4))})");
+        }
+
+        Stream stream = new BoundedReadStream(body, raw, "compressed answer");
+        stream = encodings.FirstOrDefault()?.ToLowerInvariant() switch
+        {
+            null or "identity" => stream,
+            "gzip" => new GZipStream(stream, CompressionMode.Decompress),
+            "br" => new BrotliStream(stream, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
+            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed,
+                $"answer has an unsupported content encoding {InputQuote.Quote(other)}"),
+        };
+        return new BoundedReadStream(stream, limit, "answer");
     }
 }
