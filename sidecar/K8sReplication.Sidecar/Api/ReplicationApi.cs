@@ -11,7 +11,7 @@ using K8sReplication.Sidecar.Storage;
 namespace K8sReplication.Sidecar.Api;
 
 /// <summary>
-/// The replication port's endpoints (design §3.3, §3.5): change feed with long-poll, Merkle root/nodes/leaves,
+/// The replication port's endpoints: change feed with long-poll, Merkle root/nodes/leaves,
 /// rows by key, schema hashes. Read-only: nothing a peer sends here can change local data.
 /// </summary>
 internal static class ReplicationApi
