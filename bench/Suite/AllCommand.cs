@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using K8sReplication.Bench.Mesh;
+using K8sReplication.TestKit.Processes;
 
 namespace K8sReplication.Bench.Suite;
 
@@ -12,9 +13,15 @@ internal static class AllCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var o = SuiteOptions.Parse(args);
-        if (!File.Exists(BenchNode.SidecarDll))
+        if (!File.Exists(BenchNode.Jit.Path))
         {
-            Console.Error.WriteLine($"sidecar not built next to the bench at {BenchNode.SidecarDll}; build with -c Release");
+            Console.Error.WriteLine($"sidecar not built next to the bench at {BenchNode.Jit.Path}; build with -c Release");
+            return 2;
+        }
+
+        var sidecarNote = await SelectSidecarAsync(o.Sidecar);
+        if (sidecarNote is null)
+        {
             return 2;
         }
 
@@ -26,6 +33,7 @@ internal static class AllCommand
             LoadBefore = ProcessMetrics.LoadAverage1(),
             Machine = Machine(),
         };
+        run.Notes.Add(sidecarNote);
         var total = Stopwatch.StartNew();
         var rows = new SuiteRows(run, o);
         await Step(run, "limit", () => rows.LimitsAsync());
@@ -65,6 +73,42 @@ internal static class AllCommand
                 r.Notes.Add($"case `{name}` failed: {e.GetType().Name}: {FirstLine(e.Message)}");
                 Console.Error.WriteLine($"{name} failed: {e}");
             }
+        }
+    }
+
+    /// <summary>Sets the build the meshes run; returns the run note naming it, or null (after saying why) when there is none.</summary>
+    private static async Task<string?> SelectSidecarAsync(string choice)
+    {
+        switch (choice)
+        {
+            case "jit":
+                BenchNode.Sidecar = BenchNode.Jit;
+                return "Sidecars run under the JIT (`dotnet k8srepl-sidecar.dll`, Release), not the shipped Native AOT binary.";
+            case "aot":
+                Console.Error.WriteLine($"publishing the Native AOT sidecar into {NativeSidecarPublish.CacheFolder} ...");
+                try
+                {
+                    BenchNode.Sidecar = await NativeSidecarPublish.GetAsync();
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or PlatformNotSupportedException)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    Console.Error.WriteLine("use --sidecar jit to measure the JIT build instead");
+                    return null;
+                }
+
+                Console.Error.WriteLine($"published in {NativeSidecarPublish.LastPublishDuration?.TotalSeconds:0} s: {BenchNode.Sidecar.Path}");
+                return "Sidecars run the shipped Native AOT binary (`dotnet publish -c Release -r "
+                    + NativeSidecarPublish.RuntimeIdentifier + "` of the sidecar); the start-up case also measures the JIT build beside it.";
+            default:
+                if (!File.Exists(choice))
+                {
+                    Console.Error.WriteLine($"--sidecar: expected aot, jit or the path of a sidecar build; {choice} does not exist");
+                    return null;
+                }
+
+                BenchNode.Sidecar = new SidecarBinary(Path.GetFullPath(choice));
+                return $"Sidecars run {BenchNode.Sidecar}.";
         }
     }
 

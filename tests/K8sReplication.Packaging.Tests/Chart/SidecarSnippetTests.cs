@@ -24,6 +24,7 @@ public sealed class SidecarSnippetTests
         var fromExample = ((JsonObject)example["spec"]!["template"]!["spec"]!).Container("k8srepl-sidecar");
 
         Assert.Equal((string?)fromExample["restartPolicy"], (string?)fromNotes["restartPolicy"]);
+        Assert.Null(fromNotes["command"]); // the image's entrypoint is the native sidecar executable
         Assert.Equal(Ports(fromExample), Ports(fromNotes));
         foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
         {

@@ -5,9 +5,10 @@ using System.Text.Json;
 namespace K8sReplication.TestKit.Processes;
 
 /// <summary>
-/// Runs the built <c>k8srepl-sidecar</c> as a real process (<c>dotnet k8srepl-sidecar.dll</c> from the test's bin
-/// folder, or <c>K8SREPL_SIDECAR_DLL</c>), waits for its listening line, and kills, stops or restarts it with the
-/// same flags. Stderr is captured for failure messages.
+/// Runs the built <c>k8srepl-sidecar</c> as a real process (by default <c>dotnet k8srepl-sidecar.dll</c> from the test's
+/// bin folder; see <see cref="SidecarBinary.Default"/> for <c>K8SREPL_SIDECAR_DLL</c> and, for the Native AOT binary,
+/// <c>K8SREPL_SIDECAR_EXE</c>), waits for its listening line, and kills, stops or restarts it with the same flags.
+/// Stderr is captured for failure messages.
 /// </summary>
 public sealed class SidecarProcess : IAsyncDisposable
 {
@@ -15,14 +16,16 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     private readonly IReadOnlyList<string> _args;
     private readonly IReadOnlyDictionary<string, string> _env;
+    private readonly SidecarBinary _binary;
     private readonly StringBuilder _stderr = new();
     private readonly Lock _gate = new();
     private Process? _process;
 
-    private SidecarProcess(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
+    private SidecarProcess(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env, SidecarBinary binary)
     {
         _args = args;
         _env = env;
+        _binary = binary;
     }
 
     public ListeningEvent Listening { get; private set; } = null!;
@@ -35,11 +38,14 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments => _args;
 
+    /// <summary>The build this process runs (JIT assembly or native executable).</summary>
+    public SidecarBinary Binary => _binary;
+
     public bool HasExited => _process is null || _process.HasExited;
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
-    /// <summary>Process id of the running (or last) sidecar process; <c>dotnet</c> hosts the app in this process.</summary>
+    /// <summary>Process id of the running (or last) sidecar process (the native binary, or <c>dotnet</c> hosting the app).</summary>
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
 
     /// <summary>Peak (VmHWM) and current (VmRSS) resident memory of the sidecar process.</summary>
@@ -56,22 +62,18 @@ public sealed class SidecarProcess : IAsyncDisposable
         }
     }
 
-    public static string SidecarDll =>
-        Environment.GetEnvironmentVariable("K8SREPL_SIDECAR_DLL") is { Length: > 0 } dll
-            ? dll
-            : Path.Combine(AppContext.BaseDirectory, "k8srepl-sidecar.dll");
-
-    public static async Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
+    /// <summary>Starts the sidecar and waits for its listening line; <paramref name="binary"/> defaults to <see cref="SidecarBinary.Default"/>.</summary>
+    public static async Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, SidecarBinary? binary = null)
     {
-        var sidecar = new SidecarProcess(args, env ?? new Dictionary<string, string>());
+        var sidecar = new SidecarProcess(args, env ?? new Dictionary<string, string>(), binary ?? SidecarBinary.Default);
         await sidecar.LaunchAsync();
         return sidecar;
     }
 
     /// <summary>Runs the sidecar to completion (for flag/config errors) with a deadline.</summary>
-    public static async Task<ProcessExit> RunToExitAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    public static async Task<ProcessExit> RunToExitAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, SidecarBinary? binary = null)
     {
-        using var process = Process.Start(CreateStartInfo(args, env ?? new Dictionary<string, string>()))
+        using var process = Process.Start(CreateStartInfo(binary ?? SidecarBinary.Default, args, env ?? new Dictionary<string, string>()))
             ?? throw new InvalidOperationException("could not start the sidecar");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -148,26 +150,9 @@ public sealed class SidecarProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
+    private static ProcessStartInfo CreateStartInfo(SidecarBinary binary, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
     {
-        var dll = SidecarDll;
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"sidecar not built at {dll}; build the test project (it references the sidecar) or set K8SREPL_SIDECAR_DLL", dll);
-        }
-
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = binary.CreateStartInfo(args);
         foreach (var (key, value) in env)
         {
             info.Environment[key] = value;
@@ -178,7 +163,7 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     private async Task LaunchAsync()
     {
-        var process = Process.Start(CreateStartInfo(_args, _env)) ?? throw new InvalidOperationException("could not start the sidecar");
+        var process = Process.Start(CreateStartInfo(_binary, _args, _env)) ?? throw new InvalidOperationException("could not start the sidecar");
         _process = process;
         lock (_gate)
         {
