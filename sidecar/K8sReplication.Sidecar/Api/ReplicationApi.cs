@@ -28,9 +28,10 @@ internal static class ReplicationApi
         routes.MapGet(Paths.MerkleLeaves + "/{leaf}", (RequestDelegate)MerkleLeafAsync);
         routes.MapPost(Paths.Rows, (RequestDelegate)RowsAsync);
         routes.MapGet(Paths.Schema, (RequestDelegate)SchemaAsync);
+        MerkleCompactApi.Map(routes);
     }
 
-    private static ReplicaStore Store(HttpContext context)
+    internal static ReplicaStore Store(HttpContext context)
     {
         var engine = context.RequestServices.GetRequiredService<ReplicationEngine>();
         return engine.Store is { } store && engine.State is EngineState.Running or EngineState.ShuttingDown
