@@ -16,29 +16,7 @@ internal static class PeerAnswerDecoder
     public static async Task<(T Value, long Bytes)> DecodeAsync<T>(Stream body, long? declaredLength, ICollection<string> encodings,
         long limit, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        var raw = PeerAnswerLimits.Raw(limit);
-        if (declaredLength > raw)
-        {
-            // Refused before a byte is read.
-            throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"answer declares {declaredLength} bytes, more than the limit of {raw}");
-        }
-
-        if (encodings.Count > 1)
-        {
-            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings.Take(4))})");
-        }
-
-        Stream stream = new BoundedReadStream(body, raw, "compressed answer");
-        stream = encodings.FirstOrDefault()?.ToLowerInvariant() switch
-        {
-            null or "identity" => stream,
-            "gzip" => new GZipStream(stream, CompressionMode.Decompress),
-            "br" => new BrotliStream(stream, CompressionMode.Decompress),
-            "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
-            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed,
-                $"answer has an unsupported content encoding {InputQuote.Quote(other)}"),
-        };
-        await using var decoded = new BoundedReadStream(stream, limit, "answer");
+        await using var decoded = Open(body, declaredLength, encodings, limit);
         T? value;
         try
         {
@@ -61,5 +39,56 @@ internal static class PeerAnswerDecoder
         return value is null
             ? throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer")
             : (value, decoded.BytesRead);
+    }
+
+    /// <summary>
+    /// Reads a whole binary answer under the same limits (raw, decompressor, decoded) as a JSON one. The buffer grows
+    /// with what arrives, never beyond <paramref name="limit"/>, whatever length the answer declares.
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(Stream body, long? declaredLength, ICollection<string> encodings, long limit,
+        CancellationToken cancellationToken)
+    {
+        await using var decoded = Open(body, declaredLength, encodings, limit);
+        using var buffer = new MemoryStream();
+        try
+        {
+            await decoded.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, "broken compressed body: " + e.Message, e);
+        }
+
+        return buffer.Length == 0
+            ? throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer")
+            : buffer.ToArray();
+    }
+
+    /// <summary>The body behind a raw byte limit, its decompressor, and a decoded byte limit.</summary>
+    private static BoundedReadStream Open(Stream body, long? declaredLength, ICollection<string> encodings, long limit)
+    {
+        var raw = PeerAnswerLimits.Raw(limit);
+        if (declaredLength > raw)
+        {
+            // Refused before a byte is read.
+            throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"answer declares {declaredLength} bytes, more than the limit of {raw}");
+        }
+
+        if (encodings.Count > 1)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer stacks encodings ({string.Join(", ", encodings.Take(4))})");
+        }
+
+        Stream stream = new BoundedReadStream(body, raw, "compressed answer");
+        stream = encodings.FirstOrDefault()?.ToLowerInvariant() switch
+        {
+            null or "identity" => stream,
+            "gzip" => new GZipStream(stream, CompressionMode.Decompress),
+            "br" => new BrotliStream(stream, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
+            var other => throw new PeerAnswerRejectedException(RejectReason.Malformed,
+                $"answer has an unsupported content encoding {InputQuote.Quote(other)}"),
+        };
+        return new BoundedReadStream(stream, limit, "answer");
     }
 }
