@@ -64,22 +64,47 @@ internal sealed partial class AntiEntropyRound
                 return false;
             }
 
-            var (remote, bytes) = await client.GetCompactLeavesAsync(leaves, salt, CompactWidth, cancellationToken);
-            _bytes += bytes;
-            var wanted = new List<(int Leaf, ulong Fingerprint)>();
-            for (var l = 0; l < leaves.Length; l++)
-            {
-                var local = tree.Leaf(leaves[l]).Select(e => SaltedDigest.OfRow(salt, e, CompactWidth)).ToHashSet();
-                wanted.AddRange(remote[l].Where(f => !local.Contains(f)).Distinct().Select(f => (leaves[l], f)));
-            }
-
+            var wanted = await RemoteOnlyAsync(tree, leaves, salt, cancellationToken);
             foreach (var chunk in wanted.Chunk(RowsPerRequest))
             {
+                if (_repaired >= budget)
+                {
+                    return false;
+                }
+
                 await PullCompactAsync(chunk, salt, tree.Depth, schema, cancellationToken);
             }
         }
 
         return true;
+    }
+
+    /// <summary>(leaf, fingerprint) of the peer's rows in <paramref name="leaves"/> whose fingerprint this member lacks.</summary>
+    private async Task<List<(int Leaf, ulong Fingerprint)>> RemoteOnlyAsync(MerkleTree tree, int[] leaves, byte[] salt, CancellationToken cancellationToken)
+    {
+        ulong[][] remote;
+        try
+        {
+            (remote, var bytes) = await client.GetCompactLeavesAsync(leaves, salt, CompactWidth, cancellationToken);
+            _bytes += bytes;
+        }
+        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && leaves.Length > 1)
+        {
+            // Crowded leaves: ask for half as many at a time (the leaf limit still bounds a single leaf).
+            var half = leaves.Length / 2;
+            var first = await RemoteOnlyAsync(tree, leaves[..half], salt, cancellationToken);
+            first.AddRange(await RemoteOnlyAsync(tree, leaves[half..], salt, cancellationToken));
+            return first;
+        }
+
+        var wanted = new List<(int Leaf, ulong Fingerprint)>();
+        for (var l = 0; l < leaves.Length; l++)
+        {
+            var local = tree.Leaf(leaves[l]).Select(e => SaltedDigest.OfRow(salt, e, CompactWidth)).ToHashSet();
+            wanted.AddRange(remote[l].Where(f => !local.Contains(f)).Distinct().Select(f => (leaves[l], f)));
+        }
+
+        return wanted;
     }
 
     private async Task PullCompactAsync((int Leaf, ulong Fingerprint)[] wanted, byte[] salt, int depth,
