@@ -9,7 +9,7 @@ namespace K8sReplication.Bench;
 
 /// <summary>
 /// Data-plane measurements on one disk, each expressed as a ratio to (a) the raw SQLite batched upsert rate.
-/// Rows are 100-byte blobs with UUID text keys, WAL, synchronous=NORMAL (as in design 3.1).
+/// Rows are 100-byte blobs with UUID text keys, WAL, synchronous=NORMAL.
 /// </summary>
 internal static class StorageBench
 {

@@ -5,7 +5,7 @@ namespace K8sReplication.Sidecar;
 
 internal static class Program
 {
-    /// <summary>Exit code for invalid flags or config (issue 5).</summary>
+    /// <summary>Exit code for invalid flags or config.</summary>
     public const int InvalidConfigExitCode = 2;
 
     /// <summary>Exit code for an unrecoverable start-up failure (database cannot be opened, port in use).</summary>

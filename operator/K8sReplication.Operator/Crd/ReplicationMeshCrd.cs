@@ -3,7 +3,7 @@ using K8sReplication.Contracts.Mesh;
 
 namespace K8sReplication.Operator.Crd;
 
-/// <summary>Builds the ReplicationMesh CustomResourceDefinition (design §5.1) from the Contracts types.</summary>
+/// <summary>Builds the ReplicationMesh CustomResourceDefinition from the Contracts types.</summary>
 internal static class ReplicationMeshCrd
 {
     public static JsonObject Build()

@@ -8,7 +8,7 @@ using K8sReplication.Contracts.Mesh;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// Pure builder of the config each member should run (design §5.2 step 3). The database path, token file, listen
+/// Pure builder of the config each member should run. The database path, token file, listen
 /// addresses and node name stay sidecar-local and are never part of a push.
 /// </summary>
 internal static class DesiredConfig

@@ -4,7 +4,7 @@ using K8sReplication.Contracts.Mesh;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// The desired config of every member of one mesh (design §5.2 steps 2–3; pure): peers from the topology, the rest
+/// The desired config of every member of one mesh (pure): peers from the topology, the rest
 /// from the spec, and the fingerprint that decides whether the config generation moves.
 /// </summary>
 internal sealed record DesiredMeshConfig(IReadOnlyDictionary<string, SidecarConfig> Configs, string Fingerprint)

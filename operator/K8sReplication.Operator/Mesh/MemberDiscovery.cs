@@ -7,7 +7,7 @@ using K8sReplication.Kube.Models;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// Which pods are members of a mesh and where their sidecars listen (design §5.2 step 1; pure). Members are the
+/// Which pods are members of a mesh and where their sidecars listen (pure). Members are the
 /// pods of the mesh's namespace that match its selector, run (phase Running), are not being deleted and have an IP.
 /// Ports come from container ports named <c>k8srepl</c> / <c>k8srepl-admin</c> — init containers included, since a
 /// native sidecar is an init container — else from the spec (defaults 8900 / 8901).

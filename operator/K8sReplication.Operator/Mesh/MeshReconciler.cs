@@ -9,7 +9,7 @@ using K8sReplication.Operator.Sidecars;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// Reconciles one ReplicationMesh (design §5.2), re-reading everything from the informer caches: finalizer, members,
+/// Reconciles one ReplicationMesh, re-reading everything from the informer caches: finalizer, members,
 /// desired configs into the owned ConfigMap, pushes to outdated members, member health, status (written only when
 /// it changed) and Events. Returns when to look again; a settled mesh is looked at every resync period.
 /// </summary>

@@ -6,7 +6,7 @@ using K8sReplication.Contracts.Config;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// Computes which peers each member tails (design §5.2 step 2). Pure: the same members give the same graph.
+/// Computes which peers each member tails. Pure: the same members give the same graph.
 /// <list type="bullet">
 /// <item>FullMesh: everyone tails everyone else.</item>
 /// <item>Sparse: members sit on a ring ordered by a hash of their name, and each links to the members at ring

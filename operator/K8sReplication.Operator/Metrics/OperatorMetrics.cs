@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace K8sReplication.Operator.Metrics;
 
 /// <summary>
-/// The operator's instruments (issue 6; names carry their unit). Gauges are observed from state the controller
+/// The operator's instruments (names carry their unit). Gauges are observed from state the controller
 /// publishes: the queue depth, the mesh cache and the member counts the reconciler records per mesh.
 /// </summary>
 internal sealed class OperatorMetrics

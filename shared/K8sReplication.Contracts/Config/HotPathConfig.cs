@@ -29,4 +29,10 @@ public sealed record HotPathConfig
 
     /// <summary>Largest encoded row accepted from a peer (1 KiB–256 MiB); a larger row is refused with its batch.</summary>
     public long? MaxRowBytes { get; init; }
+
+    /// <summary>
+    /// Compression this member asks its peers for: <c>none</c> (default: between pods of one cluster the CPU costs more
+    /// than the bytes save), <c>gzip</c> or <c>br</c> (for slow or metered links between sites).
+    /// </summary>
+    public string? Compression { get; init; }
 }

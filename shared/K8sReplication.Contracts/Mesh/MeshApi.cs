@@ -1,6 +1,6 @@
 namespace K8sReplication.Contracts.Mesh;
 
-/// <summary>Identity of the ReplicationMesh custom resource (design §5.1).</summary>
+/// <summary>Identity of the ReplicationMesh custom resource.</summary>
 public static class MeshApi
 {
     /// <summary>API group.</summary>

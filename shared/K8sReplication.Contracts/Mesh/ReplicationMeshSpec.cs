@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace K8sReplication.Contracts.Mesh;
 
-/// <summary>Desired state of a ReplicationMesh (design §5.1).</summary>
+/// <summary>Desired state of a ReplicationMesh.</summary>
 [Description("Desired state of the mesh.")]
 public sealed record ReplicationMeshSpec
 {

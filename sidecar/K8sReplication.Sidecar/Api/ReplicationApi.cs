@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using K8sReplication.Contracts;
@@ -12,7 +11,7 @@ using K8sReplication.Sidecar.Storage;
 namespace K8sReplication.Sidecar.Api;
 
 /// <summary>
-/// The replication port's endpoints (design §3.3, §3.5): change feed with long-poll, Merkle root/nodes/leaves,
+/// The replication port's endpoints: change feed with long-poll, Merkle root/nodes/leaves,
 /// rows by key, schema hashes. Read-only: nothing a peer sends here can change local data.
 /// </summary>
 internal static class ReplicationApi
@@ -22,7 +21,7 @@ internal static class ReplicationApi
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Paths.Changes, (RequestDelegate)ChangesAsync);
+        routes.MapGet(Paths.Changes, (RequestDelegate)ChangeFeedEndpoint.HandleAsync);
         routes.MapGet(Paths.Merkle, (RequestDelegate)MerkleRootAsync);
         routes.MapGet(Paths.MerkleNodes, (RequestDelegate)MerkleNodesAsync);
         routes.MapGet(Paths.MerkleLeaves + "/{leaf}", (RequestDelegate)MerkleLeafAsync);
@@ -37,99 +36,6 @@ internal static class ReplicationApi
         return engine.Store is { } store && engine.State is EngineState.Running or EngineState.ShuttingDown
             ? store
             : throw new BadRequestException(null, $"replica not available (engine {engine.State})", StatusCodes.Status503ServiceUnavailable);
-    }
-
-    private static async Task ChangesAsync(HttpContext context)
-    {
-        var store = Store(context);
-        var engine = context.RequestServices.GetRequiredService<ReplicationEngine>();
-        var time = context.RequestServices.GetRequiredService<TimeProvider>();
-        var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
-        var limit = (int)RequestInput.Long(context, "limit", DefaultLimit, 1, MaxLimit);
-        var waitMs = RequestInput.Long(context, "wait", 0, 0, (long)SidecarDefaults.MaxWait.TotalMilliseconds);
-        var maxBytes = RequestInput.Long(context, "maxBytes", long.MaxValue, 1024, long.MaxValue);
-        SiteId? origin = null;
-        if (context.Request.Query.TryGetValue("origin", out var originText))
-        {
-            origin = SiteId.TryParse(originText.ToString(), out var site)
-                ? site
-                : throw new BadRequestException("origin", $"{InputQuote.Quote(originText.ToString())} is not a site id (32 hex digits)");
-        }
-
-        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-        var started = time.GetTimestamp();
-        ChangeBatch batch;
-        while (true)
-        {
-            // Take the signal before reading so a fold between the read and the wait still wakes us.
-            var signal = engine.Signal.NextAsync();
-            batch = store.ReadChanges(after, limit, origin, maxBytes);
-            var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
-            if (batch.Changes.Count > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
-            {
-                break;
-            }
-
-            // Nothing for this reader up to LastSeq (with an origin filter, entries of other sites were scanned and
-            // skipped): the next read starts there instead of rescanning a range that grows for the whole wait.
-            after = batch.LastSeq;
-
-            try
-            {
-                await signal.WaitAsync(left, time, waitEnds.Token);
-            }
-            catch (TimeoutException)
-            {
-                // Deadline reached: answer with what there is (nothing).
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-            {
-                // Shutting down: answer now so the server drains quickly; the peer resumes from its cursor.
-            }
-        }
-
-        await WriteFeedAsync(context, store, batch, time.GetUtcNow().ToUnixTimeMilliseconds(), maxBytes);
-    }
-
-    /// <summary>
-    /// Writes a feed answer, ending the batch early once its encoded changes reach <paramref name="maxBytes"/> (at least
-    /// one change is always sent, so a single large row still moves): a receiver bounds what it reads from a peer, and
-    /// this keeps honest answers inside that bound. The next cursor is then the last change sent. Members that do not
-    /// send <c>maxBytes</c> get the whole page, as before.
-    /// </summary>
-    private static async Task WriteFeedAsync(HttpContext context, ReplicaStore store, ChangeBatch batch, long now, long maxBytes)
-    {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("changes");
-            writer.WriteStartArray();
-            var lastSeq = batch.LastSeq;
-            for (var i = 0; i < batch.Changes.Count; i++)
-            {
-                if (i > 0 && writer.BytesCommitted + writer.BytesPending >= maxBytes)
-                {
-                    lastSeq = batch.Changes[i - 1].Seq;
-                    break;
-                }
-
-                JsonSerializer.Serialize(writer, WireMapping.ToWire(batch.Changes[i]), WireJsonContext.Default.WireChange);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("site", store.Site.ToString());
-            writer.WriteNumber("hlc", store.Hlc);
-            writer.WriteNumber("now", now);
-            writer.WriteNumber("lastSeq", lastSeq);
-            writer.WriteNumber("maxSeq", batch.MaxSeq);
-            writer.WriteEndObject();
-        }
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     private static Task MerkleRootAsync(HttpContext context)

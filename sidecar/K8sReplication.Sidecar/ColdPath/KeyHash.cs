@@ -27,7 +27,7 @@ internal static class KeyHash
 
     /// <summary>
     /// 128-bit fingerprint of (table name, key, suffix) as two 64-bit lanes with independent multipliers. Not
-    /// cryptographic: it detects accidental differences between replicas that trust each other (design 3.5), at a
+    /// cryptographic: it detects accidental differences between replicas that trust each other, at a
     /// small fraction of the cost of SHA-256 on the per-change path.
     /// </summary>
     public static (ulong Lo, ulong Hi) Of128(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key, ReadOnlySpan<byte> suffix)

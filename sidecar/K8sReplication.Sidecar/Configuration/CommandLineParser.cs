@@ -3,7 +3,7 @@ using K8sReplication.Contracts.Config;
 namespace K8sReplication.Sidecar.Configuration;
 
 /// <summary>
-/// Strict parser of the sidecar's flags (issue 5 spells them; tests, the operator and the examples depend on them).
+/// Strict parser of the sidecar's flags (tests, the operator and the examples depend on them).
 /// Accepts <c>--flag value</c> and <c>--flag=value</c>; <c>--peer</c> repeats. Unknown flags, missing values and
 /// repeated single-valued flags are errors naming the flag; values are checked later by the validator.
 /// </summary>

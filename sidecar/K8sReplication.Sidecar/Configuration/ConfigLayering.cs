@@ -102,6 +102,7 @@ internal static class ConfigLayering
             Wait = high.HotPath.Wait ?? low.HotPath?.Wait,
             MaxBatchBytes = high.HotPath.MaxBatchBytes ?? low.HotPath?.MaxBatchBytes,
             MaxRowBytes = high.HotPath.MaxRowBytes ?? low.HotPath?.MaxRowBytes,
+            Compression = high.HotPath.Compression ?? low.HotPath?.Compression,
         },
         AntiEntropy = high.AntiEntropy is null ? low.AntiEntropy : new AntiEntropyConfig
         {

@@ -55,6 +55,11 @@ internal static class SidecarConfigValidator
 
         var maxBatchBytes = Bytes(config.HotPath?.MaxBatchBytes ?? HotPathConfig.DefaultMaxBatchBytes, "hotPath.maxBatchBytes", 64L << 10, 256L << 20, errors);
         var maxRowBytes = Bytes(config.HotPath?.MaxRowBytes ?? HotPathConfig.DefaultMaxRowBytes, "hotPath.maxRowBytes", 1L << 10, 256L << 20, errors);
+        var compression = config.HotPath?.Compression ?? "none";
+        if (compression is not ("none" or "gzip" or "br"))
+        {
+            errors.Add(new ConfigError("hotPath.compression", $"must be none, gzip or br, got {InputQuote.Quote(compression)}"));
+        }
         var wait = Duration(config.HotPath?.Wait ?? HotPathConfig.DefaultWait, "hotPath.wait", TimeSpan.Zero, SidecarDefaults.MaxWait, errors);
         var interval = Duration(config.AntiEntropy?.Interval ?? AntiEntropyConfig.DefaultInterval, "antiEntropy.interval", SidecarDefaults.MinAntiEntropyInterval, TimeSpan.FromDays(1), errors);
         var timeout = Duration(config.AntiEntropy?.Timeout ?? AntiEntropyConfig.DefaultTimeout, "antiEntropy.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
@@ -94,6 +99,7 @@ internal static class SidecarConfigValidator
             Wait = wait,
             MaxBatchBytes = maxBatchBytes,
             MaxRowBytes = maxRowBytes,
+            Compression = compression == "none" ? null : compression,
             AntiEntropyInterval = interval,
             AntiEntropyBudget = budget,
             AntiEntropyTimeout = timeout,

@@ -21,6 +21,9 @@ internal sealed record SidecarSettings
     public TimeSpan Wait { get; init; }
     public long MaxBatchBytes { get; init; } = HotPathConfig.DefaultMaxBatchBytes;
     public long MaxRowBytes { get; init; } = HotPathConfig.DefaultMaxRowBytes;
+
+    /// <summary>Content coding asked of peers (<c>gzip</c>, <c>br</c>), or null for none.</summary>
+    public string? Compression { get; init; }
     public TimeSpan AntiEntropyInterval { get; init; }
     public int AntiEntropyBudget { get; init; } = AntiEntropyConfig.DefaultBudget;
     public TimeSpan AntiEntropyTimeout { get; init; }

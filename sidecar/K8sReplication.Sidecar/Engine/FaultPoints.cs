@@ -11,6 +11,9 @@ internal static class FaultPoints
     /// <summary>Tailers do not run: only anti-entropy moves data.</summary>
     public const string HotPathOff = "hotpath-off";
 
+    /// <summary>The feed answers JSON whatever format is asked for, as members of versions before the binary feed do.</summary>
+    public const string FeedJsonOnly = "feed-json-only";
+
     public static bool IsOn(string fault)
     {
 #if DEBUG

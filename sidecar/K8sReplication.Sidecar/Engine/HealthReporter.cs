@@ -6,7 +6,7 @@ using K8sReplication.Sidecar.Peers;
 namespace K8sReplication.Sidecar.Engine;
 
 /// <summary>
-/// Computes health (design §4: state, ready, healthy, peers, acceptingWrites, ...) and the observable metrics from
+/// Computes health (state, ready, healthy, peers, acceptingWrites, ...) and the observable metrics from
 /// state the loops publish. No network I/O and no database work: probes stay cheap under load.
 /// </summary>
 internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor peers) : IMetricsState

@@ -5,6 +5,7 @@ using K8sReplication.Observability.Hosting;
 using K8sReplication.Sidecar.Api;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Feed;
 using K8sReplication.Sidecar.HotPath;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Peers;
@@ -44,6 +45,7 @@ internal static partial class SidecarHost
         services.AddSingleton(new BearerTokenAuthenticator(settings.TokenFile));
         services.AddSingleton<ListenerPorts>();
         services.AddSingleton<ChangeSignal>();
+        services.AddSingleton<FeedAnswerCache>();
         services.AddSingleton<SidecarMetrics>();
         services.AddSingleton<ReplicationEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicationEngine>());
@@ -57,7 +59,7 @@ internal static partial class SidecarHost
         {
             o.Providers.Add<BrotliCompressionProvider>();
             o.Providers.Add<GzipCompressionProvider>();
-            o.MimeTypes = ["application/json"];
+            o.MimeTypes = ["application/json", FeedFormat.ContentType];
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace K8sReplication.Sidecar.Metrics;
 
 /// <summary>
-/// The sidecar's instruments (design §4; the names are part of the contract and carry their unit). Counters and
+/// The sidecar's instruments (the names are part of the contract and carry their unit). Counters and
 /// histograms are recorded by the loops; gauges are observed from state the loops publish, through the
 /// callbacks registered with <see cref="ObserveState"/>.
 /// </summary>

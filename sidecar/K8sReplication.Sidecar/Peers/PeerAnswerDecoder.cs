@@ -64,13 +64,15 @@ internal static class PeerAnswerDecoder
             : buffer.ToArray();
     }
 
-    /// <summary>The body behind a raw byte limit, its decompressor, and a decoded byte limit.</summary>
-    private static BoundedReadStream Open(Stream body, long? declaredLength, ICollection<string> encodings, long limit)
+    /// <summary>
+    /// The body as a stream limited on both sides of the decompressor named by its content encoding. A declared length
+    /// over the raw limit is refused before a byte is read.
+    /// </summary>
+    public static BoundedReadStream Open(Stream body, long? declaredLength, ICollection<string> encodings, long limit)
     {
         var raw = PeerAnswerLimits.Raw(limit);
         if (declaredLength > raw)
         {
-            // Refused before a byte is read.
             throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"answer declares {declaredLength} bytes, more than the limit of {raw}");
         }
 

@@ -24,43 +24,64 @@ internal static class PeerAnswers
 
     public static List<Change> Feed(ChangesResponse? answer, long after, int limit, long maxRowBytes)
     {
+        var result = FeedChanges(answer);
+        Page(result, answer!.LastSeq, answer.MaxSeq, after, limit, maxRowBytes);
+        return result;
+    }
+
+    /// <summary>A JSON feed answer's changes, each checked on its own (the page is checked by <see cref="Page"/>).</summary>
+    public static List<Change> FeedChanges(ChangesResponse? answer)
+    {
         if (answer?.Changes is not { } changes)
         {
             throw Malformed("changes", "is missing");
         }
 
         RequireSite(answer.Site, "site");
+        var result = new List<Change>(changes.Count);
+        for (var i = 0; i < changes.Count; i++)
+        {
+            result.Add(ToChange(changes[i], i));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Checks a decoded feed page (JSON or binary) against its request: at most <paramref name="limit"/> changes, in
+    /// strictly increasing seq after <paramref name="after"/> and up to <paramref name="lastSeq"/>, a cursor not
+    /// beyond the peer's own newest entry, and no row over the row limit.
+    /// </summary>
+    public static void Page(IReadOnlyList<Change> changes, long lastSeq, long maxSeq, long after, int limit, long maxRowBytes)
+    {
         if (changes.Count > limit)
         {
             throw Invalid("changes", $"{changes.Count} changes answer a request for at most {limit}");
         }
 
-        if (answer.LastSeq < after)
+        if (lastSeq < after)
         {
-            throw Invalid("lastSeq", $"{answer.LastSeq} is before the requested position {after}");
+            throw Invalid("lastSeq", $"{lastSeq} is before the requested position {after}");
         }
 
-        if (answer.LastSeq > answer.MaxSeq)
+        if (lastSeq > maxSeq)
         {
             throw new PeerAnswerRejectedException(RejectReason.SeqBeyondMax,
-                $"lastSeq {answer.LastSeq} is beyond the peer's own newest entry maxSeq {answer.MaxSeq}");
+                $"lastSeq {lastSeq} is beyond the peer's own newest entry maxSeq {maxSeq}");
         }
 
-        var result = new List<Change>(changes.Count);
         var previous = after;
         for (var i = 0; i < changes.Count; i++)
         {
-            var change = ToChange(changes[i], i, maxRowBytes);
-            if (change.Seq <= previous || change.Seq > answer.LastSeq)
+            var change = changes[i];
+            if (change.Seq <= previous || change.Seq > lastSeq)
             {
-                throw Invalid(Field(i, ".q"), $"seq {change.Seq} is not between the previous entry's {previous} and lastSeq {answer.LastSeq}");
+                throw Invalid(Field(i, ".q"), $"seq {change.Seq} is not between the previous entry's {previous} and lastSeq {lastSeq}");
             }
 
+            RequireRowSize(change, i, maxRowBytes);
             previous = change.Seq;
-            result.Add(change);
         }
-
-        return result;
     }
 
     public static List<Change> Rows(RowsResponse? answer, string table, IReadOnlyList<byte[]> requested, long maxRowBytes)
@@ -79,7 +100,8 @@ internal static class PeerAnswers
         var result = new List<Change>(changes.Count);
         for (var i = 0; i < changes.Count; i++)
         {
-            var change = ToChange(changes[i], i, maxRowBytes);
+            var change = ToChange(changes[i], i);
+            RequireRowSize(change, i, maxRowBytes);
             if (!string.Equals(change.Table, table, StringComparison.Ordinal) || !keys.Remove(Convert.ToBase64String(change.Key)))
             {
                 throw Invalid(Field(i), $"a row of table {InputQuote.Quote(change.Table)} that was not asked for (or twice)");
@@ -179,7 +201,7 @@ internal static class PeerAnswers
         return (site, tables);
     }
 
-    private static Change ToChange(WireChange? wire, int index, long maxRowBytes)
+    private static Change ToChange(WireChange? wire, int index)
     {
         var c = wire ?? throw Malformed(Field(index), "is null");
         var table = RequireTable(c.Table, Field(index, ".t"));
@@ -191,15 +213,17 @@ internal static class PeerAnswers
             throw Malformed(Field(index, ".v"), "values are required for a live row");
         }
 
-        var values = c.Deleted ? null : c.Values;
-        var size = EncodedSize(key, values);
+        return new Change(table, key, new RowVersion(c.Hlc, site, c.Deleted), c.Deleted ? null : c.Values, c.Seq);
+    }
+
+    private static void RequireRowSize(Change change, int index, long maxRowBytes)
+    {
+        var size = EncodedSize(change.Key, change.Values);
         if (size > maxRowBytes)
         {
             throw new PeerAnswerRejectedException(RejectReason.TooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table {InputQuote.Quote(table)} holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
+                string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table {InputQuote.Quote(change.Table)} holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
         }
-
-        return new Change(table, key, new RowVersion(c.Hlc, site, c.Deleted), values, c.Seq);
     }
 
     /// <summary>Key plus value payload bytes: what the row costs in any encoding, give or take framing.</summary>

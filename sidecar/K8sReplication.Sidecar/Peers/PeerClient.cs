@@ -7,6 +7,7 @@ using K8sReplication.Contracts;
 using K8sReplication.Contracts.Wire;
 using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Feed;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
@@ -39,20 +40,52 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         return Checked("schema", () => PeerAnswers.Schema(answer));
     }
 
-    /// <summary>One feed page after <paramref name="after"/>: validated changes plus the answer's cursor fields.</summary>
+    /// <summary>
+    /// One feed page after <paramref name="after"/>: validated changes plus the answer's cursor fields. Asks for the
+    /// binary format; a member that answers JSON (an earlier version ignores <c>format</c>) is read as JSON.
+    /// </summary>
     public async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, CancellationToken cancellationToken)
     {
         var settings = config.Current;
         var query = string.Create(CultureInfo.InvariantCulture,
-            $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}&maxBytes={settings.MaxBatchBytes}");
+            $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}&maxBytes={settings.MaxBatchBytes}&format={FeedFormat.QueryValue}&version={FeedFormat.Version}");
         if (origin is { } site)
         {
             query += "&origin=" + site;
         }
 
-        var (answer, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, WireJsonContext.Default.ChangesResponse, wait, Limits.Feed, cancellationToken);
-        var changes = Checked("changes", () => PeerAnswers.Feed(answer, after, limit, settings.MaxRowBytes));
-        return new FeedPage(SiteId.Parse(answer.Site), changes, answer.LastSeq, answer.MaxSeq, bytes);
+        var limits = Limits;
+        var sentAt = time.GetUtcNow();
+        var (frame, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, wait,
+            (response, token) => ReadFeedAsync(response, limits.Feed, token), cancellationToken);
+        var receivedAt = time.GetUtcNow();
+
+        // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive time of a
+        // long-poll (the peer answered at an unknown point of the wait; error about one-way latency).
+        var at = wait == TimeSpan.Zero ? sentAt + ((receivedAt - sentAt) / 2) : receivedAt;
+        peer.ObserveSkew(frame.Now - at.ToUnixTimeMilliseconds());
+        Checked("changes", () =>
+        {
+            PeerAnswers.Page(frame.Changes, frame.LastSeq, frame.MaxSeq, after, limit, settings.MaxRowBytes);
+            return 0;
+        });
+        return new FeedPage(frame.Site, frame.Changes, frame.LastSeq, frame.MaxSeq, bytes);
+    }
+
+    private static async Task<(FeedFrame Frame, long Bytes)> ReadFeedAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        var headers = response.Content.Headers;
+        if (headers.ContentType?.MediaType is FeedFormat.ContentType)
+        {
+            await using var body = PeerAnswerDecoder.Open(await response.Content.ReadAsStreamAsync(cancellationToken), headers.ContentLength, headers.ContentEncoding, limit);
+            var frame = await FeedFrameReader.ReadAsync(body, limit, cancellationToken);
+            return (frame, body.BytesRead);
+        }
+
+        var (answer, bytes) = await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(cancellationToken),
+            headers.ContentLength, headers.ContentEncoding, limit, WireJsonContext.Default.ChangesResponse, cancellationToken);
+        var changes = PeerAnswers.FeedChanges(answer);
+        return (new FeedFrame(SiteId.Parse(answer.Site), answer.Hlc, answer.Now, changes, answer.LastSeq, answer.MaxSeq), bytes);
     }
 
     public async Task<(byte[] Root, int Depth, long Bytes)> GetMerkleRootAsync(CancellationToken cancellationToken)
@@ -107,8 +140,15 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         return new PeerAnswerRejectedException(e.Reason, $"{endpoint}: {e.Message}", e);
     }
 
+    private Task<(T Value, long Bytes)> SendAsync<T>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
+        JsonTypeInfo<T> typeInfo, TimeSpan wait, long limit, CancellationToken cancellationToken) =>
+        SendAsync(endpoint, method, pathAndQuery, content, wait,
+            async (response, token) => await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(token),
+                response.Content.Headers.ContentLength, response.Content.Headers.ContentEncoding, limit, typeInfo, token),
+            cancellationToken);
+
     private async Task<(T Value, long Bytes)> SendAsync<T>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
-        JsonTypeInfo<T> typeInfo, TimeSpan wait, long limit, CancellationToken cancellationToken)
+        TimeSpan wait, Func<HttpResponseMessage, CancellationToken, Task<(T Value, long Bytes)>> decode, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait + RequestTimeout);
@@ -118,9 +158,11 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        request.Headers.AcceptEncoding.ParseAdd("br");
-        request.Headers.AcceptEncoding.ParseAdd("gzip");
-        var sentAt = time.GetUtcNow();
+        if (config.Current.Compression is { } encoding)
+        {
+            request.Headers.AcceptEncoding.ParseAdd(encoding);
+        }
+
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -130,18 +172,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
                 throw new PeerUnavailableException($"{endpoint}: HTTP {(int)response.StatusCode} {error}", (int)response.StatusCode);
             }
 
-            var (value, bytes) = await PeerAnswerDecoder.DecodeAsync(
-                await response.Content.ReadAsStreamAsync(timeout.Token), response.Content.Headers.ContentLength,
-                response.Content.Headers.ContentEncoding, limit, typeInfo, timeout.Token);
-            if (value is ChangesResponse changes)
-            {
-                // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive
-                // time of a long-poll (the peer answered at an unknown point of the wait; error about one-way latency).
-                var receivedAt = time.GetUtcNow();
-                var at = wait == TimeSpan.Zero ? sentAt + ((receivedAt - sentAt) / 2) : receivedAt;
-                peer.ObserveSkew(changes.Now - at.ToUnixTimeMilliseconds());
-            }
-
+            var (value, bytes) = await decode(response, timeout.Token);
             metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
             return (value, bytes);
         }

@@ -1,7 +1,7 @@
 namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>
-/// DDL of the __repl_ tables (design 3.1). Everything is IF NOT EXISTS so installing is idempotent.
+/// DDL of the __repl_ tables. Everything is IF NOT EXISTS so installing is idempotent.
 /// <list type="bullet">
 /// <item>__repl_site: the 16-byte site id, created once.</item>
 /// <item>__repl_state: the "applying" flag capture triggers check (set only inside the sidecar's own write transaction,

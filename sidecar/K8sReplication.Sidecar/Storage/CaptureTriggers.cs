@@ -6,7 +6,7 @@ namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>
 /// SQL of the capture triggers. They only append (table id, key values, HLC, deleted) to __repl_log, in the app's own
-/// transaction, and compute the HLC from reads only (design 3.1); they do nothing while the sidecar applies (applying
+/// transaction, and compute the HLC from reads only; they do nothing while the sidecar applies (applying
 /// flag). Only SQL available since SQLite 3.24 is used, because the app may link an older SQLite than ours.
 /// </summary>
 internal static class CaptureTriggers

@@ -1,6 +1,6 @@
 namespace K8sReplication.Sidecar.Storage;
 
-/// <summary>Hybrid logical clock arithmetic (design 3.2): high 48 bits wall-clock ms, low 16 bits a counter.</summary>
+/// <summary>Hybrid logical clock arithmetic: high 48 bits wall-clock ms, low 16 bits a counter.</summary>
 internal static class HybridClock
 {
     public const int CounterBits = 16;
@@ -14,7 +14,7 @@ internal static class HybridClock
     /// max(last log entry + 1, wall-clock ms &lt;&lt; 16). The clock floor is not read here: the store keeps it in the log
     /// itself (a clock entry, table id 0, whenever the floor rises above the last entry; see RaiseClockFloor), so the
     /// last entry is always at or above the floor and one indexed read of the log's last row covers both rules. That
-    /// saves the trigger a subquery per row (design 3.1: the trigger should be as cheap as an append).
+    /// saves the trigger a subquery per row (the trigger should be as cheap as an append).
     /// julianday('now') has millisecond resolution; adding 0.5 before truncating removes the floating-point error of
     /// converting it back to milliseconds.
     /// </summary>

@@ -9,7 +9,7 @@ internal sealed partial class ReplicaStore
     private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE: a unique index (the key's conflict is the upsert's)
 
     /// <summary>
-    /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site) (design 3.4). Pending local
+    /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site). Pending local
     /// captures are folded first in the same transaction, so conflict resolution sees the latest local version. The
     /// cursor is stored in the same transaction, so a crash never loses or double-applies a batch; re-applying a
     /// batch changes nothing (duplicates compare equal). Malformed input throws <see cref="ChangeRejectedException"/>

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-/// <summary>What PRAGMA table_info says about one table, and the schema hash exchanged with peers (design 3.6).</summary>
+/// <summary>What PRAGMA table_info says about one table, and the schema hash exchanged with peers.</summary>
 internal sealed record TableSchema(string Name, IReadOnlyList<string> Columns, IReadOnlyList<int> PrimaryKeyColumns,
     bool IntegerKey, string Hash)
 {

@@ -8,7 +8,7 @@ namespace K8sReplication.Packaging.Tests.Dashboard;
 
 public sealed partial class GrafanaDashboardTests
 {
-    /// <summary>The sidecar metrics of design §4 and the operator metrics of issue 6: names are part of the contract.</summary>
+    /// <summary>The sidecar and operator metrics: names are part of the contract.</summary>
     private static readonly string[] ContractMetrics =
     [
         "replication_engine_state", "replication_peers", "replication_changes_captured_total",

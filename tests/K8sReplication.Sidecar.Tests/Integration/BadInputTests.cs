@@ -7,8 +7,7 @@ using K8sReplication.TestKit;
 namespace K8sReplication.Sidecar.Tests.Integration;
 
 /// <summary>
-/// Hostile or malformed input on every endpoint: a JSON 4xx naming what is wrong, no data change, process up
-/// (design §9).
+/// Hostile or malformed input on every endpoint: a JSON 4xx naming what is wrong, no data change, process up.
 /// </summary>
 public sealed class BadInputTests
 {

@@ -2,7 +2,7 @@ using K8sReplication.TestKit;
 
 namespace K8sReplication.Sidecar.Tests.Integration;
 
-/// <summary>Real sidecar processes replicating real SQLite files (design §3, §7).</summary>
+/// <summary>Real sidecar processes replicating real SQLite files.</summary>
 public sealed class ReplicationTests
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(45);

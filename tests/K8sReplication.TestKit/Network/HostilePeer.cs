@@ -124,7 +124,8 @@ public sealed class HostilePeer : IAsyncDisposable
         Bomb("br", CompressionBomb.Brotli(inflatedBytes, jsonStart), inflatedBytes, pathPrefix);
 
     /// <summary>
-    /// Proxies the request (asking for an uncompressed answer), parses the answer as JSON, and sends back what
+    /// Proxies the request (asking for an uncompressed JSON answer: <c>format</c> and <c>version</c> are dropped from the
+    /// query), parses the answer as JSON, and sends back what
     /// <paramref name="transform"/> makes of it (it may change the node in place and return it). A body that is not
     /// JSON is passed through unchanged.
     /// </summary>
@@ -210,7 +211,12 @@ public sealed class HostilePeer : IAsyncDisposable
     private async Task ProxyAsync(HttpContext context, HostileAnswer? self, Func<JsonNode?, JsonNode?>? transform)
     {
         var aborted = context.RequestAborted;
-        var target = new Uri(Upstream, context.Request.Path.Value + context.Request.QueryString.Value);
+        // A rewrite needs the JSON form of the answer: drop a request for another format (the binary feed), so the
+        // upstream answers JSON, as a member of an earlier version would.
+        var query = transform is null
+            ? context.Request.QueryString.Value
+            : QueryString.Create(context.Request.Query.Where(q => q.Key is not ("format" or "version"))).Value;
+        var target = new Uri(Upstream, context.Request.Path.Value + query);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
         if (context.Request.Headers.Authorization is { Count: > 0 } authorization)
         {

@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using K8sReplication.Sidecar.Feed;
+using K8sReplication.Sidecar.Storage;
+
+namespace K8sReplication.Sidecar.Peers;
+
+/// <summary>
+/// Reads a binary feed answer (see <see cref="FeedWriter"/> for the layout) from a limited stream. The frame's length
+/// is checked against the answer limit before its bytes are read; the frame is read into a pooled buffer and parsed
+/// with every length, count, index and tag checked against what remains, so a hostile frame can make this member
+/// neither read past it nor allocate more than its bytes. Failures are <see cref="PeerAnswerRejectedException"/>.
+/// </summary>
+internal static class FeedFrameReader
+{
+    /// <summary>Most values a row may carry (SQLite's own column limit is 32767 at most).</summary>
+    public const int MaxColumns = 32_767;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static async Task<FeedFrame> ReadAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    {
+        var header = new byte[FeedFormat.PreambleSize + FeedFormat.FrameHeaderSize + 1];
+        await ReadExactlyAsync(stream, header, "the preamble and frame header", cancellationToken);
+        if (!header.AsSpan(0, 3).SequenceEqual(FeedFormat.Magic))
+        {
+            throw Malformed("answer does not start with the feed preamble");
+        }
+
+        if (header[3] != FeedFormat.Version)
+        {
+            throw Malformed($"answer is in feed format version {header[3]}; this member reads version {FeedFormat.Version}");
+        }
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(FeedFormat.PreambleSize));
+        if (length < 1)
+        {
+            throw Malformed($"frame length {length}");
+        }
+
+        if (length > limit)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.TooLarge, $"frame of {length} bytes is larger than the limit of {limit}");
+        }
+
+        if (header[^1] != FeedFormat.BatchFrame)
+        {
+            throw Malformed($"unknown frame type {header[^1]}");
+        }
+
+        var payload = ArrayPool<byte>.Shared.Rent(length - 1);
+        try
+        {
+            await ReadExactlyAsync(stream, payload.AsMemory(0, length - 1), "the batch frame", cancellationToken);
+            var frame = Parse(payload.AsSpan(0, length - 1));
+            if (await stream.ReadAsync(header.AsMemory(0, 1), cancellationToken) != 0)
+            {
+                throw Malformed("bytes after the batch frame");
+            }
+
+            return frame;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+
+    /// <summary>Parses a batch frame's payload (after its type byte).</summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> payload)
+    {
+        var reader = new SpanReader(payload);
+        var tables = new List<string>(4);
+        var sites = new List<SiteId>(2);
+        var changes = new List<Change>();
+        var seq = 0L;
+        while (true)
+        {
+            var tableRef = reader.Varint("table reference");
+            if (tableRef == 0)
+            {
+                break;
+            }
+
+            var index = changes.Count;
+            string table;
+            if (tableRef == (ulong)tables.Count + 1)
+            {
+                table = reader.Text(PeerAnswers.MaxTableNameLength * 4, Field(index, ".t"));
+                if (table.Length == 0 || table.Length > PeerAnswers.MaxTableNameLength)
+                {
+                    throw Invalid(Field(index, ".t"), $"table name of {table.Length} characters");
+                }
+
+                tables.Add(table);
+            }
+            else
+            {
+                table = tableRef <= (ulong)tables.Count ? tables[(int)tableRef - 1] : throw Invalid(Field(index, ".t"), $"table reference {tableRef} with {tables.Count} tables named");
+            }
+
+            var siteRef = reader.Varint("site reference");
+            SiteId site;
+            if (siteRef == (ulong)sites.Count)
+            {
+                site = SiteId.FromBytes(reader.Bytes(SiteId.Size, Field(index, ".s")));
+                sites.Add(site);
+            }
+            else
+            {
+                site = siteRef < (ulong)sites.Count ? sites[(int)siteRef] : throw Invalid(Field(index, ".s"), $"site reference {siteRef} with {sites.Count} sites named");
+            }
+
+            var flags = reader.Byte(Field(index, ".flags"));
+            if ((flags & ~FeedFormat.DeletedFlag) != 0)
+            {
+                throw Invalid(Field(index, ".flags"), $"unknown flags {flags}");
+            }
+
+            var delta = reader.Varint(Field(index, ".q"));
+            if (delta == 0 || delta > (ulong)(long.MaxValue - seq))
+            {
+                throw Invalid(Field(index, ".q"), "seq must increase");
+            }
+
+            seq += (long)delta;
+            var hlc = reader.Varint(Field(index, ".h"));
+            if (hlc == 0 || hlc > long.MaxValue)
+            {
+                throw Invalid(Field(index, ".h"), $"version clock {hlc} out of range");
+            }
+
+            var key = reader.Blob(Field(index, ".k"));
+            if (key.Length == 0)
+            {
+                throw Malformed(Field(index, ".k") + ": key is missing");
+            }
+
+            var deleted = (flags & FeedFormat.DeletedFlag) != 0;
+            object?[]? values = null;
+            if (!deleted)
+            {
+                var count = reader.Varint(Field(index, ".v"));
+                if (count > MaxColumns || count > (ulong)reader.Remaining)
+                {
+                    throw Invalid(Field(index, ".v"), $"{count} values");
+                }
+
+                values = new object?[count];
+                for (var v = 0; v < values.Length; v++)
+                {
+                    values[v] = reader.Value(Field(index, string.Create(CultureInfo.InvariantCulture, $".v[{v}]")));
+                }
+            }
+
+            changes.Add(new Change(table, key, new RowVersion((long)hlc, site, deleted), values, seq));
+        }
+
+        var answeringSite = SiteId.FromBytes(reader.Bytes(SiteId.Size, "site"));
+        var answeringHlc = reader.Int64("hlc");
+        var now = reader.Int64("now");
+        var lastSeq = reader.Varint("lastSeq");
+        var maxSeq = reader.Varint("maxSeq");
+        if (lastSeq > long.MaxValue || maxSeq > long.MaxValue)
+        {
+            throw Invalid("lastSeq", "out of range");
+        }
+
+        if (reader.Remaining != 0)
+        {
+            throw Malformed($"{reader.Remaining} bytes after the batch trailer");
+        }
+
+        return new FeedFrame(answeringSite, answeringHlc, now, changes, (long)lastSeq, (long)maxSeq);
+    }
+
+    private static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.ReadExactlyAsync(buffer, cancellationToken);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, $"answer ends inside {what}", e);
+        }
+    }
+
+    private static string Field(int index, string suffix) => string.Create(CultureInfo.InvariantCulture, $"changes[{index}]{suffix}");
+
+    private static PeerAnswerRejectedException Malformed(string message) => new(RejectReason.Malformed, message);
+
+    private static PeerAnswerRejectedException Invalid(string field, string message) => new(RejectReason.Invalid, $"{field}: {message}");
+
+    /// <summary>Sequential reads over a frame; every read checks what remains.</summary>
+    private ref struct SpanReader(ReadOnlySpan<byte> span)
+    {
+        private ReadOnlySpan<byte> _rest = span;
+
+        public readonly int Remaining => _rest.Length;
+
+        public ulong Varint(string field)
+        {
+            if (!Feed.Varint.TryRead(_rest, out var value, out var read))
+            {
+                throw Malformed($"{field}: broken or truncated varint");
+            }
+
+            _rest = _rest[read..];
+            return value;
+        }
+
+        public byte Byte(string field) => Bytes(1, field)[0];
+
+        public long Int64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8, field));
+
+        public ReadOnlySpan<byte> Bytes(int count, string field)
+        {
+            if (count > _rest.Length)
+            {
+                throw Malformed($"{field}: needs {count} bytes, {_rest.Length} remain");
+            }
+
+            var bytes = _rest[..count];
+            _rest = _rest[count..];
+            return bytes;
+        }
+
+        public byte[] Blob(string field) => Bytes(Length(field), field).ToArray();
+
+        public string Text(int maxBytes, string field)
+        {
+            var length = Length(field);
+            if (length > maxBytes)
+            {
+                throw Invalid(field, $"text of {length} bytes");
+            }
+
+            try
+            {
+                return StrictUtf8.GetString(Bytes(length, field));
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.Malformed, $"{field}: text is not valid UTF-8", e);
+            }
+        }
+
+        public object? Value(string field)
+        {
+            var tag = Byte(field);
+            switch (tag)
+            {
+                case FeedFormat.NullTag:
+                    return null;
+                case FeedFormat.IntegerTag:
+                    return Feed.Varint.UnZigZag(Varint(field));
+                case FeedFormat.RealTag:
+                    var real = BinaryPrimitives.ReadDoubleLittleEndian(Bytes(8, field));
+                    return double.IsNaN(real) ? throw Invalid(field, "a real cannot be NaN (SQLite stores NULL)") : real;
+                case FeedFormat.TextTag:
+                    return Text(int.MaxValue, field);
+                case FeedFormat.BlobTag:
+                    return Blob(field);
+                default:
+                    throw Invalid(field, $"unknown value tag {tag}");
+            }
+        }
+
+        private int Length(string field)
+        {
+            var length = Varint(field);
+            return length > (ulong)_rest.Length ? throw Malformed($"{field}: declares {length} bytes, {_rest.Length} remain") : (int)length;
+        }
+    }
+}

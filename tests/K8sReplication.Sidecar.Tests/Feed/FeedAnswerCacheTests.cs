@@ -1,0 +1,49 @@
+using K8sReplication.Sidecar.Api;
+using K8sReplication.TestKit.Time;
+
+namespace K8sReplication.Sidecar.Tests.Feed;
+
+/// <summary>One encoding serves every tailer asking for the same page while it is fresh.</summary>
+public sealed class FeedAnswerCacheTests
+{
+    private static readonly FeedAnswerKey Key = new(true, 10, 1000, null, 1 << 20);
+
+    [Fact]
+    public async Task SamePage_IsEncodedOnce_WhileFresh_ThenAgain()
+    {
+        var time = new ManualTimeProvider();
+        var cache = new FeedAnswerCache(time);
+        var encodings = 0;
+        FeedAnswer Encode()
+        {
+            encodings++;
+            return new FeedAnswer(new byte[] { 1, 2, 3 }, "x", 3, 13);
+        }
+
+        var first = await cache.GetOrEncodeAsync(Key, Encode);
+        var second = await cache.GetOrEncodeAsync(Key, Encode);
+        Assert.Equal(1, encodings);
+        Assert.Same(first, second);
+
+        _ = await cache.GetOrEncodeAsync(Key with { After = 11 }, Encode);
+        Assert.Equal(2, encodings);
+
+        time.Advance(FeedAnswerCache.MaxAge + TimeSpan.FromMilliseconds(1));
+        _ = await cache.GetOrEncodeAsync(Key, Encode);
+        Assert.Equal(3, encodings);
+    }
+
+    [Fact]
+    public async Task EmptyPagesAndFailures_AreNotKept()
+    {
+        var cache = new FeedAnswerCache(new ManualTimeProvider());
+        var encodings = 0;
+        _ = await cache.GetOrEncodeAsync(Key, () => { encodings++; return new FeedAnswer(Array.Empty<byte>(), "x", 0, 10); });
+        _ = await cache.GetOrEncodeAsync(Key, () => { encodings++; return new FeedAnswer(Array.Empty<byte>(), "x", 0, 10); });
+        Assert.Equal(2, encodings);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cache.GetOrEncodeAsync(Key, () => throw new InvalidOperationException("disk")));
+        var answer = await cache.GetOrEncodeAsync(Key, () => new FeedAnswer(new byte[] { 1 }, "x", 1, 11));
+        Assert.Equal(1, answer.Changes);
+    }
+}
