@@ -15,6 +15,22 @@ public static class Paths
     /// <summary>Version list of one leaf: <c>/v1/merkle/leaves/{n}</c>.</summary>
     public const string MerkleLeaves = "/v1/merkle/leaves";
 
+    /// <summary>
+    /// Compact (binary, versioned) anti-entropy endpoints: salted short digests, many nodes per request, rows addressed
+    /// by leaf and fingerprint. Under <see cref="Merkle"/> so members that predate them answer 404 there, which tells a
+    /// newer member to repair with the JSON endpoints instead.
+    /// </summary>
+    public const string MerkleCompact = "/v1/merkle/compact";
+
+    /// <summary>Salted children digests of many nodes of one level (POST, binary).</summary>
+    public const string MerkleCompactNodes = MerkleCompact + "/nodes";
+
+    /// <summary>Salted row fingerprints of many leaves (POST, binary).</summary>
+    public const string MerkleCompactLeaves = MerkleCompact + "/leaves";
+
+    /// <summary>Current rows addressed by (leaf, salted fingerprint) (POST, binary).</summary>
+    public const string MerkleCompactRows = MerkleCompact + "/rows";
+
     /// <summary>Current rows for a list of keys (POST).</summary>
     public const string Rows = "/v1/rows";
 

@@ -9,10 +9,12 @@ namespace K8sReplication.Sidecar.AntiEntropy;
 
 /// <summary>
 /// One pull-only anti-entropy round against one peer: equal roots cost one request; otherwise descend only into
-/// differing children, list the differing leaves' versions, pull the rows whose peer version wins here and apply
-/// them through the same applier as the hot path. Traffic is proportional to the difference.
+/// differing children and pull the rows that differ, applying them through the same applier as the hot path, so
+/// traffic is proportional to the difference. The compact protocol (binary, salted short digests, one request per
+/// level) is tried first; a peer that answers its first request with 404 predates it, and the round goes on with the
+/// JSON endpoints (one request per node, full version lists of differing leaves).
 /// </summary>
-internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time)
+internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time)
 {
     public const string ProgressPrefix = "antientropy:";
     private const int RowsPerRequest = 1000;
@@ -41,6 +43,11 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
         var schema = await client.GetSchemaAsync(cancellationToken);
         var configured = client.Peer.Settings.Site is { } expected ? SiteId.Parse(expected) : (SiteId?)null;
         bindings.Check(client.Peer.Name, schema.Site, configured, [.. engine.Config.Current.Peers.Select(p => p.Name)]);
+        if (await RunCompactAsync(tree, schema, budget, cancellationToken) is { } complete)
+        {
+            return Result(complete ? "repaired" : "partial", started);
+        }
+
         var leaves = await DifferingLeavesAsync(tree, cancellationToken);
         var partial = false;
         foreach (var leaf in leaves)
@@ -118,6 +125,11 @@ internal sealed class AntiEntropyRound(ReplicationEngine engine, PeerClient clie
             return;
         }
 
+        ApplyPulled(rows, schema);
+    }
+
+    private void ApplyPulled(List<Change> rows, (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema)
+    {
         if (rows.Count == 0)
         {
             return;

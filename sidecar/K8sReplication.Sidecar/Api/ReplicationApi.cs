@@ -27,6 +27,7 @@ internal static class ReplicationApi
         routes.MapGet(Paths.MerkleLeaves + "/{leaf}", (RequestDelegate)MerkleLeafAsync);
         routes.MapPost(Paths.Rows, (RequestDelegate)RowsAsync);
         routes.MapGet(Paths.Schema, (RequestDelegate)SchemaAsync);
+        MerkleCompactApi.Map(routes);
     }
 
     internal static ReplicaStore Store(HttpContext context)

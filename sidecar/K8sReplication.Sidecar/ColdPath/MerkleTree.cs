@@ -71,6 +71,19 @@ internal sealed class MerkleTree
         }
     }
 
+    /// <summary>The digest of node <paramref name="index"/> of level <paramref name="level"/> (0 is the root, Depth the leaves).</summary>
+    public byte[] Node(int level, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, Depth);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, 1 << (4 * level));
+        lock (gate)
+        {
+            return ToBytes(levels[level], index);
+        }
+    }
+
     /// <summary>Version list of one leaf, read from the database (a range scan of the row-version table).</summary>
     public IReadOnlyList<LeafEntry> Leaf(int leaf)
     {

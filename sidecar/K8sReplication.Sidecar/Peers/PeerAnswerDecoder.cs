@@ -42,6 +42,29 @@ internal static class PeerAnswerDecoder
     }
 
     /// <summary>
+    /// Reads a whole binary answer under the same limits (raw, decompressor, decoded) as a JSON one. The buffer grows
+    /// with what arrives, never beyond <paramref name="limit"/>, whatever length the answer declares.
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(Stream body, long? declaredLength, ICollection<string> encodings, long limit,
+        CancellationToken cancellationToken)
+    {
+        await using var decoded = Open(body, declaredLength, encodings, limit);
+        using var buffer = new MemoryStream();
+        try
+        {
+            await decoded.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, "broken compressed body: " + e.Message, e);
+        }
+
+        return buffer.Length == 0
+            ? throw new PeerAnswerRejectedException(RejectReason.Malformed, "empty answer")
+            : buffer.ToArray();
+    }
+
+    /// <summary>
     /// The body as a stream limited on both sides of the decompressor named by its content encoding. A declared length
     /// over the raw limit is refused before a byte is read.
     /// </summary>

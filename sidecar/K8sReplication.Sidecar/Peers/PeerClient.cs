@@ -22,7 +22,7 @@ namespace K8sReplication.Sidecar.Peers;
 /// <see cref="PeerUnavailableException"/>, refused answers as <see cref="PeerAnswerRejectedException"/>; byte counts
 /// are the decoded size.
 /// </summary>
-internal sealed class PeerClient(HttpClient http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, LiveConfig config, TimeProvider time)
+internal sealed partial class PeerClient(HttpClient http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, LiveConfig config, TimeProvider time)
 {
     /// <summary>Deadline of a request beyond its long-poll wait.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
