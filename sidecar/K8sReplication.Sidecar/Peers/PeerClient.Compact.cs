@@ -71,49 +71,17 @@ internal sealed partial class PeerClient
 
     /// <summary>
     /// POSTs a compact request and reads the answer's bytes under <paramref name="limit"/>, with the same deadline,
-    /// authentication, accounting and failure mapping as the JSON calls.
+    /// authentication, accounting and failure mapping as every other call.
     /// </summary>
-    private async Task<(byte[] Answer, long Bytes)> SendCompactAsync(string endpoint, string path, CompactWriter body, long limit, CancellationToken cancellationToken)
+    private Task<(byte[] Answer, long Bytes)> SendCompactAsync(string endpoint, string path, CompactWriter body, long limit, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RequestTimeout);
         var content = new ReadOnlyMemoryContent(body.Written);
         content.Headers.ContentType = new MediaTypeHeaderValue(CompactFormat.ContentType);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(peer.Settings.Url, path)) { Content = content };
-        if (auth.Token is { } token)
+        return SendAsync(endpoint, HttpMethod.Post, path, content, TimeSpan.Zero, async (response, token) =>
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        request.Headers.AcceptEncoding.ParseAdd("br");
-        request.Headers.AcceptEncoding.ParseAdd("gzip");
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = await ReadErrorAsync(response, timeout.Token);
-                throw new PeerUnavailableException($"{endpoint}: HTTP {(int)response.StatusCode} {error}", (int)response.StatusCode);
-            }
-
-            var answer = await PeerAnswerDecoder.ReadBytesAsync(await response.Content.ReadAsStreamAsync(timeout.Token),
-                response.Content.Headers.ContentLength, response.Content.Headers.ContentEncoding, limit, timeout.Token);
-            metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
-            return (answer, answer.Length);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (PeerAnswerRejectedException e)
-        {
-            metrics.PeerRequests.Add(1, Tags(endpoint, "rejected"));
-            throw Rejected(endpoint, e);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or PeerUnavailableException)
-        {
-            metrics.PeerRequests.Add(1, Tags(endpoint, e is PeerUnavailableException { StatusCode: < 500 } ? "rejected" : "error"));
-            throw e as PeerUnavailableException ?? new PeerUnavailableException($"{endpoint}: {Describe(e)}", null, e);
-        }
+            var headers = response.Content.Headers;
+            var answer = await PeerAnswerDecoder.ReadBytesAsync(await response.Content.ReadAsStreamAsync(token), headers.ContentLength, headers.ContentEncoding, limit, token);
+            return (answer, (long)answer.Length);
+        }, cancellationToken);
     }
 }
