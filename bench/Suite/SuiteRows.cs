@@ -16,6 +16,8 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
     private LimitCases.Limits? _limits;
     private Sample? _redis;
     private Sample? _postgres;
+    private Sample? _pairToOne;
+    private Sample? _pairSenderCpu;
 
     private string N => o.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -85,6 +87,11 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, name, tp.ToAll, "Redis primary→replica", _redis));
         Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
         Add(new(Ours, $"app write time of the {N} rows (capture on, sidecar folding)", tp.WriteSeconds, "raw SQLite write of the rows (limit)", LimitWrite));
+        _pairToOne = tp.ToAll;
+        _pairSenderCpu = tp.SenderCpuUsPerRow;
+        Add(new(Ours, $"sidecar CPU per replicated row, sender (fold + serve; {N} rows to 1 member)", tp.SenderCpuUsPerRow, null, null));
+        Add(new(Ours, $"sidecar CPU per replicated row, receiver (fetch + decode + apply; {N} rows to 1 member)", tp.ReceiverCpuUsPerRow, null, null));
+        Add(new(Ours, "feed bytes on the wire per row (no compression)", tp.WireBytesPerRow, "the row's own bytes (36-char key + 100-byte blob)", Sample.Of("bytes", ThroughputCase.RowBytes)));
 
         var a = await mesh[0].StatusAsync();
         await Shell.WaitAsync(async () => (await mesh[1].StatusAsync()).MerkleRoot == (await mesh[0].StatusAsync()).MerkleRoot,
@@ -110,6 +117,8 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         var name = $"{N} rows in 1000-row tx on one member: converged on all 3 other members (4-member full mesh)";
         Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication (1 subscriber)", _postgres, "≤ 2.0 s", 2.0));
         Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
+        Add(new(Ours, name, tp.ToAll, "the same rows to 1 other member (pair case)", _pairToOne, "≤ 2×", 2.0, TargetOnRatio: true));
+        Add(new(Ours, "sidecar CPU per replicated row, sender serving 3 members", tp.SenderCpuUsPerRow, "sender serving 1 member (pair case)", _pairSenderCpu));
     }
 
     public async Task CaptureAsync()

@@ -64,7 +64,7 @@ internal static class CompactRowsEncoder
         writer.VarInt(values.Count);
         foreach (var value in values)
         {
-            var part = KeyPartOf(value, keyParts);
+            var part = KeyCodec.IndexOfPart(value, keyParts);
             if (part >= 0)
             {
                 writer.Byte(CompactFormat.KeyPartTag);
@@ -100,26 +100,5 @@ internal static class CompactRowsEncoder
                     throw new InvalidOperationException($"a stored value of type {value.GetType().Name} has no compact encoding");
             }
         }
-    }
-
-    private static int KeyPartOf(object? value, IReadOnlyList<object?> keyParts)
-    {
-        for (var i = 0; value is not null && i < keyParts.Count; i++)
-        {
-            var same = (value, keyParts[i]) switch
-            {
-                (long a, long b) => a == b,
-                (double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b),
-                (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
-                (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
-                _ => false,
-            };
-            if (same)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -34,4 +34,7 @@ internal static class FeedFormat
     public const byte RealTag = 2;
     public const byte TextTag = 3;
     public const byte BlobTag = 4;
+
+    /// <summary>The value equals part k of the change's own key (varint k follows): key columns travel once.</summary>
+    public const byte KeyPartTag = 5;
 }

@@ -7,7 +7,7 @@ namespace K8sReplication.Sidecar.Feed;
 /// ends them, and a trailer (serving site, its HLC, its wall clock, the next cursor and its newest seq). Per change:
 /// a table reference (k+1 for the k-th table of this batch, or one past the last followed by a new name), a site
 /// reference likewise (index, or one past the last followed by 16 bytes), flags, the seq as a delta from the previous
-/// change's, the HLC, the key, and for a live row its values. The batch ends early once its changes reach
+/// change's, the HLC, the key, and for a live row its values (a value equal to a part of the key as a reference to it). The batch ends early once its changes reach
 /// <c>maxBytes</c> (at least one change), and the cursor is then the last change sent.
 /// </summary>
 internal static class FeedWriter
@@ -47,10 +47,20 @@ internal static class FeedWriter
             if (!change.Version.Deleted)
             {
                 var values = change.Values!;
+                var keyParts = KeyCodec.Decode(change.Key);
                 buffer.WriteVarint((ulong)values.Count);
                 foreach (var value in values)
                 {
-                    WriteValue(buffer, value);
+                    var part = KeyCodec.IndexOfPart(value, keyParts);
+                    if (part >= 0)
+                    {
+                        buffer.WriteByte(FeedFormat.KeyPartTag);
+                        buffer.WriteVarint((ulong)part);
+                    }
+                    else
+                    {
+                        WriteValue(buffer, value);
+                    }
                 }
             }
         }

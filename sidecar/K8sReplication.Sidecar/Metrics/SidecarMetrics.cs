@@ -24,6 +24,7 @@ internal sealed class SidecarMetrics
         AntiEntropyRounds = _meter.CreateCounter<long>("replication_antientropy_rounds_total", description: "Anti-entropy rounds, per peer and result.");
         AntiEntropyRowsRepaired = _meter.CreateCounter<long>("replication_antientropy_rows_repaired_total", description: "Rows repaired by anti-entropy.");
         BatchesRejected = _meter.CreateCounter<long>("replication_batches_rejected_total", description: "Peer answers refused, per peer and reason (too_large, malformed, invalid, site_changed, site_taken, seq_beyond_max).");
+        PeerAnswerBytes = _meter.CreateCounter<long>("replication_peer_answer_bytes_total", unit: "By", description: "Bytes of accepted peer answers (decompressed), per peer and endpoint.");
         AntiEntropyBytes = _meter.CreateCounter<long>("replication_antientropy_bytes_total", unit: "By", description: "Bytes received by anti-entropy rounds.");
     }
 
@@ -44,6 +45,8 @@ internal sealed class SidecarMetrics
     public Counter<long> AntiEntropyBytes { get; }
 
     public Counter<long> BatchesRejected { get; }
+
+    public Counter<long> PeerAnswerBytes { get; }
 
     /// <summary>Registers the observable instruments over the engine's published state.</summary>
     public void ObserveState(IMetricsState state)

@@ -149,9 +149,10 @@ internal static class FeedFrameReader
                 }
 
                 values = new object?[count];
+                IReadOnlyList<object?>? keyParts = null;
                 for (var v = 0; v < values.Length; v++)
                 {
-                    values[v] = reader.Value(Field(index, string.Create(CultureInfo.InvariantCulture, $".v[{v}]")));
+                    values[v] = reader.Value(Field(index, string.Create(CultureInfo.InvariantCulture, $".v[{v}]")), key, ref keyParts);
                 }
             }
 
@@ -248,11 +249,23 @@ internal static class FeedFrameReader
             }
         }
 
-        public object? Value(string field)
+        public object? Value(string field, byte[] key, ref IReadOnlyList<object?>? keyParts)
         {
             var tag = Byte(field);
             switch (tag)
             {
+                case FeedFormat.KeyPartTag:
+                    var part = Varint(field);
+                    try
+                    {
+                        keyParts ??= KeyCodec.Decode(key);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new PeerAnswerRejectedException(RejectReason.Invalid, $"{field}: refers to a key that does not decode: {e.Message}", e);
+                    }
+
+                    return part < (ulong)keyParts.Count ? keyParts[(int)part] : throw Invalid(field, $"key part {part} of a key with {keyParts.Count} parts");
                 case FeedFormat.NullTag:
                     return null;
                 case FeedFormat.IntegerTag:

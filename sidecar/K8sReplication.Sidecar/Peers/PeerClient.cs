@@ -174,6 +174,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
             var (value, bytes) = await decode(response, timeout.Token);
             metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
+            metrics.PeerAnswerBytes.Add(bytes, new("peer", peer.Name), new("endpoint", endpoint));
             return (value, bytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -96,6 +96,32 @@ internal static class KeyCodec
         return values;
     }
 
+    /// <summary>
+    /// Index of the key part equal to <paramref name="value"/> (same storage class and value, reals bit for bit), or -1:
+    /// wire formats send such a value as a reference to the key instead of a second copy.
+    /// </summary>
+    public static int IndexOfPart(object? value, IReadOnlyList<object?> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        for (var i = 0; value is not null && i < parts.Count; i++)
+        {
+            var same = (value, parts[i]) switch
+            {
+                (long a, long b) => a == b,
+                (double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b),
+                (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
+                (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
+                _ => false,
+            };
+            if (same)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>True when the value is one of the SQLite storage classes this codec (and the store) accept.</summary>
     public static bool IsStorageValue(object? value) =>
         value is null or long or double or string or byte[];

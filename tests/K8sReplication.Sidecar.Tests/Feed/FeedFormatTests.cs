@@ -57,7 +57,8 @@ public sealed class FeedFormatTests
         }).ToList();
         var buffer = FeedWriter.Encode(new ChangeBatch(changes, 100, 100), Here, 1, 2, long.MaxValue, out _, out _);
         var rowBytes = changes.Sum(c => 32 + 100 + 8);
-        Assert.True(buffer.Length < rowBytes * 1.5, $"{buffer.Length} bytes on the wire for {rowBytes} bytes of rows");
+        // The key column travels once (a value equal to a key part is a reference to it).
+        Assert.True(buffer.Length < rowBytes * 1.2, $"{buffer.Length} bytes on the wire for {rowBytes} bytes of rows");
         _ = await FeedFrameReader.ReadAsync(new MemoryStream(buffer.Written.ToArray()), 1 << 20, CancellationToken.None);
     }
 
