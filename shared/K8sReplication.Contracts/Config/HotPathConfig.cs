@@ -12,8 +12,8 @@ public sealed record HotPathConfig
     /// <summary>Default of <see cref="MaxBatchBytes"/> (1 MiB).</summary>
     public const long DefaultMaxBatchBytes = 1L << 20;
 
-    /// <summary>Default of <see cref="MaxRowBytes"/> (4 MiB).</summary>
-    public const long DefaultMaxRowBytes = 4L << 20;
+    /// <summary>Default of <see cref="MaxRowBytes"/> (2 MiB).</summary>
+    public const long DefaultMaxRowBytes = 2L << 20;
 
     /// <summary>Largest number of changes fetched and applied in one batch (1–10000).</summary>
     public int? BatchSize { get; init; }

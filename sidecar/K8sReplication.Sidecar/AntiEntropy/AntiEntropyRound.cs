@@ -41,8 +41,7 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
         }
 
         var schema = await client.GetSchemaAsync(cancellationToken);
-        var configured = client.Peer.Settings.Site is { } expected ? SiteId.Parse(expected) : (SiteId?)null;
-        bindings.Check(client.Peer.Name, schema.Site, configured, [.. engine.Config.Current.Peers.Select(p => p.Name)]);
+        bindings.Check(client.Peer.Settings, schema.Site, engine.Config.Current.Peers);
         if (await RunCompactAsync(tree, schema, budget, cancellationToken) is { } complete)
         {
             return Result(complete ? "repaired" : "partial", started);

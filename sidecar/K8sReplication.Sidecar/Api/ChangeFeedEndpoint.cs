@@ -17,6 +17,9 @@ namespace K8sReplication.Sidecar.Api;
 /// </summary>
 internal static class ChangeFeedEndpoint
 {
+    /// <summary>Largest <c>maxBytes</c> a reader may ask for: the upper bound of <c>hotPath.maxBatchBytes</c>.</summary>
+    public const long MaxBatchBytes = 256L << 20;
+
     public static async Task HandleAsync(HttpContext context)
     {
         var store = ReplicationApi.Store(context);
@@ -28,7 +31,9 @@ internal static class ChangeFeedEndpoint
         var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
         var limit = (int)RequestInput.Long(context, "limit", ReplicationApi.DefaultLimit, 1, ReplicationApi.MaxLimit);
         var waitMs = RequestInput.Long(context, "wait", 0, 0, (long)SidecarDefaults.MaxWait.TotalMilliseconds);
-        var maxBytes = RequestInput.Long(context, "maxBytes", long.MaxValue, 1024, long.MaxValue);
+        // Readers of earlier versions send no maxBytes and get whole pages; a reader asking for more than the largest
+        // batch any member may be configured for is refused like any out-of-range value.
+        var maxBytes = RequestInput.Long(context, "maxBytes", long.MaxValue, 1024, MaxBatchBytes);
         SiteId? origin = null;
         if (context.Request.Query.TryGetValue("origin", out var originText))
         {
@@ -46,12 +51,15 @@ internal static class ChangeFeedEndpoint
             // Take the signal before reading so a fold between the read and the wait still wakes us.
             var signal = engine.Signal.NextAsync();
             var from = after;
-            answer = await cache.GetOrEncodeAsync(new FeedAnswerKey(binary, from, limit, origin, maxBytes), () =>
+            FeedAnswer Encode()
             {
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
                 return binary ? Binary(batch, store, now, maxBytes) : Json(batch, store, now, maxBytes);
-            });
+            }
+
+            // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
+            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(binary, from, limit, origin, maxBytes), Encode);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             if (answer.Changes > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
             {

@@ -58,9 +58,17 @@ internal sealed class FeedAnswerCache(TimeProvider time)
             throw;
         }
 
-        if (created && result.Changes == 0)
+        if (result.Changes == 0)
         {
-            Forget(key, answer);
+            if (created)
+            {
+                Forget(key, answer);
+                return result;
+            }
+
+            // Someone else's read, begun before this request took its wake-up signal, found nothing: a commit between
+            // that read and the signal would be missed, so this request reads for itself before it waits.
+            return encode();
         }
 
         return result;
@@ -79,11 +87,7 @@ internal sealed class FeedAnswerCache(TimeProvider time)
 
     private void Evict(long now)
     {
-        if (_answers.Count < Capacity)
-        {
-            return;
-        }
-
+        // Stale answers go at every miss, so memory is held only by answers young enough to be served.
         foreach (var (key, entry) in _answers.Where(e => time.GetElapsedTime(e.Value.Created, now) > MaxAge).ToList())
         {
             _answers.Remove(key);

@@ -67,7 +67,7 @@ internal ref struct CompactReader(ReadOnlySpan<byte> data)
     public int VarInt(int max, string field)
     {
         var value = VarUInt64(field);
-        return value > (ulong)max
+        return max < 0 || value > (ulong)max
             ? throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{field}: {value} is more than {max}"))
             : (int)value;
     }

@@ -128,8 +128,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         var store = engine.Store!;
         var (site, tables) = await client.GetSchemaAsync(cancellationToken);
         var settings = engine.Config.Current;
-        var configured = Peer.Settings.Site is { } expected ? SiteId.Parse(expected) : (SiteId?)null;
-        bindings.Check(Peer.Name, site, configured, [.. settings.Peers.Select(p => p.Name)]);
+        bindings.Check(Peer.Settings, site, settings.Peers);
         Peer.Site = site.ToString();
         Peer.RecordReachable();
         var local = store.SchemaHashes;

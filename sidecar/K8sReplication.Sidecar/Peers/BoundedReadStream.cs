@@ -31,7 +31,16 @@ internal sealed class BoundedReadStream(Stream inner, long limit, string what) :
     public override int Read(Span<byte> buffer)
     {
         // Ask for at most one byte beyond the limit: enough to know it is crossed, never a large read past it.
-        var n = inner.Read(buffer[..Allowed(buffer.Length)]);
+        int n;
+        try
+        {
+            n = inner.Read(buffer[..Allowed(buffer.Length)]);
+        }
+        catch (InvalidDataException e)
+        {
+            throw BrokenEncoding(e);
+        }
+
         return Count(n);
     }
 
@@ -40,7 +49,16 @@ internal sealed class BoundedReadStream(Stream inner, long limit, string what) :
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false);
+        int n;
+        try
+        {
+            n = await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw BrokenEncoding(e);
+        }
+
         return Count(n);
     }
 
@@ -63,6 +81,10 @@ internal sealed class BoundedReadStream(Stream inner, long limit, string what) :
 
         base.Dispose(disposing);
     }
+
+    /// <summary>A decompressor below this stream found the body broken: the answer is malformed, whatever reads it.</summary>
+    private static PeerAnswerRejectedException BrokenEncoding(InvalidDataException e) =>
+        new(RejectReason.Malformed, "broken compressed body: " + e.Message, e);
 
     private int Allowed(int requested) => (int)Math.Min(requested, limit - _read + 1);
 

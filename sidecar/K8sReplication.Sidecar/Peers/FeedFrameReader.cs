@@ -20,7 +20,7 @@ internal static class FeedFrameReader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static async Task<FeedFrame> ReadAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    public static async Task<FeedFrame> ReadAsync(Stream stream, long limit, CancellationToken cancellationToken, int maxChanges = int.MaxValue)
     {
         var header = new byte[FeedFormat.PreambleSize + FeedFormat.FrameHeaderSize + 1];
         await ReadExactlyAsync(stream, header, "the preamble and frame header", cancellationToken);
@@ -54,7 +54,7 @@ internal static class FeedFrameReader
         try
         {
             await ReadExactlyAsync(stream, payload.AsMemory(0, length - 1), "the batch frame", cancellationToken);
-            var frame = Parse(payload.AsSpan(0, length - 1));
+            var frame = Parse(payload.AsSpan(0, length - 1), maxChanges, ObjectBudgetFactor * limit);
             if (await stream.ReadAsync(header.AsMemory(0, 1), cancellationToken) != 0)
             {
                 throw Malformed("bytes after the batch frame");
@@ -68,10 +68,16 @@ internal static class FeedFrameReader
         }
     }
 
-    /// <summary>Parses a batch frame's payload (after its type byte).</summary>
-    public static FeedFrame Parse(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Parses a batch frame's payload (after its type byte). At most <paramref name="maxChanges"/> changes, refused as
+    /// soon as one more is read; and the objects decoded may cost at most <paramref name="objectBudget"/> bytes
+    /// (<see cref="ObjectBudgetFactor"/> times the answer limit when read from a peer): a frame of tiny values (a 2-byte
+    /// integer becomes a boxed 8-byte value in an array slot) cannot make this member allocate without bound.
+    /// </summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> payload, int maxChanges = int.MaxValue, long objectBudget = long.MaxValue)
     {
         var reader = new SpanReader(payload);
+        var budget = objectBudget;
         var tables = new List<string>(4);
         var sites = new List<SiteId>(2);
         var changes = new List<Change>();
@@ -85,6 +91,11 @@ internal static class FeedFrameReader
             }
 
             var index = changes.Count;
+            if (index >= maxChanges)
+            {
+                throw Invalid("changes", $"more than the {maxChanges} changes asked for");
+            }
+
             string table;
             if (tableRef == (ulong)tables.Count + 1)
             {
@@ -156,6 +167,13 @@ internal static class FeedFrameReader
                 }
             }
 
+            budget -= ChangeCost + key.Length + Cost(values);
+            if (budget < 0)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.TooLarge,
+                    $"the frame's {payload.Length} bytes decode to more than {objectBudget} bytes of objects");
+            }
+
             changes.Add(new Change(table, key, new RowVersion((long)hlc, site, deleted), values, seq));
         }
 
@@ -175,6 +193,35 @@ internal static class FeedFrameReader
         }
 
         return new FeedFrame(answeringSite, answeringHlc, now, changes, (long)lastSeq, (long)maxSeq);
+    }
+
+    /// <summary>Objects a change costs besides its key and values (the change, its version, a list slot, the key array).</summary>
+    private const int ChangeCost = 128;
+
+    /// <summary>How many times the answer limit a frame may cost in decoded objects.</summary>
+    public const int ObjectBudgetFactor = 4;
+
+    /// <summary>Estimated bytes of decoded values: an array slot each, a boxed number, text as UTF-16, blobs as they are.</summary>
+    private static long Cost(object?[]? values)
+    {
+        if (values is null)
+        {
+            return 0;
+        }
+
+        long cost = 24 + (8L * values.Length);
+        foreach (var value in values)
+        {
+            cost += value switch
+            {
+                null => 0,
+                string text => 24 + (2L * text.Length),
+                byte[] blob => 24 + blob.Length,
+                _ => 24,
+            };
+        }
+
+        return cost;
     }
 
     private static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, string what, CancellationToken cancellationToken)

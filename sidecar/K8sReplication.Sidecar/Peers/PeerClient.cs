@@ -27,6 +27,9 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     /// <summary>Deadline of a request beyond its long-poll wait.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>Year 9999 in Unix milliseconds: a peer's clock reading beyond it is not used.</summary>
+    private const long PlausibleClockMs = 253_402_300_799_000;
+
     /// <summary>How much of an error answer is read for the message.</summary>
     private const int ErrorBodyBytes = 4096;
 
@@ -57,28 +60,32 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         var limits = Limits;
         var sentAt = time.GetUtcNow();
         var (frame, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, wait,
-            (response, token) => ReadFeedAsync(response, limits.Feed, token), cancellationToken);
+            (response, token) => ReadFeedAsync(response, limits.Feed, limit, token), cancellationToken);
         var receivedAt = time.GetUtcNow();
-
-        // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive time of a
-        // long-poll (the peer answered at an unknown point of the wait; error about one-way latency).
-        var at = wait == TimeSpan.Zero ? sentAt + ((receivedAt - sentAt) / 2) : receivedAt;
-        peer.ObserveSkew(frame.Now - at.ToUnixTimeMilliseconds());
         Checked("changes", () =>
         {
             PeerAnswers.Page(frame.Changes, frame.LastSeq, frame.MaxSeq, after, limit, settings.MaxRowBytes);
             return 0;
         });
+
+        // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive time of a
+        // long-poll (the peer answered at an unknown point of the wait; error about one-way latency). Only from an
+        // answer that passed its checks, and only a clock reading that is a plausible Unix time.
+        var at = wait == TimeSpan.Zero ? sentAt + ((receivedAt - sentAt) / 2) : receivedAt;
+        if (frame.Now is > 0 and < PlausibleClockMs)
+        {
+            peer.ObserveSkew(frame.Now - at.ToUnixTimeMilliseconds());
+        }
         return new FeedPage(frame.Site, frame.Changes, frame.LastSeq, frame.MaxSeq, bytes);
     }
 
-    private static async Task<(FeedFrame Frame, long Bytes)> ReadFeedAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    private static async Task<(FeedFrame Frame, long Bytes)> ReadFeedAsync(HttpResponseMessage response, long limit, int maxChanges, CancellationToken cancellationToken)
     {
         var headers = response.Content.Headers;
         if (headers.ContentType?.MediaType is FeedFormat.ContentType)
         {
             await using var body = PeerAnswerDecoder.Open(await response.Content.ReadAsStreamAsync(cancellationToken), headers.ContentLength, headers.ContentEncoding, limit);
-            var frame = await FeedFrameReader.ReadAsync(body, limit, cancellationToken);
+            var frame = await FeedFrameReader.ReadAsync(body, limit, cancellationToken, maxChanges);
             return (frame, body.BytesRead);
         }
 

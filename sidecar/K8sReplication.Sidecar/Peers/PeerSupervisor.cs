@@ -146,7 +146,8 @@ internal sealed partial class PeerSupervisor : BackgroundService
             var wanted = settings.Peers.ToDictionary(p => p.Name, StringComparer.Ordinal);
             foreach (var (name, loops) in _loops.ToList())
             {
-                if (!wanted.TryGetValue(name, out var peer) || peer.Url != loops.State.Settings.Url)
+                // A changed address or required site id restarts the peer's loops, so they use it from their next request.
+                if (!wanted.TryGetValue(name, out var peer) || peer != loops.State.Settings)
                 {
                     loops.Stop.Cancel();
                     _retiring.Add(loops.Running);

@@ -60,6 +60,6 @@ internal static partial class ColumnAffinities
         Math.Floor(d) == d && d >= -9.2233720368547758E18 && d < 9.2233720368547758E18;
 
     /// <summary>Text SQLite reads as a number under numeric affinity (decimal literal, optional sign, exponent, spaces).</summary>
-    [GeneratedRegex(@"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[ \t\n\v\f\r]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\v\f\r]*$", RegexOptions.CultureInvariant)]
     private static partial Regex NumericLiteral();
 }

@@ -46,4 +46,27 @@ public sealed class FeedAnswerCacheTests
         var answer = await cache.GetOrEncodeAsync(Key, () => new FeedAnswer(new byte[] { 1 }, "x", 1, 11));
         Assert.Equal(1, answer.Changes);
     }
+
+    [Fact]
+    public async Task JoiningAnEmptyRead_ReadsAgain_SoACommitBeforeTheWaitIsNotMissed()
+    {
+        var cache = new FeedAnswerCache(new ManualTimeProvider());
+        using var firstReading = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var first = Task.Run(() => cache.GetOrEncodeAsync(Key, () =>
+        {
+            firstReading.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+            return new FeedAnswer(Array.Empty<byte>(), "x", 0, 10); // read before the commit: nothing yet
+        }));
+        Assert.True(firstReading.Wait(TimeSpan.FromSeconds(10)));
+
+        // A second reader (after the commit) joins the read in flight; its own read would see the commit.
+        var second = Task.Run(() => cache.GetOrEncodeAsync(Key, () => new FeedAnswer(new byte[] { 1 }, "x", 1, 11)));
+        await TestKit.Eventually.TrueAsync(() => cache.Hits > 0 || second.IsCompleted, TimeSpan.FromSeconds(10), "the second reader joins");
+        release.Set();
+
+        Assert.Equal(0, (await first).Changes);
+        Assert.Equal(1, (await second).Changes);
+    }
 }
