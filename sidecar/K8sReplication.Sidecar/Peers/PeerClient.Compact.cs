@@ -21,8 +21,8 @@ internal sealed partial class PeerClient
         request.Byte((byte)level);
         WriteAscending(request, parents);
         var expected = 2 + VarIntSize(parents.Count) + ((long)parents.Count * MerkleTree.Fanout * width);
-        var (answer, bytes) = await SendCompactAsync("merkle_compact_nodes", Paths.MerkleCompactNodes, request, expected, cancellationToken);
-        return (Checked("merkle_compact_nodes", () => CompactAnswers.Nodes(answer, width, parents.Count)), bytes);
+        return await SendCompactAsync("merkle_compact_nodes", Paths.MerkleCompactNodes, request, expected,
+            answer => CompactAnswers.Nodes(answer, width, parents.Count), cancellationToken);
     }
 
     /// <summary>Row fingerprints of each of <paramref name="leaves"/> (ascending).</summary>
@@ -31,8 +31,8 @@ internal sealed partial class PeerClient
         var request = new CompactWriter(16 + (leaves.Count * 3));
         request.RequestHeader(width, salt);
         WriteAscending(request, leaves);
-        var (answer, bytes) = await SendCompactAsync("merkle_compact_leaves", Paths.MerkleCompactLeaves, request, Limits.Leaf, cancellationToken);
-        return (Checked("merkle_compact_leaves", () => CompactAnswers.Leaves(answer, width, leaves.Count)), bytes);
+        return await SendCompactAsync("merkle_compact_leaves", Paths.MerkleCompactLeaves, request, Limits.Leaf,
+            answer => CompactAnswers.Leaves(answer, width, leaves.Count), cancellationToken);
     }
 
     /// <summary>The current rows behind (leaf, fingerprint) pairs, sorted by leaf, of a tree of <paramref name="depth"/>.</summary>
@@ -54,8 +54,9 @@ internal sealed partial class PeerClient
         }
 
         var leaves = groups.Select(g => g.Key).ToHashSet();
-        var (answer, bytes) = await SendCompactAsync("merkle_compact_rows", Paths.MerkleCompactRows, request, Limits.Feed, cancellationToken);
-        return (Checked("merkle_compact_rows", () => CompactAnswers.Rows(answer, leaves, wanted.Count, depth, config.Current.MaxRowBytes)), bytes);
+        var maxRowBytes = config.Current.MaxRowBytes;
+        return await SendCompactAsync("merkle_compact_rows", Paths.MerkleCompactRows, request, Limits.Feed,
+            answer => CompactAnswers.Rows(answer, leaves, wanted.Count, depth, maxRowBytes), cancellationToken);
     }
 
     private static void WriteAscending(CompactWriter request, IReadOnlyList<int> values)
@@ -73,7 +74,8 @@ internal sealed partial class PeerClient
     /// POSTs a compact request and reads the answer's bytes under <paramref name="limit"/>, with the same deadline,
     /// authentication, accounting and failure mapping as every other call.
     /// </summary>
-    private Task<(byte[] Answer, long Bytes)> SendCompactAsync(string endpoint, string path, CompactWriter body, long limit, CancellationToken cancellationToken)
+    private Task<(T Value, long Bytes)> SendCompactAsync<T>(string endpoint, string path, CompactWriter body, long limit, Func<byte[], T> check,
+        CancellationToken cancellationToken)
     {
         var content = new ReadOnlyMemoryContent(body.Written);
         content.Headers.ContentType = new MediaTypeHeaderValue(CompactFormat.ContentType);
@@ -81,7 +83,7 @@ internal sealed partial class PeerClient
         {
             var headers = response.Content.Headers;
             var answer = await PeerAnswerDecoder.ReadBytesAsync(await response.Content.ReadAsStreamAsync(token), headers.ContentLength, headers.ContentEncoding, limit, token);
-            return (answer, (long)answer.Length);
+            return (check(answer), (long)answer.Length);
         }, cancellationToken);
     }
 }

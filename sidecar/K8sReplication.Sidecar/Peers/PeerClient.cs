@@ -39,8 +39,9 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
     public async Task<(SiteId Site, IReadOnlyDictionary<string, string> Tables)> GetSchemaAsync(CancellationToken cancellationToken)
     {
-        var (answer, _) = await SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
-        return Checked("schema", () => PeerAnswers.Schema(answer));
+        var (schema, _) = await SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, Limits.Small,
+            PeerAnswers.Schema, cancellationToken);
+        return schema;
     }
 
     /// <summary>
@@ -59,14 +60,13 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
         var limits = Limits;
         var sentAt = time.GetUtcNow();
-        var (frame, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, wait,
-            (response, token) => ReadFeedAsync(response, limits.Feed, limit, token), cancellationToken);
-        var receivedAt = time.GetUtcNow();
-        Checked("changes", () =>
+        var (frame, bytes) = await SendAsync("changes", HttpMethod.Get, query, null, wait, async (response, token) =>
         {
+            var (frame, bytes) = await ReadFeedAsync(response, limits.Feed, limit, token);
             PeerAnswers.Page(frame.Changes, frame.LastSeq, frame.MaxSeq, after, limit, settings.MaxRowBytes);
-            return 0;
-        });
+            return (frame, bytes);
+        }, cancellationToken);
+        var receivedAt = time.GetUtcNow();
 
         // Skew = peer clock minus ours when the peer answered: the midpoint of a plain request, the receive time of a
         // long-poll (the peer answered at an unknown point of the wait; error about one-way latency). Only from an
@@ -97,21 +97,21 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
     public async Task<(byte[] Root, int Depth, long Bytes)> GetMerkleRootAsync(CancellationToken cancellationToken)
     {
-        var (answer, bytes) = await SendAsync("merkle", HttpMethod.Get, Paths.Merkle, null, WireJsonContext.Default.MerkleRootResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
-        return (Checked("merkle", () => PeerAnswers.Root(answer)), answer.Depth, bytes);
+        var ((root, depth), bytes) = await SendAsync("merkle", HttpMethod.Get, Paths.Merkle, null, WireJsonContext.Default.MerkleRootResponse, Limits.Small,
+            answer => (PeerAnswers.Root(answer), answer.Depth), cancellationToken);
+        return (root, depth, bytes);
     }
 
     public async Task<(List<byte[]> Children, long Bytes)> GetMerkleNodesAsync(string path, CancellationToken cancellationToken)
     {
-        var (answer, bytes) = await SendAsync("merkle_nodes", HttpMethod.Get, Paths.MerkleNodes + "?path=" + path, null, WireJsonContext.Default.MerkleNodesResponse, TimeSpan.Zero, Limits.Small, cancellationToken);
-        return (Checked("merkle_nodes", () => PeerAnswers.Children(answer, path)), bytes);
+        return await SendAsync("merkle_nodes", HttpMethod.Get, Paths.MerkleNodes + "?path=" + path, null, WireJsonContext.Default.MerkleNodesResponse, Limits.Small,
+            answer => PeerAnswers.Children(answer, path), cancellationToken);
     }
 
     public async Task<(List<LeafEntry> Entries, long Bytes)> GetMerkleLeafAsync(int leaf, CancellationToken cancellationToken)
     {
-        var (answer, bytes) = await SendAsync("merkle_leaves", HttpMethod.Get, Paths.MerkleLeaves + "/" + leaf.ToString(CultureInfo.InvariantCulture), null,
-            WireJsonContext.Default.MerkleLeafResponse, TimeSpan.Zero, Limits.Leaf, cancellationToken);
-        return (Checked("merkle_leaves", () => PeerAnswers.Leaf(answer, leaf)), bytes);
+        return await SendAsync("merkle_leaves", HttpMethod.Get, Paths.MerkleLeaves + "/" + leaf.ToString(CultureInfo.InvariantCulture), null,
+            WireJsonContext.Default.MerkleLeafResponse, Limits.Leaf, answer => PeerAnswers.Leaf(answer, leaf), cancellationToken);
     }
 
     public async Task<(List<Change> Rows, long Bytes)> PostRowsAsync(string table, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
@@ -119,8 +119,9 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         var body = JsonSerializer.SerializeToUtf8Bytes(new RowsRequest { Table = table, Keys = keys }, WireJsonContext.Default.RowsRequest);
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var (answer, bytes) = await SendAsync("rows", HttpMethod.Post, Paths.Rows, content, WireJsonContext.Default.RowsResponse, TimeSpan.Zero, Limits.Feed, cancellationToken);
-        return (Checked("rows", () => PeerAnswers.Rows(answer, table, keys, config.Current.MaxRowBytes)), bytes);
+        var maxRowBytes = config.Current.MaxRowBytes;
+        return await SendAsync("rows", HttpMethod.Post, Paths.Rows, content, WireJsonContext.Default.RowsResponse, Limits.Feed,
+            answer => PeerAnswers.Rows(answer, table, keys, maxRowBytes), cancellationToken);
     }
 
     /// <summary>
@@ -130,30 +131,27 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     public void CountRejected(string reason) =>
         metrics.BatchesRejected.Add(1, new("peer", peer.Name), new("reason", reason));
 
-    private static T Checked<T>(string endpoint, Func<T> check)
-    {
-        try
-        {
-            return check();
-        }
-        catch (PeerAnswerRejectedException e)
-        {
-            throw Rejected(endpoint, e);
-        }
-    }
-
     private static PeerAnswerRejectedException Rejected(string endpoint, PeerAnswerRejectedException e)
     {
         return new PeerAnswerRejectedException(e.Reason, $"{endpoint}: {e.Message}", e);
     }
 
-    private Task<(T Value, long Bytes)> SendAsync<T>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
-        JsonTypeInfo<T> typeInfo, TimeSpan wait, long limit, CancellationToken cancellationToken) =>
-        SendAsync(endpoint, method, pathAndQuery, content, wait,
-            async (response, token) => await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(token),
-                response.Content.Headers.ContentLength, response.Content.Headers.ContentEncoding, limit, typeInfo, token),
+    /// <summary>A JSON call: the answer is decoded under <paramref name="limit"/> and checked by <paramref name="check"/>.</summary>
+    private Task<(TResult Value, long Bytes)> SendAsync<T, TResult>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
+        JsonTypeInfo<T> typeInfo, long limit, Func<T, TResult> check, CancellationToken cancellationToken) =>
+        SendAsync(endpoint, method, pathAndQuery, content, TimeSpan.Zero, async (response, token) =>
+            {
+                var (answer, bytes) = await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(token),
+                    response.Content.Headers.ContentLength, response.Content.Headers.ContentEncoding, limit, typeInfo, token);
+                return (check(answer), bytes);
+            },
             cancellationToken);
 
+    /// <summary>
+    /// The one request path: deadline, authentication, compression asked for, <paramref name="decode"/> (which reads
+    /// and checks the answer), accounting (a refused answer counts as <c>rejected</c>, not <c>success</c>) and the
+    /// mapping of every failure to <see cref="PeerUnavailableException"/> or <see cref="PeerAnswerRejectedException"/>.
+    /// </summary>
     private async Task<(T Value, long Bytes)> SendAsync<T>(string endpoint, HttpMethod method, string pathAndQuery, HttpContent? content,
         TimeSpan wait, Func<HttpResponseMessage, CancellationToken, Task<(T Value, long Bytes)>> decode, CancellationToken cancellationToken)
     {
