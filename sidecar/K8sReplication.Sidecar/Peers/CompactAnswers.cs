@@ -140,7 +140,7 @@ internal static class CompactAnswers
 
             var deleted = flags == CompactFormat.TombstoneFlag;
             var values = deleted ? null : ReadValues(ref reader, keyParts, field);
-            var size = key.Length + PayloadBytes(values);
+            var size = RowSize.Of(key, values);
             if (size > maxRowBytes)
             {
                 throw new PeerAnswerRejectedException(RejectReason.TooLarge,
@@ -172,22 +172,6 @@ internal static class CompactAnswers
         }
 
         return values;
-    }
-
-    private static long PayloadBytes(object?[]? values)
-    {
-        long size = 0;
-        foreach (var value in values ?? [])
-        {
-            size += value switch
-            {
-                string s => Encoding.UTF8.GetByteCount(s),
-                byte[] b => b.Length,
-                _ => 8,
-            };
-        }
-
-        return size;
     }
 
     private static void Header(ref CompactReader reader, int width)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using K8sReplication.Contracts.Wire;
 using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Configuration;
@@ -218,34 +217,12 @@ internal static class PeerAnswers
 
     private static void RequireRowSize(Change change, int index, long maxRowBytes)
     {
-        var size = EncodedSize(change.Key, change.Values);
+        var size = RowSize.Of(change.Key, change.Values);
         if (size > maxRowBytes)
         {
             throw new PeerAnswerRejectedException(RejectReason.TooLarge,
                 string.Create(CultureInfo.InvariantCulture, $"{Field(index)}: a row of table {InputQuote.Quote(change.Table)} holds {size} bytes, more than hotPath.maxRowBytes ({maxRowBytes})"));
         }
-    }
-
-    /// <summary>Key plus value payload bytes: what the row costs in any encoding, give or take framing.</summary>
-    private static long EncodedSize(byte[] key, IReadOnlyList<object?>? values)
-    {
-        long size = key.Length;
-        if (values is null)
-        {
-            return size;
-        }
-
-        foreach (var value in values)
-        {
-            size += value switch
-            {
-                string s => Encoding.UTF8.GetByteCount(s),
-                byte[] b => b.Length,
-                _ => 8,
-            };
-        }
-
-        return size;
     }
 
     private static string RequireTable(string? table, string field) =>

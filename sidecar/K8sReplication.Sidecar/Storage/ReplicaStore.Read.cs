@@ -76,7 +76,7 @@ internal sealed partial class ReplicaStore
                     else if (session.Rows.Read(table, key) is { } values)
                     {
                         changes.Add(new Change(table.Name, key, version, values, seq));
-                        payload += PayloadBytes(values);
+                        payload += RowSize.Values(values);
                     }
 
                     payload += key.Length;
@@ -96,23 +96,6 @@ internal sealed partial class ReplicaStore
 
         var lastSeq = cutAt ?? (versions.Count < limit ? Math.Max(afterSeq, maxSeq) : versions[^1].Seq);
         return new ChangeBatch(changes, lastSeq, maxSeq);
-    }
-
-    /// <summary>Bytes of a row's values as stored (text counted per UTF-16 unit: an upper bound for ASCII, close enough).</summary>
-    private static long PayloadBytes(object?[] values)
-    {
-        long bytes = 0;
-        foreach (var value in values)
-        {
-            bytes += value switch
-            {
-                string text => text.Length,
-                byte[] blob => blob.Length,
-                _ => 8,
-            };
-        }
-
-        return bytes;
     }
 
     /// <summary>
