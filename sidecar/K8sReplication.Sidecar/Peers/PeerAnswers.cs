@@ -21,13 +21,6 @@ internal static class PeerAnswers
     /// <summary>Most tables a schema answer may list.</summary>
     public const int MaxTables = 10_000;
 
-    public static List<Change> Feed(ChangesResponse? answer, long after, int limit, long maxRowBytes)
-    {
-        var result = FeedChanges(answer);
-        Page(result, answer!.LastSeq, answer.MaxSeq, after, limit, maxRowBytes);
-        return result;
-    }
-
     /// <summary>A JSON feed answer's changes, each checked on its own (the page is checked by <see cref="Page"/>).</summary>
     public static List<Change> FeedChanges(ChangesResponse? answer)
     {

@@ -31,7 +31,7 @@ public sealed class PeerAnswersTests
     [Fact]
     public void Feed_ValidAnswer_BecomesChanges()
     {
-        var changes = PeerAnswers.Feed(Feed(Change(11), Change(12, "b")), after: 10, limit: 5, MaxRow);
+        var changes = CheckFeed(Feed(Change(11), Change(12, "b")), after: 10, limit: 5, MaxRow);
         Assert.Equal([11L, 12L], changes.Select(c => c.Seq));
         Assert.Equal(SiteId.Parse(Site), changes[0].Version.Site);
     }
@@ -80,7 +80,7 @@ public sealed class PeerAnswersTests
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 
-        var e = Assert.Throws<PeerAnswerRejectedException>(() => PeerAnswers.Feed(answer, after: 10, limit: 3, MaxRow));
+        var e = Assert.Throws<PeerAnswerRejectedException>(() => CheckFeed(answer, after: 10, limit: 3, MaxRow));
         Assert.Equal(reason, e.Reason);
     }
 
@@ -153,5 +153,13 @@ public sealed class PeerAnswersTests
             PeerAnswers.Schema(good with { Tables = new Dictionary<string, string> { ["kv"] = "short" } })).Reason);
         Assert.Equal(RejectReason.Invalid, Assert.Throws<PeerAnswerRejectedException>(() => PeerAnswers.Schema(good with { Site = "x" })).Reason);
         Assert.Equal(RejectReason.Malformed, Assert.Throws<PeerAnswerRejectedException>(() => PeerAnswers.Schema(good with { Tables = null! })).Reason);
+    }
+
+    /// <summary>A JSON feed answer through the checks a tailer applies: each change, then the page.</summary>
+    private static List<Change> CheckFeed(ChangesResponse? answer, long after, int limit, long maxRowBytes)
+    {
+        var changes = PeerAnswers.FeedChanges(answer);
+        PeerAnswers.Page(changes, answer!.LastSeq, answer.MaxSeq, after, limit, maxRowBytes);
+        return changes;
     }
 }
