@@ -40,7 +40,9 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
             throw new PeerAnswerRejectedException(RejectReason.Invalid, $"Merkle shape differs: peer depth {depth}, local {tree.Depth}");
         }
 
-        var schema = await client.GetSchemaAsync(cancellationToken);
+        var (site, tables, schemaBytes) = await client.GetSchemaAsync(cancellationToken);
+        _bytes += schemaBytes;
+        var schema = (Site: site, Tables: tables);
         bindings.Check(client.Peer.Settings, schema.Site, engine.Config.Current.Peers);
         if (await RunCompactAsync(tree, schema, budget, cancellationToken) is { } complete)
         {

@@ -126,7 +126,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
     private async Task SessionAsync(JitteredBackoff backoff, CancellationToken cancellationToken)
     {
         var store = engine.Store!;
-        var (site, tables) = await client.GetSchemaAsync(cancellationToken);
+        var (site, tables, _) = await client.GetSchemaAsync(cancellationToken);
         var settings = engine.Config.Current;
         bindings.Check(Peer.Settings, site, settings.Peers);
         Peer.Site = site.ToString();

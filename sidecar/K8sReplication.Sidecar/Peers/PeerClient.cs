@@ -37,11 +37,11 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
     private PeerAnswerLimits Limits => PeerAnswerLimits.From(config.Current);
 
-    public async Task<(SiteId Site, IReadOnlyDictionary<string, string> Tables)> GetSchemaAsync(CancellationToken cancellationToken)
+    public async Task<(SiteId Site, IReadOnlyDictionary<string, string> Tables, long Bytes)> GetSchemaAsync(CancellationToken cancellationToken)
     {
-        var (schema, _) = await SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, Limits.Small,
+        var ((site, tables), bytes) = await SendAsync("schema", HttpMethod.Get, Paths.Schema, null, WireJsonContext.Default.SchemaResponse, Limits.Small,
             PeerAnswers.Schema, cancellationToken);
-        return schema;
+        return (site, tables, bytes);
     }
 
     /// <summary>

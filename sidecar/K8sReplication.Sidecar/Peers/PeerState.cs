@@ -26,7 +26,24 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
 
     public bool Connected { get; private set; }
 
-    public DateTimeOffset? LastSuccess { get; private set; }
+    public DateTimeOffset? LastSuccess
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return field;
+            }
+        }
+
+        private set
+        {
+            lock (_gate)
+            {
+                field = value;
+            }
+        }
+    }
 
     /// <summary>
     /// The newest error of any activity still unresolved: an activity's error stays until that same activity succeeds
