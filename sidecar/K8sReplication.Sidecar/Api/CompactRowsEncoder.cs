@@ -67,7 +67,7 @@ internal static class CompactRowsEncoder
             var part = KeyCodec.IndexOfPart(value, keyParts);
             if (part >= 0)
             {
-                writer.Byte(CompactFormat.KeyPartTag);
+                writer.Byte(ValueTag.KeyPart);
                 writer.VarInt(part);
                 continue;
             }
@@ -75,24 +75,24 @@ internal static class CompactRowsEncoder
             switch (value)
             {
                 case null:
-                    writer.Byte(CompactFormat.NullTag);
+                    writer.Byte(ValueTag.Null);
                     break;
                 case long integer:
-                    writer.Byte(CompactFormat.IntegerTag);
+                    writer.Byte(ValueTag.Integer);
                     writer.Int64(integer);
                     break;
                 case double real:
-                    writer.Byte(CompactFormat.RealTag);
+                    writer.Byte(ValueTag.Real);
                     writer.Int64(BitConverter.DoubleToInt64Bits(real));
                     break;
                 case string text:
                     var utf8 = Encoding.UTF8.GetBytes(text);
-                    writer.Byte(CompactFormat.TextTag);
+                    writer.Byte(ValueTag.Text);
                     writer.VarInt(utf8.Length);
                     writer.Bytes(utf8);
                     break;
                 case byte[] blob:
-                    writer.Byte(CompactFormat.BlobTag);
+                    writer.Byte(ValueTag.Blob);
                     writer.VarInt(blob.Length);
                     writer.Bytes(blob);
                     break;

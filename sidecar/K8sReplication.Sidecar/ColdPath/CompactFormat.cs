@@ -43,13 +43,6 @@ internal static class CompactFormat
     /// <summary>Most leaves in one leaves request.</summary>
     public const int MaxLeavesPerRequest = 4096;
 
-    public const byte NullTag = 0;
-    public const byte IntegerTag = 1;
-    public const byte RealTag = 2;
-    public const byte TextTag = 3;
-    public const byte BlobTag = 4;
-    public const byte KeyPartTag = 5;
-
     public const byte TombstoneFlag = 1;
 
     /// <summary>Bytes of the common request header.</summary>

@@ -28,13 +28,4 @@ internal static class FeedFormat
 
     /// <summary>Flag bit of a change: tombstone (no values follow).</summary>
     public const byte DeletedFlag = 1;
-
-    public const byte NullTag = 0;
-    public const byte IntegerTag = 1;
-    public const byte RealTag = 2;
-    public const byte TextTag = 3;
-    public const byte BlobTag = 4;
-
-    /// <summary>The value equals part k of the change's own key (varint k follows): key columns travel once.</summary>
-    public const byte KeyPartTag = 5;
 }

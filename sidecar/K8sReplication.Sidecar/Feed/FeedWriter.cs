@@ -54,7 +54,7 @@ internal static class FeedWriter
                     var part = KeyCodec.IndexOfPart(value, keyParts);
                     if (part >= 0)
                     {
-                        buffer.WriteByte(FeedFormat.KeyPartTag);
+                        buffer.WriteByte(ValueTag.KeyPart);
                         buffer.WriteVarint((ulong)part);
                     }
                     else
@@ -97,22 +97,22 @@ internal static class FeedWriter
         switch (value)
         {
             case null:
-                buffer.WriteByte(FeedFormat.NullTag);
+                buffer.WriteByte(ValueTag.Null);
                 break;
             case long l:
-                buffer.WriteByte(FeedFormat.IntegerTag);
+                buffer.WriteByte(ValueTag.Integer);
                 buffer.WriteVarint(Varint.ZigZag(l));
                 break;
             case double d:
-                buffer.WriteByte(FeedFormat.RealTag);
+                buffer.WriteByte(ValueTag.Real);
                 buffer.WriteDouble(d);
                 break;
             case string s:
-                buffer.WriteByte(FeedFormat.TextTag);
+                buffer.WriteByte(ValueTag.Text);
                 buffer.WriteText(s);
                 break;
             case byte[] b:
-                buffer.WriteByte(FeedFormat.BlobTag);
+                buffer.WriteByte(ValueTag.Blob);
                 buffer.WriteBlob(b);
                 break;
             default:

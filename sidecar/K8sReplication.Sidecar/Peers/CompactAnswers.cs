@@ -161,12 +161,12 @@ internal static class CompactAnswers
             var tag = reader.Byte(field + ".values");
             values[i] = tag switch
             {
-                CompactFormat.NullTag => null,
-                CompactFormat.IntegerTag => reader.Int64(field + ".values"),
-                CompactFormat.RealTag => BitConverter.Int64BitsToDouble(reader.Int64(field + ".values")),
-                CompactFormat.TextTag => StrictUtf8.GetString(reader.Bytes(reader.VarInt(int.MaxValue, field + ".values"), field + ".values")),
-                CompactFormat.BlobTag => reader.Bytes(reader.VarInt(int.MaxValue, field + ".values"), field + ".values").ToArray(),
-                CompactFormat.KeyPartTag => keyParts[reader.VarInt(keyParts.Count - 1, field + ".values")],
+                ValueTag.Null => null,
+                ValueTag.Integer => reader.Int64(field + ".values"),
+                ValueTag.Real => BitConverter.Int64BitsToDouble(reader.Int64(field + ".values")),
+                ValueTag.Text => StrictUtf8.GetString(reader.Bytes(reader.VarInt(int.MaxValue, field + ".values"), field + ".values")),
+                ValueTag.Blob => reader.Bytes(reader.VarInt(int.MaxValue, field + ".values"), field + ".values").ToArray(),
+                ValueTag.KeyPart => keyParts[reader.VarInt(keyParts.Count - 1, field + ".values")],
                 _ => throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{field}.values: unknown value tag {tag}")),
             };
         }

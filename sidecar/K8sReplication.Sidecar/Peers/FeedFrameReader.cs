@@ -301,7 +301,7 @@ internal static class FeedFrameReader
             var tag = Byte(field);
             switch (tag)
             {
-                case FeedFormat.KeyPartTag:
+                case ValueTag.KeyPart:
                     var part = Varint(field);
                     try
                     {
@@ -313,16 +313,16 @@ internal static class FeedFrameReader
                     }
 
                     return part < (ulong)keyParts.Count ? keyParts[(int)part] : throw Invalid(field, $"key part {part} of a key with {keyParts.Count} parts");
-                case FeedFormat.NullTag:
+                case ValueTag.Null:
                     return null;
-                case FeedFormat.IntegerTag:
+                case ValueTag.Integer:
                     return Feed.Varint.UnZigZag(Varint(field));
-                case FeedFormat.RealTag:
+                case ValueTag.Real:
                     var real = BinaryPrimitives.ReadDoubleLittleEndian(Bytes(8, field));
                     return double.IsNaN(real) ? throw Invalid(field, "a real cannot be NaN (SQLite stores NULL)") : real;
-                case FeedFormat.TextTag:
+                case ValueTag.Text:
                     return Text(int.MaxValue, field);
-                case FeedFormat.BlobTag:
+                case ValueTag.Blob:
                     return Blob(field);
                 default:
                     throw Invalid(field, $"unknown value tag {tag}");

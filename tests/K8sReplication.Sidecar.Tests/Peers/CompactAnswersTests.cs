@@ -172,16 +172,16 @@ public sealed class CompactAnswersTests
                 w.Byte(9);
                 break;
             case "key part past the key":
-                w.Byte(CompactFormat.KeyPartTag);
+                w.Byte(ValueTag.KeyPart);
                 w.VarInt(1);
                 break;
             case "invalid UTF-8 text":
-                w.Byte(CompactFormat.TextTag);
+                w.Byte(ValueTag.Text);
                 w.VarInt(2);
                 w.Bytes(new byte[] { 0xC3, 0x28 });
                 break;
             default:
-                w.Byte(CompactFormat.KeyPartTag);
+                w.Byte(ValueTag.KeyPart);
                 w.VarInt(0);
                 break;
         }
