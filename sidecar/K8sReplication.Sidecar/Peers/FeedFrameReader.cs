@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Feed;
 using K8sReplication.Sidecar.Storage;
 
@@ -75,6 +76,18 @@ internal static class FeedFrameReader
     /// integer becomes a boxed 8-byte value in an array slot) cannot make this member allocate without bound.
     /// </summary>
     public static FeedFrame Parse(ReadOnlySpan<byte> payload, int maxChanges = int.MaxValue, long objectBudget = long.MaxValue)
+    {
+        try
+        {
+            return ParseFrame(payload, maxChanges, objectBudget);
+        }
+        catch (FormatException e)
+        {
+            throw new PeerAnswerRejectedException(RejectReason.Malformed, e.Message, e);
+        }
+    }
+
+    private static FeedFrame ParseFrame(ReadOnlySpan<byte> payload, int maxChanges, long objectBudget)
     {
         var reader = new SpanReader(payload);
         var budget = objectBudget;
@@ -242,39 +255,23 @@ internal static class FeedFrameReader
 
     private static PeerAnswerRejectedException Invalid(string field, string message) => new(RejectReason.Invalid, $"{field}: {message}");
 
-    /// <summary>Sequential reads over a frame; every read checks what remains.</summary>
+    /// <summary>
+    /// Sequential reads over a frame: the compact format's checked primitives (bounds, shortest-form varints; their
+    /// <see cref="FormatException"/> is a malformed frame) plus the feed's typed values.
+    /// </summary>
     private ref struct SpanReader(ReadOnlySpan<byte> span)
     {
-        private ReadOnlySpan<byte> _rest = span;
+        private CompactReader _inner = new(span);
 
-        public readonly int Remaining => _rest.Length;
+        public readonly int Remaining => _inner.Remaining;
 
-        public ulong Varint(string field)
-        {
-            if (!Feed.Varint.TryRead(_rest, out var value, out var read))
-            {
-                throw Malformed($"{field}: broken or truncated varint");
-            }
+        public ulong Varint(string field) => _inner.VarUInt64(field);
 
-            _rest = _rest[read..];
-            return value;
-        }
+        public byte Byte(string field) => _inner.Byte(field);
 
-        public byte Byte(string field) => Bytes(1, field)[0];
+        public long Int64(string field) => _inner.Int64(field);
 
-        public long Int64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8, field));
-
-        public ReadOnlySpan<byte> Bytes(int count, string field)
-        {
-            if (count > _rest.Length)
-            {
-                throw Malformed($"{field}: needs {count} bytes, {_rest.Length} remain");
-            }
-
-            var bytes = _rest[..count];
-            _rest = _rest[count..];
-            return bytes;
-        }
+        public ReadOnlySpan<byte> Bytes(int count, string field) => _inner.Bytes(count, field);
 
         public byte[] Blob(string field) => Bytes(Length(field), field).ToArray();
 
@@ -329,10 +326,6 @@ internal static class FeedFrameReader
             }
         }
 
-        private int Length(string field)
-        {
-            var length = Varint(field);
-            return length > (ulong)_rest.Length ? throw Malformed($"{field}: declares {length} bytes, {_rest.Length} remain") : (int)length;
-        }
+        private int Length(string field) => _inner.VarInt(_inner.Remaining, field);
     }
 }
