@@ -82,49 +82,19 @@ internal sealed partial class AntiEntropyRound
     /// <summary>(leaf, fingerprint) of the peer's rows in <paramref name="leaves"/> whose fingerprint this member lacks.</summary>
     private async Task<List<(int Leaf, ulong Fingerprint)>> RemoteOnlyAsync(MerkleTree tree, int[] leaves, byte[] salt, CancellationToken cancellationToken)
     {
-        ulong[][] remote;
-        try
-        {
-            (remote, var bytes) = await client.GetCompactLeavesAsync(leaves, salt, CompactWidth, cancellationToken);
-            _bytes += bytes;
-        }
-        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && leaves.Length > 1)
-        {
-            // Crowded leaves: ask for half as many at a time (the leaf limit still bounds a single leaf).
-            var half = leaves.Length / 2;
-            var first = await RemoteOnlyAsync(tree, leaves[..half], salt, cancellationToken);
-            first.AddRange(await RemoteOnlyAsync(tree, leaves[half..], salt, cancellationToken));
-            return first;
-        }
-
         var wanted = new List<(int Leaf, ulong Fingerprint)>();
-        for (var l = 0; l < leaves.Length; l++)
+        await InHalvesAsync(leaves, part => client.GetCompactLeavesAsync(part, salt, CompactWidth, cancellationToken), (part, remote) =>
         {
-            var local = tree.Leaf(leaves[l]).Select(e => SaltedDigest.OfRow(salt, e, CompactWidth)).ToHashSet();
-            wanted.AddRange(remote[l].Where(f => !local.Contains(f)).Distinct().Select(f => (leaves[l], f)));
-        }
-
+            for (var l = 0; l < part.Length; l++)
+            {
+                var local = tree.Leaf(part[l]).Select(e => SaltedDigest.OfRow(salt, e, CompactWidth)).ToHashSet();
+                wanted.AddRange(remote[l].Where(f => !local.Contains(f)).Distinct().Select(f => (part[l], f)));
+            }
+        });
         return wanted;
     }
 
-    private async Task PullCompactAsync((int Leaf, ulong Fingerprint)[] wanted, byte[] salt, int depth,
-        (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema, CancellationToken cancellationToken)
-    {
-        List<Change> rows;
-        try
-        {
-            (rows, var bytes) = await client.PostCompactRowsAsync(wanted, salt, CompactWidth, depth, cancellationToken);
-            _bytes += bytes;
-        }
-        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && wanted.Length > 1)
-        {
-            // Large rows: ask for half as many at a time (the row limit still bounds a single row).
-            var half = wanted.Length / 2;
-            await PullCompactAsync(wanted[..half], salt, depth, schema, cancellationToken);
-            await PullCompactAsync(wanted[half..], salt, depth, schema, cancellationToken);
-            return;
-        }
-
-        ApplyPulled(rows, schema);
-    }
+    private Task PullCompactAsync((int Leaf, ulong Fingerprint)[] wanted, byte[] salt, int depth,
+        (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema, CancellationToken cancellationToken) =>
+        InHalvesAsync(wanted, part => client.PostCompactRowsAsync(part, salt, CompactWidth, depth, cancellationToken), (_, rows) => ApplyPulled(rows, schema));
 }

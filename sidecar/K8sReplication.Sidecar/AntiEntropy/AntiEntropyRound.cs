@@ -109,24 +109,31 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
         return leaves;
     }
 
-    private async Task PullAsync(string table, LeafEntry[] entries, (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema, CancellationToken cancellationToken)
+    private Task PullAsync(string table, LeafEntry[] entries, (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema, CancellationToken cancellationToken) =>
+        InHalvesAsync(entries, part => client.PostRowsAsync(table, [.. part.Select(e => e.Key)], cancellationToken), (_, rows) => ApplyPulled(rows, schema));
+
+    /// <summary>
+    /// Fetches the answer for <paramref name="items"/> and hands it to <paramref name="use"/>; an answer too large for
+    /// this member's limits is asked for again in halves, each used before the next is fetched (a single item is still
+    /// bounded by the row or leaf limit).
+    /// </summary>
+    private async Task InHalvesAsync<TItem, TAnswer>(TItem[] items, Func<TItem[], Task<(TAnswer Answer, long Bytes)>> fetch, Action<TItem[], TAnswer> use)
     {
-        List<Change> rows;
+        (TAnswer Answer, long Bytes) answer;
         try
         {
-            (rows, var bytes) = await client.PostRowsAsync(table, [.. entries.Select(e => e.Key)], cancellationToken);
-            _bytes += bytes;
+            answer = await fetch(items);
         }
-        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && entries.Length > 1)
+        catch (PeerAnswerRejectedException e) when (e.Reason == RejectReason.TooLarge && items.Length > 1)
         {
-            // Large rows: ask for half as many at a time (the row limit still bounds a single row).
-            var half = entries.Length / 2;
-            await PullAsync(table, entries[..half], schema, cancellationToken);
-            await PullAsync(table, entries[half..], schema, cancellationToken);
+            var half = items.Length / 2;
+            await InHalvesAsync(items[..half], fetch, use);
+            await InHalvesAsync(items[half..], fetch, use);
             return;
         }
 
-        ApplyPulled(rows, schema);
+        _bytes += answer.Bytes;
+        use(items, answer.Answer);
     }
 
     private void ApplyPulled(List<Change> rows, (SiteId Site, IReadOnlyDictionary<string, string> Tables) schema)
