@@ -17,7 +17,6 @@ public sealed class ResilienceTests
         var op = await scenario.StartOperatorAsync();
         await scenario.CreateMeshAsync("demo");
         await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 2), "two settled members");
-        var podListsBefore = PodLists(scenario);
 
         // Cut every watch and forget the history: resuming from the last seen version now gets 410 Expired.
         scenario.Api.Faults.DropWatches();
@@ -31,11 +30,18 @@ public sealed class ResilienceTests
             m => OperatorScenario.Settled(m, 2) && m.Status!.Members!.Select(x => x.Pod).SequenceEqual(["demo-0", "demo-2"]),
             "the delete and the add made while watches were down to be seen");
         Assert.False(op.HasExited, "the operator must recover without a restart");
-        // The delete and add can reach the operator through a watch it reopened between the two faults, so the mesh
-        // may settle before the pod informer meets the second 410; the relist follows it.
-        await Eventually.TrueAsync(() => PodLists(scenario) > podListsBefore, Deadline, "the operator relisted pods after the 410");
         Assert.Equal(["demo-2"], await MeshLifecycleTests.PeersAsync(scenario.Members["demo-0"]));
         Assert.Equal(2, mesh.Status!.ReadyMembers);
+
+        // The changes above may reach the operator through a watch it reopened between the faults, and a watch resumed
+        // from the newest version is not expired. To be sure the pod informer meets a 410, move the newest version past
+        // everything it has seen with a write it does not watch (a Secret) before forgetting the history.
+        var podListsBefore = PodLists(scenario);
+        scenario.Api.Faults.DropWatches();
+        await scenario.CreateSecretAsync("unwatched-write", "x", optedIn: false);
+        scenario.Api.Faults.ExpireHistory();
+        await Eventually.TrueAsync(() => PodLists(scenario) > podListsBefore, Deadline, "the operator relisted pods after the 410");
+        Assert.False(op.HasExited, "the operator must recover without a restart");
 
         // Watches are live again: a later change arrives without any fault.
         await scenario.AddMemberAsync("demo-3");
