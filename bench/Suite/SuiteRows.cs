@@ -121,6 +121,19 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "sidecar CPU per replicated row, sender serving 3 members", tp.SenderCpuUsPerRow, "sender serving 1 member (pair case)", _pairSenderCpu));
     }
 
+    public async Task AppTaxAsync()
+    {
+        var t = await AppTaxCase.RunAsync(o);
+        var m = t.AutocommitRows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Add(new(Ours, $"app write of {N} rows in 1000-row tx: capture floor (triggers installed, sidecar stopped)", t.Floor.TxSeconds, "plain database, no capture", t.Plain.TxSeconds));
+        Add(new(Ours, $"app write of {N} rows in 1000-row tx: both sidecars running (member 1 tailing)", t.Running.TxSeconds, "capture floor", t.Floor.TxSeconds, "≤ 1.15× the floor", 1.15, TargetOnRatio: true));
+        Add(new(Ours, $"app write of {N} rows in 1000-row tx, both sidecars running: app's lock waits (busy handler)", t.Running.TxWaitMs, null, null));
+        Add(new(Ours, $"{N} rows in 1000-row tx, both sidecars running: first write until member 1 has them", t.RunningToOther, "the app's own write", t.Running.TxSeconds, "≤ 1.5×", 1.5, TargetOnRatio: true));
+        Add(new(Ours, $"app write of {m} autocommit rows: capture floor", t.Floor.AutocommitSeconds, "plain database, no capture", t.Plain.AutocommitSeconds));
+        Add(new(Ours, $"app write of {m} autocommit rows: both sidecars running", t.Running.AutocommitSeconds, "capture floor", t.Floor.AutocommitSeconds, "≤ 1.15× the floor", 1.15, TargetOnRatio: true));
+        Add(new(Ours, $"app write of {m} autocommit rows, both sidecars running: app's lock waits (busy handler)", t.Running.AutocommitWaitMs, null, null));
+    }
+
     public async Task CaptureAsync()
     {
         var c = await CaptureCase.RunAsync(o);
