@@ -35,7 +35,7 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
             var settings = engine.Config.Current;
             interval = settings.AntiEntropyInterval;
             var peer = client.Peer;
-            if (settings.Paused || peer.CatchingUp || engine.Store is null || !peer.Breaker.TryAcquire())
+            if (settings.Paused || peer.CatchingUp || engine.Store is not { } store || !store.TryFoldAll() || !peer.Breaker.TryAcquire())
             {
                 Record(new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow() });
                 delay = Jitter(interval);
@@ -57,6 +57,12 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (RoundDeferredException)
+            {
+                peer.RecordSuccess(PeerActivity.AntiEntropy); // the peer answered; this member chose to wait
+                result = new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow(), RowsRepaired = round.RepairedSoFar, Bytes = round.BytesSoFar };
+                delay = Jitter(interval);
             }
             catch (Exception e)
             {

@@ -143,6 +143,11 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
             return;
         }
 
+        if (!engine.Store!.TryFoldAll())
+        {
+            throw new RoundDeferredException("the app started writing during the round");
+        }
+
         var result = engine.Applier!.Apply(
             rows,
             ProgressPrefix + schema.Site,

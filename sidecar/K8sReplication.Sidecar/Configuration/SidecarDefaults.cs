@@ -35,7 +35,7 @@ internal static class SidecarDefaults
     public static readonly TimeSpan DatabaseCircuitOpenTime = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the folder checks for app writes while they keep coming (PRAGMA data_version is a cheap local read).</summary>
-    public static readonly TimeSpan FoldPollInterval = TimeSpan.FromMilliseconds(2);
+    public static readonly TimeSpan FoldPollInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The folder polls at <see cref="FoldPollInterval"/> for this long after the last write it saw.</summary>
     public static readonly TimeSpan FoldActiveWindow = TimeSpan.FromSeconds(1);
@@ -48,6 +48,27 @@ internal static class SidecarDefaults
 
     /// <summary>Poll interval while the app writes heavily: fewer, bigger folds, so the app rarely waits for the lock.</summary>
     public static readonly TimeSpan FoldBusyInterval = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The app counts as paused (the fold may take the write lock) after this long without a commit.</summary>
+    public static readonly TimeSpan FoldQuiet = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Window over which the fold measures the app's write rate.</summary>
+    public static readonly TimeSpan FoldRateWindow = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Captures per <see cref="FoldRateWindow"/> above which the app writes heavily (the fold then waits for a pause).</summary>
+    public const long FoldHeavyCaptures = 500;
+
+    /// <summary>While the app writes sparsely, captures wait this long to be folded together in one short slice.</summary>
+    public static readonly TimeSpan FoldSparseDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Captures not folded yet at which the fold runs even while the app writes heavily (bounds the log).</summary>
+    public const long FoldMaxBacklog = 200_000;
+
+    /// <summary>Captures folded per write transaction (a few milliseconds of holding the write lock at most).</summary>
+    public const int FoldSliceEntries = 1000;
+
+    /// <summary>Pause between fold slices while the app writes: longer than the busy handler's first sleeps.</summary>
+    public static readonly TimeSpan FoldSlicePause = TimeSpan.FromMilliseconds(5);
 
     /// <summary>How often the config file is checked for changes.</summary>
     public static readonly TimeSpan ConfigFilePollInterval = TimeSpan.FromSeconds(1);

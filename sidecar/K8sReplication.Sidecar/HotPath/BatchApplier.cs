@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Storage;
@@ -31,6 +32,12 @@ internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCi
         ApplyResult result;
         try
         {
+            // The apply folds what is pending first, in its one transaction (last-writer-wins must see every local
+            // write); while the app writes heavily that can be a long backlog, so most of it goes in short slices.
+            while (store.Fold(SidecarDefaults.FoldSliceEntries) == SidecarDefaults.FoldSliceEntries)
+            {
+            }
+
             result = store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
         }
         catch (SqliteException e) when (IsDatabaseFault(e))

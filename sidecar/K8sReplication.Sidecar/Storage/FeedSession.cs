@@ -19,7 +19,11 @@ internal sealed class FeedSession : IDisposable
             Connection.Open();
             Begin = new RawStatement(Connection, "BEGIN");
             End = new RawStatement(Connection, "COMMIT");
-            MaxSeq = new RawStatement(Connection, "SELECT coalesce(max(seq), 0) FROM __repl_versions");
+            MaxSeq = new RawStatement(Connection,
+                "SELECT max(coalesce((SELECT max(seq) FROM __repl_versions), 0), coalesce((SELECT max(seq) FROM __repl_log), 0))");
+
+            // Captures not folded yet: every column, so key columns the log gains later are read too.
+            Log = new RawStatement(Connection, "SELECT * FROM __repl_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
 
             // CROSS JOIN keeps the version table the outer loop: a rowid range scan in seq order.
             All = new RawStatement(Connection, Columns + "WHERE v.seq > ?1 ORDER BY v.seq LIMIT ?2");
@@ -46,11 +50,15 @@ internal sealed class FeedSession : IDisposable
 
     public RawStatement FromOrigin { get; } = null!;
 
+    /// <summary>Capture-log entries after a seq (columns seq, tbl, hlc, deleted, k1..kN).</summary>
+    public RawStatement Log { get; } = null!;
+
     public RowReader Rows { get; } = null!;
 
     public void Dispose()
     {
         Rows?.Dispose();
+        Log?.Dispose();
         FromOrigin?.Dispose();
         All?.Dispose();
         MaxSeq?.Dispose();

@@ -6,13 +6,16 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     private const int FoldChunk = 10_000;
+    private const int FoldSlice = 1000;
     private const string PendingCapturesSql = "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)";
 
     /// <summary>
     /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
-    /// in one transaction. Returns the number of entries folded.
+    /// in one transaction. Returns the number of entries folded, or -1 when <paramref name="onlyIfLockFree"/> is set
+    /// and another connection (the app, mid-transaction) holds the write lock: then the fold neither waits for the
+    /// lock nor takes it.
     /// </summary>
-    public int Fold(int maxEntries = FoldChunk)
+    public int Fold(int maxEntries = FoldChunk, bool onlyIfLockFree = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         lock (writeGate)
@@ -23,13 +26,34 @@ internal sealed partial class ReplicaStore
                 return 0;
             }
 
-            return InWriteTransaction((tx, effects) =>
+            int Body(SqliteTransaction tx, WriteEffects effects)
             {
                 var folded = FoldPending(tx, effects, maxEntries);
                 Fault("fold.before-commit");
                 return folded;
-            });
+            }
+
+            if (!onlyIfLockFree)
+            {
+                return InWriteTransaction(Body);
+            }
+
+            return TryWriteTransaction(Body, out var n) ? n : -1;
         }
+    }
+
+    /// <summary>
+    /// Folds every pending capture if the write lock is free (in slices, never waiting for the lock); true when none is
+    /// left, so the Merkle tree covers everything the feed serves. False while the app holds the lock.
+    /// </summary>
+    public bool TryFoldAll()
+    {
+        int n;
+        while ((n = Fold(FoldSlice, onlyIfLockFree: true)) > 0)
+        {
+        }
+
+        return n == 0 && !HasPendingCaptures();
     }
 
     /// <summary>
@@ -47,10 +71,13 @@ internal sealed partial class ReplicaStore
     }
 
     /// <summary>
-    /// Moves log entries (oldest first) into row versions with fresh local seqs, deletes them from the log and
-    /// raises the clock floor past them (the triggers read the floor once the log is empty). A local write is
-    /// physically in the table, so it must win locally: if an existing version is not older (only possible with
-    /// clock anomalies), the folded version's HLC is bumped past it.
+    /// Moves log entries (oldest first) into row versions, deletes them from the log and raises the clock floor past
+    /// them (the triggers read the floor once the log is empty). Each version keeps its entry's seq: the log and the
+    /// version table share one sequence of positions (see <see cref="RaiseClockFloor"/>), so a change the feed served
+    /// from the log before the fold stays at the position readers' cursors already passed. A local write is physically
+    /// in the table, so it must win locally: if an existing version is not older (only possible with clock anomalies),
+    /// the folded version's HLC is bumped past it (a reader that got the entry from the log then differs until
+    /// anti-entropy, which carries the bumped version).
     /// </summary>
     private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
     {
@@ -93,8 +120,11 @@ internal sealed partial class ReplicaStore
             {
                 if (!tables.ById.TryGetValue(entry.Table, out var table) || table.PrimaryKeyColumns.Count == 0)
                 {
+                    effects.Reach(entry.Seq);
                     continue; // a clock entry, or a table unknown to the registry (it cannot have triggers): nothing to fold
                 }
+
+                effects.PlaceNextAt(entry.Seq);
 
                 var keyValues = new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count);
                 var key = KeyCodec.Encode(keyValues);
@@ -108,6 +138,7 @@ internal sealed partial class ReplicaStore
                         maxHlc = Math.Max(maxHlc, removedAt);
                     }
 
+                    effects.Reach(entry.Seq);
                     continue;
                 }
 
@@ -174,9 +205,13 @@ internal sealed partial class ReplicaStore
     }
 
     /// <summary>
-    /// Raises the clock floor to <paramref name="hlc"/>: in the state row (read at open) and, for the triggers, as a
-    /// clock entry appended to the log when <paramref name="hlc"/> is above its last entry (always when it is empty),
-    /// so the trigger's "last log entry + 1" is above every version folded, applied or received.
+    /// Raises the clock floor to <paramref name="hlc"/> and keeps the log's tail at or past every seq handed out. The
+    /// floor goes into the state row (read at open) and, for the triggers, into a clock entry appended to the log when
+    /// <paramref name="hlc"/> is above its last entry (always when it is empty), so the trigger's "last log entry + 1"
+    /// is above every version folded, applied or received. The same clock entry keeps positions shared: SQLite gives
+    /// a new log row the seq after the log's largest, so a tail at the last seq of any version (folded, applied or
+    /// repaired) makes every capture the app commits later take a seq above all of them — the order the change feed
+    /// serves log and versions in.
     /// </summary>
     private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
     {
@@ -185,10 +220,13 @@ internal sealed partial class ReplicaStore
         update.Parameters[0].Value = hlc;
         update.ExecuteNonQuery();
         var clockEntry = Prepared(tx, """
-            INSERT INTO __repl_log(tbl, hlc, deleted) SELECT 0, @p0, 0
-            WHERE @p0 > coalesce((SELECT hlc FROM __repl_log ORDER BY seq DESC LIMIT 1), -1)
-            """, 1);
+            INSERT INTO __repl_log(seq, tbl, hlc, deleted)
+            SELECT max(@p1, coalesce(tail.seq, 0) + 1), 0, max(@p0, coalesce(tail.hlc, -1)), 0
+            FROM (SELECT 1) LEFT JOIN (SELECT seq, hlc FROM __repl_log ORDER BY seq DESC LIMIT 1) AS tail
+            WHERE @p0 > coalesce(tail.hlc, -1) OR @p1 > coalesce(tail.seq, 0)
+            """, 2);
         clockEntry.Parameters[0].Value = hlc;
+        clockEntry.Parameters[1].Value = effects.LastSeq;
         clockEntry.ExecuteNonQuery();
     }
 }

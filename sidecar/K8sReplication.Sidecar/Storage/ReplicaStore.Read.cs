@@ -6,11 +6,15 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed partial class ReplicaStore
 {
     /// <summary>
-    /// The change feed: version entries with seq &gt; <paramref name="afterSeq"/> in seq order, joined with the rows'
-    /// CURRENT values, all read in one snapshot (a read transaction on a read-only connection). Entries whose row is
-    /// gone although the version is not a tombstone (an app delete not folded yet) are left out: the tombstone will
-    /// follow with a higher seq. When the page is not full the whole snapshot was scanned, so LastSeq is MaxSeq
-    /// (this matters with an origin filter, where skipped entries must not be rescanned).
+    /// The change feed: entries with seq &gt; <paramref name="afterSeq"/> in seq order, joined with the rows' CURRENT
+    /// values, all read in one snapshot (a read transaction on a read-only connection). Folded changes come from the
+    /// row-version table, then app writes not folded yet straight from the capture log (they hold the seqs above every
+    /// version: see <see cref="RaiseClockFloor"/>), so a peer gets a write as soon as the app commits it, without
+    /// waiting for the fold and without this member taking the write lock. Entries whose row is gone although the
+    /// change is not a delete (an app delete not served yet) are left out: the delete follows with a higher seq. A
+    /// replace guard's check entry ends the page before it: only the fold can tell whether it removed a row, so
+    /// readers wait for it there. When the page is not full the whole snapshot was scanned, so LastSeq is MaxSeq (this
+    /// matters with an origin filter, where skipped entries must not be rescanned).
     /// </summary>
     /// <remarks>
     /// Rows are read until their payload reaches <paramref name="maxBytes"/> (at least one change), so a reader asking
@@ -24,8 +28,9 @@ internal sealed partial class ReplicaStore
         var reusable = false;
         var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq)>();
         var changes = new List<Change>();
+        var payload = 0L;
         long maxSeq;
-        long? cutAt = null;
+        long? endAt = null;
         try
         {
             session.Begin.Execute();
@@ -55,12 +60,11 @@ internal sealed partial class ReplicaStore
                     feed.Reset();
                 }
 
-                var payload = 0L;
                 foreach (var (tableId, key, version, seq) in versions)
                 {
                     if (payload >= maxBytes && changes.Count > 0)
                     {
-                        cutAt = changes[^1].Seq;
+                        endAt = changes[^1].Seq;
                         break;
                     }
 
@@ -81,6 +85,16 @@ internal sealed partial class ReplicaStore
 
                     payload += key.Length;
                 }
+
+                if (endAt is null && versions.Count < limit && (origin is null || origin == Site))
+                {
+                    var afterVersions = versions.Count > 0 ? versions[^1].Seq : afterSeq;
+                    endAt = ReadCaptures(session, snapshot, afterVersions, limit - versions.Count, maxBytes, changes, ref payload);
+                }
+                else if (endAt is null && versions.Count >= limit)
+                {
+                    endAt = versions[^1].Seq;
+                }
             }
             finally
             {
@@ -94,8 +108,74 @@ internal sealed partial class ReplicaStore
             ReturnFeedSession(session, reusable);
         }
 
-        var lastSeq = cutAt ?? (versions.Count < limit ? Math.Max(afterSeq, maxSeq) : versions[^1].Seq);
+        var lastSeq = endAt ?? Math.Max(afterSeq, maxSeq);
         return new ChangeBatch(changes, lastSeq, maxSeq);
+    }
+
+    /// <summary>
+    /// Adds up to <paramref name="limit"/> capture-log entries after <paramref name="afterSeq"/> (this member's own
+    /// writes, not folded yet) to <paramref name="changes"/>. Returns where the page ends when it must end early (at a
+    /// check entry, at the byte budget, or with <paramref name="limit"/> entries read), or null when the log was read
+    /// to its end.
+    /// </summary>
+    private long? ReadCaptures(FeedSession session, TableSet snapshot, long afterSeq, int limit, long maxBytes,
+        List<Change> changes, ref long payload)
+    {
+        var log = session.Log;
+        log.Bind(1, afterSeq);
+        log.Bind(2, limit);
+        var read = 0;
+        var last = afterSeq;
+        try
+        {
+            while (log.Step())
+            {
+                read++;
+                var seq = log.Int64(0);
+                var kind = log.Int64(3);
+                if (kind == CaptureTriggers.CheckEntry)
+                {
+                    return seq - 1; // the fold decides what this entry means; the page ends before it
+                }
+
+                if (payload >= maxBytes && changes.Count > 0)
+                {
+                    return changes[^1].Seq;
+                }
+
+                last = seq;
+                if (!snapshot.ById.TryGetValue(log.Int64(1), out var table) || table.PrimaryKeyColumns.Count == 0)
+                {
+                    continue; // a clock entry, or a table the registry does not know (it has no triggers)
+                }
+
+                var keyValues = new object?[table.PrimaryKeyColumns.Count];
+                for (var i = 0; i < keyValues.Length; i++)
+                {
+                    keyValues[i] = log.Value(4 + i);
+                }
+
+                var key = KeyCodec.Encode(keyValues);
+                var hlc = log.Int64(2);
+                if (kind != 0)
+                {
+                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, Site, true), null, seq));
+                }
+                else if (session.Rows.Read(table, keyValues) is { } values)
+                {
+                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, Site, false), values, seq));
+                    payload += RowSize.Values(values);
+                }
+
+                payload += key.Length;
+            }
+        }
+        finally
+        {
+            log.Reset();
+        }
+
+        return read >= limit ? last : null;
     }
 
     /// <summary>

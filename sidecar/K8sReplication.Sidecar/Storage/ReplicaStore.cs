@@ -39,6 +39,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     private long tombstones;
     private long lastDataVersion = -1;
     private SqliteCommand? dataVersionCommand;
+    private SqliteCommand? captureHeadCommand;
     private int logKeyColumns;
     private volatile bool disposed;
 
@@ -125,17 +126,34 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         lock (dataVersionGate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (dataVersionCommand is null)
-            {
-                dataVersionCommand = dataVersionConnection.CreateCommand();
-                dataVersionCommand.CommandText = "PRAGMA data_version";
-            }
+            dataVersionCommand ??= CreateDataVersionCommand("PRAGMA data_version");
 
             var version = Convert.ToInt64(dataVersionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
             var changed = version != lastDataVersion;
             lastDataVersion = version;
             return changed;
         }
+    }
+
+    /// <summary>
+    /// The capture log's newest seq (a clock entry's when nothing is pending): how far the change feed reaches, read on
+    /// the change-detection connection without touching the write lock.
+    /// </summary>
+    public long CaptureHead()
+    {
+        lock (dataVersionGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            captureHeadCommand ??= CreateDataVersionCommand("SELECT coalesce(max(seq), 0) FROM __repl_log");
+            return Convert.ToInt64(captureHeadCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    private SqliteCommand CreateDataVersionCommand(string sql)
+    {
+        var command = dataVersionConnection.CreateCommand();
+        command.CommandText = sql;
+        return command;
     }
 
     public void Dispose()
@@ -170,6 +188,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             lock (dataVersionGate)
             {
                 dataVersionCommand?.Dispose();
+                captureHeadCommand?.Dispose();
                 dataVersionConnection.Dispose();
             }
 
@@ -279,6 +298,54 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
                     // The transaction rolled back; nothing was published. Try again from the start.
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one write transaction if the write lock is free now; false, with nothing run,
+    /// when another connection holds it. BEGIN IMMEDIATE runs with busy timeout 0 below the ADO.NET layer (which would
+    /// retry until its command timeout), so the lock is taken exactly when it was found free; <paramref name="body"/>
+    /// gets no ADO.NET transaction object (its commands run inside the transaction all the same).
+    /// </summary>
+    private bool TryWriteTransaction<T>(Func<SqliteTransaction, WriteEffects, T> body, out T result)
+    {
+        lock (writeGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            var handle = writeConnection.Handle!;
+            SQLitePCL.raw.sqlite3_busy_timeout(handle, 0);
+            try
+            {
+                Raw("BEGIN IMMEDIATE").Execute();
+            }
+            catch (SqliteException e) when (IsBusy(e))
+            {
+                result = default!;
+                return false;
+            }
+            finally
+            {
+                SQLitePCL.raw.sqlite3_busy_timeout(handle, (int)options.BusyTimeout.TotalMilliseconds);
+            }
+
+            var effects = new WriteEffects(lastSeq, clock);
+            try
+            {
+                result = body(null!, effects);
+                Raw("COMMIT").Execute();
+            }
+            catch
+            {
+                if (SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+                {
+                    Raw("ROLLBACK").Execute();
+                }
+
+                throw;
+            }
+
+            Publish(effects);
+            return true;
         }
     }
 

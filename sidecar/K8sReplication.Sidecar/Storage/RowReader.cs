@@ -13,7 +13,10 @@ internal sealed class RowReader(SqliteConnection connection) : IDisposable
     private readonly Dictionary<string, RawStatement> statements = new(StringComparer.Ordinal);
 
     /// <summary>All column values of the row with <paramref name="key"/>, or null when there is no such row.</summary>
-    public object?[]? Read(ReplicaTable table, byte[] key)
+    public object?[]? Read(ReplicaTable table, byte[] key) => Read(table, KeyCodec.Decode(key));
+
+    /// <summary>All column values of the row whose primary-key columns hold <paramref name="keyValues"/>, or null.</summary>
+    public object?[]? Read(ReplicaTable table, IReadOnlyList<object?> keyValues)
     {
         if (!statements.TryGetValue(table.SelectRowSql, out var statement))
         {
@@ -21,7 +24,7 @@ internal sealed class RowReader(SqliteConnection connection) : IDisposable
             statements[table.SelectRowSql] = statement;
         }
 
-        statement.BindValues(KeyCodec.Decode(key));
+        statement.BindValues(keyValues);
 
         try
         {

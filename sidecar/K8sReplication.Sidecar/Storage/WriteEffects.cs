@@ -24,5 +24,21 @@ internal sealed class WriteEffects(long lastSeq, long clock)
 
     public long NextSeq() => ++LastSeq;
 
+    /// <summary>
+    /// Makes the next seq <paramref name="seq"/> when that is above every seq handed out so far: a folded capture keeps
+    /// the position the change feed already served it at. Below (a capture logged before positions were shared), the
+    /// next seq is simply the one after the last.
+    /// </summary>
+    public void PlaceNextAt(long seq)
+    {
+        if (seq > LastSeq + 1)
+        {
+            LastSeq = seq - 1;
+        }
+    }
+
+    /// <summary>Counts <paramref name="seq"/> as handed out (a log entry that folds into no version).</summary>
+    public void Reach(long seq) => LastSeq = Math.Max(LastSeq, seq);
+
     public void Observe(long hlc) => Clock = Math.Max(Clock, hlc);
 }
