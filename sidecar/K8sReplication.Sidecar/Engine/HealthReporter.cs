@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Sidecar.Metrics;
-using K8sReplication.Sidecar.Peers;
 
 namespace K8sReplication.Sidecar.Engine;
 

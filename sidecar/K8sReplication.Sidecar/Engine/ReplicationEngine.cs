@@ -1,7 +1,8 @@
 using K8sReplication.Contracts.Health;
 using K8sReplication.Sidecar.Configuration;
-using K8sReplication.Sidecar.HotPath;
 using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Engine;

@@ -2,14 +2,14 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using K8sReplication.Observability.Hosting;
-using K8sReplication.Sidecar.Api;
+using K8sReplication.Sidecar.Capture;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
-using K8sReplication.Sidecar.Feed;
-using K8sReplication.Sidecar.HotPath;
 using K8sReplication.Sidecar.Metrics;
-using K8sReplication.Sidecar.Peers;
 using K8sReplication.Sidecar.Security;
+using K8sReplication.Sidecar.Serve;
+using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

@@ -141,7 +141,7 @@ internal sealed partial class ReplicaStore
             }
 
             var bucket = Locate(replicaTable.NameBytes, key).Bucket;
-            (firstParameter.Value, lastParameter.Value) = ColdPath.RowDigest.KidRange(bucket, bucket);
+            (firstParameter.Value, lastParameter.Value) = RowDigest.KidRange(bucket, bucket);
             keyParameter.Value = key;
             RowVersion version;
             long seq;

@@ -1,4 +1,3 @@
-using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Pull;
+
+/// <summary>
+/// The single way remote changes enter the store (tailers and anti-entropy): applies through
+/// <see cref="ReplicaStore.ApplyBatch"/> (one transaction, cursor included), accounts metrics, drives the local
+/// database circuit and wakes feed readers so forwarded changes flow on.
+/// </summary>
+internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCircuit, ChangeSignal signal, SidecarMetrics metrics)
+{
+    private long _rejectedFuture;
+
+    /// <summary>
+    /// Busy, locked, I/O, full or unopenable database: the circuit's business. Other errors (constraints, bugs)
+    /// are the batch's problem and back off in the caller without blocking every peer.
+    /// </summary>
+    public static bool IsDatabaseFault(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 10 or 13 or 14;
+
+    public long RejectedFutureTotal => Interlocked.Read(ref _rejectedFuture);
+
+    /// <summary>Applies or throws; a database failure counts against the local circuit.</summary>
+    public ApplyResult Apply(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
+        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ApplyResult result;
+        try
+        {
+            result = store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
+        }
+        catch (SqliteException e) when (IsDatabaseFault(e))
+        {
+            databaseCircuit.RecordFailure();
+            throw;
+        }
+
+        databaseCircuit.RecordSuccess();
+        metrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var peerTag = new KeyValuePair<string, object?>("peer", peer);
+        metrics.ChangesApplied.Add(result.Applied, peerTag);
+        Skipped(result.SkippedOlder, "older");
+        Skipped(result.SkippedDuplicate, "duplicate");
+        Skipped(result.RejectedFuture, "future");
+        Skipped(result.RejectedSchema, "schema");
+        Skipped(result.ConflictsLost, "conflict");
+        foreach (var (table, stats) in result.PerTable)
+        {
+            if (stats.ConflictsLost > 0)
+            {
+                metrics.Conflicts.Add(stats.ConflictsLost, new KeyValuePair<string, object?>("table", table));
+            }
+        }
+
+        Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
+        if (result.Applied > 0)
+        {
+            signal.Notify();
+        }
+
+        return result;
+
+        void Skipped(int count, string reason)
+        {
+            if (count > 0)
+            {
+                metrics.ChangesSkipped.Add(count, peerTag, new KeyValuePair<string, object?>("reason", reason));
+            }
+        }
+    }
+}
