@@ -1,7 +1,6 @@
 using K8sReplication.Sidecar.Configuration;
-using K8sReplication.Sidecar.Engine;
-using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Capture;
@@ -11,14 +10,20 @@ namespace K8sReplication.Sidecar.Capture;
 /// figures for status and metrics. App writes are detected with <c>PRAGMA data_version</c> (a cheap local read),
 /// polled at the pace <see cref="FoldPacer"/> sets from what the last checks found.
 /// </summary>
-internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider time, ILogger<FoldLoop> logger) : BackgroundService
+internal sealed partial class FoldLoop(
+    StoreAccess replica,
+    ChangeSignal signal,
+    DatabaseCircuit databaseCircuit,
+    StoreStatus status,
+    TimeProvider time,
+    ILogger<FoldLoop> logger) : BackgroundService
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (engine.Store is not { } store)
+        if (!replica.TryGet(out var store))
         {
             return;
         }
@@ -41,26 +46,26 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
                         if (n > 0)
                         {
                             folded += n;
-                            engine.Signal.Notify();
+                            signal.Notify();
                         }
                     }
 
                     // The app's DDL is a commit too: look at the schema cookie only when something was committed.
                     schemaMoved = store.SchemaChangedSinceRefresh();
-                    engine.DatabaseCircuit.RecordSuccess();
+                    databaseCircuit.RecordSuccess();
                 }
 
                 if (schemaMoved || time.GetElapsedTime(lastRefresh) > RefreshInterval)
                 {
                     // New tables created by the app get capture triggers without a restart: at once when the schema
                     // cookie moved, and periodically as a safety net.
-                    engine.OnInstallReport(store.Refresh());
+                    status.OnInstallReport(store.Refresh());
                     lastRefresh = time.GetTimestamp();
                 }
 
                 if (time.GetElapsedTime(lastSnapshot) > SnapshotInterval)
                 {
-                    engine.RefreshSnapshot();
+                    status.Refresh(store);
                     lastSnapshot = time.GetTimestamp();
                 }
 
@@ -69,9 +74,9 @@ internal sealed partial class FoldLoop(ReplicationEngine engine, TimeProvider ti
             }
             catch (SqliteException e)
             {
-                if (BatchApplier.IsDatabaseFault(e))
+                if (DatabaseCircuit.IsDatabaseFault(e))
                 {
-                    engine.DatabaseCircuit.RecordFailure();
+                    databaseCircuit.RecordFailure();
                 }
 
                 LogFoldFailed(logger, e.SqliteErrorCode, e.Message);

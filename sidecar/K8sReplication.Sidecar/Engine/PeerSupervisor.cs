@@ -5,6 +5,7 @@ using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
+using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Engine;
 
@@ -14,7 +15,10 @@ namespace K8sReplication.Sidecar.Engine;
 /// </summary>
 internal sealed partial class PeerSupervisor : BackgroundService
 {
-    private readonly ReplicationEngine _engine;
+    private readonly LiveConfig _config;
+    private readonly StoreAccess _replica;
+    private readonly BatchApplier _applier;
+    private readonly DatabaseCircuit _databaseCircuit;
     private readonly BearerTokenAuthenticator _auth;
     private readonly SidecarMetrics _metrics;
     private readonly TimeProvider _time;
@@ -25,13 +29,25 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
     private HashSet<string>? _initialPeers;
+    private ReplicaStore? _store;
     private SiteBindings? _bindings;
     private volatile bool _initialCatchUpDone;
     private CancellationToken _stopping;
 
-    public PeerSupervisor(ReplicationEngine engine, BearerTokenAuthenticator auth, SidecarMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public PeerSupervisor(
+        LiveConfig config,
+        StoreAccess replica,
+        BatchApplier applier,
+        DatabaseCircuit databaseCircuit,
+        BearerTokenAuthenticator auth,
+        SidecarMetrics metrics,
+        TimeProvider time,
+        ILoggerFactory loggers)
     {
-        _engine = engine;
+        _config = config;
+        _replica = replica;
+        _applier = applier;
+        _databaseCircuit = databaseCircuit;
         _auth = auth;
         _metrics = metrics;
         _time = time;
@@ -97,14 +113,15 @@ internal sealed partial class PeerSupervisor : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        if (_engine.Store is null)
+        if (!_replica.TryGet(out var store))
         {
             return;
         }
 
-        _bindings = new SiteBindings(_engine.Store);
-        _engine.Config.Changed += Apply;
-        Apply(_engine.Config.Current);
+        _store = store;
+        _bindings = new SiteBindings(store);
+        _config.Changed += Apply;
+        Apply(_config.Current);
         lock (_gate)
         {
             _initialPeers = [.. _loops.Keys];
@@ -119,7 +136,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
             // Shutdown: stop every loop below, letting an apply in flight finish its transaction.
         }
 
-        _engine.Config.Changed -= Apply;
+        _config.Changed -= Apply;
         List<Task> all;
         lock (_gate)
         {
@@ -171,7 +188,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private PeerLoops StartLoops(PeerSettings peer)
     {
         var state = new PeerState(peer, _time);
-        var client = new PeerClient(_http, state, _auth, _metrics, _engine.Config, _time);
+        var client = new PeerClient(_http, state, _auth, _metrics, _config, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var logger = _loggers.CreateLogger("K8sReplication.Sidecar.Peers." + peer.Name);
         Task tailer;
@@ -182,10 +199,10 @@ internal sealed partial class PeerSupervisor : BackgroundService
         }
         else
         {
-            tailer = Task.Run(() => new PeerTailer(_engine, client, _bindings!, _time, logger).RunAsync(stop.Token), CancellationToken.None);
+            tailer = Task.Run(() => new PeerTailer(_config, _store!, _applier, _databaseCircuit, client, _bindings!, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         }
 
-        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_engine, client, _bindings!, _metrics, _time, logger).RunAsync(stop.Token), CancellationToken.None);
+        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_config, _store!, _applier, client, _bindings!, _metrics, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         return new PeerLoops(state, stop, Task.WhenAll(tailer, antiEntropy));
     }
 

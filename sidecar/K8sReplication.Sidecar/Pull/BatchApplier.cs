@@ -11,15 +11,9 @@ namespace K8sReplication.Sidecar.Pull;
 /// <see cref="ReplicaStore.ApplyBatch"/> (one transaction, cursor included), accounts metrics, drives the local
 /// database circuit and wakes feed readers so forwarded changes flow on.
 /// </summary>
-internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCircuit, ChangeSignal signal, SidecarMetrics metrics)
+internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit databaseCircuit, ChangeSignal signal, SidecarMetrics metrics)
 {
     private long _rejectedFuture;
-
-    /// <summary>
-    /// Busy, locked, I/O, full or unopenable database: the circuit's business. Other errors (constraints, bugs)
-    /// are the batch's problem and back off in the caller without blocking every peer.
-    /// </summary>
-    public static bool IsDatabaseFault(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 10 or 13 or 14;
 
     public long RejectedFutureTotal => Interlocked.Read(ref _rejectedFuture);
 
@@ -31,9 +25,9 @@ internal sealed class BatchApplier(ReplicaStore store, CircuitBreaker databaseCi
         ApplyResult result;
         try
         {
-            result = store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
+            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
         }
-        catch (SqliteException e) when (IsDatabaseFault(e))
+        catch (SqliteException e) when (DatabaseCircuit.IsDatabaseFault(e))
         {
             databaseCircuit.RecordFailure();
             throw;

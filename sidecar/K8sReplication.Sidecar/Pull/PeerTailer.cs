@@ -3,7 +3,6 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using K8sReplication.Contracts.Config;
 using K8sReplication.Sidecar.Configuration;
-using K8sReplication.Sidecar.Engine;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
@@ -18,7 +17,15 @@ namespace K8sReplication.Sidecar.Pull;
 /// (unreachable peer, refused answer, local database error, a bug) is recorded on the peer's state, counted, and
 /// retried after a backoff: the loop only ends when the sidecar stops or the peer is removed.
 /// </summary>
-internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time, ILogger logger)
+internal sealed partial class PeerTailer(
+    LiveConfig config,
+    ReplicaStore store,
+    BatchApplier applier,
+    DatabaseCircuit databaseCircuit,
+    PeerClient client,
+    SiteBindings bindings,
+    TimeProvider time,
+    ILogger logger)
 {
     public const string CursorPrefix = "feed:";
     /// <summary>
@@ -43,7 +50,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         {
             try
             {
-                if (engine.Config.Current.Paused || engine.Store is null)
+                if (config.Current.Paused)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
                     continue;
@@ -86,7 +93,7 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
             case PeerAnswerRejectedException rejected:
                 if (rejected.Reason == RejectReason.TooLarge)
                 {
-                    _ceiling = Math.Max(1, Math.Min(_ceiling, engine.Config.Current.BatchSize) / 2);
+                    _ceiling = Math.Max(1, Math.Min(_ceiling, config.Current.BatchSize) / 2);
                 }
 
                 client.CountRejected(rejected.Reason);
@@ -125,9 +132,8 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
 
     private async Task SessionAsync(JitteredBackoff backoff, CancellationToken cancellationToken)
     {
-        var store = engine.Store!;
         var (site, tables, _) = await client.GetSchemaAsync(cancellationToken);
-        var settings = engine.Config.Current;
+        var settings = config.Current;
         bindings.Check(Peer.Settings, site, settings.Peers);
         Peer.Site = site.ToString();
         Peer.RecordReachable();
@@ -170,12 +176,12 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
     {
         try
         {
-            var settings = engine.Config.Current;
+            var settings = config.Current;
             var limit = Math.Min(settings.BatchSize, _ceiling);
             var full = false;
             while (true)
             {
-                settings = engine.Config.Current;
+                settings = config.Current;
                 var wait = full || !Peer.InitialCatchUpSettled ? TimeSpan.Zero : settings.Wait;
                 var page = await client.GetChangesAsync(after, limit, wait, origin, cancellationToken);
                 if (page.Site != site)
@@ -221,12 +227,12 @@ internal sealed partial class PeerTailer(ReplicationEngine engine, PeerClient cl
         {
             if (page.Changes.Count > 0)
             {
-                while (!engine.DatabaseCircuit.TryAcquire())
+                while (!databaseCircuit.TryAcquire())
                 {
-                    await Task.Delay(Max(engine.DatabaseCircuit.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
+                    await Task.Delay(Max(databaseCircuit.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
                 }
 
-                var result = engine.Applier!.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name);
+                var result = applier.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name);
                 if (!result.CursorStored)
                 {
                     throw new SchemaHeldBackException($"{result.RejectedSchema} changes held back: schema differs for {string.Join(", ", Peer.SchemaMismatches)}");

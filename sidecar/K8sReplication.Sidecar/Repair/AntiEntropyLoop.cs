@@ -1,5 +1,5 @@
 using K8sReplication.Contracts.Health;
-using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Resilience;
@@ -13,13 +13,21 @@ namespace K8sReplication.Sidecar.Repair;
 /// ±20 % jitter; skipped while the hot path is catching up from that peer; failures back off (capped at the
 /// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
 /// </summary>
-internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClient client, SiteBindings bindings, SidecarMetrics metrics, TimeProvider time, ILogger logger)
+internal sealed partial class AntiEntropyLoop(
+    LiveConfig config,
+    ReplicaStore store,
+    BatchApplier applier,
+    PeerClient client,
+    SiteBindings bindings,
+    SidecarMetrics metrics,
+    TimeProvider time,
+    ILogger logger)
 {
     private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var interval = engine.Config.Current.AntiEntropyInterval;
+        var interval = config.Current.AntiEntropyInterval;
         var delay = Jitter(interval < FirstProbe ? interval : FirstProbe);
         var backoff = new JitteredBackoff(TimeSpan.FromMilliseconds(500), interval);
         while (!cancellationToken.IsCancellationRequested)
@@ -33,17 +41,17 @@ internal sealed partial class AntiEntropyLoop(ReplicationEngine engine, PeerClie
                 return;
             }
 
-            var settings = engine.Config.Current;
+            var settings = config.Current;
             interval = settings.AntiEntropyInterval;
             var peer = client.Peer;
-            if (settings.Paused || peer.CatchingUp || engine.Store is null || !peer.Breaker.TryAcquire())
+            if (settings.Paused || peer.CatchingUp || !peer.Breaker.TryAcquire())
             {
                 Record(new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow() });
                 delay = Jitter(interval);
                 continue;
             }
 
-            var round = new AntiEntropyRound(engine, client, bindings, time);
+            var round = new AntiEntropyRound(config, store, applier, client, bindings, time);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(settings.AntiEntropyTimeout);
             var started = time.GetTimestamp();

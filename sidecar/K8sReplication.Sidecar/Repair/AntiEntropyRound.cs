@@ -1,6 +1,6 @@
 using System.Globalization;
 using K8sReplication.Contracts.Health;
-using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Storage;
 
@@ -13,7 +13,7 @@ namespace K8sReplication.Sidecar.Repair;
 /// level) is tried first; a peer that answers its first request with 404 predates it, and the round goes on with the
 /// JSON endpoints (one request per node, full version lists of differing leaves).
 /// </summary>
-internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerClient client, SiteBindings bindings, TimeProvider time)
+internal sealed partial class AntiEntropyRound(LiveConfig config, ReplicaStore store, BatchApplier applier, PeerClient client, SiteBindings bindings, TimeProvider time)
 {
     public const string ProgressPrefix = "antientropy:";
     private const int RowsPerRequest = 1000;
@@ -24,7 +24,6 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
     public async Task<AntiEntropyResult> RunAsync(int budget, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var store = engine.Store ?? throw new InvalidOperationException("store not open");
         var tree = store.Merkle;
         var (root, depth, rootBytes) = await client.GetMerkleRootAsync(cancellationToken);
         _bytes += rootBytes;
@@ -42,7 +41,7 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
         var (site, tables, schemaBytes) = await client.GetSchemaAsync(cancellationToken);
         _bytes += schemaBytes;
         var schema = (Site: site, Tables: tables);
-        bindings.Check(client.Peer.Settings, schema.Site, engine.Config.Current.Peers);
+        bindings.Check(client.Peer.Settings, schema.Site, config.Current.Peers);
         if (await RunCompactAsync(tree, schema, budget, cancellationToken) is { } complete)
         {
             return Result(complete ? "repaired" : "partial", started);
@@ -142,7 +141,7 @@ internal sealed partial class AntiEntropyRound(ReplicationEngine engine, PeerCli
             return;
         }
 
-        var result = engine.Applier!.Apply(
+        var result = applier.Apply(
             rows,
             ProgressPrefix + schema.Site,
             time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),

@@ -7,7 +7,7 @@ namespace K8sReplication.Sidecar.Resilience;
 /// <c>openTime</c> has passed (half-open), closes on the probe's success and re-opens on its failure.
 /// Thread-safe; time from <see cref="TimeProvider"/> (monotonic timestamps).
 /// </summary>
-internal sealed class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider time)
+internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private int _failures;

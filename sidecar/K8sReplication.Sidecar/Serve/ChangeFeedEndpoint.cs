@@ -25,7 +25,8 @@ internal static class ChangeFeedEndpoint
     {
         var store = ReplicationApi.Store(context);
         var services = context.RequestServices;
-        var engine = services.GetRequiredService<ReplicationEngine>();
+        var engine = services.GetRequiredService<EngineStateMachine>();
+        var changed = services.GetRequiredService<ChangeSignal>();
         var cache = services.GetRequiredService<FeedAnswerCache>();
         var time = services.GetRequiredService<TimeProvider>();
         var binary = Format(context);
@@ -50,7 +51,7 @@ internal static class ChangeFeedEndpoint
         while (true)
         {
             // Take the signal before reading so a fold between the read and the wait still wakes us.
-            var signal = engine.Signal.NextAsync();
+            var signal = changed.NextAsync();
             var from = after;
             FeedAnswer Encode()
             {

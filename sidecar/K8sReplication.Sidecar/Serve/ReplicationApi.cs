@@ -32,8 +32,9 @@ internal static class ReplicationApi
 
     internal static ReplicaStore Store(HttpContext context)
     {
-        var engine = context.RequestServices.GetRequiredService<ReplicationEngine>();
-        return engine.Store is { } store && engine.State is EngineState.Running or EngineState.ShuttingDown
+        var services = context.RequestServices;
+        var engine = services.GetRequiredService<EngineStateMachine>();
+        return services.GetRequiredService<StoreAccess>().TryGet(out var store) && engine.State is EngineState.Running or EngineState.ShuttingDown
             ? store
             : throw new BadRequestException(null, $"replica not available (engine {engine.State})", StatusCodes.Status503ServiceUnavailable);
     }

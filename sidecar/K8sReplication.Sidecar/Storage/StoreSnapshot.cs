@@ -1,4 +1,4 @@
-namespace K8sReplication.Sidecar.Engine;
+namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>Store figures cached for status and metrics, so probes and scrapes do no database work.</summary>
 internal sealed record StoreSnapshot(long Rows, long Tombstones, string MerkleRoot, IReadOnlyDictionary<string, string> SchemaHashes)
