@@ -3,10 +3,22 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-internal sealed partial class ReplicaStore
+/// <summary>
+/// Applies remote changes: last writer wins on (hlc, site), unique-index conflicts settled the same way on every
+/// member, the cursor stored in the same transaction as the rows.
+/// </summary>
+internal sealed class ChangeApplier(ReplicaContext context, VersionIndex versions, CaptureFold fold)
 {
+    private long triggerModeSchemaVersion = -1;
+
     private const int MaxRejectionMessages = 20;
     private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE: a unique index (the key's conflict is the upsert's)
+
+    /// <summary>
+    /// Whether the last applied batch ran with triggers on (some replicated table has a trigger of the app's own);
+    /// see SyncTriggerMode.
+    /// </summary>
+    public bool AppTriggersFire { get; private set; }
 
     /// <summary>
     /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site). Pending local
@@ -27,13 +39,13 @@ internal sealed partial class ReplicaStore
         }
 
         ArgumentNullException.ThrowIfNull(cursorValue);
-        if (changes.Count > options.MaxBatchSize)
+        if (changes.Count > context.Options.MaxBatchSize)
         {
             throw new ChangeRejectedException("changes",
-                $"batch of {changes.Count} changes exceeds the limit of {options.MaxBatchSize}; send smaller batches");
+                $"batch of {changes.Count} changes exceeds the limit of {context.Options.MaxBatchSize}; send smaller batches");
         }
 
-        var snapshot = tables;
+        var snapshot = context.Tables;
         var validated = new ReplicaTable?[changes.Count];
         var keys = new IReadOnlyList<object?>[changes.Count];
         for (var i = 0; i < changes.Count; i++)
@@ -43,17 +55,17 @@ internal sealed partial class ReplicaStore
             validated[i] = changes[i] is { Table: { } name } && !snapshot.ByName.ContainsKey(name)
                 && senderSchemaHashes is not null && senderSchemaHashes.ContainsKey(name)
                 ? null
-                : ValidateChange(snapshot, changes[i], i, out keys[i]);
+                : ChangeValidation.Validate(snapshot, changes[i], i, out keys[i]);
         }
 
-        var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var newestAllowed = HybridClock.FromMilliseconds(nowMs + (long)options.MaxClockSkew.TotalMilliseconds) | 0xFFFF;
+        var nowMs = context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var newestAllowed = HybridClock.FromMilliseconds(nowMs + (long)context.Options.MaxClockSkew.TotalMilliseconds) | 0xFFFF;
 
-        return InWriteTransaction((tx, effects) =>
+        return context.InWriteTransaction((tx, effects) =>
         {
-            FoldPending(tx, effects, int.MaxValue);
+            fold.FoldPending(tx, effects, int.MaxValue);
             SyncTriggerMode();
-            Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
+            context.Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
             var stats = new Dictionary<string, int[]>(StringComparer.Ordinal);
             var rejections = new List<string>();
             var maxApplied = 0L;
@@ -83,19 +95,19 @@ internal sealed partial class ReplicaStore
 
             // Receive rule: local writes after this batch get HLCs above everything applied. The applying flag is
             // cleared before commit, so no other connection ever sees it set.
-            Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
-            RaiseClockFloor(tx, effects, maxApplied);
+            context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
+            fold.RaiseClockFloor(tx, effects, maxApplied);
 
             var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);
             if (held == 0)
             {
-                var cursor = Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+                var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
                 cursor.Parameters[0].Value = cursorKey;
                 cursor.Parameters[1].Value = cursorValue;
                 cursor.ExecuteNonQuery();
             }
 
-            Fault("apply.before-commit");
+            context.Fault("apply.before-commit");
             return BuildResult(stats, rejections, cursorStored: held == 0);
         });
     }
@@ -111,14 +123,14 @@ internal sealed partial class ReplicaStore
     /// </summary>
     private void SyncTriggerMode()
     {
-        var schemaVersion = SchemaVersion();
+        var schemaVersion = context.SchemaVersion();
         if (schemaVersion == triggerModeSchemaVersion)
         {
             return;
         }
 
         var triggerTables = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // SQLite folds ASCII case in names
-        var query = Raw("SELECT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name NOT LIKE '\\_\\_repl\\_%' ESCAPE '\\'");
+        var query = context.Raw("SELECT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name NOT LIKE '\\_\\_repl\\_%' ESCAPE '\\'");
         try
         {
             while (query.Step())
@@ -131,84 +143,15 @@ internal sealed partial class ReplicaStore
             query.Reset();
         }
 
-        var enable = tables.ById.Values.Any(t => triggerTables.Contains(t.Name));
-        var rc = SQLitePCL.raw.sqlite3_db_config(writeConnection.Handle!, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, enable ? 1 : 0, out _);
+        var enable = context.Tables.ById.Values.Any(t => triggerTables.Contains(t.Name));
+        var rc = SQLitePCL.raw.sqlite3_db_config(context.WriteConnection.Handle!, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, enable ? 1 : 0, out _);
         if (rc != SQLitePCL.raw.SQLITE_OK)
         {
-            SqliteException.ThrowExceptionForRC(rc, writeConnection.Handle);
+            SqliteException.ThrowExceptionForRC(rc, context.WriteConnection.Handle);
         }
 
         triggerModeSchemaVersion = schemaVersion;
         AppTriggersFire = enable;
-    }
-
-    /// <summary>The table's row upsert and delete on the write connection (found by table, not by hashing their SQL).</summary>
-    private (RawStatement Upsert, RawStatement Delete) RowStatements(ReplicaTable table)
-    {
-        if (!rowStatements.TryGetValue(table, out var statements))
-        {
-            statements = (Raw(table.UpsertRowSql), Raw(table.DeleteRowSql));
-            if (tables.ById.TryGetValue(table.Id, out var current) && ReferenceEquals(current, table))
-            {
-                rowStatements[table] = statements; // only the registry's current instances: SetTables prunes the rest
-            }
-        }
-
-        return statements;
-    }
-
-    /// <summary>Swaps the table registry snapshot (under the write gate) and forgets row statements of replaced tables.</summary>
-    private void SetTables(TableSet next)
-    {
-        tables = next;
-        foreach (var table in rowStatements.Keys.ToList())
-        {
-            if (!next.ById.TryGetValue(table.Id, out var current) || !ReferenceEquals(current, table))
-            {
-                rowStatements.Remove(table);
-            }
-        }
-    }
-
-    /// <summary>Reads a cursor stored by ApplyBatch (or <see cref="WriteCursor"/>); null when none.</summary>
-    public string? ReadCursor(string cursorKey)
-    {
-        using var connection = OpenRead();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM __repl_cursors WHERE key = @k";
-        command.Parameters.AddWithValue("@k", cursorKey);
-        return command.ExecuteScalar() as string;
-    }
-
-    /// <summary>Every cursor whose key starts with <paramref name="prefix"/> (key to value).</summary>
-    public Dictionary<string, string> ReadCursors(string prefix)
-    {
-        using var connection = OpenRead();
-        using var command = connection.CreateCommand();
-        // Keys are ordered, so the prefix is a range: [prefix, prefix + U+FFFF).
-        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key >= @lo AND key < @hi";
-        command.Parameters.AddWithValue("@lo", prefix);
-        command.Parameters.AddWithValue("@hi", prefix + "\uffff");
-        using var reader = command.ExecuteReader();
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            result[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return result;
-    }
-
-    /// <summary>Stores a durable fact about a peer outside any batch (e.g. the site a peer is bound to).</summary>
-    public void WriteCursor(string cursorKey, string value)
-    {
-        InWriteTransaction((tx, _) =>
-        {
-            var cursor = Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
-            cursor.Parameters[0].Value = cursorKey;
-            cursor.Parameters[1].Value = value;
-            return cursor.ExecuteNonQuery();
-        });
     }
 
     private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
@@ -218,7 +161,7 @@ internal sealed partial class ReplicaStore
         if (change.Version.Hlc > newestAllowed)
         {
             AddRejection(rejections, string.Create(CultureInfo.InvariantCulture,
-                $"changes[{index}].version.hlc: {change.Version.Hlc} is more than {options.MaxClockSkew} ahead of local time (site {change.Version.Site})"));
+                $"changes[{index}].version.hlc: {change.Version.Hlc} is more than {context.Options.MaxClockSkew} ahead of local time (site {change.Version.Site})"));
             return ApplyOutcome.RejectedFuture;
         }
 
@@ -229,22 +172,22 @@ internal sealed partial class ReplicaStore
             return ApplyOutcome.RejectedSchema;
         }
 
-        var (bucket, kid) = Locate(table.NameBytes, change.Key);
-        if (TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version))
+        var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
+        if (versions.TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version))
         {
             // The row had no version, so the change wins. (A new member's initial sync is all first versions: for
             // them this one statement replaces the lookup, and the key id index is probed once instead of twice.)
             if (WriteRow(effects, table, change, key, index) is { } keptBy)
             {
-                var inserted = LookupVersion(effects, table.Id, kid, change.Key, out var insertedSlot);
-                WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true });
+                var inserted = versions.LookupVersion(effects, table.Id, kid, change.Key, out var insertedSlot);
+                versions.WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true });
                 return ApplyOutcome.ConflictsLost;
             }
 
             return ApplyOutcome.Applied;
         }
 
-        var existing = LookupVersion(effects, table.Id, kid, change.Key, out var slot);
+        var existing = versions.LookupVersion(effects, table.Id, kid, change.Key, out var slot);
         if (existing?.Version is { } local)
         {
             var order = change.Version.CompareTo(local);
@@ -260,7 +203,7 @@ internal sealed partial class ReplicaStore
         }
 
         var lostTo = WriteRow(effects, table, change, key, index);
-        WriteVersion(effects, table, bucket, slot, change.Key, existing, lostTo is { } winner ? winner with { Deleted = true } : change.Version);
+        versions.WriteVersion(effects, table, bucket, slot, change.Key, existing, lostTo is { } winner ? winner with { Deleted = true } : change.Version);
         return lostTo is null ? ApplyOutcome.Applied : ApplyOutcome.ConflictsLost;
     }
 
@@ -317,8 +260,8 @@ internal sealed partial class ReplicaStore
                     continue; // the same row holds the values of two unique indexes
                 }
 
-                var (bucket, kid) = Locate(table.NameBytes, encoded);
-                var existing = LookupVersion(effects, table.Id, kid, encoded, out var slot);
+                var (bucket, kid) = versions.Locate(table.NameBytes, encoded);
+                var existing = versions.LookupVersion(effects, table.Id, kid, encoded, out var slot);
                 rivals.Add((rivalKey, encoded, bucket, slot, existing));
             }
         }
@@ -348,7 +291,7 @@ internal sealed partial class ReplicaStore
         foreach (var rival in rivals)
         {
             DeleteRow(table, rival.Key);
-            WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone);
+            versions.WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone);
         }
 
         try
@@ -379,7 +322,7 @@ internal sealed partial class ReplicaStore
         var match = string.Join(" AND ", unique.Columns.Select((c, i) =>
             $"{SqlIdentifier.Quote(c.Column)} = ?{i + 1} COLLATE {SqlIdentifier.Quote(c.Collation)}"));
         var notSelf = string.Join(" AND ", keyColumns.Select((k, i) => $"{k} IS ?{positions.Length + i + 1}"));
-        var query = Raw($"SELECT {string.Join(", ", keyColumns)} FROM {table.QuotedName} WHERE {match} AND NOT ({notSelf})");
+        var query = context.Raw($"SELECT {string.Join(", ", keyColumns)} FROM {table.QuotedName} WHERE {match} AND NOT ({notSelf})");
         var rows = new List<object?[]>();
         try
         {
@@ -401,127 +344,20 @@ internal sealed partial class ReplicaStore
 
     private void DeleteRow(ReplicaTable table, IReadOnlyList<object?> key)
     {
-        var delete = RowStatements(table).Delete;
+        var delete = context.RowStatements(table).Delete;
         delete.BindValues(key);
         delete.Execute();
     }
 
     private void UpsertRow(ReplicaTable table, IReadOnlyList<object?> values)
     {
-        var upsert = RowStatements(table).Upsert;
+        var upsert = context.RowStatements(table).Upsert;
         upsert.BindValues(values);
         upsert.Execute();
     }
 
     private static ChangeRejectedException Refused(ReplicaTable table, int index, SqliteException cause) =>
         new(string.Create(CultureInfo.InvariantCulture, $"changes[{index}].values"), $"table '{table.Name}' refused the row: {cause.Message}", cause);
-
-    /// <summary>Checks one change against the local schema; throws naming the field at fault.</summary>
-    private static ReplicaTable ValidateChange(TableSet snapshot, Change? change, int index, out IReadOnlyList<object?> key)
-    {
-        // The field name is only formatted on failure: this runs once per applied change.
-        string Field(string suffix = "") => string.Create(CultureInfo.InvariantCulture, $"changes[{index}]{suffix}");
-        if (change is null)
-        {
-            throw new ChangeRejectedException(Field(), "missing change");
-        }
-
-        if (change.Table is null || !snapshot.ByName.TryGetValue(change.Table, out var table))
-        {
-            throw new ChangeRejectedException(Field(".table"), $"unknown or unreplicated table '{change.Table}'");
-        }
-
-        if (change.Version.Hlc <= 0)
-        {
-            throw new ChangeRejectedException(Field(".version.hlc"), $"must be positive, got {change.Version.Hlc}");
-        }
-
-        try
-        {
-            // Decode accepts canonical encodings only (KeyCodecTests: whatever it accepts re-encodes to the same bytes).
-            key = KeyCodec.Decode(change.Key ?? throw new FormatException("key is missing"));
-        }
-        catch (FormatException ex)
-        {
-            throw new ChangeRejectedException(Field(".key"), ex.Message, ex);
-        }
-
-        if (key.Count != table.PrimaryKeyColumns.Count)
-        {
-            throw new ChangeRejectedException(Field(".key"),
-                $"table '{table.Name}' has {table.PrimaryKeyColumns.Count} primary-key columns, the key has {key.Count} values");
-        }
-
-        for (var k = 0; k < key.Count; k++)
-        {
-            // NULL parts never match as a key (NULLs are distinct in a unique index, so rows would duplicate), and a
-            // part SQLite would convert under the column's affinity would store a row its version entry does not name.
-            var column = table.PrimaryKeyColumns[k];
-            if (key[k] is null)
-            {
-                throw new ChangeRejectedException(Field(".key"), $"primary-key column '{table.Columns[column]}' of table '{table.Name}' is NULL");
-            }
-
-            if (table.Affinities.Count > column && !table.Affinities[column].Keeps(key[k], table.IntegerKey))
-            {
-                throw new ChangeRejectedException(Field(".key"),
-                    $"primary-key column '{table.Columns[column]}' of table '{table.Name}' ({(table.IntegerKey ? "INTEGER PRIMARY KEY" : table.Affinities[column] + " affinity")}) cannot hold a {StorageClass(key[k])} key value unchanged");
-            }
-        }
-
-        if (change.Version.Deleted)
-        {
-            return table;
-        }
-
-        if (change.Values is null || change.Values.Count != table.Columns.Count)
-        {
-            throw new ChangeRejectedException(Field(".values"),
-                $"table '{table.Name}' has {table.Columns.Count} columns ({string.Join(", ", table.Columns)}), got {change.Values?.Count.ToString(CultureInfo.InvariantCulture) ?? "none"}");
-        }
-
-        for (var c = 0; c < change.Values.Count; c++)
-        {
-            var value = change.Values[c];
-            if (!KeyCodec.IsStorageValue(value) || value is double d && double.IsNaN(d))
-            {
-                throw new ChangeRejectedException(Field(string.Create(CultureInfo.InvariantCulture, $".values[{c}]")),
-                    $"column '{table.Columns[c]}' has a value of type {value!.GetType().Name}; only null, integer (long), real (double), text (string) and blob (byte[]) are allowed");
-            }
-        }
-
-        for (var k = 0; k < key.Count; k++)
-        {
-            var column = table.PrimaryKeyColumns[k];
-            if (!SameKeyValue(change.Values[column], key[k]))
-            {
-                throw new ChangeRejectedException(Field(string.Create(CultureInfo.InvariantCulture, $".values[{column}]")),
-                    $"primary-key column '{table.Columns[column]}' does not match the key");
-            }
-        }
-
-        return table;
-    }
-
-    private static string StorageClass(object? value) => value switch
-    {
-        long => "integer",
-        double => "real",
-        string => "text",
-        byte[] => "blob",
-        _ => "null",
-    };
-
-    /// <summary>True when two storage values encode to the same key bytes (same storage class and value; 0.0 = -0.0).</summary>
-    private static bool SameKeyValue(object? value, object? keyValue) => (value, keyValue) switch
-    {
-        (null, null) => true,
-        (long a, long b) => a == b,
-        (double a, double b) => a == b,
-        (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
-        (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
-        _ => false,
-    };
 
     private static void AddRejection(List<string> rejections, string message)
     {

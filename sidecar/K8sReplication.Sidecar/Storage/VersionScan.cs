@@ -2,16 +2,20 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-internal sealed partial class ReplicaStore
+/// <summary>
+/// Full scans of the row-version table for the Merkle tree: the buckets a leaf covers, and every version's digest (at
+/// open, to build the tree, and to verify the maintained tree against the database).
+/// </summary>
+internal sealed class VersionScan(ReplicaContext context) : IMerkleSource
 {
     private const string ScanSql = """
         SELECT v.kid, t.name, v.pk, v.hlc, s.site, v.deleted FROM __repl_versions v
         JOIN __repl_tables t ON t.id = v.tbl JOIN __repl_sites s ON s.id = v.site
         """;
 
-    IReadOnlyList<LeafEntry> IMerkleSource.ReadBuckets(long firstBucket, long lastBucket)
+    public IReadOnlyList<LeafEntry> ReadBuckets(long firstBucket, long lastBucket)
     {
-        using var connection = OpenRead();
+        using var connection = context.OpenRead();
         using var command = connection.CreateCommand();
         var (first, last) = RowDigest.KidRange(firstBucket, lastBucket);
         command.CommandText = ScanSql + " WHERE v.kid BETWEEN @first AND @last ORDER BY v.kid, t.name, v.pk";
@@ -28,22 +32,35 @@ internal sealed partial class ReplicaStore
         return entries;
     }
 
-    bool IMerkleSource.VerifyAgainst(MerkleTree tree)
+    public bool VerifyAgainst(MerkleTree tree)
     {
         // Under the write lock nothing commits to the version table, so the scan and the maintained tree agree
         // unless incremental maintenance is wrong.
-        lock (writeGate)
+        lock (context.WriteGate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            return tree.Matches(ScanDigests(writeConnection, null));
+            context.ThrowIfDisposed();
+            return tree.Matches(ScanDigests(context.WriteConnection, null));
         }
+    }
+
+    /// <summary>Live rows and tombstones counted in the database (a full scan, to check the maintained counters).</summary>
+    public (long Rows, long Tombstones) CountVersions()
+    {
+        using var connection = context.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), coalesce(sum(deleted), 0) FROM __repl_versions";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var total = reader.GetInt64(0);
+        var dead = reader.GetInt64(1);
+        return (total - dead, dead);
     }
 
     /// <summary>
     /// (bucket, version digest) of every row version, streamed from the database; <paramref name="tally"/>, when given,
     /// counts the live rows and tombstones seen.
     /// </summary>
-    private static IEnumerable<(long Bucket, byte[] Digest)> ScanDigests(SqliteConnection connection, SqliteTransaction? tx,
+    public static IEnumerable<(long Bucket, byte[] Digest)> ScanDigests(SqliteConnection connection, SqliteTransaction? tx,
         VersionTally? tally = null)
     {
         using var command = connection.CreateCommand();
@@ -80,7 +97,7 @@ internal sealed partial class ReplicaStore
     }
 
     /// <summary>Live rows and tombstones counted during a scan.</summary>
-    private sealed class VersionTally
+    public sealed class VersionTally
     {
         public long Live { get; set; }
 

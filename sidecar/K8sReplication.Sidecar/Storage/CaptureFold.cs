@@ -3,9 +3,14 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-internal sealed partial class ReplicaStore
+/// <summary>
+/// The fold: moves capture-log entries into row versions (and the Merkle tree) in the store's write transactions.
+/// Apply and install fold pending entries first in their own transaction (<see cref="FoldPending"/>), and every
+/// transaction that takes the clock past the log raises the floor (<see cref="RaiseClockFloor"/>).
+/// </summary>
+internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
 {
-    private const int FoldChunk = 10_000;
+    public const int FoldChunk = 10_000;
     private const string PendingCapturesSql = "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)";
 
     /// <summary>
@@ -52,7 +57,7 @@ internal sealed partial class ReplicaStore
     /// physically in the table, so it must win locally: if an existing version is not older (only possible with
     /// clock anomalies), the folded version's HLC is bumped past it.
     /// </summary>
-    private int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
+    public int FoldPending(SqliteTransaction tx, WriteEffects effects, int maxEntries)
     {
         var total = 0;
         var folded = 0;
@@ -178,7 +183,7 @@ internal sealed partial class ReplicaStore
     /// clock entry appended to the log when <paramref name="hlc"/> is above its last entry (always when it is empty),
     /// so the trigger's "last log entry + 1" is above every version folded, applied or received.
     /// </summary>
-    private void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
+    public void RaiseClockFloor(SqliteTransaction tx, WriteEffects effects, long hlc)
     {
         effects.Observe(hlc);
         var update = Prepared(tx, "UPDATE __repl_state SET clock_floor = max(clock_floor, @p0) WHERE id = 0", 1);
@@ -191,4 +196,35 @@ internal sealed partial class ReplicaStore
         clockEntry.Parameters[0].Value = hlc;
         clockEntry.ExecuteNonQuery();
     }
+
+    // The shared state and version operations under the names the fold code above uses, so its method bodies read as
+    // they did when they were part of ReplicaStore.
+    private Lock writeGate => context.WriteGate;
+
+    private bool disposed => context.Disposed;
+
+    private TableSet tables => context.Tables;
+
+    private int logKeyColumns => context.LogKeyColumns;
+
+    private SiteId Site => context.Site;
+
+    private RawStatement Raw(string sql) => context.Raw(sql);
+
+    private SqliteCommand Prepared(SqliteTransaction tx, string sql, int parameterCount) => context.Prepared(tx, sql, parameterCount);
+
+    private T InWriteTransaction<T>(Func<SqliteTransaction, WriteEffects, T> body) => context.InWriteTransaction(body);
+
+    private void Fault(string point) => context.Fault(point);
+
+    private (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key) => versions.Locate(tableName, key);
+
+    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
+        out long slot) => versions.LookupVersion(effects, tableId, kid, key, out slot);
+
+    private bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next) =>
+        versions.TryInsertFirstVersion(effects, table, bucket, kid, key, next);
+
+    private void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
+        (long Seq, RowVersion Version)? previous, RowVersion next) => versions.WriteVersion(effects, table, bucket, kid, key, previous, next);
 }

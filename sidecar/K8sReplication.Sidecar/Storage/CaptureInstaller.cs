@@ -3,8 +3,17 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-internal sealed partial class ReplicaStore
+/// <summary>
+/// Installs capture for the replicated tables: registers them, creates their capture triggers and replace guards, and
+/// adopts rows written before the sidecar. Pending log entries are folded first, with the definitions that wrote them.
+/// </summary>
+internal sealed class CaptureInstaller(ReplicaContext context, CaptureFold fold)
 {
+    private long refreshedSchemaVersion = -1;
+
+    /// <summary>The last install report (from open or <see cref="Refresh"/>).</summary>
+    public InstallReport Install { get; private set; } = new([], []);
+
     /// <summary>
     /// Installs (or re-installs after a schema change) capture triggers for every replicated table, in one write
     /// transaction, so it is safe while the app writes. Pending log entries are folded first, with the table
@@ -12,16 +21,16 @@ internal sealed partial class ReplicaStore
     /// </summary>
     public InstallReport Refresh()
     {
-        var report = InWriteTransaction((tx, effects) =>
+        var report = context.InWriteTransaction((tx, effects) =>
         {
-            FoldPending(tx, effects, int.MaxValue);
+            fold.FoldPending(tx, effects, int.MaxValue);
             var errors = new List<string>();
             var warnings = new List<string>();
-            var registered = tables.ById.Values.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            var registered = context.Tables.ById.Values.ToDictionary(t => t.Name, StringComparer.Ordinal);
             var active = new List<ReplicaTable>();
             foreach (var name in CandidateTables(tx, errors))
             {
-                var schema = TableSchema.Read(writeConnection, tx, name);
+                var schema = TableSchema.Read(context.WriteConnection, tx, name);
                 if (schema is null)
                 {
                     errors.Add($"table '{name}' does not exist");
@@ -49,8 +58,8 @@ internal sealed partial class ReplicaStore
                 active.Add(table);
             }
 
-            SetTables(new TableSet(registered.Values, active));
-            refreshedSchemaVersion = SchemaVersion(); // after our own DDL: only later schema changes count as new
+            context.SetTables(new TableSet(registered.Values, active));
+            refreshedSchemaVersion = context.SchemaVersion(); // after our own DDL: only later schema changes count as new
             return new InstallReport(active.Select(t => t.Info).ToArray(), errors) { Warnings = warnings };
         });
         Install = report;
@@ -64,19 +73,17 @@ internal sealed partial class ReplicaStore
     /// </summary>
     public bool SchemaChangedSinceRefresh()
     {
-        lock (writeGate)
+        lock (context.WriteGate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            return SchemaVersion() != refreshedSchemaVersion;
+            context.ThrowIfDisposed();
+            return context.SchemaVersion() != refreshedSchemaVersion;
         }
     }
-
-    private long SchemaVersion() => (schemaVersionStatement ??= Raw("PRAGMA schema_version")).ScalarInt64();
 
     private List<string> CandidateTables(SqliteTransaction tx, List<string> errors)
     {
         var existing = new List<(string Name, bool Virtual)>();
-        using (var command = writeConnection.CreateCommand())
+        using (var command = context.WriteConnection.CreateCommand())
         {
             command.Transaction = tx;
             command.CommandText = """
@@ -91,7 +98,7 @@ internal sealed partial class ReplicaStore
             }
         }
 
-        if (options.Tables is { } configured)
+        if (context.Options.Tables is { } configured)
         {
             var byName = existing.ToDictionary(e => e.Name, StringComparer.Ordinal);
             var result = new List<string>();
@@ -128,7 +135,7 @@ internal sealed partial class ReplicaStore
         long id;
         if (previous is null)
         {
-            id = Convert.ToInt64(Scalar(tx,
+            id = Convert.ToInt64(context.Scalar(tx,
                 "INSERT INTO __repl_tables(name, schema_hash, key_columns) VALUES (@n, @h, @k) RETURNING id",
                 ("@n", schema.Name), ("@h", schema.Hash), ("@k", (long)schema.PrimaryKeyColumns.Count)), CultureInfo.InvariantCulture);
         }
@@ -137,25 +144,25 @@ internal sealed partial class ReplicaStore
             id = previous.Id;
             if (previous.SchemaHash != schema.Hash)
             {
-                Execute(tx, "UPDATE __repl_tables SET schema_hash = @h, key_columns = @k WHERE id = @id",
+                context.Execute(tx, "UPDATE __repl_tables SET schema_hash = @h, key_columns = @k WHERE id = @id",
                     ("@h", schema.Hash), ("@k", (long)schema.PrimaryKeyColumns.Count), ("@id", id));
                 // The key (and so the trigger text) may have changed: recreate the triggers.
                 foreach (var trigger in CaptureTriggers.TriggerNames(id))
                 {
-                    Execute(tx, $"DROP TRIGGER IF EXISTS {trigger}");
+                    context.Execute(tx, $"DROP TRIGGER IF EXISTS {trigger}");
                 }
             }
         }
 
-        while (logKeyColumns < schema.PrimaryKeyColumns.Count)
+        while (context.LogKeyColumns < schema.PrimaryKeyColumns.Count)
         {
-            logKeyColumns++;
-            Execute(tx, $"ALTER TABLE __repl_log ADD COLUMN k{logKeyColumns.ToString(CultureInfo.InvariantCulture)}");
+            context.LogKeyColumns++;
+            context.Execute(tx, $"ALTER TABLE __repl_log ADD COLUMN k{context.LogKeyColumns.ToString(CultureInfo.InvariantCulture)}");
         }
 
         foreach (var statement in CaptureTriggers.CreateStatements(id, schema))
         {
-            Execute(tx, statement);
+            context.Execute(tx, statement);
         }
 
         SyncReplaceGuards(tx, id, schema);
@@ -177,17 +184,17 @@ internal sealed partial class ReplicaStore
     {
         var wanted = CaptureTriggers.ReplaceGuards(tableId, schema);
         var prefix = CaptureTriggers.ReplaceGuardPrefix(tableId);
-        var existing = writeConnection.QueryStrings(tx,
+        var existing = context.WriteConnection.QueryStrings(tx,
             "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, length(@p)) = @p", prefix);
 
         foreach (var name in existing.Where(n => !wanted.Any(w => w.Name == n)))
         {
-            Execute(tx, $"DROP TRIGGER {SqlIdentifier.Quote(name)}");
+            context.Execute(tx, $"DROP TRIGGER {SqlIdentifier.Quote(name)}");
         }
 
         foreach (var (name, sql) in wanted.Where(w => !existing.Contains(w.Name)))
         {
-            Execute(tx, sql);
+            context.Execute(tx, sql);
         }
     }
 
@@ -202,7 +209,7 @@ internal sealed partial class ReplicaStore
     {
         var keys = schema.PrimaryKeyColumns.Select(c => SqlIdentifier.Quote(schema.Columns[c])).ToList();
         var logColumns = string.Join(", ", Enumerable.Range(1, keys.Count).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
-        Execute(tx, $"INSERT INTO __repl_log(tbl, hlc, deleted, {logColumns}) " +
+        context.Execute(tx, $"INSERT INTO __repl_log(tbl, hlc, deleted, {logColumns}) " +
             $"SELECT {tableId.ToString(CultureInfo.InvariantCulture)}, {HybridClock.NextHlcSql}, 0, {string.Join(", ", keys)} " +
             $"FROM {SqlIdentifier.Quote(schema.Name)}");
     }
@@ -211,10 +218,10 @@ internal sealed partial class ReplicaStore
     /// Loads the registry. Tables registered earlier whose schema can no longer be read (dropped) keep their last
     /// known shape so log and version entries that reference them stay readable.
     /// </summary>
-    private TableSet LoadRegistry(SqliteTransaction tx)
+    public TableSet LoadRegistry(SqliteTransaction tx)
     {
         var rows = new List<(long Id, string Name, string Hash)>();
-        using (var command = writeConnection.CreateCommand())
+        using (var command = context.WriteConnection.CreateCommand())
         {
             command.Transaction = tx;
             command.CommandText = "SELECT id, name, schema_hash FROM __repl_tables ORDER BY id";
@@ -228,7 +235,7 @@ internal sealed partial class ReplicaStore
         var registered = new List<ReplicaTable>();
         foreach (var (id, name, hash) in rows)
         {
-            var schema = TableSchema.Read(writeConnection, tx, name);
+            var schema = TableSchema.Read(context.WriteConnection, tx, name);
             registered.Add(schema is null
                 ? new ReplicaTable(id, name, [], [], false, hash)
                 : ReplicaTable.FromSchema(id, schema, hash));

@@ -2,14 +2,17 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-/// <summary>Row-version entries and site numbers (see BookkeepingSchema for the layout).</summary>
-internal sealed partial class ReplicaStore
+/// <summary>
+/// The row-version table's index side (see BookkeepingSchema for the layout): where a row's version sits (bucket and
+/// key id), looking it up, writing a new one with its Merkle delta and counts, and the local numbers of sites.
+/// </summary>
+internal sealed class VersionIndex(ReplicaContext context)
 {
     /// <summary>The entries from a key id to the end of its bucket (a colliding key is placed after its key id).</summary>
     private const string LookupVersionSql =
         "SELECT seq, tbl, pk, hlc, site, deleted, kid FROM __repl_versions WHERE kid BETWEEN ?1 AND ?2 ORDER BY kid";
 
-    private const string InsertVersionSql =
+    public const string InsertVersionSql =
         "INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
     private const string InsertFirstVersionSql = InsertVersionSql + " ON CONFLICT (kid) DO NOTHING";
@@ -23,10 +26,10 @@ internal sealed partial class ReplicaStore
     private RawStatement? insertFirstVersionStatement;
 
     /// <summary>Bucket and key id of a row (narrowed by <see cref="ReplicaStoreOptions.ForcedKeyIdBits"/> in tests).</summary>
-    private (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
+    public (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
     {
         var (bucket, kid) = RowDigest.Locate(tableName, key);
-        if (options.ForcedKeyIdBits is { } bits)
+        if (context.Options.ForcedKeyIdBits is { } bits)
         {
             bucket &= 0xF;
             kid = RowDigest.KidRange(bucket, bucket).First + (kid & ((1L << bits) - 1));
@@ -40,10 +43,10 @@ internal sealed partial class ReplicaStore
     /// or, when it has none, the key id a new one must take (its own unless a colliding key holds it). Usually one
     /// probe of the key-id index: the scan from <paramref name="kid"/> to the end of its bucket meets nothing else.
     /// </summary>
-    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
+    public (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
         out long slot)
     {
-        var lookup = lookupVersionStatement ??= Raw(LookupVersionSql);
+        var lookup = lookupVersionStatement ??= context.Raw(LookupVersionSql);
         lookup.Bind(1, kid);
         lookup.Bind(2, RowDigest.KidRange(RowDigest.BucketOf(kid), RowDigest.BucketOf(kid)).Last);
         HashSet<long>? taken = null;
@@ -75,21 +78,14 @@ internal sealed partial class ReplicaStore
         return null;
     }
 
-    private bool KeyIdTaken(long kid)
-    {
-        var probe = Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
-        probe.Bind(1, kid);
-        return probe.ScalarInt64() == 1;
-    }
-
     /// <summary>
     /// Stores <paramref name="next"/> as the row's first version under its own key id, if no version holds that key
     /// id (one statement: the unique index's probe decides and places it); false, with nothing written, if one does
     /// (the row's own earlier version, or a colliding key's: the caller looks it up).
     /// </summary>
-    private bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next)
+    public bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next)
     {
-        var insert = insertFirstVersionStatement ??= Raw(InsertFirstVersionSql);
+        var insert = insertFirstVersionStatement ??= context.Raw(InsertFirstVersionSql);
         BindVersion(insert, effects.LastSeq + 1, kid, table.Id, key, next, SiteNumber(effects, next.Site));
         insert.Execute();
         if (insert.Changes() == 0)
@@ -106,14 +102,14 @@ internal sealed partial class ReplicaStore
     /// Stores <paramref name="next"/> under a new local seq (moving the entry to the end of the feed) and records the
     /// Merkle delta (old XOR new digest). <paramref name="kid"/> is the slot LookupVersion gave.
     /// </summary>
-    private void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
+    public void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
         (long Seq, RowVersion Version)? previous, RowVersion next)
     {
         var seq = effects.NextSeq();
         var site = SiteNumber(effects, next.Site);
         if (previous is { } old)
         {
-            var move = moveVersionStatement ??= Raw(MoveVersionSql);
+            var move = moveVersionStatement ??= context.Raw(MoveVersionSql);
             move.Bind(1, seq);
             move.Bind(2, next.Hlc);
             move.Bind(3, site);
@@ -123,7 +119,7 @@ internal sealed partial class ReplicaStore
         }
         else
         {
-            var insert = insertVersionStatement ??= Raw(InsertVersionSql);
+            var insert = insertVersionStatement ??= context.Raw(InsertVersionSql);
             BindVersion(insert, seq, kid, table.Id, key, next, site);
             insert.Execute();
         }
@@ -131,7 +127,7 @@ internal sealed partial class ReplicaStore
         RecordVersion(effects, table, bucket, key, previous?.Version, next);
     }
 
-    private static void BindVersion(RawStatement insert, long seq, long kid, long tableId, byte[] key, RowVersion version, long site)
+    public static void BindVersion(RawStatement insert, long seq, long kid, long tableId, byte[] key, RowVersion version, long site)
     {
         insert.Bind(1, seq);
         insert.Bind(2, kid);
@@ -168,14 +164,14 @@ internal sealed partial class ReplicaStore
     }
 
     /// <summary>The local number of a site, numbering it (in this transaction) when it is new.</summary>
-    private long SiteNumber(WriteEffects effects, SiteId site)
+    public long SiteNumber(WriteEffects effects, SiteId site)
     {
-        if (siteNumbers.TryGetValue(site, out var number) || effects.NewSites.TryGetValue(site, out number))
+        if (context.SiteNumbers.TryGetValue(site, out var number) || effects.NewSites.TryGetValue(site, out number))
         {
             return number;
         }
 
-        var insert = Raw("INSERT INTO __repl_sites(site) VALUES (?1)");
+        var insert = context.Raw("INSERT INTO __repl_sites(site) VALUES (?1)");
         Span<byte> bytes = stackalloc byte[SiteId.Size];
         site.WriteTo(bytes);
         insert.Bind(1, bytes);
@@ -187,7 +183,7 @@ internal sealed partial class ReplicaStore
 
     private SiteId SiteOf(WriteEffects effects, long number)
     {
-        if (sitesByNumber.TryGetValue(number, out var site))
+        if (context.SitesByNumber.TryGetValue(number, out var site))
         {
             return site;
         }
@@ -204,110 +200,19 @@ internal sealed partial class ReplicaStore
     }
 
     /// <summary>Loads the site numbers (at open, inside the first write transaction).</summary>
-    private void LoadSites(SqliteTransaction tx)
+    public void LoadSites(SqliteTransaction tx)
     {
-        siteNumbers.Clear();
-        sitesByNumber.Clear();
-        using var command = writeConnection.CreateCommand();
+        context.SiteNumbers.Clear();
+        context.SitesByNumber.Clear();
+        using var command = context.WriteConnection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = "SELECT id, site FROM __repl_sites";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var site = SiteId.FromBytes((byte[])reader.GetValue(1));
-            siteNumbers[site] = reader.GetInt64(0);
-            sitesByNumber[reader.GetInt64(0)] = site;
+            context.SiteNumbers[site] = reader.GetInt64(0);
+            context.SitesByNumber[reader.GetInt64(0)] = site;
         }
-    }
-
-    /// <summary>
-    /// Databases written by builds before the current layout (format 1: versions WITHOUT ROWID keyed by (bucket, tbl,
-    /// kid, pk) with a seq index and the site as a blob) are converted at open, in the open transaction. Step one moves
-    /// the old table aside so the current DDL can run; returns whether there was one.
-    /// </summary>
-    private bool MigrateFormat1Begin(SqliteTransaction tx)
-    {
-        if (Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_versions') WHERE name = 'bucket'") is not 1L)
-        {
-            return false;
-        }
-
-        Execute(tx, "DROP INDEX IF EXISTS __repl_versions_seq");
-        // legacy_alter_table: rename only this table, without re-checking the app's views and triggers.
-        Execute(tx, "PRAGMA legacy_alter_table = ON");
-        Execute(tx, "ALTER TABLE __repl_versions RENAME TO __repl_versions_format1");
-        Execute(tx, "PRAGMA legacy_alter_table = OFF");
-        return true;
-    }
-
-    /// <summary>Step two: copies every version (same seq, key, version) into the current layout and drops the old table.</summary>
-    private void MigrateFormat1Copy(SqliteTransaction tx, WriteEffects effects)
-    {
-        using (var command = writeConnection.CreateCommand())
-        {
-            command.Transaction = tx;
-            command.CommandText = "SELECT o.tbl, t.name, o.pk, o.hlc, o.site, o.deleted, o.seq FROM __repl_versions_format1 o JOIN __repl_tables t ON t.id = o.tbl";
-            using var reader = command.ExecuteReader();
-            var insert = Raw(InsertVersionSql);
-            while (reader.Read())
-            {
-                var key = (byte[])reader.GetValue(2);
-                var (_, kid) = Locate(System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)), key);
-                _ = LookupVersion(effects, reader.GetInt64(0), kid, key, out var slot);
-                BindVersion(insert, reader.GetInt64(6), slot, reader.GetInt64(0), key,
-                    new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0),
-                    SiteNumber(effects, SiteId.FromBytes((byte[])reader.GetValue(4))));
-                insert.Execute();
-            }
-        }
-
-        Execute(tx, "DROP TABLE __repl_versions_format1");
-    }
-
-    /// <summary>
-    /// Databases of format 2 (the current table with a non-unique key-id index, where colliding keys shared a key id)
-    /// get the unique index at open: every entry after the first of a shared key id moves to the next free key id of
-    /// its bucket. Runs after the DDL (whose CREATE UNIQUE INDEX IF NOT EXISTS skips the existing index).
-    /// </summary>
-    private void MigrateToUniqueKeyIds(SqliteTransaction tx)
-    {
-        if (Scalar(tx, "SELECT \"unique\" FROM pragma_index_list('__repl_versions') WHERE name = '__repl_versions_kid'") is 1L)
-        {
-            return;
-        }
-
-        var shared = new List<(long Seq, long Kid)>();
-        using (var command = writeConnection.CreateCommand())
-        {
-            command.Transaction = tx;
-            command.CommandText = """
-                SELECT seq, kid FROM __repl_versions
-                WHERE kid IN (SELECT kid FROM __repl_versions GROUP BY kid HAVING count(*) > 1) ORDER BY kid, seq
-                """;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                shared.Add((reader.GetInt64(0), reader.GetInt64(1)));
-            }
-        }
-
-        for (var i = 1; i < shared.Count; i++)
-        {
-            if (shared[i].Kid != shared[i - 1].Kid)
-            {
-                continue; // the first entry of each shared key id keeps it
-            }
-
-            var slot = RowDigest.NextInBucket(shared[i].Kid);
-            while (KeyIdTaken(slot))
-            {
-                slot = RowDigest.NextInBucket(slot);
-            }
-
-            Execute(tx, "UPDATE __repl_versions SET kid = @kid WHERE seq = @seq", ("@kid", slot), ("@seq", shared[i].Seq));
-        }
-
-        Execute(tx, "DROP INDEX __repl_versions_kid");
-        Execute(tx, "CREATE UNIQUE INDEX __repl_versions_kid ON __repl_versions(kid)");
     }
 }

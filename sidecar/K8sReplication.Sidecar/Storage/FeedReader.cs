@@ -3,8 +3,15 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
-internal sealed partial class ReplicaStore
+/// <summary>
+/// The read side: feed pages and rows by key, each read in one snapshot on a read-only connection, beside the writer.
+/// </summary>
+internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
 {
+    private const int MaxIdleSessions = 8;
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> sessions = [];
+
     /// <summary>
     /// The change feed: version entries with seq &gt; <paramref name="afterSeq"/> in seq order, joined with the rows'
     /// CURRENT values, all read in one snapshot (a read transaction on a read-only connection). Entries whose row is
@@ -19,7 +26,7 @@ internal sealed partial class ReplicaStore
     public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var snapshot = tables;
+        var snapshot = context.Tables;
         var session = TakeFeedSession();
         var reusable = false;
         var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq)>();
@@ -105,12 +112,12 @@ internal sealed partial class ReplicaStore
     public IReadOnlyList<Change> ReadRows(string table, IReadOnlyList<byte[]> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (table is null || !tables.ByName.TryGetValue(table, out var replicaTable))
+        if (table is null || !context.Tables.ByName.TryGetValue(table, out var replicaTable))
         {
             throw new ChangeRejectedException("table", $"unknown or unreplicated table '{table}'");
         }
 
-        using var connection = OpenRead();
+        using var connection = context.OpenRead();
         using var tx = connection.BeginTransaction(deferred: true);
         using var rows = new RowReader(connection);
         using var lookup = connection.CreateCommand();
@@ -140,7 +147,7 @@ internal sealed partial class ReplicaStore
                 throw new ChangeRejectedException(string.Create(CultureInfo.InvariantCulture, $"keys[{i}]"), ex.Message, ex);
             }
 
-            var bucket = Locate(replicaTable.NameBytes, key).Bucket;
+            var bucket = versions.Locate(replicaTable.NameBytes, key).Bucket;
             (firstParameter.Value, lastParameter.Value) = RowDigest.KidRange(bucket, bucket);
             keyParameter.Value = key;
             RowVersion version;
@@ -171,20 +178,20 @@ internal sealed partial class ReplicaStore
 
     private FeedSession TakeFeedSession()
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return feedSessions.TryTake(out var session) ? session : new FeedSession(readConnectionString);
+        context.ThrowIfDisposed();
+        return sessions.TryTake(out var session) ? session : new FeedSession(context.ReadConnectionString);
     }
 
     /// <summary>Keeps a session for the next read unless it failed midway or enough are idle already.</summary>
     private void ReturnFeedSession(FeedSession session, bool reusable)
     {
-        if (reusable && !disposed && feedSessions.Count < MaxIdleFeedSessions)
+        if (reusable && !context.Disposed && sessions.Count < MaxIdleSessions)
         {
-            feedSessions.Add(session);
-            if (disposed)
+            sessions.Add(session);
+            if (context.Disposed)
             {
                 // Dispose ran meanwhile and may have drained the bag before this Add.
-                while (feedSessions.TryTake(out var idle))
+                while (sessions.TryTake(out var idle))
                 {
                     idle.Dispose();
                 }
@@ -196,19 +203,12 @@ internal sealed partial class ReplicaStore
         session.Dispose();
     }
 
-    /// <summary>Live rows and tombstones in the row-version table, maintained in memory as versions are written.</summary>
-    public (long Rows, long Tombstones) Counts() => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
-
-    /// <summary>Live rows and tombstones counted in the database (a full scan, to check the maintained counters).</summary>
-    internal (long Rows, long Tombstones) CountVersions()
+    /// <summary>Disposes the idle sessions (at close, under the write gate, after the store is marked disposed).</summary>
+    public void Close()
     {
-        using var connection = OpenRead();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), coalesce(sum(deleted), 0) FROM __repl_versions";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        var total = reader.GetInt64(0);
-        var dead = reader.GetInt64(1);
-        return (total - dead, dead);
+        while (sessions.TryTake(out var session))
+        {
+            session.Dispose();
+        }
     }
 }
