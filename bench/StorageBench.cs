@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -330,10 +329,10 @@ internal static class StorageBench
         return rate;
     }
 
-    /// <summary>The sidecar's fold loop (HotPath/FoldLoop: data_version check, fold, FoldPacer's wait) without the rest of the sidecar.</summary>
+    /// <summary>The sidecar's fold loop (Capture/FoldLoop: data_version check, fold, FoldPacer's wait) without the rest of the sidecar.</summary>
     private static void FoldLikeTheSidecar(ReplicaStore store, CancellationToken stop)
     {
-        var pacer = new K8sReplication.Sidecar.HotPath.FoldPacer();
+        var pacer = new K8sReplication.Sidecar.Capture.FoldPacer();
         while (!stop.IsCancellationRequested)
         {
             var folded = 0;

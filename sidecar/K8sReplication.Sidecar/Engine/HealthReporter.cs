@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
 using K8sReplication.Contracts.Health;
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
-using K8sReplication.Sidecar.Peers;
+using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Engine;
 
@@ -9,22 +12,29 @@ namespace K8sReplication.Sidecar.Engine;
 /// Computes health (state, ready, healthy, peers, acceptingWrites, ...) and the observable metrics from
 /// state the loops publish. No network I/O and no database work: probes stay cheap under load.
 /// </summary>
-internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor peers) : IMetricsState
+internal sealed class HealthReporter(
+    ReplicationEngine engine,
+    LiveConfig config,
+    StoreAccess replica,
+    StoreStatus status,
+    DatabaseCircuit databaseCircuit,
+    BatchApplier applier,
+    PeerSupervisor peers) : IMetricsState
 {
     public EngineState EngineState => engine.State;
 
-    public long CapturedTotal => engine.Store?.CapturedTotal ?? 0;
+    public long CapturedTotal => replica.TryGet(out var store) ? store.CapturedTotal : 0;
 
-    public long Rows => engine.Snapshot.Rows;
+    public long Rows => status.Snapshot.Rows;
 
-    public long Tombstones => engine.Snapshot.Tombstones;
+    public long Tombstones => status.Snapshot.Tombstones;
 
     /// <summary>Ready: Running, database open, local circuit closed, first catch-up done.</summary>
     public bool IsReady(out string reason)
     {
         reason = engine.State != EngineState.Running ? $"engine is {engine.State}"
-            : engine.Store is null ? "database not open"
-            : engine.DatabaseCircuit.State == CircuitState.Open ? "database circuit open"
+            : !replica.IsOpen ? "database not open"
+            : databaseCircuit.State == CircuitState.Open ? "database circuit open"
             : !peers.InitialCatchUpDone ? "initial catch-up with peers not done"
             : "";
         return reason.Length == 0;
@@ -34,13 +44,13 @@ internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor pe
 
     public SidecarHealth Build()
     {
-        var settings = engine.Config.Current;
+        var settings = config.Current;
         var peerStates = peers.Peers;
         var peerHealth = peerStates.Select(p => p.ToHealth()).ToList();
         var ready = IsReady(out _);
-        var snapshot = engine.Snapshot;
+        var snapshot = status.Snapshot;
         var errors = engine.Errors.ToList();
-        var rejected = engine.Applier?.RejectedFutureTotal ?? 0;
+        var rejected = applier.RejectedFutureTotal;
         if (rejected > 0)
         {
             errors.Add($"{rejected} remote versions rejected: their clock was more than {Contracts.Config.Durations.Format(settings.MaxClockSkew)} ahead");
@@ -61,11 +71,11 @@ internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor pe
         {
             State = engine.State,
             Ready = ready,
-            Healthy = engine.State == EngineState.Running && engine.DatabaseCircuit.State == CircuitState.Closed,
+            Healthy = engine.State == EngineState.Running && databaseCircuit.State == CircuitState.Closed,
             PeersConnected = peerHealth.Count(p => p.Connected),
             PeersTotal = peerHealth.Count,
-            AcceptingWrites = engine.Store is not null && engine.DatabaseCircuit.State != CircuitState.Open,
-            SiteId = engine.Store?.Site.ToString() ?? "",
+            AcceptingWrites = replica.IsOpen && databaseCircuit.State != CircuitState.Open,
+            SiteId = replica.TryGet(out var store) ? store.Site.ToString() : "",
             NodeName = settings.NodeName,
             Mesh = settings.Mesh,
             ConfigGeneration = settings.Generation,
@@ -73,7 +83,7 @@ internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor pe
             Rows = snapshot.Rows,
             Tombstones = snapshot.Tombstones,
             SchemaHashes = snapshot.SchemaHashes,
-            DatabaseCircuit = engine.DatabaseCircuit.State,
+            DatabaseCircuit = databaseCircuit.State,
             InitialCatchUpDone = peers.InitialCatchUpDone,
             Peers = peerHealth,
             LastAntiEntropy = last,
@@ -99,7 +109,7 @@ internal sealed class HealthReporter(ReplicationEngine engine, PeerSupervisor pe
 
     public IEnumerable<Measurement<int>> CircuitStates()
     {
-        yield return new Measurement<int>((int)engine.DatabaseCircuit.State, new KeyValuePair<string, object?>("circuit", "database"));
+        yield return new Measurement<int>((int)databaseCircuit.State, new KeyValuePair<string, object?>("circuit", "database"));
         foreach (var p in peers.Peers)
         {
             yield return new Measurement<int>((int)p.Breaker.State, new KeyValuePair<string, object?>("circuit", "peer:" + p.Name));

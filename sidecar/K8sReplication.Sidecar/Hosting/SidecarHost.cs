@@ -2,14 +2,16 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using K8sReplication.Observability.Hosting;
-using K8sReplication.Sidecar.Api;
+using K8sReplication.Sidecar.Capture;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
-using K8sReplication.Sidecar.Feed;
-using K8sReplication.Sidecar.HotPath;
 using K8sReplication.Sidecar.Metrics;
-using K8sReplication.Sidecar.Peers;
+using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
+using K8sReplication.Sidecar.Serve;
+using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -47,6 +49,11 @@ internal static partial class SidecarHost
         services.AddSingleton<ChangeSignal>();
         services.AddSingleton<FeedAnswerCache>();
         services.AddSingleton<SidecarMetrics>();
+        services.AddSingleton<EngineStateMachine>();
+        services.AddSingleton<StoreAccess>();
+        services.AddSingleton<StoreStatus>();
+        services.AddSingleton<DatabaseCircuit>();
+        services.AddSingleton<BatchApplier>();
         services.AddSingleton<ReplicationEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicationEngine>());
         services.AddSingleton<PeerSupervisor>();
@@ -89,7 +96,7 @@ internal static partial class SidecarHost
         var ports = app.Services.GetRequiredService<ListenerPorts>();
         ports.Replication = ((IPEndPoint)replication!.EndPoint).Port;
         ports.Admin = ((IPEndPoint)admin!.EndPoint).Port;
-        WriteListeningLine(Url(replication), Url(admin), engine.Store!.Site.ToString());
+        WriteListeningLine(Url(replication), Url(admin), app.Services.GetRequiredService<StoreAccess>().Store.Site.ToString());
 
         await app.WaitForShutdownAsync(cancellationToken);
         engine.Close();

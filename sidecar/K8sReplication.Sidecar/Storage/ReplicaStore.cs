@@ -1,74 +1,54 @@
 using System.Globalization;
-using K8sReplication.Sidecar.ColdPath;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>
-/// A SQLite database turned into a replica (design 3): capture triggers append the app's changes to a log, the store
-/// folds the log into row versions, serves them as a change feed, applies remote changes with last-writer-wins and
-/// maintains a Merkle tree of all versions. Thread-safe: one write connection behind a lock (every write is one
-/// BEGIN IMMEDIATE transaction, retried on SQLITE_BUSY); reads use pooled read-only connections (WAL snapshots).
+/// A SQLite database turned into a replica: capture triggers append the app's changes to a log, the store folds the
+/// log into row versions, serves them as a change feed, applies remote changes with last-writer-wins and maintains a
+/// Merkle tree of all versions. Thread-safe: one write connection behind a lock (every write is one BEGIN IMMEDIATE
+/// transaction, retried on SQLITE_BUSY); reads use pooled read-only connections (WAL snapshots).
 /// </summary>
-internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
+/// <remarks>
+/// The facade over the store's parts, which share one <see cref="ReplicaContext"/>: <see cref="CaptureInstaller"/>,
+/// <see cref="CaptureFold"/>, <see cref="VersionIndex"/>, <see cref="ChangeApplier"/>, <see cref="FeedReader"/>,
+/// <see cref="CursorTable"/>, <see cref="VersionScan"/> and <see cref="FormatMigrations"/>.
+/// </remarks>
+internal sealed class ReplicaStore : IDisposable
 {
-    private const int MaxBusyAttempts = 5;
-    private const int MaxIdleFeedSessions = 8;
-
-    private readonly ReplicaStoreOptions options;
-    private readonly Lock writeGate = new();
+    private readonly ReplicaContext context;
+    private readonly VersionIndex versions;
+    private readonly CaptureFold fold;
+    private readonly CaptureInstaller installer;
+    private readonly ChangeApplier applier;
+    private readonly FeedReader feed;
+    private readonly CursorTable cursors;
+    private readonly FormatMigrations migrations;
+    private readonly VersionScan scan;
     private readonly Lock dataVersionGate = new();
-    private readonly SqliteConnection writeConnection;
     private readonly SqliteConnection dataVersionConnection;
-    private readonly string readConnectionString;
-    private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RawStatement> rawStatements = new(StringComparer.Ordinal);
-    private readonly Dictionary<ReplicaTable, (RawStatement Upsert, RawStatement Delete)> rowStatements = [];
-    private RawStatement? schemaVersionStatement;
-    private long triggerModeSchemaVersion = -1;
-    private long refreshedSchemaVersion = -1;
-    private readonly System.Collections.Concurrent.ConcurrentBag<FeedSession> feedSessions = [];
-    private readonly Dictionary<SiteId, long> siteNumbers = [];
-    private readonly Dictionary<long, SiteId> sitesByNumber = [];
-    private TableSet tables = TableSet.Empty;
-    private byte[] siteBytes = [];
-    private long lastSeq;
-    private long clock;
-    private long capturedTotal;
-    private long liveRows;
-    private long tombstones;
-    private long lastDataVersion = -1;
     private SqliteCommand? dataVersionCommand;
     private SqliteCommand? captureHeadCommand;
-    private int logKeyColumns;
-    private volatile bool disposed;
+    private long lastDataVersion = -1;
 
     private ReplicaStore(ReplicaStoreOptions options)
     {
-        this.options = options;
-        var busySeconds = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
-        writeConnection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = options.DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = busySeconds,
-        }.ToString());
+        context = new ReplicaContext(options);
+        versions = new VersionIndex(context);
+        fold = new CaptureFold(context, versions);
+        installer = new CaptureInstaller(context, fold);
+        applier = new ChangeApplier(context, versions, fold);
+        feed = new FeedReader(context, versions);
+        cursors = new CursorTable(context);
+        migrations = new FormatMigrations(context, versions);
+        scan = new VersionScan(context);
         dataVersionConnection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
-            DefaultTimeout = busySeconds,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         }.ToString());
-        readConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = options.DatabasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = true,
-            DefaultTimeout = busySeconds,
-        }.ToString();
-        Merkle = new MerkleTree(options.MerkleDepth, this);
     }
 
     /// <summary>Opens (creating the bookkeeping if needed) a replica over the database at options.DatabasePath.</summary>
@@ -89,33 +69,79 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
         }
     }
 
-    public SiteId Site { get; private set; }
+    public SiteId Site => context.Site;
 
     /// <summary>
     /// Whether the last applied batch ran with triggers on (some replicated table has a trigger of the app's own);
-    /// see SyncTriggerMode.
+    /// see ChangeApplier.SyncTriggerMode.
     /// </summary>
-    internal bool AppTriggersFire { get; private set; }
+    internal bool AppTriggersFire => applier.AppTriggersFire;
 
     /// <summary>The last install report (from Open or Refresh).</summary>
-    public InstallReport Install { get; private set; } = new([], []);
+    public InstallReport Install => installer.Install;
 
     /// <summary>Schema hash of every replicated table, by name.</summary>
-    public IReadOnlyDictionary<string, string> SchemaHashes => tables.Hashes;
+    public IReadOnlyDictionary<string, string> SchemaHashes => context.Tables.Hashes;
 
     /// <summary>Highest local seq committed to the row-version table.</summary>
-    public long MaxSeq => Interlocked.Read(ref lastSeq);
+    public long MaxSeq => context.LastSeq;
 
     /// <summary>Current local clock: the greatest HLC folded, applied or received.</summary>
-    public long Hlc => Interlocked.Read(ref clock);
+    public long Hlc => context.Clock;
 
     /// <summary>Local app changes folded so far (replication_changes_captured_total).</summary>
-    public long CapturedTotal => Interlocked.Read(ref capturedTotal);
+    public long CapturedTotal => context.CapturedTotal;
 
-    public MerkleTree Merkle { get; }
+    public MerkleTree Merkle => context.Merkle;
 
     /// <summary>Test hook: called at named fault points ("apply.before-commit", "fold.before-commit").</summary>
-    internal Action<string>? FaultPoint { get; set; }
+    internal Action<string>? FaultPoint
+    {
+        get => context.FaultPoint;
+        set => context.FaultPoint = value;
+    }
+
+    /// <inheritdoc cref="CaptureFold.Fold"/>
+    public int Fold(int maxEntries = CaptureFold.FoldChunk, bool onlyIfLockFree = false) => fold.Fold(maxEntries, onlyIfLockFree);
+
+    /// <inheritdoc cref="CaptureFold.TryFoldAll"/>
+    public bool TryFoldAll() => fold.TryFoldAll();
+
+    /// <inheritdoc cref="CaptureFold.HasPendingCaptures"/>
+    public bool HasPendingCaptures() => fold.HasPendingCaptures();
+
+    /// <inheritdoc cref="CaptureInstaller.Refresh"/>
+    public InstallReport Refresh() => installer.Refresh();
+
+    /// <inheritdoc cref="CaptureInstaller.SchemaChangedSinceRefresh"/>
+    public bool SchemaChangedSinceRefresh() => installer.SchemaChangedSinceRefresh();
+
+    /// <inheritdoc cref="ChangeApplier.ApplyBatch"/>
+    public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null) =>
+        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
+
+    /// <inheritdoc cref="CursorTable.ReadCursor"/>
+    public string? ReadCursor(string cursorKey) => cursors.ReadCursor(cursorKey);
+
+    /// <inheritdoc cref="CursorTable.ReadCursors"/>
+    public Dictionary<string, string> ReadCursors(string prefix) => cursors.ReadCursors(prefix);
+
+    /// <inheritdoc cref="CursorTable.WriteCursor"/>
+    public void WriteCursor(string cursorKey, string value) => cursors.WriteCursor(cursorKey, value);
+
+    /// <inheritdoc cref="FeedReader.ReadChanges"/>
+    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue) =>
+        feed.ReadChanges(afterSeq, limit, origin, maxBytes);
+
+    /// <inheritdoc cref="FeedReader.ReadRows"/>
+    public IReadOnlyList<Change> ReadRows(string table, IReadOnlyList<byte[]> keys) => feed.ReadRows(table, keys);
+
+    /// <summary>Live rows and tombstones in the row-version table, maintained in memory as versions are written.</summary>
+    public (long Rows, long Tombstones) Counts() => context.Counts;
+
+    /// <inheritdoc cref="VersionScan.CountVersions"/>
+    internal (long Rows, long Tombstones) CountVersions() => scan.CountVersions();
 
     /// <summary>
     /// Cheap change detection: true when some connection committed to the database since the last call
@@ -125,8 +151,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     {
         lock (dataVersionGate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            dataVersionCommand ??= CreateDataVersionCommand("PRAGMA data_version");
+            context.ThrowIfDisposed();
+            if (dataVersionCommand is null)
+            {
+                dataVersionCommand = dataVersionConnection.CreateCommand();
+                dataVersionCommand.CommandText = "PRAGMA data_version";
+            }
 
             var version = Convert.ToInt64(dataVersionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
             var changed = version != lastDataVersion;
@@ -143,48 +173,29 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
     {
         lock (dataVersionGate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            captureHeadCommand ??= CreateDataVersionCommand("SELECT coalesce(max(seq), 0) FROM __repl_log");
+            context.ThrowIfDisposed();
+            if (captureHeadCommand is null)
+            {
+                captureHeadCommand = dataVersionConnection.CreateCommand();
+                captureHeadCommand.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
+            }
+
             return Convert.ToInt64(captureHeadCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
     }
 
-    private SqliteCommand CreateDataVersionCommand(string sql)
-    {
-        var command = dataVersionConnection.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
-
     public void Dispose()
     {
-        lock (writeGate)
+        lock (context.WriteGate)
         {
-            if (disposed)
+            if (context.Disposed)
             {
                 return;
             }
 
-            disposed = true;
-            foreach (var command in commands.Values)
-            {
-                command.Dispose();
-            }
-
-            commands.Clear();
-            foreach (var statement in rawStatements.Values)
-            {
-                statement.Dispose();
-            }
-
-            rawStatements.Clear();
-            rowStatements.Clear();
-            while (feedSessions.TryTake(out var session))
-            {
-                session.Dispose();
-            }
-
-            writeConnection.Dispose();
+            context.Close();
+            feed.Close();
+            context.WriteConnection.Dispose();
             lock (dataVersionGate)
             {
                 dataVersionCommand?.Dispose();
@@ -192,7 +203,7 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
                 dataVersionConnection.Dispose();
             }
 
-            using var pooled = new SqliteConnection(readConnectionString);
+            using var pooled = new SqliteConnection(context.ReadConnectionString);
             SqliteConnection.ClearPool(pooled);
         }
     }
@@ -227,11 +238,12 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
 
     private void Initialize()
     {
-        writeConnection.Open();
-        Execute(null, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
-        RetryBusy(() => Execute(null, "PRAGMA journal_mode = WAL"));
-        Execute(null, "PRAGMA synchronous = NORMAL");
-        Execute(null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{options.CacheSizeKiB}"));
+        var options = context.Options;
+        context.WriteConnection.Open();
+        context.Execute(null, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
+        ReplicaContext.RetryBusy(() => context.Execute(null, "PRAGMA journal_mode = WAL"));
+        context.Execute(null, "PRAGMA synchronous = NORMAL");
+        context.Execute(null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{options.CacheSizeKiB}"));
         dataVersionConnection.Open();
         using (var command = dataVersionConnection.CreateCommand())
         {
@@ -239,218 +251,31 @@ internal sealed partial class ReplicaStore : IDisposable, IMerkleSource
             command.ExecuteNonQuery();
         }
 
-        var maxSeq = InWriteTransaction((tx, effects) =>
+        var maxSeq = context.InWriteTransaction((tx, effects) =>
         {
-            var format1 = MigrateFormat1Begin(tx);
-            Execute(tx, BookkeepingSchema.Ddl);
-            MigrateToUniqueKeyIds(tx);
-            Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
-            siteBytes = (byte[])Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!;
-            Site = SiteId.FromBytes(siteBytes);
-            LoadSites(tx);
-            _ = SiteNumber(effects, Site);
-            var floor = Convert.ToInt64(Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture);
-            RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
-            logKeyColumns = Convert.ToInt32(
-                Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
-            SetTables(LoadRegistry(tx));
+            var format1 = migrations.MigrateFormat1Begin(tx);
+            context.Execute(tx, BookkeepingSchema.Ddl);
+            migrations.MigrateToUniqueKeyIds(tx);
+            context.Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
+            context.Site = SiteId.FromBytes((byte[])context.Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!);
+            versions.LoadSites(tx);
+            _ = versions.SiteNumber(effects, context.Site);
+            var floor = Convert.ToInt64(context.Scalar(tx, "SELECT clock_floor FROM __repl_state WHERE id = 0"), CultureInfo.InvariantCulture);
+            fold.RaiseClockFloor(tx, effects, floor); // databases installed before clock entries existed get one
+            context.LogKeyColumns = Convert.ToInt32(
+                context.Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_log') WHERE name LIKE 'k%'"), CultureInfo.InvariantCulture);
+            context.SetTables(installer.LoadRegistry(tx));
             if (format1)
             {
-                MigrateFormat1Copy(tx, effects);
+                migrations.MigrateFormat1Copy(tx, effects);
             }
 
-            return Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
+            return context.Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
-        lastSeq = maxSeq; // before any other write transaction: seqs continue where the database left off
-        Refresh();
-        var tally = new VersionTally();
-        Merkle.Reset(ScanDigests(writeConnection, null, tally)); // one scan builds the tree and counts the rows
-        liveRows = tally.Live;
-        tombstones = tally.Tombstones;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> in one BEGIN IMMEDIATE transaction on the write connection and publishes its
-    /// in-memory effects after the commit. SQLITE_BUSY beyond the busy timeout restarts the whole transaction.
-    /// </summary>
-    private T InWriteTransaction<T>(Func<SqliteTransaction, WriteEffects, T> body)
-    {
-        lock (writeGate)
-        {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            for (var attempt = 1; ; attempt++)
-            {
-                var effects = new WriteEffects(lastSeq, clock);
-                try
-                {
-                    T result;
-                    using (var tx = writeConnection.BeginTransaction(deferred: false))
-                    {
-                        result = body(tx, effects);
-                        tx.Commit();
-                    }
-
-                    Publish(effects);
-                    return result;
-                }
-                catch (SqliteException ex) when (IsBusy(ex) && attempt < MaxBusyAttempts && !disposed)
-                {
-                    // The transaction rolled back; nothing was published. Try again from the start.
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> in one write transaction if the write lock is free now; false, with nothing run,
-    /// when another connection holds it. BEGIN IMMEDIATE runs with busy timeout 0 below the ADO.NET layer (which would
-    /// retry until its command timeout), so the lock is taken exactly when it was found free; <paramref name="body"/>
-    /// gets no ADO.NET transaction object (its commands run inside the transaction all the same).
-    /// </summary>
-    private bool TryWriteTransaction<T>(Func<SqliteTransaction, WriteEffects, T> body, out T result)
-    {
-        lock (writeGate)
-        {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            var handle = writeConnection.Handle!;
-            SQLitePCL.raw.sqlite3_busy_timeout(handle, 0);
-            try
-            {
-                Raw("BEGIN IMMEDIATE").Execute();
-            }
-            catch (SqliteException e) when (IsBusy(e))
-            {
-                result = default!;
-                return false;
-            }
-            finally
-            {
-                SQLitePCL.raw.sqlite3_busy_timeout(handle, (int)options.BusyTimeout.TotalMilliseconds);
-            }
-
-            var effects = new WriteEffects(lastSeq, clock);
-            try
-            {
-                result = body(null!, effects);
-                Raw("COMMIT").Execute();
-            }
-            catch
-            {
-                if (SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
-                {
-                    Raw("ROLLBACK").Execute();
-                }
-
-                throw;
-            }
-
-            Publish(effects);
-            return true;
-        }
-    }
-
-    private void Publish(WriteEffects effects)
-    {
-        foreach (var (bucket, d0, d1) in effects.MerkleDeltas)
-        {
-            Merkle.Apply(bucket, d0, d1);
-        }
-
-        foreach (var (site, number) in effects.NewSites)
-        {
-            siteNumbers[site] = number;
-            sitesByNumber[number] = site;
-        }
-
-        Interlocked.Exchange(ref lastSeq, effects.LastSeq);
-        Interlocked.Exchange(ref clock, effects.Clock);
-        Interlocked.Add(ref capturedTotal, effects.Captured);
-        Interlocked.Add(ref liveRows, effects.LiveRowsDelta);
-        Interlocked.Add(ref tombstones, effects.TombstonesDelta);
-    }
-
-    private static void RetryBusy(Action action)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                action();
-                return;
-            }
-            catch (SqliteException ex) when (IsBusy(ex) && attempt < MaxBusyAttempts)
-            {
-            }
-        }
-    }
-
-    private static bool IsBusy(SqliteException ex) => ex.SqliteErrorCode is 5 or 6; // SQLITE_BUSY, SQLITE_LOCKED
-
-    private void Fault(string point) => FaultPoint?.Invoke(point);
-
-    private SqliteConnection OpenRead()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        var connection = new SqliteConnection(readConnectionString);
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>A cached prepared command on the write connection, bound to <paramref name="tx"/>.</summary>
-    private SqliteCommand Prepared(SqliteTransaction tx, string sql, int parameterCount)
-    {
-        if (!commands.TryGetValue(sql, out var command))
-        {
-            command = writeConnection.CreateCommand();
-            command.CommandText = sql;
-            for (var i = 0; i < parameterCount; i++)
-            {
-                command.Parameters.Add(new SqliteParameter { ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture) });
-            }
-
-            commands[sql] = command;
-        }
-
-        command.Transaction = tx;
-        return command;
-    }
-
-    /// <summary>A cached raw statement on the write connection (hot paths; see <see cref="RawStatement"/>).</summary>
-    private RawStatement Raw(string sql)
-    {
-        if (!rawStatements.TryGetValue(sql, out var statement))
-        {
-            statement = new RawStatement(writeConnection, sql);
-            rawStatements[sql] = statement;
-        }
-
-        return statement;
-    }
-
-    private int Execute(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = writeConnection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command.ExecuteNonQuery();
-    }
-
-    private object? Scalar(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = writeConnection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        var result = command.ExecuteScalar();
-        return result is DBNull ? null : result;
+        context.OpenedAt(maxSeq); // before any other write transaction: seqs continue where the database left off
+        installer.Refresh();
+        var tally = new VersionScan.VersionTally();
+        Merkle.Reset(VersionScan.ScanDigests(context.WriteConnection, null, tally)); // one scan builds the tree and counts the rows
+        context.Counted(tally.Live, tally.Tombstones);
     }
 }

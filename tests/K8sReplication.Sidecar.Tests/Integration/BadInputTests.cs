@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using K8sReplication.Sidecar.Storage;
 using K8sReplication.TestKit;
+using Microsoft.AspNetCore.Builder;
 
 namespace K8sReplication.Sidecar.Tests.Integration;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using K8sReplication.Contracts;
-using K8sReplication.Sidecar.Engine;
-using K8sReplication.Sidecar.Feed;
-using K8sReplication.Sidecar.Peers;
+using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Wire;
 
 namespace K8sReplication.Sidecar.Tests.Integration;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Config;
-using K8sReplication.Sidecar.HotPath;
+using K8sReplication.Sidecar.Pull;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Network;
 using K8sReplication.TestKit.Sqlite;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using K8sReplication.Sidecar.ColdPath;
+using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Tests.Storage;

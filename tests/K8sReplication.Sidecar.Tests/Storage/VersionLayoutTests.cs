@@ -1,4 +1,3 @@
-using K8sReplication.Sidecar.ColdPath;
 using K8sReplication.Sidecar.Storage;
 using K8sReplication.TestKit.Sqlite;
 using static K8sReplication.Sidecar.Tests.Storage.ChangeFactory;

@@ -1,9 +1,0 @@
-namespace K8sReplication.Sidecar.Api;
-
-/// <summary>The ports actually bound (port 0 resolves at start), used to route requests to their listener.</summary>
-internal sealed class ListenerPorts
-{
-    public int Replication { get; set; }
-
-    public int Admin { get; set; }
-}

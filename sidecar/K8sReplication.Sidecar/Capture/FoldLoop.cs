@@ -1,0 +1,151 @@
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Capture;
+
+/// <summary>
+/// Watches for app writes, wakes the change feed, folds the capture log into row versions, and refreshes the cached
+/// store figures for status and metrics. App writes are detected with <c>PRAGMA data_version</c> (a cheap local read),
+/// polled at the pace <see cref="FoldPacer"/> sets. The feed serves captures straight from the log, so a write reaches
+/// peers without waiting for the fold; the fold, the only step that takes SQLite's single write lock from the app, runs
+/// when <see cref="FoldPolicy"/> says the app can spare it.
+/// </summary>
+internal sealed partial class FoldLoop(
+    StoreAccess replica,
+    ChangeSignal signal,
+    DatabaseCircuit databaseCircuit,
+    StoreStatus status,
+    TimeProvider time,
+    ILogger<FoldLoop> logger) : BackgroundService
+{
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RefreshIntervalMax = TimeSpan.FromSeconds(60);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!replica.TryGet(out var store))
+        {
+            return;
+        }
+
+        var pacer = new FoldPacer();
+        var lastSnapshot = time.GetTimestamp();
+        var lastRefresh = time.GetTimestamp();
+        var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
+        var head = store.CaptureHead();
+        var policy = new FoldPolicy();
+        if (store.HasPendingCaptures())
+        {
+            policy.Pending(time.GetTimestamp());
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var captured = 0L;
+                var schemaMoved = false;
+                if (store.HasExternalChanges())
+                {
+                    // Some connection committed: the app (captures the feed can serve now), or this sidecar itself.
+                    var newHead = store.CaptureHead();
+                    captured = Math.Max(0, newHead - head);
+                    head = newHead;
+                    if (captured > 0)
+                    {
+                        signal.Notify();
+                    }
+
+                    // The app's DDL is a commit too: look at the schema cookie only when something was committed.
+                    schemaMoved = store.SchemaChangedSinceRefresh();
+                    databaseCircuit.RecordSuccess();
+                }
+
+                policy.Observe(captured, time.GetTimestamp(), time);
+                var step = policy.Next(head - store.MaxSeq, time.GetTimestamp(), time);
+                if (step != FoldStep.Wait)
+                {
+                    if (!await FoldAsync(store, step, stoppingToken))
+                    {
+                        policy.LockTaken(time.GetTimestamp());
+                    }
+                    else
+                    {
+                        policy.Folded(store.HasPendingCaptures(), time.GetTimestamp());
+                    }
+                }
+
+                // The periodic refresh (a safety net) waits for a pause in the app's writes, up to a limit.
+                var sinceRefresh = time.GetElapsedTime(lastRefresh);
+                if (schemaMoved || (sinceRefresh > RefreshInterval && !policy.AppWriting(time.GetTimestamp(), time)) || sinceRefresh > RefreshIntervalMax)
+                {
+                    // The refresh folds what is pending in its one transaction: fold it in slices first.
+                    await FoldAsync(store, FoldStep.AllYielding, stoppingToken);
+                    policy.Folded(false, time.GetTimestamp());
+
+                    // New tables created by the app get capture triggers without a restart: at once when the schema
+                    // cookie moved, and periodically as a safety net.
+                    status.OnInstallReport(store.Refresh());
+                    lastRefresh = time.GetTimestamp();
+                }
+
+                if (time.GetElapsedTime(lastSnapshot) > SnapshotInterval)
+                {
+                    status.Refresh(store);
+                    lastSnapshot = time.GetTimestamp();
+                }
+
+                backoff.Reset();
+                await Task.Delay(pacer.Next((int)Math.Min(int.MaxValue, captured), time.GetTimestamp(), time), time, stoppingToken);
+            }
+            catch (SqliteException e)
+            {
+                if (DatabaseCircuit.IsDatabaseFault(e))
+                {
+                    databaseCircuit.RecordFailure();
+                }
+
+                LogFoldFailed(logger, e.SqliteErrorCode, e.Message);
+                await Task.Delay(backoff.Next(), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds one slice of <see cref="SidecarDefaults.FoldSliceEntries"/> captures, or all pending ones slice after slice
+    /// (each its own short write transaction), with a pause after each slice when the app keeps writing.
+    /// </summary>
+    /// <returns>False when it stopped because the app held the write lock.</returns>
+    private async Task<bool> FoldAsync(ReplicaStore store, FoldStep step, CancellationToken stoppingToken)
+    {
+        // Only a fold the backlog forces waits for the lock; otherwise the app holding it (mid-transaction, perhaps
+        // a long one that made it look quiet) means it is not paused after all.
+        var wait = step == FoldStep.AllYielding;
+        int n;
+        while ((n = store.Fold(SidecarDefaults.FoldSliceEntries, onlyIfLockFree: !wait)) > 0 || (n == 0 && store.HasPendingCaptures()))
+        {
+            if (n > 0)
+            {
+                signal.Notify();
+            }
+
+            if (step == FoldStep.Slice)
+            {
+                return true;
+            }
+
+            if (step == FoldStep.AllYielding)
+            {
+                await Task.Delay(SidecarDefaults.FoldSlicePause, time, stoppingToken);
+            }
+        }
+
+        return n >= 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fold failed (SQLite error {Code}): {Error}")]
+    private static partial void LogFoldFailed(ILogger logger, int code, string error);
+}

@@ -1,6 +1,0 @@
-using K8sReplication.Sidecar.Storage;
-
-namespace K8sReplication.Sidecar.ColdPath;
-
-/// <summary>One row's version as listed in a Merkle leaf.</summary>
-internal sealed record LeafEntry(string Table, byte[] Key, RowVersion Version);

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Pull;
+
+/// <summary>
+/// The single way remote changes enter the store (tailers and anti-entropy): applies through
+/// <see cref="ReplicaStore.ApplyBatch"/> (one transaction, cursor included), accounts metrics, drives the local
+/// database circuit and wakes feed readers so forwarded changes flow on.
+/// </summary>
+internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit databaseCircuit, ChangeSignal signal, SidecarMetrics metrics)
+{
+    private long _rejectedFuture;
+
+    public long RejectedFutureTotal => Interlocked.Read(ref _rejectedFuture);
+
+    /// <summary>Applies or throws; a database failure counts against the local circuit.</summary>
+    public ApplyResult Apply(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
+        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ApplyResult result;
+        try
+        {
+            // The apply folds what is pending first, in its one transaction (last-writer-wins must see every local
+            // write); while the app writes heavily that can be a long backlog, so most of it goes in short slices.
+            while (replica.Store.Fold(SidecarDefaults.FoldSliceEntries) == SidecarDefaults.FoldSliceEntries)
+            {
+            }
+
+            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
+        }
+        catch (SqliteException e) when (DatabaseCircuit.IsDatabaseFault(e))
+        {
+            databaseCircuit.RecordFailure();
+            throw;
+        }
+
+        databaseCircuit.RecordSuccess();
+        metrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var peerTag = new KeyValuePair<string, object?>("peer", peer);
+        metrics.ChangesApplied.Add(result.Applied, peerTag);
+        Skipped(result.SkippedOlder, "older");
+        Skipped(result.SkippedDuplicate, "duplicate");
+        Skipped(result.RejectedFuture, "future");
+        Skipped(result.RejectedSchema, "schema");
+        Skipped(result.ConflictsLost, "conflict");
+        foreach (var (table, stats) in result.PerTable)
+        {
+            if (stats.ConflictsLost > 0)
+            {
+                metrics.Conflicts.Add(stats.ConflictsLost, new KeyValuePair<string, object?>("table", table));
+            }
+        }
+
+        Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
+        if (result.Applied > 0)
+        {
+            signal.Notify();
+        }
+
+        return result;
+
+        void Skipped(int count, string reason)
+        {
+            if (count > 0)
+            {
+                metrics.ChangesSkipped.Add(count, peerTag, new KeyValuePair<string, object?>("reason", reason));
+            }
+        }
+    }
+}

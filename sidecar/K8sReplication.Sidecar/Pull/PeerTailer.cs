@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using K8sReplication.Contracts.Config;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Pull;
+
+/// <summary>
+/// Tails one peer's change feed for ever: a fetcher long-polls from the cursor stored in the database and hands
+/// batches through a small bounded channel to an applier, so the next fetch overlaps the current apply. The applier
+/// stores the cursor in the same transaction as the rows, and every failure restarts the session from the stored
+/// cursor: a crash or error can repeat a batch (skipped as duplicates) but never skip one. Whatever goes wrong
+/// (unreachable peer, refused answer, local database error, a bug) is recorded on the peer's state, counted, and
+/// retried after a backoff: the loop only ends when the sidecar stops or the peer is removed.
+/// </summary>
+internal sealed partial class PeerTailer(
+    LiveConfig config,
+    ReplicaStore store,
+    BatchApplier applier,
+    DatabaseCircuit databaseCircuit,
+    PeerClient client,
+    SiteBindings bindings,
+    TimeProvider time,
+    ILogger logger)
+{
+    public const string CursorPrefix = "feed:";
+    /// <summary>
+    /// Batches fetched ahead of the one being applied. One is enough to overlap fetch and apply; each costs up to an
+    /// answer's limit in memory (see PeerAnswerLimits).
+    /// </summary>
+    private const int PipelineDepth = 1;
+    private static readonly TimeSpan SchemaRecheck = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most changes asked for per request. Halved when an answer is too large (a sender that does not honour the byte
+    /// budget, or rows near the row limit), restored once the tailer has caught up.
+    /// </summary>
+    private int _ceiling = SidecarDefaults.MaxBatchSize;
+
+    private PeerState Peer => client.Peer;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (config.Current.Paused)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                    continue;
+                }
+
+                if (!Peer.Breaker.TryAcquire())
+                {
+                    await Task.Delay(Max(Peer.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
+                    continue;
+                }
+
+                await SessionAsync(backoff, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                try
+                {
+                    await Task.Delay(OnFailure(e, backoff), time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a failed session on the peer's state and says how long to wait before the next one.</summary>
+    private TimeSpan OnFailure(Exception e, JitteredBackoff backoff)
+    {
+        switch (e)
+        {
+            case SchemaHeldBackException held:
+                LogSchemaHeldBack(logger, Peer.Name, held.Message);
+                return SchemaRecheck;
+            case PeerAnswerRejectedException rejected:
+                if (rejected.Reason == RejectReason.TooLarge)
+                {
+                    _ceiling = Math.Max(1, Math.Min(_ceiling, config.Current.BatchSize) / 2);
+                }
+
+                client.CountRejected(rejected.Reason);
+                Rejected(rejected.Message);
+                break;
+            case ChangeRejectedException refused:
+                // The store refused the batch before writing anything (key types, value counts, unknown tables).
+                client.CountRejected(RejectReason.Invalid);
+                Rejected(refused.Message);
+                break;
+            case PeerUnavailableException unavailable:
+                Peer.RecordFailure(PeerActivity.Feed, unavailable.Message);
+                LogPeerFailed(logger, Peer.Name, unavailable.Message);
+                break;
+            case SqliteException local:
+                LogApplyFailed(logger, Peer.Name, local.Message);
+                break;
+            default:
+                Peer.RecordFailure(PeerActivity.Feed, "unexpected failure: " + e.Message);
+                LogUnexpected(logger, Peer.Name, e);
+                break;
+        }
+
+        Peer.CatchingUp = false;
+
+        // An unreachable or refused peer does not hold readiness back: being alone is reported, not a failure.
+        Peer.InitialCatchUpSettled = true;
+        return backoff.Next();
+    }
+
+    private void Rejected(string message)
+    {
+        Peer.RecordRejected(PeerActivity.Feed, message);
+        LogRejected(logger, Peer.Name, message);
+    }
+
+    private async Task SessionAsync(JitteredBackoff backoff, CancellationToken cancellationToken)
+    {
+        var (site, tables, _) = await client.GetSchemaAsync(cancellationToken);
+        var settings = config.Current;
+        bindings.Check(Peer.Settings, site, settings.Peers);
+        Peer.Site = site.ToString();
+        Peer.RecordReachable();
+        var local = store.SchemaHashes;
+        // A table the peer replicates and this member does not counts too: its changes are held back like a mismatch's.
+        Peer.SchemaMismatches = [.. tables.Where(t => !local.TryGetValue(t.Key, out var h) || h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
+
+        var cursorKey = CursorPrefix + site;
+        var cursor = long.TryParse(store.ReadCursor(cursorKey), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 0;
+        var origin = settings.Topology == Topology.FullMesh ? site : (SiteId?)null;
+
+        var channel = Channel.CreateBounded<(FeedPage Page, bool Full)>(new BoundedChannelOptions(PipelineDepth)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fetch = FetchAsync(channel.Writer, site, cursor, origin, session.Token);
+        var apply = ApplyAsync(channel.Reader, cursorKey, tables, backoff, session.Token);
+        var first = await Task.WhenAny(fetch, apply);
+        await session.CancelAsync();
+        try
+        {
+            await Task.WhenAll(fetch, apply);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Observed below through the task that ended first; the sibling only saw the session's cancellation.
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first.Exception?.InnerException is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private async Task FetchAsync(ChannelWriter<(FeedPage Page, bool Full)> writer, SiteId site, long after, SiteId? origin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var settings = config.Current;
+            var limit = Math.Min(settings.BatchSize, _ceiling);
+            var full = false;
+            while (true)
+            {
+                settings = config.Current;
+                var wait = full || !Peer.InitialCatchUpSettled ? TimeSpan.Zero : settings.Wait;
+                var page = await client.GetChangesAsync(after, limit, wait, origin, cancellationToken);
+                if (page.Site != site)
+                {
+                    throw new PeerAnswerRejectedException(RejectReason.SiteChanged,
+                        $"changes: answered by site {page.Site}, the peer's handshake said {site}");
+                }
+
+                Peer.RecordReachable();
+                // More is waiting when the page was full, or cut short by the byte budget before the peer's newest entry.
+                full = page.Changes.Count >= limit || page.LastSeq < page.MaxSeq;
+                Peer.CatchingUp = full;
+                Peer.LagChanges = Math.Max(0, page.MaxSeq - page.LastSeq);
+                if (page.Changes.Count > 0 || !Peer.InitialCatchUpSettled)
+                {
+                    await writer.WriteAsync((page, full), cancellationToken);
+                }
+                else
+                {
+                    // A valid, empty answer: the feed works and nothing is waiting.
+                    Peer.RecordSuccess(PeerActivity.Feed);
+                }
+
+                after = page.LastSeq;
+                if (!full)
+                {
+                    _ceiling = SidecarDefaults.MaxBatchSize;
+                }
+
+                // Catching up: grow batches (fewer round trips and transactions); caught up: back to the configured size.
+                limit = full ? Math.Min(Math.Min(limit * 2, SidecarDefaults.MaxBatchSize), _ceiling) : Math.Min(settings.BatchSize, _ceiling);
+            }
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task ApplyAsync(ChannelReader<(FeedPage Page, bool Full)> reader, string cursorKey, IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, CancellationToken cancellationToken)
+    {
+        await foreach (var (page, full) in reader.ReadAllAsync(cancellationToken))
+        {
+            if (page.Changes.Count > 0)
+            {
+                while (!databaseCircuit.TryAcquire())
+                {
+                    await Task.Delay(Max(databaseCircuit.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
+                }
+
+                var result = applier.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name);
+                if (!result.CursorStored)
+                {
+                    throw new SchemaHeldBackException($"{result.RejectedSchema} changes held back: schema differs for {string.Join(", ", Peer.SchemaMismatches)}");
+                }
+
+                var newest = page.Changes[^1].Version.Hlc >> 16;
+                Peer.LagSeconds = full ? Math.Max(0, (time.GetUtcNow().ToUnixTimeMilliseconds() - newest) / 1000.0) : 0;
+            }
+            else
+            {
+                Peer.LagSeconds = 0;
+            }
+
+            // A round trip and its apply worked: the next failure starts backing off from the bottom again.
+            Peer.RecordSuccess(PeerActivity.Feed);
+            backoff.Reset();
+            if (!full)
+            {
+                Peer.InitialCatchUpSettled = true;
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} feed failed: {Error}")]
+    private static partial void LogPeerFailed(ILogger logger, string peer, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: answer refused: {Error}")]
+    private static partial void LogRejected(ILogger logger, string peer, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying from peer {Peer} failed: {Error}")]
+    private static partial void LogApplyFailed(ILogger logger, string peer, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Peer {Peer} tailer failed unexpectedly; retrying")]
+    private static partial void LogUnexpected(ILogger logger, string peer, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: {Reason}")]
+    private static partial void LogSchemaHeldBack(ILogger logger, string peer, string reason);
+}

@@ -1,0 +1,30 @@
+namespace K8sReplication.Sidecar.Pull;
+
+/// <summary>A request to a peer failed (network, timeout, 5xx, malformed answer). Transient unless a 4xx.</summary>
+internal sealed class PeerUnavailableException : Exception
+{
+    public PeerUnavailableException()
+    {
+    }
+
+    public PeerUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public PeerUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public PeerUnavailableException(string message, int? statusCode, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+    }
+
+    public int? StatusCode { get; }
+
+    /// <summary>A 4xx answer means we sent something the peer refuses (token, version): retrying will not help soon.</summary>
+    public bool IsTransient => StatusCode is null or >= 500;
+}

@@ -1,0 +1,148 @@
+using K8sReplication.Contracts.Health;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Metrics;
+using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Repair;
+
+/// <summary>
+/// Runs anti-entropy rounds against one peer for ever: first probe soon after start, then every interval with
+/// ±20 % jitter; skipped while the hot path is catching up from that peer; failures back off (capped at the
+/// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
+/// </summary>
+internal sealed partial class AntiEntropyLoop(
+    LiveConfig config,
+    ReplicaStore store,
+    BatchApplier applier,
+    PeerClient client,
+    SiteBindings bindings,
+    SidecarMetrics metrics,
+    TimeProvider time,
+    ILogger logger)
+{
+    private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var interval = config.Current.AntiEntropyInterval;
+        var delay = Jitter(interval < FirstProbe ? interval : FirstProbe);
+        var backoff = new JitteredBackoff(TimeSpan.FromMilliseconds(500), interval);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var settings = config.Current;
+            interval = settings.AntiEntropyInterval;
+            var peer = client.Peer;
+            if (settings.Paused || peer.CatchingUp || !store.TryFoldAll() || !peer.Breaker.TryAcquire())
+            {
+                Record(new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow() });
+                delay = Jitter(interval);
+                continue;
+            }
+
+            var round = new AntiEntropyRound(config, store, applier, client, bindings, time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(settings.AntiEntropyTimeout);
+            var started = time.GetTimestamp();
+            AntiEntropyResult result;
+            try
+            {
+                result = await round.RunAsync(settings.AntiEntropyBudget, deadline.Token);
+                peer.RecordSuccess(PeerActivity.AntiEntropy);
+                backoff.Reset();
+                delay = Jitter(interval);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RoundDeferredException)
+            {
+                peer.RecordSuccess(PeerActivity.AntiEntropy); // the peer answered; this member chose to wait
+                result = new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow(), RowsRepaired = round.RepairedSoFar, Bytes = round.BytesSoFar };
+                delay = Jitter(interval);
+            }
+            catch (Exception e)
+            {
+                // Every failure ends this round only: it is recorded, counted, and the next round comes after a backoff.
+                var timedOut = e is OperationCanceledException || (e is PeerUnavailableException && deadline.IsCancellationRequested);
+                switch (e)
+                {
+                    case PeerAnswerRejectedException rejected:
+                        client.CountRejected(rejected.Reason);
+                        peer.RecordRejected(PeerActivity.AntiEntropy, "anti-entropy: " + rejected.Message);
+                        break;
+                    case ChangeRejectedException refused:
+                        client.CountRejected(RejectReason.Invalid);
+                        peer.RecordRejected(PeerActivity.AntiEntropy, "anti-entropy: " + refused.Message);
+                        break;
+                    case PeerUnavailableException:
+                        peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: " + e.Message);
+                        break;
+                    case OperationCanceledException or SqliteException:
+                        break;
+                    default:
+                        peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: unexpected failure: " + e.Message);
+                        LogUnexpected(logger, peer.Name, e);
+                        break;
+                }
+
+                result = new AntiEntropyResult
+                {
+                    Result = timedOut && round.RepairedSoFar > 0 ? "partial" : "failed",
+                    At = time.GetUtcNow(),
+                    RowsRepaired = round.RepairedSoFar,
+                    Bytes = round.BytesSoFar,
+                    DurationSeconds = time.GetElapsedTime(started).TotalSeconds,
+                    Error = timedOut ? "round timed out" : e.Message,
+                };
+                LogRoundFailed(logger, peer.Name, result.Error);
+                delay = backoff.Next();
+            }
+
+            Record(result);
+        }
+    }
+
+    private void Record(AntiEntropyResult result)
+    {
+        client.Peer.LastAntiEntropy = result;
+        metrics.AntiEntropyRounds.Add(1, new("peer", client.Peer.Name), new("result", result.Result));
+        if (result.RowsRepaired > 0)
+        {
+            metrics.AntiEntropyRowsRepaired.Add(result.RowsRepaired);
+        }
+
+        if (result.Bytes > 0)
+        {
+            metrics.AntiEntropyBytes.Add(result.Bytes);
+        }
+
+        if (result.RowsRepaired > 0)
+        {
+            LogRepaired(logger, client.Peer.Name, result.RowsRepaired, result.Bytes);
+        }
+    }
+
+    private static TimeSpan Jitter(TimeSpan interval) => interval * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Anti-entropy with {Peer} failed unexpectedly; retrying after a backoff")]
+    private static partial void LogUnexpected(ILogger logger, string peer, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Anti-entropy with {Peer} failed: {Error}")]
+    private static partial void LogRoundFailed(ILogger logger, string peer, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Anti-entropy with {Peer} repaired {Rows} rows ({Bytes} bytes)")]
+    private static partial void LogRepaired(ILogger logger, string peer, long rows, long bytes);
+}

@@ -1,0 +1,100 @@
+using K8sReplication.Contracts.Health;
+
+namespace K8sReplication.Sidecar.Resilience;
+
+/// <summary>
+/// Classic three-state breaker: opens after <c>threshold</c> consecutive failures, lets one probe through once
+/// <c>openTime</c> has passed (half-open), closes on the probe's success and re-opens on its failure.
+/// Thread-safe; time from <see cref="TimeProvider"/> (monotonic timestamps).
+/// </summary>
+internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private int _failures;
+    private long _openedAt;
+    private CircuitState _state = CircuitState.Closed;
+    private bool _probeInFlight;
+
+    public CircuitState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Peek();
+            }
+        }
+    }
+
+    public int ConsecutiveFailures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failures;
+            }
+        }
+    }
+
+    /// <summary>True when a request may be attempted now; in half-open state only one caller gets true.</summary>
+    public bool TryAcquire()
+    {
+        lock (_gate)
+        {
+            switch (Peek())
+            {
+                case CircuitState.Closed:
+                    return true;
+                case CircuitState.HalfOpen when !_probeInFlight:
+                    _state = CircuitState.HalfOpen;
+                    _probeInFlight = true;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>Time until a half-open probe is allowed (zero when not open).</summary>
+    public TimeSpan RemainingOpenTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state == CircuitState.Open
+                    ? openTime - time.GetElapsedTime(_openedAt) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero
+                    : TimeSpan.Zero;
+            }
+        }
+    }
+
+    public void RecordSuccess()
+    {
+        lock (_gate)
+        {
+            _failures = 0;
+            _probeInFlight = false;
+            _state = CircuitState.Closed;
+        }
+    }
+
+    public void RecordFailure()
+    {
+        lock (_gate)
+        {
+            _failures++;
+            if (_state == CircuitState.HalfOpen || _failures >= threshold)
+            {
+                _state = CircuitState.Open;
+                _openedAt = time.GetTimestamp();
+            }
+
+            _probeInFlight = false;
+        }
+    }
+
+    private CircuitState Peek() =>
+        _state == CircuitState.Open && time.GetElapsedTime(_openedAt) >= openTime ? CircuitState.HalfOpen : _state;
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using K8sReplication.Contracts;
+using K8sReplication.Contracts.Json;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Security;
+
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>The admin port: probes, status, live config (authenticated). Probes read published state only.</summary>
+internal static class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(Paths.Livez, (RequestDelegate)(context => Text(context, StatusCodes.Status200OK, "ok")));
+        routes.MapGet(Paths.Readyz, (RequestDelegate)ReadyAsync);
+        routes.MapGet(Paths.Startupz, (RequestDelegate)StartupAsync);
+        routes.MapGet(Paths.Status, (RequestDelegate)StatusAsync);
+        routes.MapPut(Paths.Config, (RequestDelegate)PutConfigAsync);
+    }
+
+    private static Task ReadyAsync(HttpContext context)
+    {
+        var health = context.RequestServices.GetRequiredService<HealthReporter>();
+        return health.IsReady(out var reason)
+            ? Text(context, StatusCodes.Status200OK, "ready")
+            : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: " + reason);
+    }
+
+    private static Task StartupAsync(HttpContext context)
+    {
+        var health = context.RequestServices.GetRequiredService<HealthReporter>();
+        return health.IsStarted
+            ? Text(context, StatusCodes.Status200OK, "started")
+            : Text(context, StatusCodes.Status503ServiceUnavailable, "starting");
+    }
+
+    private static Task StatusAsync(HttpContext context)
+    {
+        var health = context.RequestServices.GetRequiredService<HealthReporter>();
+        return ApiResponses.JsonAsync(context, health.Build(), ContractsJsonContext.Default.SidecarHealth);
+    }
+
+    private static async Task PutConfigAsync(HttpContext context)
+    {
+        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
+        if (!auth.IsAuthorized(context.Request.Headers.Authorization))
+        {
+            throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+        }
+
+        var body = await RequestInput.ReadBodyAsync(context);
+        var config = context.RequestServices.GetRequiredService<LiveConfig>();
+        Contracts.Config.SidecarConfig pushed;
+        try
+        {
+            pushed = ConfigFileReader.Parse(Encoding.UTF8.GetString(body), "body");
+        }
+        catch (ConfigRejectedException e)
+        {
+            throw new BadRequestException(e.Errors[0].Key, e.Message);
+        }
+
+        switch (config.Push(pushed, out var errors))
+        {
+            case PushOutcome.StaleGeneration:
+                throw new BadRequestException("generation", string.Join("; ", errors), StatusCodes.Status409Conflict);
+            case PushOutcome.Invalid:
+                throw new BadRequestException(errors[0].Key, string.Join("; ", errors));
+            default:
+                await ApiResponses.JsonAsync(context, context.RequestServices.GetRequiredService<HealthReporter>().Build(), ContractsJsonContext.Default.SidecarHealth);
+                break;
+        }
+    }
+
+    private static Task Text(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
+    }
+}

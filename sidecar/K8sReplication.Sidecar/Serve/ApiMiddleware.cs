@@ -1,0 +1,56 @@
+using K8sReplication.Contracts;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Security;
+
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>
+/// Front of every request: keeps replication endpoints on the replication port and admin endpoints on the admin
+/// port (one Kestrel host, two listeners), authenticates the replication port, and turns refusals into JSON errors
+/// so bad input never takes the process down.
+/// </summary>
+internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAuthenticator auth, ListenerPorts ports, ILogger<ApiMiddleware> logger)
+{
+    public static bool IsReplicationPath(PathString path) =>
+        path.StartsWithSegments(Paths.Changes) || path.StartsWithSegments(Paths.Merkle)
+        || path.StartsWithSegments(Paths.Rows) || path.StartsWithSegments(Paths.Schema);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            var onReplicationPort = context.Connection.LocalPort == ports.Replication;
+            if (onReplicationPort != IsReplicationPath(context.Request.Path))
+            {
+                throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(context.Request.Path.Value)} on this port", StatusCodes.Status404NotFound);
+            }
+
+            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers.Authorization))
+            {
+                throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+            }
+
+            await next(context);
+        }
+        catch (BadRequestException e) when (!context.Response.HasStarted)
+        {
+            await ApiResponses.ErrorAsync(context, e.Status, e.Message, e.Field);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await ApiResponses.ErrorAsync(context, e.StatusCode, e.Message);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a peer cut during a long-poll); nothing to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            LogUnhandled(logger, InputQuote.Clean(context.Request.Path.Value ?? "", InputQuote.MaxQuotedChars), e);
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal error: " + e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, string path, Exception exception);
+}

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Text.Json;
+using K8sReplication.Contracts.Health;
+using K8sReplication.Contracts.Wire;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
+
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>
+/// <c>GET /v1/changes</c>: the long-polled change feed. Answers in the binary feed format when asked
+/// (<c>format=frames&amp;version=1</c>) and in JSON otherwise (members of earlier versions, people with curl). A page
+/// ends once its changes reach the reader's <c>maxBytes</c>. Equal requests within a short time share one encoding
+/// (<see cref="FeedAnswerCache"/>), so serving N tailers does not cost N encodings.
+/// </summary>
+internal static class ChangeFeedEndpoint
+{
+    /// <summary>Largest <c>maxBytes</c> a reader may ask for: the upper bound of <c>hotPath.maxBatchBytes</c>.</summary>
+    public const long MaxBatchBytes = 256L << 20;
+
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var store = ReplicationApi.Store(context);
+        var services = context.RequestServices;
+        var engine = services.GetRequiredService<EngineStateMachine>();
+        var changed = services.GetRequiredService<ChangeSignal>();
+        var cache = services.GetRequiredService<FeedAnswerCache>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var binary = Format(context);
+        var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
+        var limit = (int)RequestInput.Long(context, "limit", ReplicationApi.DefaultLimit, 1, ReplicationApi.MaxLimit);
+        var waitMs = RequestInput.Long(context, "wait", 0, 0, (long)SidecarDefaults.MaxWait.TotalMilliseconds);
+        // Readers of earlier versions send no maxBytes and get whole pages; a reader asking for more than the largest
+        // batch any member may be configured for is refused like any out-of-range value.
+        var maxBytes = RequestInput.Long(context, "maxBytes", long.MaxValue, 1024, MaxBatchBytes);
+        SiteId? origin = null;
+        if (context.Request.Query.TryGetValue("origin", out var originText))
+        {
+            origin = SiteId.TryParse(originText.ToString(), out var site)
+                ? site
+                : throw new BadRequestException("origin", $"{InputQuote.Quote(originText.ToString())} is not a site id (32 hex digits)");
+        }
+
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var started = time.GetTimestamp();
+        FeedAnswer answer;
+        while (true)
+        {
+            // Take the signal before reading so a fold between the read and the wait still wakes us.
+            var signal = changed.NextAsync();
+            var from = after;
+            FeedAnswer Encode()
+            {
+                var batch = store.ReadChanges(from, limit, origin, maxBytes);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                return binary ? Binary(batch, store, now, maxBytes) : Json(batch, store, now, maxBytes);
+            }
+
+            // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
+            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(binary, from, limit, origin, maxBytes), Encode);
+            var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
+            if (answer.Changes > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            // Nothing for this reader up to LastSeq (with an origin filter, entries of other sites were scanned and
+            // skipped): the next read starts there instead of rescanning a range that grows for the whole wait.
+            after = answer.LastSeq;
+
+            try
+            {
+                await signal.WaitAsync(left, time, waitEnds.Token);
+            }
+            catch (TimeoutException)
+            {
+                // Deadline reached: answer with what there is (nothing).
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                // Shutting down: answer now so the server drains quickly; the peer resumes from its cursor.
+            }
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = answer.ContentType;
+        context.Response.ContentLength = answer.Body.Length;
+        await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
+    }
+
+    /// <summary>True for the binary format; refuses an unknown format or version naming what this member speaks.</summary>
+    private static bool Format(HttpContext context)
+    {
+        if (FaultPoints.IsOn(FaultPoints.FeedJsonOnly))
+        {
+            return false;
+        }
+
+        var format = context.Request.Query["format"].ToString();
+        switch (format)
+        {
+            case "" or "json":
+                return false;
+            case FeedFormat.QueryValue:
+                var version = RequestInput.Long(context, "version", FeedFormat.Version, 0, int.MaxValue);
+                return version == FeedFormat.Version
+                    ? true
+                    : throw new BadRequestException("version", $"feed format version {version} is not supported; this member speaks version {FeedFormat.Version}");
+            default:
+                throw new BadRequestException("format", $"{InputQuote.Quote(format)} is not a feed format (json or {FeedFormat.QueryValue})");
+        }
+    }
+
+    private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long now, long maxBytes)
+    {
+        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq);
+        return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + FeedFormat.Version, sent, lastSeq);
+    }
+
+    /// <summary>
+    /// The JSON form, with the same byte budget: the batch ends once its encoded changes reach <paramref name="maxBytes"/>
+    /// (at least one change), and the next cursor is then the last change sent.
+    /// </summary>
+    private static FeedAnswer Json(ChangeBatch batch, ReplicaStore store, long now, long maxBytes)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var sent = 0;
+        var lastSeq = batch.LastSeq;
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("changes");
+            writer.WriteStartArray();
+            for (; sent < batch.Changes.Count; sent++)
+            {
+                if (sent > 0 && writer.BytesCommitted + writer.BytesPending >= maxBytes)
+                {
+                    lastSeq = batch.Changes[sent - 1].Seq;
+                    break;
+                }
+
+                JsonSerializer.Serialize(writer, WireMapping.ToWire(batch.Changes[sent]), WireJsonContext.Default.WireChange);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("site", store.Site.ToString());
+            writer.WriteNumber("hlc", store.Hlc);
+            writer.WriteNumber("now", now);
+            writer.WriteNumber("lastSeq", lastSeq);
+            writer.WriteNumber("maxSeq", batch.MaxSeq);
+            writer.WriteEndObject();
+        }
+
+        return new FeedAnswer(buffer.WrittenMemory, "application/json", sent, lastSeq);
+    }
+}

@@ -1,0 +1,123 @@
+using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
+
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>
+/// Encodes a feed page as a binary answer: preamble, then one batch frame. A batch frame holds the changes, a 0 that
+/// ends them, and a trailer (serving site, its HLC, its wall clock, the next cursor and its newest seq). Per change:
+/// a table reference (k+1 for the k-th table of this batch, or one past the last followed by a new name), a site
+/// reference likewise (index, or one past the last followed by 16 bytes), flags, the seq as a delta from the previous
+/// change's, the HLC, the key, and for a live row its values (a value equal to a part of the key as a reference to it). The batch ends early once its changes reach
+/// <c>maxBytes</c> (at least one change), and the cursor is then the last change sent.
+/// </summary>
+internal static class FeedWriter
+{
+    public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq)
+    {
+        var buffer = new FrameBuffer();
+        buffer.Write(FeedFormat.Magic);
+        buffer.WriteByte(FeedFormat.Version);
+        var frame = buffer.BeginFrame(FeedFormat.BatchFrame);
+        var start = buffer.Length;
+        var tables = new List<string>(4);
+        var sites = new List<SiteId>(2);
+        lastSeq = batch.LastSeq;
+        var previous = 0L;
+        for (sent = 0; sent < batch.Changes.Count; sent++)
+        {
+            if (sent > 0 && buffer.Length - start >= maxBytes)
+            {
+                lastSeq = batch.Changes[sent - 1].Seq;
+                break;
+            }
+
+            var change = batch.Changes[sent];
+            WriteReference(buffer, tables, change.Table, 1, static (b, name) => b.WriteText(name));
+            WriteReference(buffer, sites, change.Version.Site, 0, static (b, s) =>
+            {
+                Span<byte> bytes = stackalloc byte[SiteId.Size];
+                s.WriteTo(bytes);
+                b.Write(bytes);
+            });
+            buffer.WriteByte(change.Version.Deleted ? FeedFormat.DeletedFlag : (byte)0);
+            buffer.WriteVarint((ulong)(change.Seq - previous));
+            previous = change.Seq;
+            buffer.WriteVarint((ulong)change.Version.Hlc);
+            buffer.WriteBlob(change.Key);
+            if (!change.Version.Deleted)
+            {
+                var values = change.Values!;
+                var keyParts = KeyCodec.Decode(change.Key);
+                buffer.WriteVarint((ulong)values.Count);
+                foreach (var value in values)
+                {
+                    var part = KeyCodec.IndexOfPart(value, keyParts);
+                    if (part >= 0)
+                    {
+                        buffer.WriteByte(ValueTag.KeyPart);
+                        buffer.WriteVarint((ulong)part);
+                    }
+                    else
+                    {
+                        WriteValue(buffer, value);
+                    }
+                }
+            }
+        }
+
+        buffer.WriteVarint(0);
+        Span<byte> siteBytes = stackalloc byte[SiteId.Size];
+        site.WriteTo(siteBytes);
+        buffer.Write(siteBytes);
+        buffer.WriteInt64(hlc);
+        buffer.WriteInt64(now);
+        buffer.WriteVarint((ulong)lastSeq);
+        buffer.WriteVarint((ulong)batch.MaxSeq);
+        buffer.EndFrame(frame);
+        return buffer;
+    }
+
+    /// <summary>Index (plus <paramref name="offset"/>) of a known item, or the next index followed by the item itself.</summary>
+    private static void WriteReference<T>(FrameBuffer buffer, List<T> known, T item, int offset, Action<FrameBuffer, T> write)
+    {
+        var index = known.IndexOf(item);
+        if (index >= 0)
+        {
+            buffer.WriteVarint((ulong)(index + offset));
+            return;
+        }
+
+        buffer.WriteVarint((ulong)(known.Count + offset));
+        write(buffer, item);
+        known.Add(item);
+    }
+
+    private static void WriteValue(FrameBuffer buffer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                buffer.WriteByte(ValueTag.Null);
+                break;
+            case long l:
+                buffer.WriteByte(ValueTag.Integer);
+                buffer.WriteVarint(Varint.ZigZag(l));
+                break;
+            case double d:
+                buffer.WriteByte(ValueTag.Real);
+                buffer.WriteDouble(d);
+                break;
+            case string s:
+                buffer.WriteByte(ValueTag.Text);
+                buffer.WriteText(s);
+                break;
+            case byte[] b:
+                buffer.WriteByte(ValueTag.Blob);
+                buffer.WriteBlob(b);
+                break;
+            default:
+                throw new InvalidOperationException($"a row value of type {value.GetType().Name} is not a SQLite storage class");
+        }
+    }
+}

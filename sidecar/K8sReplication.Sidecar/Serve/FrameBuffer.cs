@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using System.Text;
+using K8sReplication.Sidecar.Wire;
+
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>
+/// A growable byte buffer for writing frames: typed appends, and patching a frame's length once its end is known.
+/// One buffer per answer; its bytes are handed out as they are (no copy) through <see cref="Written"/>.
+/// </summary>
+internal sealed class FrameBuffer(int initialCapacity = 16 * 1024)
+{
+    private byte[] _bytes = new byte[initialCapacity];
+
+    public int Length { get; private set; }
+
+    public ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, Length);
+
+    public void WriteByte(byte value) => Take(1)[0] = value;
+
+    public void Write(ReadOnlySpan<byte> value) => value.CopyTo(Take(value.Length));
+
+    public void WriteVarint(ulong value)
+    {
+        var span = Reserve(Varint.MaxBytes);
+        Length += Varint.Write(span, value);
+    }
+
+    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), value);
+
+    public void WriteDouble(double value) => BinaryPrimitives.WriteDoubleLittleEndian(Take(8), value);
+
+    /// <summary>Length-prefixed UTF-8, encoded straight into the buffer.</summary>
+    public void WriteText(string value)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        WriteVarint((ulong)bytes);
+        Encoding.UTF8.GetBytes(value, Take(bytes));
+    }
+
+    public void WriteBlob(ReadOnlySpan<byte> value)
+    {
+        WriteVarint((ulong)value.Length);
+        Write(value);
+    }
+
+    /// <summary>Starts a frame: reserves its 4-byte length and writes the type; returns where the length goes.</summary>
+    public int BeginFrame(byte type)
+    {
+        var at = Length;
+        Take(FeedFormat.FrameHeaderSize);
+        WriteByte(type);
+        return at;
+    }
+
+    public void EndFrame(int at) =>
+        BinaryPrimitives.WriteInt32LittleEndian(_bytes.AsSpan(at), Length - at - FeedFormat.FrameHeaderSize);
+
+    private Span<byte> Take(int count)
+    {
+        var span = Reserve(count)[..count];
+        Length += count;
+        return span;
+    }
+
+    private Span<byte> Reserve(int count)
+    {
+        if (_bytes.Length - Length < count)
+        {
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + count));
+        }
+
+        return _bytes.AsSpan(Length);
+    }
+}

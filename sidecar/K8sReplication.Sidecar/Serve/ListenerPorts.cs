@@ -1,0 +1,9 @@
+namespace K8sReplication.Sidecar.Serve;
+
+/// <summary>The ports actually bound (port 0 resolves at start), used to route requests to their listener.</summary>
+internal sealed class ListenerPorts
+{
+    public int Replication { get; set; }
+
+    public int Admin { get; set; }
+}

@@ -1,0 +1,382 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>
+/// Applies remote changes: last writer wins on (hlc, site), unique-index conflicts settled the same way on every
+/// member, the cursor stored in the same transaction as the rows.
+/// </summary>
+internal sealed class ChangeApplier(ReplicaContext context, VersionIndex versions, CaptureFold fold)
+{
+    private long triggerModeSchemaVersion = -1;
+
+    private const int MaxRejectionMessages = 20;
+    private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE: a unique index (the key's conflict is the upsert's)
+
+    /// <summary>
+    /// Whether the last applied batch ran with triggers on (some replicated table has a trigger of the app's own);
+    /// see SyncTriggerMode.
+    /// </summary>
+    public bool AppTriggersFire { get; private set; }
+
+    /// <summary>
+    /// Applies remote changes in ONE transaction with last-writer-wins on (hlc, site). Pending local
+    /// captures are folded first in the same transaction, so conflict resolution sees the latest local version. The
+    /// cursor is stored in the same transaction, so a crash never loses or double-applies a batch; re-applying a
+    /// batch changes nothing (duplicates compare equal). Malformed input throws <see cref="ChangeRejectedException"/>
+    /// before anything is written. Versions too far in the future are rejected one by one (counted); changes for a
+    /// table whose schema differs from the sender's, or that the sender replicates and this member does not, are held
+    /// back and the cursor is then NOT stored.
+    /// </summary>
+    public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (string.IsNullOrEmpty(cursorKey))
+        {
+            throw new ChangeRejectedException("cursorKey", "required");
+        }
+
+        ArgumentNullException.ThrowIfNull(cursorValue);
+        if (changes.Count > context.Options.MaxBatchSize)
+        {
+            throw new ChangeRejectedException("changes",
+                $"batch of {changes.Count} changes exceeds the limit of {context.Options.MaxBatchSize}; send smaller batches");
+        }
+
+        var snapshot = context.Tables;
+        var validated = new ReplicaTable?[changes.Count];
+        var keys = new IReadOnlyList<object?>[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            // A table the sender replicates and this member does not (yet: the app here has not created it) is a
+            // schema difference, held back like one; a table nobody declared is bad input.
+            validated[i] = changes[i] is { Table: { } name } && !snapshot.ByName.ContainsKey(name)
+                && senderSchemaHashes is not null && senderSchemaHashes.ContainsKey(name)
+                ? null
+                : ChangeValidation.Validate(snapshot, changes[i], i, out keys[i]);
+        }
+
+        var nowMs = context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var newestAllowed = HybridClock.FromMilliseconds(nowMs + (long)context.Options.MaxClockSkew.TotalMilliseconds) | 0xFFFF;
+
+        return context.InWriteTransaction((tx, effects) =>
+        {
+            fold.FoldPending(tx, effects, int.MaxValue);
+            SyncTriggerMode();
+            context.Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
+            var stats = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            var rejections = new List<string>();
+            var maxApplied = 0L;
+            for (var i = 0; i < changes.Count; i++)
+            {
+                var change = changes[i];
+                var table = validated[i];
+                if (!stats.TryGetValue(change.Table!, out var counts))
+                {
+                    stats[change.Table!] = counts = new int[6];
+                }
+
+                if (table is null)
+                {
+                    AddRejection(rejections, $"changes[{i}].table: '{change.Table}' is replicated by the sender but not here (create it, or replicate the same tables on every member)");
+                    counts[(int)ApplyOutcome.RejectedSchema]++;
+                    continue;
+                }
+
+                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
+                counts[(int)outcome]++;
+                if (outcome == ApplyOutcome.Applied)
+                {
+                    maxApplied = Math.Max(maxApplied, change.Version.Hlc);
+                }
+            }
+
+            // Receive rule: local writes after this batch get HLCs above everything applied. The applying flag is
+            // cleared before commit, so no other connection ever sees it set.
+            context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
+            fold.RaiseClockFloor(tx, effects, maxApplied);
+
+            var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);
+            if (held == 0)
+            {
+                var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+                cursor.Parameters[0].Value = cursorKey;
+                cursor.Parameters[1].Value = cursorValue;
+                cursor.ExecuteNonQuery();
+            }
+
+            context.Fault("apply.before-commit");
+            return BuildResult(stats, rejections, cursorStored: held == 0);
+        });
+    }
+
+    /// <summary>
+    /// Decides, inside the write transaction (so the schema cannot change under it), whether applied rows need trigger
+    /// programs at all. The app's own triggers on replicated tables must fire for applied rows as for its own writes
+    /// (derived data such as an FTS index stays right); our capture triggers would only evaluate their WHEN check and
+    /// skip. When no replicated table has an app trigger, triggers are switched off on the store's write connection
+    /// (SQLITE_DBCONFIG_ENABLE_TRIGGER; the app's connections are unaffected): each applied row then skips a trigger
+    /// sub-program and the statement journal it forces, which was about a third of apply's cost (bench/ storage).
+    /// Re-checked whenever the schema cookie moved, so a trigger the app creates is honoured from the next batch on.
+    /// </summary>
+    private void SyncTriggerMode()
+    {
+        var schemaVersion = context.SchemaVersion();
+        if (schemaVersion == triggerModeSchemaVersion)
+        {
+            return;
+        }
+
+        var triggerTables = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // SQLite folds ASCII case in names
+        var query = context.Raw("SELECT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name NOT LIKE '\\_\\_repl\\_%' ESCAPE '\\'");
+        try
+        {
+            while (query.Step())
+            {
+                triggerTables.Add(query.Text(0));
+            }
+        }
+        finally
+        {
+            query.Reset();
+        }
+
+        var enable = context.Tables.ById.Values.Any(t => triggerTables.Contains(t.Name));
+        var rc = SQLitePCL.raw.sqlite3_db_config(context.WriteConnection.Handle!, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, enable ? 1 : 0, out _);
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, context.WriteConnection.Handle);
+        }
+
+        triggerModeSchemaVersion = schemaVersion;
+        AppTriggersFire = enable;
+    }
+
+    private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
+        IReadOnlyList<object?> key, int index,
+        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections)
+    {
+        if (change.Version.Hlc > newestAllowed)
+        {
+            AddRejection(rejections, string.Create(CultureInfo.InvariantCulture,
+                $"changes[{index}].version.hlc: {change.Version.Hlc} is more than {context.Options.MaxClockSkew} ahead of local time (site {change.Version.Site})"));
+            return ApplyOutcome.RejectedFuture;
+        }
+
+        if (senderSchemaHashes is not null && senderSchemaHashes.TryGetValue(table.Name, out var senderHash)
+            && !string.Equals(senderHash, table.SchemaHash, StringComparison.Ordinal))
+        {
+            AddRejection(rejections, $"changes[{index}].table: schema of '{table.Name}' differs from the sender's ({senderHash} vs local {table.SchemaHash})");
+            return ApplyOutcome.RejectedSchema;
+        }
+
+        var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
+        if (versions.TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version))
+        {
+            // The row had no version, so the change wins. (A new member's initial sync is all first versions: for
+            // them this one statement replaces the lookup, and the key id index is probed once instead of twice.)
+            if (WriteRow(effects, table, change, key, index) is { } keptBy)
+            {
+                var inserted = versions.LookupVersion(effects, table.Id, kid, change.Key, out var insertedSlot);
+                versions.WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true });
+                return ApplyOutcome.ConflictsLost;
+            }
+
+            return ApplyOutcome.Applied;
+        }
+
+        var existing = versions.LookupVersion(effects, table.Id, kid, change.Key, out var slot);
+        if (existing?.Version is { } local)
+        {
+            var order = change.Version.CompareTo(local);
+            if (order == 0)
+            {
+                return ApplyOutcome.SkippedDuplicate;
+            }
+
+            if (order < 0)
+            {
+                return local.Site == change.Version.Site ? ApplyOutcome.SkippedOlder : ApplyOutcome.ConflictsLost;
+            }
+        }
+
+        var lostTo = WriteRow(effects, table, change, key, index);
+        versions.WriteVersion(effects, table, bucket, slot, change.Key, existing, lostTo is { } winner ? winner with { Deleted = true } : change.Version);
+        return lostTo is null ? ApplyOutcome.Applied : ApplyOutcome.ConflictsLost;
+    }
+
+    /// <summary>
+    /// Writes the winning change into the app's table: an upsert of every column, or a delete. Returns null when
+    /// written, or — when the row would take a unique-index value that a row with a greater version holds — that
+    /// version: the change lost the value, and its key's row was removed (see <see cref="ResolveUniqueConflict"/>).
+    /// </summary>
+    private RowVersion? WriteRow(WriteEffects effects, ReplicaTable table, Change change, IReadOnlyList<object?> key, int index)
+    {
+        try
+        {
+            if (change.Version.Deleted)
+            {
+                DeleteRow(table, key);
+            }
+            else
+            {
+                UpsertRow(table, change.Values!);
+            }
+
+            return null;
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteConstraintUnique && !change.Version.Deleted)
+        {
+            return ResolveUniqueConflict(effects, table, change, key, index, ex);
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20) // CONSTRAINT, MISMATCH: the row does not fit our schema
+        {
+            throw Refused(table, index, ex);
+        }
+    }
+
+    /// <summary>
+    /// Two members wrote different rows with the same value of a unique index (a primary key is unique per member
+    /// only for the rows it holds, and so is any other unique index). Every member settles it the same way, whichever
+    /// row it saw first: the row with the greater version keeps the value, and every other row holding it is deleted
+    /// with a tombstone at the winner's version — greater than the loser's, so the deletion wins wherever the loser's
+    /// version is known, and members that settle the conflict independently record identical versions. Returns the
+    /// winning local version when the incoming row lost (its key's local row is deleted), null when it won and was
+    /// written. Unique indexes on expressions cannot be searched: such a conflict is still refused.
+    /// </summary>
+    private RowVersion? ResolveUniqueConflict(WriteEffects effects, ReplicaTable table, Change change, IReadOnlyList<object?> key,
+        int index, SqliteException cause)
+    {
+        var rivals = new List<(object?[] Key, byte[] Encoded, long Bucket, long Slot, (long Seq, RowVersion Version)? Existing)>();
+        foreach (var unique in table.UniqueIndexes.Where(u => !u.OnExpression))
+        {
+            foreach (var rivalKey in RowsHoldingUniqueValues(table, unique, change.Values!, key))
+            {
+                var encoded = KeyCodec.Encode(rivalKey);
+                if (rivals.Exists(r => r.Encoded.AsSpan().SequenceEqual(encoded)))
+                {
+                    continue; // the same row holds the values of two unique indexes
+                }
+
+                var (bucket, kid) = versions.Locate(table.NameBytes, encoded);
+                var existing = versions.LookupVersion(effects, table.Id, kid, encoded, out var slot);
+                rivals.Add((rivalKey, encoded, bucket, slot, existing));
+            }
+        }
+
+        if (rivals.Count == 0)
+        {
+            throw Refused(table, index, cause);
+        }
+
+        RowVersion? strongest = null;
+        foreach (var rival in rivals)
+        {
+            if (rival.Existing is { Version: { Deleted: false } version } && version > change.Version
+                && (strongest is null || version > strongest.Value))
+            {
+                strongest = version;
+            }
+        }
+
+        if (strongest is not null)
+        {
+            DeleteRow(table, key);
+            return strongest;
+        }
+
+        var tombstone = change.Version with { Deleted = true };
+        foreach (var rival in rivals)
+        {
+            DeleteRow(table, rival.Key);
+            versions.WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone);
+        }
+
+        try
+        {
+            UpsertRow(table, change.Values!);
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is 19 or 20)
+        {
+            throw Refused(table, index, ex);
+        }
+
+        return null;
+    }
+
+    /// <summary>Keys of the local rows (other than <paramref name="key"/>'s) holding the row's values of a unique index.</summary>
+    private List<object?[]> RowsHoldingUniqueValues(ReplicaTable table, UniqueIndex unique, IReadOnlyList<object?> values,
+        IReadOnlyList<object?> key)
+    {
+        var positions = unique.Columns
+            .Select(c => table.Columns.Select((name, i) => (name, i)).First(n => string.Equals(n.name, c.Column, StringComparison.OrdinalIgnoreCase)).i)
+            .ToArray();
+        if (positions.Any(p => values[p] is null))
+        {
+            return []; // NULLs never conflict
+        }
+
+        var keyColumns = table.PrimaryKeyColumns.Select(c => SqlIdentifier.Quote(table.Columns[c])).ToArray();
+        var match = string.Join(" AND ", unique.Columns.Select((c, i) =>
+            $"{SqlIdentifier.Quote(c.Column)} = ?{i + 1} COLLATE {SqlIdentifier.Quote(c.Collation)}"));
+        var notSelf = string.Join(" AND ", keyColumns.Select((k, i) => $"{k} IS ?{positions.Length + i + 1}"));
+        var query = context.Raw($"SELECT {string.Join(", ", keyColumns)} FROM {table.QuotedName} WHERE {match} AND NOT ({notSelf})");
+        var rows = new List<object?[]>();
+        try
+        {
+            query.BindValues([.. positions.Select(p => values[p])]);
+            query.BindValues(key, positions.Length + 1);
+
+            while (query.Step())
+            {
+                rows.Add(Enumerable.Range(0, keyColumns.Length).Select(query.Value).ToArray());
+            }
+        }
+        finally
+        {
+            query.Reset();
+        }
+
+        return rows;
+    }
+
+    private void DeleteRow(ReplicaTable table, IReadOnlyList<object?> key)
+    {
+        var delete = context.RowStatements(table).Delete;
+        delete.BindValues(key);
+        delete.Execute();
+    }
+
+    private void UpsertRow(ReplicaTable table, IReadOnlyList<object?> values)
+    {
+        var upsert = context.RowStatements(table).Upsert;
+        upsert.BindValues(values);
+        upsert.Execute();
+    }
+
+    private static ChangeRejectedException Refused(ReplicaTable table, int index, SqliteException cause) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"changes[{index}].values"), $"table '{table.Name}' refused the row: {cause.Message}", cause);
+
+    private static void AddRejection(List<string> rejections, string message)
+    {
+        if (rejections.Count < MaxRejectionMessages)
+        {
+            rejections.Add(message);
+        }
+    }
+
+    private static ApplyResult BuildResult(Dictionary<string, int[]> stats, List<string> rejections, bool cursorStored)
+    {
+        var perTable = stats.ToDictionary(p => p.Key,
+            p => new TableApplyStats(p.Value[0], p.Value[1], p.Value[2], p.Value[3], p.Value[4], p.Value[5]), StringComparer.Ordinal);
+        int Sum(ApplyOutcome o) => stats.Values.Sum(c => c[(int)o]);
+        return new ApplyResult(Sum(ApplyOutcome.Applied), Sum(ApplyOutcome.SkippedOlder), Sum(ApplyOutcome.SkippedDuplicate),
+            Sum(ApplyOutcome.ConflictsLost), Sum(ApplyOutcome.RejectedFuture), Sum(ApplyOutcome.RejectedSchema), perTable)
+        {
+            CursorStored = cursorStored,
+            Rejections = rejections,
+        };
+    }
+}

@@ -1,0 +1,50 @@
+using K8sReplication.Sidecar.Capture;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Tests.Engine;
+
+namespace K8sReplication.Sidecar.Tests.Capture;
+
+public sealed class FoldPacerTests
+{
+    private readonly ManualTime time = new();
+    private readonly FoldPacer pacer = new();
+
+    private TimeSpan Step(int folded)
+    {
+        var delay = pacer.Next(folded, time.GetTimestamp(), time);
+        time.Advance(delay);
+        return delay;
+    }
+
+    [Fact]
+    public void QuietDatabase_BacksOffToTheIdleInterval_AndTheFirstWriteBringsFastPollingBack()
+    {
+        var delays = Enumerable.Range(0, 10).Select(_ => Step(0)).ToList();
+        Assert.Equal(SidecarDefaults.FoldIdlePollInterval, delays[^1]);
+        Assert.True(delays.SequenceEqual(delays.Order()), "backing off never speeds up");
+
+        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(1));
+        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(0)); // still within the active window
+    }
+
+    [Fact]
+    public void SparseWrites_KeepFastPolling_ForTheActiveWindow()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(SidecarDefaults.FoldPollInterval, Step(i % 3 == 0 ? 2 : 0));
+        }
+
+        time.Advance(SidecarDefaults.FoldActiveWindow);
+        Assert.True(Step(0) > SidecarDefaults.FoldPollInterval, "after the active window the pacer backs off");
+    }
+
+    [Fact]
+    public void HeavyWrites_StretchTheIntervalToTheBusyInterval_AndFastPollingReturnsWhenTheyThin()
+    {
+        var delays = Enumerable.Range(0, 10).Select(_ => Step(SidecarDefaults.FoldBusyEntries + 1)).ToList();
+        Assert.Equal(SidecarDefaults.FoldBusyInterval, delays[^1]);
+        Assert.True(delays.All(d => d <= SidecarDefaults.FoldBusyInterval));
+        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(SidecarDefaults.FoldBusyEntries));
+    }
+}
