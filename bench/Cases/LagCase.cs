@@ -44,6 +44,12 @@ internal static class LagCase
                         {
                             Thread.Sleep(1);
                         }
+                        else
+                        {
+                            // Wait for the due time without taking a core from the sidecars (two cores here): a
+                            // plain spin would leave the measured processes one core between them.
+                            Thread.Yield();
+                        }
                     }
 
                     pid.Value = firstId + i;

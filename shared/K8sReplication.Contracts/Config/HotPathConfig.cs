@@ -15,6 +15,9 @@ public sealed record HotPathConfig
     /// <summary>Default of <see cref="MaxRowBytes"/> (2 MiB).</summary>
     public const long DefaultMaxRowBytes = 2L << 20;
 
+    /// <summary>Default of <see cref="Niceness"/>.</summary>
+    public const int DefaultNiceness = 10;
+
     /// <summary>Largest number of changes fetched and applied in one batch (1–10000).</summary>
     public int? BatchSize { get; init; }
 
@@ -35,4 +38,11 @@ public sealed record HotPathConfig
     /// than the bytes save), <c>gzip</c> or <c>br</c> (for slow or metered links between sites).
     /// </summary>
     public string? Compression { get; init; }
+
+    /// <summary>
+    /// Linux nice value (0–19) the sidecar runs its threads at, read at start: when the app and the sidecar compete
+    /// for the same CPUs within one cgroup, the app's threads go first. In Kubernetes each container has a cgroup of
+    /// its own and the containers' CPU requests set that order instead.
+    /// </summary>
+    public int? Niceness { get; init; }
 }

@@ -103,6 +103,7 @@ internal static class ConfigLayering
             MaxBatchBytes = high.HotPath.MaxBatchBytes ?? low.HotPath?.MaxBatchBytes,
             MaxRowBytes = high.HotPath.MaxRowBytes ?? low.HotPath?.MaxRowBytes,
             Compression = high.HotPath.Compression ?? low.HotPath?.Compression,
+            Niceness = high.HotPath.Niceness ?? low.HotPath?.Niceness,
         },
         AntiEntropy = high.AntiEntropy is null ? low.AntiEntropy : new AntiEntropyConfig
         {

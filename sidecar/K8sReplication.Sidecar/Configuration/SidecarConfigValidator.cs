@@ -60,6 +60,12 @@ internal static class SidecarConfigValidator
         {
             errors.Add(new ConfigError("hotPath.compression", $"must be none, gzip or br, got {InputQuote.Quote(compression)}"));
         }
+        var niceness = config.HotPath?.Niceness ?? HotPathConfig.DefaultNiceness;
+        if (niceness is < 0 or > 19)
+        {
+            errors.Add(new ConfigError("hotPath.niceness", $"must be between 0 and 19, got {niceness}"));
+        }
+
         var wait = Duration(config.HotPath?.Wait ?? HotPathConfig.DefaultWait, "hotPath.wait", TimeSpan.Zero, SidecarDefaults.MaxWait, errors);
         var interval = Duration(config.AntiEntropy?.Interval ?? AntiEntropyConfig.DefaultInterval, "antiEntropy.interval", SidecarDefaults.MinAntiEntropyInterval, TimeSpan.FromDays(1), errors);
         var timeout = Duration(config.AntiEntropy?.Timeout ?? AntiEntropyConfig.DefaultTimeout, "antiEntropy.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
@@ -100,6 +106,7 @@ internal static class SidecarConfigValidator
             MaxBatchBytes = maxBatchBytes,
             MaxRowBytes = maxRowBytes,
             Compression = compression == "none" ? null : compression,
+            Niceness = niceness,
             AntiEntropyInterval = interval,
             AntiEntropyBudget = budget,
             AntiEntropyTimeout = timeout,

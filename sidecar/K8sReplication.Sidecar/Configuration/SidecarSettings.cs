@@ -24,6 +24,9 @@ internal sealed record SidecarSettings
 
     /// <summary>Content coding asked of peers (<c>gzip</c>, <c>br</c>), or null for none.</summary>
     public string? Compression { get; init; }
+
+    /// <summary>Nice value of the sidecar's threads (applied at start).</summary>
+    public int Niceness { get; init; } = HotPathConfig.DefaultNiceness;
     public TimeSpan AntiEntropyInterval { get; init; }
     public int AntiEntropyBudget { get; init; } = AntiEntropyConfig.DefaultBudget;
     public TimeSpan AntiEntropyTimeout { get; init; }

@@ -28,6 +28,9 @@ internal static partial class SidecarHost
     public static async Task<int> RunAsync(LiveConfig config, CancellationToken cancellationToken)
     {
         var settings = config.Current;
+
+        // The app first: where it shares CPUs with the sidecar in one cgroup, its threads run before ours.
+        ThreadPriority.Lower(settings.Niceness);
         var builder = ServiceHostBuilder.CreateSlim();
         SidecarLogging.Configure(builder.Logging);
         ListenOptions? replication = null;
@@ -59,6 +62,7 @@ internal static partial class SidecarHost
         services.AddSingleton<PeerSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerSupervisor>());
         services.AddHostedService<FoldLoop>();
+        services.AddHostedService<CheckpointLoop>();
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<HealthReporter>();
         MetricsEndpoint.AddServices(services);

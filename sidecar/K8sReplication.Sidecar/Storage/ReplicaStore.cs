@@ -25,11 +25,15 @@ internal sealed class ReplicaStore : IDisposable
     private readonly CursorTable cursors;
     private readonly FormatMigrations migrations;
     private readonly VersionScan scan;
+    private readonly WalCheckpointer checkpointer;
     private readonly Lock dataVersionGate = new();
     private readonly SqliteConnection dataVersionConnection;
     private SqliteCommand? dataVersionCommand;
     private SqliteCommand? captureHeadCommand;
     private long lastDataVersion = -1;
+
+    /// <summary>Size a restarted WAL is truncated to (journal_size_limit of the write connection).</summary>
+    private const long WalSizeLimitBytes = 64L * 1024 * 1024;
 
     private ReplicaStore(ReplicaStoreOptions options)
     {
@@ -42,6 +46,7 @@ internal sealed class ReplicaStore : IDisposable
         cursors = new CursorTable(context);
         migrations = new FormatMigrations(context, versions);
         scan = new VersionScan(context);
+        checkpointer = new WalCheckpointer(options.DatabasePath, options.BusyTimeout);
         dataVersionConnection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -184,6 +189,13 @@ internal sealed class ReplicaStore : IDisposable
         }
     }
 
+    /// <inheritdoc cref="WalCheckpointer.CheckpointIfWritten"/>
+    public (long WalFrames, long Checkpointed) CheckpointIfWritten()
+    {
+        context.ThrowIfDisposed();
+        return checkpointer.CheckpointIfWritten();
+    }
+
     public void Dispose()
     {
         lock (context.WriteGate)
@@ -195,6 +207,7 @@ internal sealed class ReplicaStore : IDisposable
 
             context.Close();
             feed.Close();
+            checkpointer.Dispose();
             context.WriteConnection.Dispose();
             lock (dataVersionGate)
             {
@@ -243,6 +256,11 @@ internal sealed class ReplicaStore : IDisposable
         context.Execute(null, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
         ReplicaContext.RetryBusy(() => context.Execute(null, "PRAGMA journal_mode = WAL"));
         context.Execute(null, "PRAGMA synchronous = NORMAL");
+
+        // Checkpoints run beside the writer (WalCheckpointer), never inside an apply's or a fold's commit; a WAL the
+        // writer restarts is cut back to this size.
+        context.Execute(null, "PRAGMA wal_autocheckpoint = 0");
+        context.Execute(null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_size_limit = {WalSizeLimitBytes}"));
         context.Execute(null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{options.CacheSizeKiB}"));
         dataVersionConnection.Open();
         using (var command = dataVersionConnection.CreateCommand())

@@ -37,6 +37,8 @@ public sealed class SidecarConfigValidatorTests
         { Valid with { Peers = [new PeerConfig { Name = "a", Url = "ftp://x" }] }, "peers[0].url", "http(s)" },
         { Valid with { HotPath = new HotPathConfig { BatchSize = 0 } }, "hotPath.batchSize", "between" },
         { Valid with { HotPath = new HotPathConfig { Wait = "2h" } }, "hotPath.wait", "outside" },
+        { Valid with { HotPath = new HotPathConfig { Niceness = 20 } }, "hotPath.niceness", "between 0 and 19" },
+        { Valid with { HotPath = new HotPathConfig { Niceness = -1 } }, "hotPath.niceness", "between 0 and 19" },
         { Valid with { AntiEntropy = new AntiEntropyConfig { Interval = "soon" } }, "antiEntropy.interval", "not a duration" },
         { Valid with { AntiEntropy = new AntiEntropyConfig { Interval = "1ms" } }, "antiEntropy.interval", "outside" },
         { Valid with { AntiEntropy = new AntiEntropyConfig { Budget = 0 } }, "antiEntropy.budget", "at least 1" },
