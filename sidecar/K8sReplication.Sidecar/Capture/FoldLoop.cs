@@ -66,6 +66,12 @@ internal sealed partial class FoldLoop(
 
                 policy.Observe(captured, time.GetTimestamp(), time);
                 var step = policy.Next(head - store.MaxSeq, time.GetTimestamp(), time);
+                if (store.TakeFoldRequest() && step == FoldStep.Wait)
+                {
+                    // Readers wait at a capture only the fold can interpret: fold a slice now if the lock is free.
+                    step = FoldStep.Slice;
+                }
+
                 if (step != FoldStep.Wait)
                 {
                     if (!await FoldAsync(store, step, stoppingToken))

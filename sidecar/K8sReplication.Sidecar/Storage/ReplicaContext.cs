@@ -63,6 +63,18 @@ internal sealed class ReplicaContext
 
     public SiteId Site { get; set; }
 
+    /// <summary>
+    /// Set when the change feed stopped at a capture only the fold can interpret (a replace guard's check entry):
+    /// readers wait there until the fold runs, so it should run soon even while the app writes.
+    /// </summary>
+    public bool FoldWanted
+    {
+        get => Volatile.Read(ref foldWanted);
+        set => Volatile.Write(ref foldWanted, value);
+    }
+
+    private bool foldWanted;
+
     /// <summary>Key columns of the capture log (k1..kN; grows with the widest primary key registered).</summary>
     public int LogKeyColumns { get; set; }
 

@@ -109,6 +109,18 @@ internal sealed class ReplicaStore : IDisposable
     /// <inheritdoc cref="CaptureFold.Fold"/>
     public int Fold(int maxEntries = CaptureFold.FoldChunk, bool onlyIfLockFree = false) => fold.Fold(maxEntries, onlyIfLockFree);
 
+    /// <summary>Whether the change feed asked for a fold since the last call (it stopped at a replace guard's check).</summary>
+    public bool TakeFoldRequest()
+    {
+        if (!context.FoldWanted)
+        {
+            return false;
+        }
+
+        context.FoldWanted = false;
+        return true;
+    }
+
     /// <inheritdoc cref="CaptureFold.TryFoldAll"/>
     public bool TryFoldAll() => fold.TryFoldAll();
 
