@@ -178,6 +178,9 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "anti-entropy repair: changes fetched and skipped (older/duplicate; 0 means the hot path re-sent nothing)", r.Skipped, null, null));
     }
 
+    /// <summary>Codecs on real feed pages: sizes, CPU, and whether each pays off on a fast and a slow link.</summary>
+    public async Task CompressionAsync() => run.Rows.AddRange(CompressionRows.Of(await CompressionCase.RunAsync(o)));
+
     public async Task OperatorAsync()
     {
         var r = await OperatorScaleCase.RunAsync(Operator.OperatorScaleOptions.Parse([], o.Quick) with { Dir = Path.Combine(o.Dir, "operator-scale") },
