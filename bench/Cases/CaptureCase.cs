@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using K8sReplication.Bench.Mesh;
 using K8sReplication.Bench.Suite;
-using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Bench.Cases;
 
@@ -30,34 +28,16 @@ internal static class CaptureCase
             using (var c = LimitCases.OpenApp(plainPath))
             {
                 LimitCases.Exec(c, BenchNode.Schema);
-                plain.Add(rows / Autocommit(c, rows));
+                plain.Add(rows / AppTaxCase.Autocommit(c, rows));
             }
 
             using (var c = node.Open())
             {
-                captured.Add(rows / Autocommit(c, rows));
+                captured.Add(rows / AppTaxCase.Autocommit(c, rows));
             }
         }
 
         LimitCases.DeleteDb(plainPath);
         return new Result(plain, captured);
-    }
-
-    private static double Autocommit(SqliteConnection c, int rows)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "INSERT INTO t(k, v) VALUES (@k, @v)";
-        var pk = cmd.Parameters.Add("@k", SqliteType.Text);
-        var pv = cmd.Parameters.Add("@v", SqliteType.Blob);
-        var keys = Enumerable.Range(0, rows).Select(_ => Guid.NewGuid().ToString()).ToArray();
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < rows; i++)
-        {
-            pk.Value = keys[i];
-            pv.Value = LimitCases.Payload();
-            cmd.ExecuteNonQuery();
-        }
-
-        return sw.Elapsed.TotalSeconds;
     }
 }

@@ -168,14 +168,7 @@ internal sealed class ReplicaStore : IDisposable
     {
         lock (dataVersionGate)
         {
-            context.ThrowIfDisposed();
-            if (dataVersionCommand is null)
-            {
-                dataVersionCommand = dataVersionConnection.CreateCommand();
-                dataVersionCommand.CommandText = "PRAGMA data_version";
-            }
-
-            var version = Convert.ToInt64(dataVersionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
+            var version = ChangeDetectionScalar(ref dataVersionCommand, "PRAGMA data_version");
             var changed = version != lastDataVersion;
             lastDataVersion = version;
             return changed;
@@ -190,15 +183,21 @@ internal sealed class ReplicaStore : IDisposable
     {
         lock (dataVersionGate)
         {
-            context.ThrowIfDisposed();
-            if (captureHeadCommand is null)
-            {
-                captureHeadCommand = dataVersionConnection.CreateCommand();
-                captureHeadCommand.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
-            }
-
-            return Convert.ToInt64(captureHeadCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return ChangeDetectionScalar(ref captureHeadCommand, "SELECT coalesce(max(seq), 0) FROM __repl_log");
         }
+    }
+
+    /// <summary>A one-number query on the change-detection connection (caller holds dataVersionGate), prepared once.</summary>
+    private long ChangeDetectionScalar(ref SqliteCommand? command, string sql)
+    {
+        context.ThrowIfDisposed();
+        if (command is null)
+        {
+            command = dataVersionConnection.CreateCommand();
+            command.CommandText = sql;
+        }
+
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc cref="WalCheckpointer.CheckpointIfWritten"/>
