@@ -48,17 +48,15 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
     }
 
     /// <summary>
-    /// Folds every pending capture if the write lock is free (in slices, never waiting for the lock); true when none is
-    /// left, so the Merkle tree covers everything the feed serves. False while the app holds the lock.
+    /// Folds what is pending in one slice if the write lock is free (never waiting for it); true when nothing is left,
+    /// so the Merkle tree covers everything the feed serves. False while the app holds the lock or more than a slice is
+    /// pending: a backlog that large means the app is writing heavily, and the fold loop folds it once the app pauses,
+    /// so a caller that only wants a current tree takes at most one slice's lock time from the app.
     /// </summary>
     public bool TryFoldAll()
     {
-        int n;
-        while ((n = Fold(FoldSlice, onlyIfLockFree: true)) > 0)
-        {
-        }
-
-        return n == 0 && !HasPendingCaptures();
+        var n = Fold(FoldSlice, onlyIfLockFree: true);
+        return n >= 0 && !HasPendingCaptures();
     }
 
     /// <summary>
