@@ -6,7 +6,7 @@ namespace K8sReplication.Bench.Suite;
 
 /// <summary>
 /// Runs each case and turns its samples into table rows, each next to its reference (the limit or a peer measured
-/// earlier in the same run) with the issue-9 target where there is one.
+/// earlier in the same run) with its target where there is one.
 /// </summary>
 internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
 {

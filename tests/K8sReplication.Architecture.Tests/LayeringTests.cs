@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace K8sReplication.Architecture.Tests;
 
-/// <summary>Design §2 dependency rules, read from the compiled assemblies' references.</summary>
+/// <summary>The projects' dependency rules (docs/architecture.md), read from the compiled assemblies' references.</summary>
 public sealed class LayeringTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
