@@ -29,28 +29,7 @@ internal static class LagCase
             reader.Start();
             var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
             var sw = Stopwatch.StartNew();
-            using (var c = mesh[0].Open())
-            using (var cmd = c.CreateCommand())
-            {
-                cmd.CommandText = "INSERT INTO lag(id, ts) VALUES (@id, @ts)";
-                var pid = cmd.Parameters.Add("@id", SqliteType.Integer);
-                var pts = cmd.Parameters.Add("@ts", SqliteType.Integer);
-                for (var i = 0; i < total; i++)
-                {
-                    var due = TimeSpan.FromSeconds(i / (double)o.LagRate);
-                    // Sleep until the row is due, like an app between requests: no spinning, which on two cores
-                    // would take one of them from the processes measured. A row less than a millisecond early goes now.
-                    var wait = due - sw.Elapsed;
-                    if (wait >= TimeSpan.FromMilliseconds(1))
-                    {
-                        Thread.Sleep(wait);
-                    }
-
-                    pid.Value = firstId + i;
-                    pts.Value = Stopwatch.GetTimestamp();
-                    cmd.ExecuteNonQuery();
-                }
-            }
+            Write(mesh[0], firstId, total, o.LagRate, sw);
 
             var writeSeconds = sw.Elapsed.TotalSeconds;
             var rss = mesh.Nodes.Max(n => ProcessMetrics.RssMb(n.Pid));
@@ -77,6 +56,128 @@ internal static class LagCase
         }
 
         return r;
+    }
+
+    /// <summary>
+    /// The floor of this measurement on this machine: the same writes and the same reader, with the replication done by
+    /// a bare loop in this process that polls the writer's <c>PRAGMA data_version</c> every millisecond (as the
+    /// sidecar does) and copies new rows to the other database in one transaction — no HTTP, no sidecar. Returns the
+    /// p50 and p99 of its lags.
+    /// </summary>
+    public static (Sample P50, Sample P99) RunFloor(string folder, SuiteOptions o)
+    {
+        var (p50, p99) = (new Sample("ms"), new Sample("ms"));
+        var source = new BenchNode("floor-a", Path.Combine(folder, "a"));
+        var target = new BenchNode("floor-b", Path.Combine(folder, "b"));
+        source.CreateDatabase(Schema);
+        target.CreateDatabase(Schema);
+        for (var rep = 0; rep < o.Reps; rep++)
+        {
+            var total = (int)(o.LagRate * o.LagDuration.TotalSeconds);
+            var firstId = (rep + 1) * 10_000_000L;
+            var lags = new List<double>(total);
+            using var stop = new CancellationTokenSource();
+            var reader = new Thread(() => Read(target, firstId, firstId + total - 1, lags, stop.Token)) { IsBackground = true };
+            var relay = new Thread(() => Relay(source, target, firstId - 1, stop.Token)) { IsBackground = true };
+            reader.Start();
+            relay.Start();
+            Write(source, firstId, total, o.LagRate, Stopwatch.StartNew());
+            reader.Join(TimeSpan.FromSeconds(60));
+            stop.Cancel();
+            reader.Join();
+            relay.Join();
+            double[] sorted;
+            lock (lags)
+            {
+                sorted = [.. lags.Order()];
+            }
+
+            if (sorted.Length > 0)
+            {
+                p50.Add(sorted[sorted.Length / 2]);
+                p99.Add(sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
+            }
+        }
+
+        return (p50, p99);
+    }
+
+    /// <summary>Writes <paramref name="total"/> rows at <paramref name="rate"/> a second, each stamped just before its commit.</summary>
+    private static void Write(BenchNode node, long firstId, int total, int rate, Stopwatch sw)
+    {
+        using var c = node.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "INSERT INTO lag(id, ts) VALUES (@id, @ts)";
+        var pid = cmd.Parameters.Add("@id", SqliteType.Integer);
+        var pts = cmd.Parameters.Add("@ts", SqliteType.Integer);
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / (double)rate);
+
+            // Sleep until the row is due, like an app between requests: no spinning, which on two cores would take
+            // one of them from the processes measured. A row less than a millisecond early goes now.
+            var wait = due - sw.Elapsed;
+            if (wait >= TimeSpan.FromMilliseconds(1))
+            {
+                Thread.Sleep(wait);
+            }
+
+            pid.Value = firstId + i;
+            pts.Value = Stopwatch.GetTimestamp();
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    private static void Relay(BenchNode source, BenchNode target, long after, CancellationToken stop)
+    {
+        using var from = source.Open();
+        using var to = target.Open();
+        using var version = from.CreateCommand();
+        version.CommandText = "PRAGMA data_version";
+        using var select = from.CreateCommand();
+        select.CommandText = "SELECT id, ts FROM lag WHERE id > @after ORDER BY id";
+        var afterParameter = select.Parameters.Add("@after", SqliteType.Integer);
+        using var insert = to.CreateCommand();
+        insert.CommandText = "INSERT INTO lag(id, ts) VALUES (@id, @ts)";
+        var id = insert.Parameters.Add("@id", SqliteType.Integer);
+        var ts = insert.Parameters.Add("@ts", SqliteType.Integer);
+        long lastVersion = -1;
+        while (!stop.IsCancellationRequested)
+        {
+            var v = (long)version.ExecuteScalar()!;
+            if (v == lastVersion)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            lastVersion = v;
+            afterParameter.Value = after;
+            var rows = new List<(long Id, long Ts)>();
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            using var tx = to.BeginTransaction();
+            insert.Transaction = tx;
+            foreach (var row in rows)
+            {
+                (id.Value, ts.Value) = row;
+                insert.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            after = rows[^1].Id;
+        }
     }
 
     private static void Read(BenchNode node, long firstId, long lastId, List<double> lags, CancellationToken stop)
