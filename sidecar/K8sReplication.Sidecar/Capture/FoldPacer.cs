@@ -3,12 +3,11 @@ using K8sReplication.Sidecar.Configuration;
 namespace K8sReplication.Sidecar.Capture;
 
 /// <summary>
-/// Decides how long the fold loop waits before it next checks for app writes. SQLite has one writer: whenever a fold
-/// holds the write lock while the app wants it, the app's busy handler sleeps at least a millisecond, so against an
-/// app writing flat out every fold costs the app about that much. The pacer therefore polls fast while writes are
-/// sparse (low replication lag), folds less often but in bigger batches while the app writes heavily (each fold
-/// found more than <see cref="SidecarDefaults.FoldBusyEntries"/> entries: the app keeps its throughput and the lag
-/// stays a few tens of milliseconds), and backs off when the database is quiet (an idle sidecar costs next to no CPU).
+/// Decides how long the fold loop waits before it next checks for app commits (and wakes the change feed). It polls fast
+/// while writes are sparse (each reaches peers within milliseconds), less often while the app writes heavily (each
+/// check found more than <see cref="SidecarDefaults.FoldBusyEntries"/> captures: fewer, larger feed pages, and lag of
+/// a few tens of milliseconds at most), and backs off when the database is quiet (an idle sidecar costs next to no
+/// CPU). When to fold is <see cref="FoldPolicy"/>'s decision.
 /// </summary>
 internal sealed class FoldPacer
 {

@@ -34,19 +34,19 @@ internal static class SidecarDefaults
     public const int DatabaseCircuitFailureThreshold = 3;
     public static readonly TimeSpan DatabaseCircuitOpenTime = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often the folder checks for app writes while they keep coming (PRAGMA data_version is a cheap local read).</summary>
+    /// <summary>How often the fold loop checks for app commits while they keep coming (PRAGMA data_version is a cheap local read).</summary>
     public static readonly TimeSpan FoldPollInterval = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The folder polls at <see cref="FoldPollInterval"/> for this long after the last write it saw.</summary>
+    /// <summary>The fold loop polls at <see cref="FoldPollInterval"/> for this long after the last commit it saw.</summary>
     public static readonly TimeSpan FoldActiveWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest poll interval of a quiet database (the first write after a quiet spell waits at most this).</summary>
     public static readonly TimeSpan FoldIdlePollInterval = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>A check that folds more entries than this means the app is writing heavily (see FoldPacer).</summary>
+    /// <summary>A check that finds more new captures than this means the app is writing heavily (see FoldPacer).</summary>
     public const int FoldBusyEntries = 32;
 
-    /// <summary>Poll interval while the app writes heavily: fewer, bigger folds, so the app rarely waits for the lock.</summary>
+    /// <summary>Poll interval while the app writes heavily: fewer, larger feed pages.</summary>
     public static readonly TimeSpan FoldBusyInterval = TimeSpan.FromMilliseconds(25);
 
     /// <summary>The app counts as paused (the fold may take the write lock) after this long without a commit.</summary>
