@@ -6,11 +6,11 @@ using Microsoft.Data.Sqlite;
 namespace K8sReplication.Sidecar.Capture;
 
 /// <summary>
-/// Watches for app writes, wakes the change feed, folds the capture log into row versions, and refreshes the cached
-/// store figures for status and metrics. App writes are detected with <c>PRAGMA data_version</c> (a cheap local read),
-/// polled at the pace <see cref="FoldPacer"/> sets. The feed serves captures straight from the log, so a write reaches
-/// peers without waiting for the fold; the fold, the only step that takes SQLite's single write lock from the app, runs
-/// when <see cref="FoldPolicy"/> says the app can spare it.
+/// Folds the capture log into row versions and refreshes the cached store figures for status and metrics. Its
+/// <see cref="CommitWatcher"/> detects app commits (<c>PRAGMA data_version</c>, a cheap local read, on a thread of its
+/// own at the pace <see cref="FoldPacer"/> sets) and wakes the change feed, which serves captures straight from the log,
+/// so a write reaches peers without waiting for the fold; the fold, the only step that takes SQLite's single write lock
+/// from the app, runs when <see cref="FoldPolicy"/> says the app can spare it.
 /// </summary>
 internal sealed partial class FoldLoop(
     StoreAccess replica,
@@ -24,6 +24,12 @@ internal sealed partial class FoldLoop(
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RefreshIntervalMax = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the loop decides whether to fold (its thresholds are tens of milliseconds and more).</summary>
+    private static readonly TimeSpan DecideInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The same with nothing pending: only the snapshot and refresh timers need the loop then.</summary>
+    private static readonly TimeSpan IdleInterval = TimeSpan.FromMilliseconds(100);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!replica.TryGet(out var store))
@@ -31,11 +37,11 @@ internal sealed partial class FoldLoop(
             return;
         }
 
-        var pacer = new FoldPacer();
+        var watcher = new CommitWatcher(store, signal, time, logger);
+        watcher.Start(stoppingToken);
         var lastSnapshot = time.GetTimestamp();
         var lastRefresh = time.GetTimestamp();
         var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
-        var head = store.CaptureHead();
         var policy = new FoldPolicy();
         if (store.HasPendingCaptures())
         {
@@ -46,26 +52,16 @@ internal sealed partial class FoldLoop(
         {
             try
             {
-                var captured = 0L;
-                var schemaMoved = false;
-                if (store.HasExternalChanges())
+                // The watcher wakes the feed; this loop only decides, at its coarser pace, whether to fold.
+                var captured = watcher.TakeCaptured();
+                var schemaMoved = watcher.TakeSchemaMoved();
+                if (watcher.TakeCommitted())
                 {
-                    // Some connection committed: the app (captures the feed can serve now), or this sidecar itself.
-                    var newHead = store.CaptureHead();
-                    captured = Math.Max(0, newHead - head);
-                    head = newHead;
-                    if (captured > 0)
-                    {
-                        signal.Notify();
-                    }
-
-                    // The app's DDL is a commit too: look at the schema cookie only when something was committed.
-                    schemaMoved = store.SchemaChangedSinceRefresh();
                     databaseCircuit.RecordSuccess();
                 }
 
                 policy.Observe(captured, time.GetTimestamp(), time);
-                var step = policy.Next(head - store.MaxSeq, time.GetTimestamp(), time);
+                var step = policy.Next(watcher.Head - store.MaxSeq, time.GetTimestamp(), time);
                 if (store.TakeFoldRequest() && step == FoldStep.Wait)
                 {
                     // Readers wait at a capture only the fold can interpret: fold a slice now if the lock is free.
@@ -105,7 +101,7 @@ internal sealed partial class FoldLoop(
                 }
 
                 backoff.Reset();
-                await Task.Delay(pacer.Next((int)Math.Min(int.MaxValue, captured), time.GetTimestamp(), time), time, stoppingToken);
+                await Task.Delay(policy.Idle ? IdleInterval : DecideInterval, time, stoppingToken);
             }
             catch (SqliteException e)
             {

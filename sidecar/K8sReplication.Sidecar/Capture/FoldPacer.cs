@@ -3,7 +3,7 @@ using K8sReplication.Sidecar.Configuration;
 namespace K8sReplication.Sidecar.Capture;
 
 /// <summary>
-/// Decides how long the fold loop waits before it next checks for app commits (and wakes the change feed). It polls fast
+/// Decides how long the commit watcher sleeps before it next checks for app commits (and wakes the change feed). It polls fast
 /// while writes are sparse (each reaches peers within milliseconds), less often while the app writes heavily (each
 /// check found more than <see cref="SidecarDefaults.FoldBusyEntries"/> captures: fewer, larger feed pages, and lag of
 /// a few tens of milliseconds at most), and backs off when the database is quiet (an idle sidecar costs next to no

@@ -69,6 +69,9 @@ internal sealed class FoldPolicy
     /// <summary>Whether the app committed within the last <see cref="SidecarDefaults.FoldQuiet"/>.</summary>
     public bool AppWriting(long now, TimeProvider time) => time.GetElapsedTime(lastWrite, now) < SidecarDefaults.FoldQuiet;
 
+    /// <summary>Nothing is pending (the loop may check less often).</summary>
+    public bool Idle => pendingSince is null;
+
     /// <summary>Marks captures pending that were there before the loop started.</summary>
     public void Pending(long now) => pendingSince ??= now;
 
