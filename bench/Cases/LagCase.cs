@@ -37,20 +37,15 @@ internal static class LagCase
             reader.Join(TimeSpan.FromSeconds(60));
             stop.Cancel();
             reader.Join();
-            double[] sorted;
-            lock (lags)
-            {
-                sorted = [.. lags.Order()];
-            }
-
+            var sorted = Sorted(lags);
             r.AchievedRate.Add(total / writeSeconds);
             r.CpuPercent.Add(cpu);
             r.RssMb.Add(rss);
             r.Missing.Add(total - sorted.Length);
             if (sorted.Length > 0)
             {
-                r.P50.Add(sorted[sorted.Length / 2]);
-                r.P99.Add(sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
+                r.P50.Add(Percentile(sorted, 0.5));
+                r.P99.Add(Percentile(sorted, 0.99));
                 r.Max.Add(sorted[^1]);
             }
         }
@@ -86,21 +81,26 @@ internal static class LagCase
             stop.Cancel();
             reader.Join();
             relay.Join();
-            double[] sorted;
-            lock (lags)
-            {
-                sorted = [.. lags.Order()];
-            }
-
+            var sorted = Sorted(lags);
             if (sorted.Length > 0)
             {
-                p50.Add(sorted[sorted.Length / 2]);
-                p99.Add(sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
+                p50.Add(Percentile(sorted, 0.5));
+                p99.Add(Percentile(sorted, 0.99));
             }
         }
 
         return (p50, p99);
     }
+
+    private static double[] Sorted(List<double> lags)
+    {
+        lock (lags)
+        {
+            return [.. lags.Order()];
+        }
+    }
+
+    private static double Percentile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * q))];
 
     /// <summary>Writes <paramref name="total"/> rows at <paramref name="rate"/> a second, each stamped just before its commit.</summary>
     private static void Write(BenchNode node, long firstId, int total, int rate, Stopwatch sw)

@@ -117,7 +117,7 @@ internal sealed partial class FoldLoop(
     }
 
     /// <summary>
-    /// Folds one slice of <see cref="SidecarDefaults.FoldSliceEntries"/> captures, or all pending ones slice after slice
+    /// Folds one slice of <see cref="ReplicaStore.FoldSliceEntries"/> captures, or all pending ones slice after slice
     /// (each its own short write transaction), with a pause after each slice when the app keeps writing.
     /// </summary>
     /// <returns>False when it stopped because the app held the write lock.</returns>
@@ -127,7 +127,7 @@ internal sealed partial class FoldLoop(
         // a long one that made it look quiet) means it is not paused after all.
         var wait = step == FoldStep.AllYielding;
         int n;
-        while ((n = store.Fold(SidecarDefaults.FoldSliceEntries, onlyIfLockFree: !wait)) > 0 || (n == 0 && store.HasPendingCaptures()))
+        while ((n = store.Fold(ReplicaStore.FoldSliceEntries, onlyIfLockFree: !wait)) > 0 || (n == 0 && store.HasPendingCaptures()))
         {
             if (n > 0)
             {

@@ -1,4 +1,5 @@
 using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Capture;
 
@@ -8,7 +9,7 @@ internal enum FoldStep
     /// <summary>Nothing pending, or the app is writing and the captures can wait (the feed serves them from the log).</summary>
     Wait,
 
-    /// <summary>One slice of <see cref="SidecarDefaults.FoldSliceEntries"/>: sparse writes leave the lock free most of the time.</summary>
+    /// <summary>One slice of <see cref="ReplicaStore.FoldSliceEntries"/>: sparse writes leave the lock free most of the time.</summary>
     Slice,
 
     /// <summary>Everything pending, slice after slice: the app paused.</summary>

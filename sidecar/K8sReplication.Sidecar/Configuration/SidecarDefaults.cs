@@ -64,9 +64,6 @@ internal static class SidecarDefaults
     /// <summary>Captures not folded yet at which the fold runs even while the app writes heavily (bounds the log).</summary>
     public const long FoldMaxBacklog = 200_000;
 
-    /// <summary>Captures folded per write transaction (a few milliseconds of holding the write lock at most).</summary>
-    public const int FoldSliceEntries = 1000;
-
     /// <summary>Pause between fold slices while the app writes: longer than the busy handler's first sleeps.</summary>
     public static readonly TimeSpan FoldSlicePause = TimeSpan.FromMilliseconds(5);
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Storage;
@@ -28,7 +27,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         {
             // The apply folds what is pending first, in its one transaction (last-writer-wins must see every local
             // write); while the app writes heavily that can be a long backlog, so most of it goes in short slices.
-            while (replica.Store.Fold(SidecarDefaults.FoldSliceEntries) == SidecarDefaults.FoldSliceEntries)
+            while (replica.Store.Fold(ReplicaStore.FoldSliceEntries) == ReplicaStore.FoldSliceEntries)
             {
             }
 

@@ -11,7 +11,8 @@ namespace K8sReplication.Sidecar.Storage;
 internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
 {
     public const int FoldChunk = 10_000;
-    private const int FoldSlice = 1000;
+    /// <summary>Captures folded per write transaction by a slice (a few milliseconds of holding the write lock at most).</summary>
+    public const int FoldSlice = 1000;
     private const string PendingCapturesSql = "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)";
 
     /// <summary>

@@ -142,7 +142,7 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
                 var kind = log.Int64(3);
                 if (kind == CaptureTriggers.CheckEntry)
                 {
-                    context.FoldWanted = true;
+                    context.RequestFold();
                     return seq - 1; // the fold decides what this entry means; the page ends before it
                 }
 

@@ -64,16 +64,15 @@ internal sealed class ReplicaContext
     public SiteId Site { get; set; }
 
     /// <summary>
-    /// Set when the change feed stopped at a capture only the fold can interpret (a replace guard's check entry):
+    /// Called when the change feed stops at a capture only the fold can interpret (a replace guard's check entry):
     /// readers wait there until the fold runs, so it should run soon even while the app writes.
     /// </summary>
-    public bool FoldWanted
-    {
-        get => Volatile.Read(ref foldWanted);
-        set => Volatile.Write(ref foldWanted, value);
-    }
+    public void RequestFold() => Interlocked.Exchange(ref foldWanted, 1);
 
-    private bool foldWanted;
+    /// <summary>Whether a fold was requested since the last call.</summary>
+    public bool TakeFoldRequest() => Interlocked.Exchange(ref foldWanted, 0) != 0;
+
+    private int foldWanted;
 
     /// <summary>Key columns of the capture log (k1..kN; grows with the widest primary key registered).</summary>
     public int LogKeyColumns { get; set; }

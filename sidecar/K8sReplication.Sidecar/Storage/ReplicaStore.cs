@@ -106,20 +106,14 @@ internal sealed class ReplicaStore : IDisposable
         set => context.FaultPoint = value;
     }
 
+    /// <inheritdoc cref="CaptureFold.FoldSlice"/>
+    public const int FoldSliceEntries = CaptureFold.FoldSlice;
+
     /// <inheritdoc cref="CaptureFold.Fold"/>
     public int Fold(int maxEntries = CaptureFold.FoldChunk, bool onlyIfLockFree = false) => fold.Fold(maxEntries, onlyIfLockFree);
 
     /// <summary>Whether the change feed asked for a fold since the last call (it stopped at a replace guard's check).</summary>
-    public bool TakeFoldRequest()
-    {
-        if (!context.FoldWanted)
-        {
-            return false;
-        }
-
-        context.FoldWanted = false;
-        return true;
-    }
+    public bool TakeFoldRequest() => context.TakeFoldRequest();
 
     /// <inheritdoc cref="CaptureFold.TryFoldAll"/>
     public bool TryFoldAll() => fold.TryFoldAll();
