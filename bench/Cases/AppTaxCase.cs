@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using K8sReplication.Bench.Mesh;
+using K8sReplication.Contracts.Config;
 using K8sReplication.Bench.Suite;
 using Microsoft.Data.Sqlite;
 
@@ -10,21 +12,23 @@ namespace K8sReplication.Bench.Cases;
 /// single-row INSERTs — into three fresh databases per repetition: a plain one (no capture), the capture floor (a
 /// member whose sidecar installed its triggers and was stopped), and member 0 of a connected pair whose sidecars both
 /// run (member 1 tails member 0). The app's connection waits for locks exactly as with <c>busy_timeout</c>, metered
-/// (<see cref="BusyMeter"/>), so the figures say how much of the tax is lock waits and how much is CPU.
+/// (<see cref="BusyMeter"/>), so the figures say how much of the tax is lock waits and how much is CPU. A fourth
+/// database measures the floor of any replication on this machine (<see cref="Relay"/>).
 /// </summary>
 internal static class AppTaxCase
 {
     public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs);
 
-    public sealed record Result(Writes Plain, Writes Floor, Writes Running, Sample RunningToOther, int AutocommitRows);
+    public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther, int AutocommitRows);
 
     public static async Task<Result> RunAsync(SuiteOptions o)
     {
-        var autocommit = o.Quick ? 1000 : 5000;
+        var autocommit = o.Quick ? 2000 : 20_000;
         var folder = Path.Combine(o.Dir, "apptax");
         Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"));
         var plain = New();
         var floor = New();
+        var relayed = New();
         var running = New();
         var toOther = new Sample("s");
         for (var rep = 0; rep < o.Reps; rep++)
@@ -50,6 +54,27 @@ internal static class AppTaxCase
                 Write(c, o.Rows, autocommit, floor);
             }
 
+            await using (var node = new BenchNode("relay", Path.Combine(folder, "relay")))
+            {
+                node.CreateDatabase();
+                await node.StartAsync();
+                await node.WaitReadyAsync();
+                await node.StopAsync();
+                var target = Path.Combine(folder, "relay", "copy.db");
+                LimitCases.DeleteDb(target);
+                using var stop = new CancellationTokenSource();
+                var relay = new Thread(() => Relay(node.DbPath, target, stop.Token)) { IsBackground = true, Name = "relay" };
+                relay.Start();
+                using (var c = node.Open())
+                {
+                    Write(c, o.Rows, autocommit, relayed);
+                }
+
+                stop.Cancel();
+                relay.Join();
+                LimitCases.DeleteDb(target);
+            }
+
             await using var mesh = await BenchMesh.StartAsync(Path.Combine(folder, "pair"), 2);
             await mesh.ConnectAsync();
             using (var c = mesh[0].Open())
@@ -69,7 +94,7 @@ internal static class AppTaxCase
             }
         }
 
-        return new Result(plain, floor, running, toOther, autocommit);
+        return new Result(plain, floor, relayed, running, toOther, autocommit);
     }
 
     private static void Write(SqliteConnection c, int rows, int autocommit, Writes into)
@@ -81,6 +106,97 @@ internal static class AppTaxCase
         into.AutocommitSeconds.Add(Autocommit(c, autocommit));
         into.AutocommitWaitMs.Add(meter.WaitedMs - before);
     }
+
+    /// <summary>
+    /// The floor of replicating the app's writes on this machine: a bare loop on a thread of this process, at the
+    /// sidecar's nice value, that polls the app database's <c>PRAGMA data_version</c> every millisecond (as the
+    /// sidecar's commit watcher does), reads the new captures from the capture log and copies them into another
+    /// database in one transaction. No HTTP, no version bookkeeping, no second process.
+    /// </summary>
+    private static void Relay(string source, string target, CancellationToken stop)
+    {
+        LowerPriority();
+        using var from = LimitCases.OpenApp(source);
+        using var to = LimitCases.OpenApp(target);
+        using var version = from.CreateCommand();
+        version.CommandText = "PRAGMA data_version";
+        using var select = from.CreateCommand();
+        select.CommandText = "SELECT * FROM __repl_log WHERE seq > @after ORDER BY seq";
+        var afterParameter = select.Parameters.Add("@after", SqliteType.Integer);
+        using var head = from.CreateCommand();
+        head.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
+        var after = (long)head.ExecuteScalar()!;
+        using var insert = to.CreateCommand();
+        long lastVersion = -1;
+        while (!stop.IsCancellationRequested)
+        {
+            var v = (long)version.ExecuteScalar()!;
+            if (v == lastVersion)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            lastVersion = v;
+            afterParameter.Value = after;
+            var rows = new List<object[]>();
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var values = new object[reader.FieldCount];
+                    reader.GetValues(values);
+                    rows.Add(values);
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            if (insert.Parameters.Count == 0)
+            {
+                var width = rows[0].Length;
+                LimitCases.Exec(to, $"CREATE TABLE IF NOT EXISTS copy({string.Join(", ", Enumerable.Range(0, width).Select(i => $"c{i}"))})");
+                insert.CommandText = $"INSERT INTO copy VALUES ({string.Join(", ", Enumerable.Range(0, width).Select(i => $"@p{i}"))})";
+                for (var i = 0; i < width; i++)
+                {
+                    insert.Parameters.Add(new SqliteParameter($"@p{i}", null));
+                }
+            }
+
+            using var tx = to.BeginTransaction();
+            insert.Transaction = tx;
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < row.Length; i++)
+                {
+                    insert.Parameters[i].Value = row[i];
+                }
+
+                insert.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            after = (long)rows[^1][0];
+        }
+    }
+
+    /// <summary>Gives the calling thread the sidecar's default nice value (Linux; elsewhere a no-op).</summary>
+    private static void LowerPriority()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = SetPriority(0, GetTid(), HotPathConfig.DefaultNiceness);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int prio);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
 
     /// <summary>Seconds for <paramref name="rows"/> autocommit single-row INSERTs of new keys.</summary>
     public static double Autocommit(SqliteConnection c, int rows)

@@ -5,8 +5,9 @@ namespace K8sReplication.Sidecar.Capture;
 /// <summary>
 /// Decides how long the commit watcher sleeps before it next checks for app commits (and wakes the change feed). It polls fast
 /// while writes are sparse (each reaches peers within milliseconds), less often while the app writes heavily (each
-/// check found more than <see cref="SidecarDefaults.FoldBusyEntries"/> captures: fewer, larger feed pages, and lag of
-/// a few tens of milliseconds at most), and backs off when the database is quiet (an idle sidecar costs next to no
+/// check found more than <see cref="SidecarDefaults.FoldBusyEntries"/> captures per millisecond since the last one:
+/// fewer, larger feed pages, and lag of a few tens of milliseconds at most; a rate, not a count, so a longer interval
+/// does not by itself keep the pacer slow), and backs off when the database is quiet (an idle sidecar costs next to no
 /// CPU). When to fold is <see cref="FoldPolicy"/>'s decision.
 /// </summary>
 internal sealed class FoldPacer
@@ -15,7 +16,7 @@ internal sealed class FoldPacer
     private long lastActivity;
     private bool seenActivity;
 
-    /// <summary>The wait after a check that folded <paramref name="folded"/> entries at <paramref name="now"/> (timestamp).</summary>
+    /// <summary>The wait after a check that found <paramref name="folded"/> new captures at <paramref name="now"/> (timestamp).</summary>
     public TimeSpan Next(int folded, long now, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
@@ -25,7 +26,7 @@ internal sealed class FoldPacer
             seenActivity = true;
         }
 
-        if (folded > SidecarDefaults.FoldBusyEntries)
+        if (folded > SidecarDefaults.FoldBusyEntries * Math.Max(1, delay / SidecarDefaults.FoldPollInterval))
         {
             // Heavy writing: double towards the busy interval.
             delay = Clamp(delay * 2, SidecarDefaults.FoldPollInterval, SidecarDefaults.FoldBusyInterval);

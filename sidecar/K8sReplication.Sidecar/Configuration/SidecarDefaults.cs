@@ -43,8 +43,8 @@ internal static class SidecarDefaults
     /// <summary>Longest poll interval of a quiet database (the first write after a quiet spell waits at most this).</summary>
     public static readonly TimeSpan FoldIdlePollInterval = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>A check that finds more new captures than this means the app is writing heavily (see FoldPacer).</summary>
-    public const int FoldBusyEntries = 32;
+    /// <summary>A check that finds more new captures than this per millisecond since the last check means the app is writing heavily (see FoldPacer).</summary>
+    public const int FoldBusyEntries = 8;
 
     /// <summary>Poll interval while the app writes heavily: fewer, larger feed pages.</summary>
     public static readonly TimeSpan FoldBusyInterval = TimeSpan.FromMilliseconds(25);

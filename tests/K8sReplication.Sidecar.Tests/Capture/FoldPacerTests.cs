@@ -42,9 +42,37 @@ public sealed class FoldPacerTests
     [Fact]
     public void HeavyWrites_StretchTheIntervalToTheBusyInterval_AndFastPollingReturnsWhenTheyThin()
     {
-        var delays = Enumerable.Range(0, 10).Select(_ => Step(SidecarDefaults.FoldBusyEntries + 1)).ToList();
+        var delay = SidecarDefaults.FoldPollInterval;
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 10; i++)
+        {
+            delay = Step(Busy(delay) + 1);
+            delays.Add(delay);
+        }
+
         Assert.Equal(SidecarDefaults.FoldBusyInterval, delays[^1]);
         Assert.True(delays.All(d => d <= SidecarDefaults.FoldBusyInterval));
-        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(SidecarDefaults.FoldBusyEntries));
+        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(Busy(delay)));
     }
+
+    [Fact]
+    public void SteadyModerateRate_AfterABurst_GetsFastPollingBack()
+    {
+        // A burst stretches the interval; then 1,000 commits/s arrive: one per millisecond, so a check after the
+        // stretched interval finds more than the busy count, but not more than the busy rate.
+        var delay = SidecarDefaults.FoldPollInterval;
+        for (var i = 0; i < 10; i++)
+        {
+            delay = Step(Busy(delay) + 1);
+        }
+
+        Assert.Equal(SidecarDefaults.FoldBusyInterval, delay);
+        var oneAMillisecond = (int)SidecarDefaults.FoldBusyInterval.TotalMilliseconds;
+        Assert.True(oneAMillisecond > SidecarDefaults.FoldBusyEntries);
+        Assert.Equal(SidecarDefaults.FoldPollInterval, Step(oneAMillisecond));
+    }
+
+    /// <summary>The most captures a check after <paramref name="delay"/> may find without counting as heavy writing.</summary>
+    private static int Busy(TimeSpan delay) =>
+        SidecarDefaults.FoldBusyEntries * (int)Math.Max(1, delay / SidecarDefaults.FoldPollInterval);
 }
