@@ -45,6 +45,9 @@ public sealed record SidecarHealth
     /// <summary>Tombstones kept.</summary>
     public long Tombstones { get; init; }
 
+    /// <summary>Database, WAL and bookkeeping sizes.</summary>
+    public StorageHealth Storage { get; init; } = new();
+
     /// <summary>Schema hash per replicated table.</summary>
     public IReadOnlyDictionary<string, string> SchemaHashes { get; init; } = new Dictionary<string, string>();
 

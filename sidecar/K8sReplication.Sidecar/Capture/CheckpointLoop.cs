@@ -7,7 +7,10 @@ namespace K8sReplication.Sidecar.Capture;
 /// Keeps the WAL checkpointed just behind the writers, on a thread and connection of its own, so that neither the
 /// fold, an applied batch nor the app's own commits pay for copying the WAL into the database (see
 /// <see cref="WalCheckpointer"/>). While commits keep coming it checkpoints every <see cref="ActiveInterval"/>; once the
-/// database is quiet it backs off to <see cref="QuietInterval"/> (see <see cref="Next"/>).
+/// database is quiet it backs off to <see cref="QuietInterval"/> (see <see cref="Next"/>), and once nothing has been
+/// committed for <see cref="QuietBeforeTruncate"/> it truncates a WAL file a burst left longer than
+/// <see cref="TruncateWalBytes"/>: the WAL stays bounded during bursts (writers start it over once it is copied) and
+/// its file shrinks after them.
 /// </summary>
 /// <remarks>
 /// The app's connections keep SQLite's automatic checkpoint (every 1,000 WAL pages, run inside the commit that crosses
@@ -31,6 +34,12 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
     public static readonly TimeSpan QuietInterval = TimeSpan.FromMilliseconds(250);
 
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long nothing must be committed before a long WAL file is truncated.</summary>
+    public static readonly TimeSpan QuietBeforeTruncate = TimeSpan.FromSeconds(1);
+
+    /// <summary>A quiet database's WAL file longer than this is truncated (SQLite reuses a WAL file from its start).</summary>
+    public const long TruncateWalBytes = 4L * 1024 * 1024;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,11 +67,18 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
     private void Run(ReplicaStore store, CancellationToken stopping)
     {
         var wait = QuietInterval;
+        var quietFor = TimeSpan.Zero;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 var (walFrames, _) = store.CheckpointIfWritten();
+                quietFor = walFrames > 0 ? TimeSpan.Zero : quietFor + wait;
+                if (quietFor >= QuietBeforeTruncate && store.TruncateWalIfLonger(TruncateWalBytes))
+                {
+                    LogWalTruncated(logger);
+                }
+
                 wait = Next(wait, walFrames);
             }
             catch (ObjectDisposedException)
@@ -81,6 +97,9 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The database is quiet: WAL file truncated")]
+    private static partial void LogWalTruncated(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WAL checkpoint failed (SQLite error {Code}): {Error}")]
     private static partial void LogCheckpointFailed(ILogger logger, int code, string error);

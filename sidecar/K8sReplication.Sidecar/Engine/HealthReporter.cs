@@ -29,6 +29,12 @@ internal sealed class HealthReporter(
 
     public long Tombstones => status.Snapshot.Tombstones;
 
+    public long DatabaseBytes => status.Snapshot.DatabaseBytes;
+
+    public long WalBytes => status.Snapshot.WalBytes;
+
+    public long CaptureBacklog => status.Snapshot.CaptureBacklog;
+
     /// <summary>Ready: Running, database open, local circuit closed, first catch-up done.</summary>
     public bool IsReady(out string reason)
     {
@@ -82,6 +88,13 @@ internal sealed class HealthReporter(
             MerkleRoot = snapshot.MerkleRoot,
             Rows = snapshot.Rows,
             Tombstones = snapshot.Tombstones,
+            Storage = new StorageHealth
+            {
+                DatabaseBytes = snapshot.DatabaseBytes,
+                WalBytes = snapshot.WalBytes,
+                Versions = snapshot.Rows + snapshot.Tombstones,
+                CaptureBacklog = snapshot.CaptureBacklog,
+            },
             SchemaHashes = snapshot.SchemaHashes,
             DatabaseCircuit = databaseCircuit.State,
             InitialCatchUpDone = peers.InitialCatchUpDone,

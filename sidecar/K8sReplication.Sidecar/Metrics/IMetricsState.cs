@@ -14,6 +14,15 @@ internal interface IMetricsState
 
     long Tombstones { get; }
 
+    /// <summary>Length of the database file in bytes.</summary>
+    long DatabaseBytes { get; }
+
+    /// <summary>Length of the WAL file in bytes.</summary>
+    long WalBytes { get; }
+
+    /// <summary>Captures not folded into versions yet.</summary>
+    long CaptureBacklog { get; }
+
     IEnumerable<Measurement<int>> PeerCounts();
 
     IEnumerable<Measurement<double>> LagSeconds();

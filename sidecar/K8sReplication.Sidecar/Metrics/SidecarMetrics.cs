@@ -59,6 +59,9 @@ internal sealed class SidecarMetrics
         _meter.CreateObservableGauge("replication_circuit_state", state.CircuitStates, description: "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
         _meter.CreateObservableGauge("replication_rows", () => state.Rows, description: "Live replicated rows.");
         _meter.CreateObservableGauge("replication_tombstones", () => state.Tombstones, description: "Tombstones kept.");
+        _meter.CreateObservableGauge("replication_database_bytes", () => state.DatabaseBytes, unit: "By", description: "Length of the database file.");
+        _meter.CreateObservableGauge("replication_wal_bytes", () => state.WalBytes, unit: "By", description: "Length of the database's WAL file.");
+        _meter.CreateObservableGauge("replication_capture_backlog", () => state.CaptureBacklog, description: "App changes captured but not folded into versions yet.");
         _meter.CreateObservableGauge("replication_schema_mismatch", state.SchemaMismatches, description: "1 when a table's schema differs from a peer's.");
     }
 }

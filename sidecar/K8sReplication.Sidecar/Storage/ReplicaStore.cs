@@ -201,6 +201,20 @@ internal sealed class ReplicaStore : IDisposable
         return checkpointer.CheckpointIfWritten();
     }
 
+    /// <inheritdoc cref="WalCheckpointer.TruncateIfLonger"/>
+    public bool TruncateWalIfLonger(long bytes)
+    {
+        context.ThrowIfDisposed();
+        return checkpointer.TruncateIfLonger(bytes);
+    }
+
+    /// <summary>The database file's and the WAL file's lengths in bytes.</summary>
+    public (long DatabaseBytes, long WalBytes) FileSizes()
+    {
+        var database = new FileInfo(context.Options.DatabasePath);
+        return (database.Exists ? database.Length : 0, checkpointer.WalFileBytes());
+    }
+
     public void Dispose()
     {
         lock (context.WriteGate)

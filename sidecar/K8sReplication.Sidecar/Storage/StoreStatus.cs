@@ -30,7 +30,10 @@ internal sealed partial class StoreStatus(ILogger<StoreStatus> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
         var (rows, tombstones) = store.Counts();
-        Volatile.Write(ref _snapshot, new StoreSnapshot(rows, tombstones, Convert.ToHexStringLower(store.Merkle.Root), store.SchemaHashes));
+        var (databaseBytes, walBytes) = store.FileSizes();
+        var backlog = Math.Max(0, store.CaptureHead() - store.MaxSeq);
+        Volatile.Write(ref _snapshot, new StoreSnapshot(rows, tombstones, Convert.ToHexStringLower(store.Merkle.Root), store.SchemaHashes,
+            databaseBytes, walBytes, backlog));
     }
 
     /// <summary>

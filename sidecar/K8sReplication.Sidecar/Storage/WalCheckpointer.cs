@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace K8sReplication.Sidecar.Storage;
 
@@ -8,7 +9,7 @@ namespace K8sReplication.Sidecar.Storage;
 /// so an applied batch or a fold never copies the WAL into the database inside its commit (that copy, every thousand
 /// pages, took milliseconds of the apply path and showed in replication lag); this runs a PASSIVE checkpoint instead,
 /// which never blocks the app or the store's writer. The app's own connections keep whatever checkpoint policy they
-/// have.
+/// have. Once the database is quiet, a WAL file left long by a burst is truncated (<see cref="TruncateIfLonger"/>).
 /// </summary>
 internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout) : IDisposable
 {
@@ -27,23 +28,7 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
     {
         lock (gate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (connection is null)
-            {
-                connection = new SqliteConnection(new SqliteConnectionStringBuilder
-                {
-                    DataSource = databasePath,
-                    Mode = SqliteOpenMode.ReadWrite,
-                    Pooling = false,
-                    DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
-                }.ToString());
-                connection.Open();
-                dataVersion = connection.CreateCommand();
-                dataVersion.CommandText = "PRAGMA data_version";
-                checkpoint = connection.CreateCommand();
-                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            }
-
+            EnsureOpen();
             var version = Convert.ToInt64(dataVersion!.ExecuteScalar(), CultureInfo.InvariantCulture);
             if (version == lastDataVersion)
             {
@@ -55,6 +40,76 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
             reader.Read();
             return (reader.GetInt64(1), reader.GetInt64(2));
         }
+    }
+
+    /// <summary>The WAL file's length in bytes (0 when there is none).</summary>
+    public long WalFileBytes()
+    {
+        var wal = new FileInfo(databasePath + "-wal");
+        return wal.Exists ? wal.Length : 0;
+    }
+
+    /// <summary>
+    /// When the WAL file is longer than <paramref name="bytes"/>, copies what is left of it into the database and
+    /// truncates it to zero bytes (a TRUNCATE checkpoint). That checkpoint holds SQLite's write lock while it works, so
+    /// it never waits: if a reader still uses the WAL or a writer holds the lock it gives up at once and returns false
+    /// (call it again later). The caller calls it only once the database is quiet, and the WAL has been kept copied
+    /// meanwhile, so the lock is held for a truncate, not for a copy.
+    /// </summary>
+    public bool TruncateIfLonger(long bytes)
+    {
+        lock (gate)
+        {
+            EnsureOpen();
+            if (WalFileBytes() <= bytes)
+            {
+                return false;
+            }
+
+            var rc = raw.sqlite3_wal_checkpoint_v2(connection!.Handle, "main", raw.SQLITE_CHECKPOINT_TRUNCATE, out _, out _);
+            if (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+            {
+                return false;
+            }
+
+            if (rc != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Opens the checkpoint connection on first use (caller holds the gate).</summary>
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (connection is not null)
+        {
+            return;
+        }
+
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
+        }.ToString());
+        connection.Open();
+
+        // Checkpoints on this connection never wait for a lock (only TRUNCATE would: see TruncateIfLonger).
+        using (var noWait = connection.CreateCommand())
+        {
+            noWait.CommandText = "PRAGMA busy_timeout = 0";
+            noWait.ExecuteNonQuery();
+        }
+
+        dataVersion = connection.CreateCommand();
+        dataVersion.CommandText = "PRAGMA data_version";
+        checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
     }
 
     public void Dispose()
