@@ -30,6 +30,9 @@ public static class EnvVars
     /// <summary><c>--anti-entropy-interval</c>.</summary>
     public const string AntiEntropyInterval = "K8SREPL_ANTI_ENTROPY_INTERVAL";
 
+    /// <summary><c>--drain-timeout</c>.</summary>
+    public const string DrainTimeout = "K8SREPL_DRAIN_TIMEOUT";
+
     /// <summary><c>--state-dir</c>.</summary>
     public const string StateDir = "K8SREPL_STATE_DIR";
 }

@@ -8,7 +8,9 @@ namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
 /// Which pods are members of a mesh and where their sidecars listen (pure). Members are the
-/// pods of the mesh's namespace that match its selector, run (phase Running), are not being deleted and have an IP.
+/// pods of the mesh's namespace that match its selector, run (phase Running) and have an IP. A pod being deleted stays
+/// a member, marked terminating, while it still runs: its sidecar drains (waits for a peer to fetch the changes only
+/// it holds), and its peers must keep fetching from it meanwhile.
 /// Ports come from container ports named <c>k8srepl</c> / <c>k8srepl-admin</c> — init containers included, since a
 /// native sidecar is an init container — else from the spec (defaults 8900 / 8901).
 /// </summary>
@@ -24,10 +26,9 @@ internal static class MemberDiscovery
             .ToList();
     }
 
-    /// <summary>True when the pod matches and is a running, non-terminating pod with an IP.</summary>
+    /// <summary>True when the pod matches and is a running pod with an IP (terminating or not).</summary>
     public static bool IsMember(Contracts.Mesh.LabelSelector selector, Pod pod) =>
-        pod.Metadata.DeletionTimestamp is null
-        && pod.Status?.Phase == "Running"
+        pod.Status?.Phase == "Running"
         && !string.IsNullOrEmpty(pod.Status.PodIP)
         && SelectorMatcher.Matches(selector, Labels(pod));
 
@@ -40,7 +41,7 @@ internal static class MemberDiscovery
         var replication = NamedPort(ports, WellKnown.ReplicationPortName) ?? spec.ReplicationPort ?? WellKnown.ReplicationPort;
         var admin = NamedPort(ports, WellKnown.AdminPortName) ?? spec.AdminPort ?? WellKnown.AdminPort;
         var ip = pod.Status!.PodIP!;
-        return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(ip, replication), Url(ip, admin));
+        return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(ip, replication), Url(ip, admin), pod.Metadata.DeletionTimestamp is not null);
     }
 
     private static int? NamedPort(List<ContainerPort> ports, string name) =>

@@ -16,6 +16,9 @@ internal sealed record MemberObservation(
 
     public bool Reachable => Health is not null;
 
+    /// <summary>True when the member's pod is being deleted (its sidecar drains).</summary>
+    public bool Terminating { get; init; }
+
     /// <summary>False when the operator deliberately did not call the member (refused auth Secret).</summary>
     public bool Contacted { get; init; } = true;
 

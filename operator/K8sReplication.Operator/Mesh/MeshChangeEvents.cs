@@ -16,8 +16,13 @@ internal static class MeshChangeEvents
         var now = (after.Members ?? []).Select(m => m.Pod).ToHashSet(StringComparer.Ordinal);
         events.AddRange(now.Where(p => !was.Contains(p)).Order(StringComparer.Ordinal)
             .Select(p => new MeshChangeEvent(EventRecorder.Normal, "MemberJoined", $"pod {p} joined the mesh")));
-        events.AddRange(was.Where(p => !now.Contains(p)).Order(StringComparer.Ordinal)
-            .Select(p => new MeshChangeEvent(EventRecorder.Normal, "MemberLeft", $"pod {p} left the mesh")));
+        foreach (var left in (before?.Members ?? []).Where(m => !now.Contains(m.Pod)).OrderBy(m => m.Pod, StringComparer.Ordinal))
+        {
+            events.Add(left is { State: MeshStatusBuilder.DrainingState, UndeliveredChanges: > 0 and var undelivered }
+                ? new MeshChangeEvent(EventRecorder.Warning, "MemberLeftUndelivered",
+                    $"pod {left.Pod} left the mesh holding {undelivered} changes no peer had fetched when last seen draining; they stay on its volume until it runs again")
+                : new MeshChangeEvent(EventRecorder.Normal, "MemberLeft", $"pod {left.Pod} left the mesh"));
+        }
 
         foreach (var condition in after.Conditions ?? [])
         {

@@ -20,11 +20,17 @@ internal sealed partial class MeshReconciler
         try
         {
             var health = await _sidecars.GetStatusAsync(member.AdminUrl, token, cancellationToken).ConfigureAwait(false);
-            return new MemberObservation(member.Pod, member.ReplicationUrl, member.AdminUrl, health, null, _time.GetUtcNow());
+            return new MemberObservation(member.Pod, member.ReplicationUrl, member.AdminUrl, health, null, _time.GetUtcNow())
+            {
+                Terminating = member.Terminating,
+            };
         }
         catch (SidecarRequestException ex)
         {
-            return new MemberObservation(member.Pod, member.ReplicationUrl, member.AdminUrl, null, ex.Message, _time.GetUtcNow());
+            return new MemberObservation(member.Pod, member.ReplicationUrl, member.AdminUrl, null, ex.Message, _time.GetUtcNow())
+            {
+                Terminating = member.Terminating,
+            };
         }
     }
 
@@ -60,7 +66,7 @@ internal sealed partial class MeshReconciler
                 LogPushFailed(_logger, mesh, member.Pod, generation, ex.Message);
             }
 
-            refreshed[member.Pod] = await ObserveOneAsync(new MeshMemberEndpoint(member.Pod, member.ReplicationUrl, member.AdminUrl), token, ct)
+            refreshed[member.Pod] = await ObserveOneAsync(new MeshMemberEndpoint(member.Pod, member.ReplicationUrl, member.AdminUrl, member.Terminating), token, ct)
                 .ConfigureAwait(false);
         }).ConfigureAwait(false);
 

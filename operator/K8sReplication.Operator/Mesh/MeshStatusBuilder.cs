@@ -12,6 +12,9 @@ internal static class MeshStatusBuilder
 {
     public static readonly TimeSpan LastSeenRefresh = TimeSpan.FromMinutes(5);
 
+    /// <summary>State of a member whose pod is being deleted: its sidecar waits for a peer to fetch its changes.</summary>
+    public const string DrainingState = "Draining";
+
     public static ReplicationMeshStatus Build(
         long generation,
         long configGeneration,
@@ -23,7 +26,8 @@ internal static class MeshStatusBuilder
         string? authRefusal = null)
     {
         var members = observations.OrderBy(o => o.Pod, StringComparer.Ordinal).Select(o => Member(o, previous, now)).ToList();
-        var conditions = MeshConditions.Compute(observations, configGeneration, paused, generation, previous?.Conditions, now, authRefusal);
+        // Conditions describe the members that stay: a terminating member drains and leaves (it shows as Draining).
+        var conditions = MeshConditions.Compute([.. observations.Where(o => !o.Terminating)], configGeneration, paused, generation, previous?.Conditions, now, authRefusal);
         var degraded = conditions.Any(c => c.Type == ConditionTypes.Degraded && c.Status == ConditionStatus.True);
         var maxLag = observations.Count == 0 ? 0 : observations.Max(o => o.MaxLag.Seconds);
 
@@ -53,7 +57,8 @@ internal static class MeshStatusBuilder
             SiteId = o.Health?.SiteId ?? before?.SiteId,
             Address = o.ReplicationUrl,
             Ready = o.Health?.Ready == true,
-            State = o.Health?.State.ToString() ?? (o.Contacted ? "Unreachable" : MemberObservation.NotContactedState),
+            State = o.Terminating ? DrainingState : o.Health?.State.ToString() ?? (o.Contacted ? "Unreachable" : MemberObservation.NotContactedState),
+            UndeliveredChanges = o.Terminating ? o.Health?.UndeliveredChanges ?? before?.UndeliveredChanges : null,
             LagChanges = lagChanges,
             LagSeconds = Math.Round(lagSeconds, 3),
             MerkleRoot = o.Health?.MerkleRoot ?? before?.MerkleRoot,

@@ -69,6 +69,12 @@ public sealed record SidecarHealth
     /// <summary>Versions rejected because their clock was too far ahead.</summary>
     public long RejectedFutureVersions { get; init; }
 
+    /// <summary>True while the sidecar drains on shutdown (waits for a peer to fetch every local change).</summary>
+    public bool Draining { get; init; }
+
+    /// <summary>While draining: local changes no peer has fetched yet.</summary>
+    public long? UndeliveredChanges { get; init; }
+
     /// <summary>When the engine started (UTC).</summary>
     public DateTimeOffset? StartedAt { get; init; }
 }

@@ -22,8 +22,12 @@ public sealed record MeshMember
     public bool Ready { get; init; }
 
     /// <summary>Engine state.</summary>
-    [Description("Sidecar engine state; Unreachable when its status cannot be read; NotContacted while the mesh's auth Secret is refused.")]
+    [Description("Sidecar engine state; Draining while a terminating member waits for a peer to fetch its changes; Unreachable when its status cannot be read; NotContacted while the mesh's auth Secret is refused.")]
     public string? State { get; init; }
+
+    /// <summary>While draining: the member's changes no peer has fetched yet.</summary>
+    [Description("While the member drains: its changes no peer has fetched yet.")]
+    public long? UndeliveredChanges { get; init; }
 
     /// <summary>Largest lag towards any peer, in changes.</summary>
     [Description("Largest lag behind any peer, in changes.")]

@@ -19,9 +19,10 @@ internal static class CommandLineParser
     public const string TokenFile = "--token-file";
     public const string AntiEntropyInterval = "--anti-entropy-interval";
     public const string StateDir = "--state-dir";
+    public const string DrainTimeout = "--drain-timeout";
 
     private static readonly string[] Known =
-        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir];
+        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout];
 
     public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
     {
@@ -101,6 +102,7 @@ internal static class CommandLineParser
             TokenFile = get(TokenFile),
             StateDir = get(StateDir),
             AntiEntropy = interval is null ? null : new AntiEntropyConfig { Interval = interval },
+            DrainTimeout = get(DrainTimeout),
         };
     }
 

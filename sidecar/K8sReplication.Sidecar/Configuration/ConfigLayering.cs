@@ -113,6 +113,7 @@ internal static class ConfigLayering
         },
         MaxClockSkew = high.MaxClockSkew ?? low.MaxClockSkew,
         TombstoneTtl = high.TombstoneTtl ?? low.TombstoneTtl,
+        DrainTimeout = high.DrainTimeout ?? low.DrainTimeout,
         Paused = high.Paused ?? low.Paused,
     };
 }

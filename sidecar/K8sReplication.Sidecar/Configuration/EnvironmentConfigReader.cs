@@ -17,6 +17,7 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.TokenFile] = EnvVars.TokenFile,
         [CommandLineParser.AntiEntropyInterval] = EnvVars.AntiEntropyInterval,
         [CommandLineParser.StateDir] = EnvVars.StateDir,
+        [CommandLineParser.DrainTimeout] = EnvVars.DrainTimeout,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)

@@ -77,6 +77,7 @@ internal static class SidecarConfigValidator
 
         var skew = Duration(config.MaxClockSkew ?? SidecarDefaults.MaxClockSkew, "maxClockSkew", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), errors);
         var ttl = Duration(config.TombstoneTtl ?? SidecarDefaults.TombstoneTtl, "tombstoneTtl", TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
+        var drain = Duration(config.DrainTimeout ?? SidecarDefaults.DrainTimeout, "drainTimeout", TimeSpan.Zero, TimeSpan.FromHours(1), errors);
         if (config.Topology is { } topology && !Enum.IsDefined(topology))
         {
             errors.Add(new ConfigError("topology", $"unknown topology {(int)topology}"));
@@ -112,6 +113,7 @@ internal static class SidecarConfigValidator
             AntiEntropyTimeout = timeout,
             MaxClockSkew = skew,
             TombstoneTtl = ttl,
+            DrainTimeout = drain,
             Paused = config.Paused ?? false,
         };
         return errors;

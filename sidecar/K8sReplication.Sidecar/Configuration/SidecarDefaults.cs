@@ -9,6 +9,7 @@ internal static class SidecarDefaults
     public static readonly string AdminListen = "0.0.0.0:" + WellKnown.AdminPort;
     public const string MaxClockSkew = "5m";
     public const string TombstoneTtl = "168h";
+    public const string DrainTimeout = "30s";
     public const int MinBatchSize = 1;
     public const int MaxBatchSize = 10_000;
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);

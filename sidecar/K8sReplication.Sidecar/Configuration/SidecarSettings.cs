@@ -32,5 +32,8 @@ internal sealed record SidecarSettings
     public TimeSpan AntiEntropyTimeout { get; init; }
     public TimeSpan MaxClockSkew { get; init; }
     public TimeSpan TombstoneTtl { get; init; }
+
+    /// <summary>How long SIGTERM waits for a peer to fetch every change only this member holds.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool Paused { get; init; }
 }

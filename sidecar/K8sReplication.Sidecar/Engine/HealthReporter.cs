@@ -19,7 +19,8 @@ internal sealed class HealthReporter(
     StoreStatus status,
     DatabaseCircuit databaseCircuit,
     BatchApplier applier,
-    PeerSupervisor peers) : IMetricsState
+    PeerSupervisor peers,
+    DrainState drain) : IMetricsState
 {
     public EngineState EngineState => engine.State;
 
@@ -103,6 +104,8 @@ internal sealed class HealthReporter(
             Errors = errors,
             RejectedFutureVersions = rejected,
             StartedAt = engine.StartedAt,
+            Draining = drain.Draining,
+            UndeliveredChanges = drain.Draining ? drain.Undelivered : null,
         };
     }
 

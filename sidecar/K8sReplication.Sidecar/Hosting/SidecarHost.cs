@@ -19,7 +19,8 @@ namespace K8sReplication.Sidecar.Hosting;
 
 /// <summary>
 /// Builds and runs the sidecar: one Kestrel host with the replication and admin listeners, the engine and its
-/// loops as hosted services. Prints the listening line once both ports are bound; SIGTERM drains and exits 0.
+/// loops as hosted services. Prints the listening line once both ports are bound; SIGTERM drains (waits up to
+/// <c>drainTimeout</c> for a peer to fetch every local change, see <see cref="DrainService"/>) and exits 0.
 /// </summary>
 internal static partial class SidecarHost
 {
@@ -44,7 +45,8 @@ internal static partial class SidecarHost
         });
 
         var services = builder.Services;
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        // The drain runs inside the shutdown; the rest of the shutdown keeps its own time after it.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout + settings.DrainTimeout);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(config);
         services.AddSingleton(new BearerTokenAuthenticator(settings.TokenFile));
@@ -64,6 +66,11 @@ internal static partial class SidecarHost
         services.AddHostedService<FoldLoop>();
         services.AddHostedService<CheckpointLoop>();
         services.AddHostedService<ConfigFileWatcher>();
+        services.AddSingleton<DeliveryTracker>();
+        services.AddSingleton<DrainState>();
+
+        // Drains in the host's stopping phase, before any service (the web server included) stops.
+        services.AddHostedService<DrainService>();
         services.AddSingleton<HealthReporter>();
         MetricsEndpoint.AddServices(services);
         services.AddResponseCompression(o =>

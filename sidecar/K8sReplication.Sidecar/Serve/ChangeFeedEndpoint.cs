@@ -44,7 +44,14 @@ internal static class ChangeFeedEndpoint
                 : throw new BadRequestException("origin", $"{InputQuote.Quote(originText.ToString())} is not a site id (32 hex digits)");
         }
 
-        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        // A request from S confirms the reader holds every local change up to S (it stores its cursor as it applies).
+        if (origin is null || origin == store.Site)
+        {
+            services.GetRequiredService<DeliveryTracker>().Confirmed(after);
+        }
+
+        // Long-polls go on while the sidecar drains: a peer must still be able to fetch what only this member holds.
+        var stopping = services.GetRequiredService<DrainState>().FeedStopping;
         using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var started = time.GetTimestamp();
         FeedAnswer answer;

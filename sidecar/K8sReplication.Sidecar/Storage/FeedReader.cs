@@ -257,6 +257,36 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
         return result;
     }
 
+    /// <summary>
+    /// This member's own changes with a seq above <paramref name="afterSeq"/>: its versions there plus the captures not
+    /// folded yet (every capture is a local write). A range scan of the tail above the seq, in one snapshot.
+    /// </summary>
+    public long CountLocalAfter(long afterSeq)
+    {
+        var session = TakeFeedSession();
+        var reusable = false;
+        try
+        {
+            using var command = session.Connection.CreateCommand();
+            command.CommandText = """
+                SELECT (SELECT count(*) FROM __repl_versions
+                        WHERE seq > $after AND site = (SELECT id FROM __repl_sites WHERE site = $site))
+                     + (SELECT count(*) FROM __repl_log WHERE seq > $after AND tbl <> 0)
+                """;
+            command.Parameters.AddWithValue("$after", afterSeq);
+            var site = new byte[SiteId.Size];
+            context.Site.WriteTo(site);
+            command.Parameters.AddWithValue("$site", site);
+            var count = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            reusable = true;
+            return count;
+        }
+        finally
+        {
+            ReturnFeedSession(session, reusable);
+        }
+    }
+
     private FeedSession TakeFeedSession()
     {
         context.ThrowIfDisposed();

@@ -201,6 +201,9 @@ internal sealed class ReplicaStore : IDisposable
         return checkpointer.CheckpointIfWritten();
     }
 
+    /// <inheritdoc cref="FeedReader.CountLocalAfter"/>
+    public long CountLocalAfter(long afterSeq) => feed.CountLocalAfter(afterSeq);
+
     /// <inheritdoc cref="WalCheckpointer.TruncateIfLonger"/>
     public bool TruncateWalIfLonger(long bytes)
     {

@@ -36,14 +36,23 @@ public sealed class MemberDiscoveryTests
     };
 
     [Fact]
-    public void Members_OnlyRunningMatchingNonTerminatingPodsWithAnIp_SortedByName()
+    public void Members_OnlyRunningMatchingPodsWithAnIp_SortedByName_TerminatingOnesMarked()
     {
         Pod[] pods =
         [
             MakePod("b"), MakePod("a"), MakePod("pending", phase: "Pending"), MakePod("no-ip", ip: null), MakePod("other", app: "x"),
             MakePod("elsewhere", ns: "other"), MakePod("going", terminating: true),
         ];
-        Assert.Equal(["a", "b"], MemberDiscovery.Members(Mesh, pods).Select(m => m.Pod));
+        var members = MemberDiscovery.Members(Mesh, pods);
+        Assert.Equal(["a", "b", "going"], members.Select(m => m.Pod));
+        Assert.Equal([false, false, true], members.Select(m => m.Terminating));
+    }
+
+    [Fact]
+    public void TerminatingPodThatStoppedRunning_IsNoLongerAMember()
+    {
+        Assert.Empty(MemberDiscovery.Members(Mesh, [MakePod("gone", terminating: true, phase: "Succeeded")]));
+        Assert.Empty(MemberDiscovery.Members(Mesh, [MakePod("gone", terminating: true, ip: null)]));
     }
 
     [Fact]

@@ -21,6 +21,26 @@ public sealed class MeshChangeEventsTests
     }
 
     [Fact]
+    public void MemberLeavingWhileItsLastStatusHeldUndeliveredChanges_IsAWarningNamingThem()
+    {
+        var before = Status(["a", "b", "c"], ConditionStatus.False) with
+        {
+            Members =
+            [
+                new MeshMember { Pod = "a" },
+                new MeshMember { Pod = "b", State = MeshStatusBuilder.DrainingState, UndeliveredChanges = 7 },
+                new MeshMember { Pod = "c", State = MeshStatusBuilder.DrainingState, UndeliveredChanges = 0 },
+            ],
+        };
+        var events = MeshChangeEvents.Between(before, Status(["a"], ConditionStatus.False));
+        Assert.Equal(["MemberLeftUndelivered", "MemberLeft"], events.Select(e => e.Reason));
+        Assert.Equal("Warning", events[0].Type);
+        Assert.Contains("pod b", events[0].Note, StringComparison.Ordinal);
+        Assert.Contains("7 changes", events[0].Note, StringComparison.Ordinal);
+        Assert.Equal("Normal", events[1].Type);
+    }
+
+    [Fact]
     public void Between_NothingChanged_NoEvents() =>
         Assert.Empty(MeshChangeEvents.Between(Status(["a"], ConditionStatus.False), Status(["a"], ConditionStatus.False)));
 }

@@ -44,6 +44,28 @@ public sealed class MeshStatusBuilderTests
     }
 
     [Fact]
+    public void TerminatingMember_IsShownDraining_WithItsUndeliveredChanges_AndDoesNotDegradeTheMesh()
+    {
+        var draining = Healthy("b", root: "bb") with { Terminating = true };
+        draining = draining with { Health = draining.Health! with { Draining = true, UndeliveredChanges = 4 } };
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), draining], null, T0);
+
+        var member = status.Members!.Single(m => m.Pod == "b");
+        Assert.Equal(MeshStatusBuilder.DrainingState, member.State);
+        Assert.Equal(4, member.UndeliveredChanges);
+        Assert.Null(status.Members!.Single(m => m.Pod == "a").UndeliveredChanges);
+        Assert.Equal(ConditionStatus.False, StatusOf(status, ConditionTypes.Degraded));
+        Assert.Equal(ConditionStatus.True, StatusOf(status, ConditionTypes.Converged));
+
+        // Once its sidecar has exited the pod may still be listed for a moment: still Draining, last count kept.
+        var gone = Unreachable("b") with { Terminating = true };
+        var later = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), gone], status, T0);
+        Assert.Equal(MeshStatusBuilder.DrainingState, later.Members!.Single(m => m.Pod == "b").State);
+        Assert.Equal(4, later.Members!.Single(m => m.Pod == "b").UndeliveredChanges);
+        Assert.Equal(ConditionStatus.False, StatusOf(later, ConditionTypes.Degraded));
+    }
+
+    [Fact]
     public void UnreachableMember_IsDegradedWithReasonNamingTheMember()
     {
         var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Unreachable("b")], null, T0);

@@ -153,6 +153,15 @@ public sealed class SidecarProcess : IAsyncDisposable
     private static ProcessStartInfo CreateStartInfo(SidecarBinary binary, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env)
     {
         var info = binary.CreateStartInfo(args);
+
+        // On SIGTERM a sidecar waits up to drainTimeout (30 s by default) for a peer to fetch the changes only it holds.
+        // Most tests stop members whose peers are fakes or already stopped: test sidecars exit at once unless the test
+        // sets a drain timeout itself (the drain tests do).
+        if (!args.Any(a => a.StartsWith("--drain-timeout", StringComparison.Ordinal)))
+        {
+            info.Environment[Contracts.EnvVars.DrainTimeout] = "0s";
+        }
+
         foreach (var (key, value) in env)
         {
             info.Environment[key] = value;
