@@ -119,7 +119,30 @@ internal static class MeshConditions
 
         return mismatched.Count == 0
             ? Condition(ConditionTypes.SchemaConsistent, ConditionStatus.True, ConditionReasons.SchemasMatch, "every replicated table has the same schema on every member")
-            : Condition(ConditionTypes.SchemaConsistent, ConditionStatus.False, ConditionReasons.SchemaMismatch, $"schema differs between members for tables: {string.Join(", ", mismatched)}");
+            : Condition(ConditionTypes.SchemaConsistent, ConditionStatus.False, ConditionReasons.SchemaMismatch,
+                $"schema differs between members for tables: {string.Join("; ", mismatched.Select(t => t + " (" + SchemaDetail(reachable, t) + ")"))}");
+    }
+
+    /// <summary>Which members hold which version of a table: <c>a, b | c; missing on d</c>.</summary>
+    private static string SchemaDetail(List<MemberObservation> reachable, string table)
+    {
+        var groups = reachable.GroupBy(m => m.Health!.SchemaHashes.GetValueOrDefault(table)).ToList();
+        var present = groups.Where(g => g.Key is not null)
+            .Select(g => string.Join(", ", g.Select(m => m.Pod).Order(StringComparer.Ordinal)))
+            .Order(StringComparer.Ordinal).ToList();
+        var missing = groups.Where(g => g.Key is null).SelectMany(g => g.Select(m => m.Pod)).Order(StringComparer.Ordinal).ToList();
+        var parts = new List<string>();
+        if (present.Count > 1)
+        {
+            parts.Add(string.Join(" | ", present));
+        }
+
+        if (missing.Count > 0)
+        {
+            parts.Add("missing on " + string.Join(", ", missing));
+        }
+
+        return parts.Count > 0 ? string.Join("; ", parts) : "reported by the members' peers";
     }
 
     private static MeshCondition Degraded(IReadOnlyList<MemberObservation> members)

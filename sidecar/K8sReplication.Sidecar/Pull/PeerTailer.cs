@@ -28,6 +28,16 @@ internal sealed partial class PeerTailer(
     ILogger logger)
 {
     public const string CursorPrefix = "feed:";
+
+    /// <summary>
+    /// Prefix of the resume points of tables held back from a peer (<c>held:SITE:TABLE</c>): a held-back table never
+    /// holds the others back; it is read again from its point once schemas agree.
+    /// </summary>
+    public const string HeldPrefix = "held:";
+
+    /// <summary>While a table is held back, the session ends this often to read both sides' schemas again.</summary>
+    private static readonly TimeSpan HeldRecheckInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Batches fetched ahead of the one being applied. One is enough to overlap fetch and apply; each costs up to an
     /// answer's limit in memory (see PeerAnswerLimits).
@@ -142,7 +152,17 @@ internal sealed partial class PeerTailer(
         Peer.SchemaMismatches = [.. tables.Where(t => !local.TryGetValue(t.Key, out var h) || h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
         var cursorKey = CursorPrefix + site;
-        var cursor = long.TryParse(store.ReadCursor(cursorKey), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 0;
+        var heldPrefix = HeldPrefix + site + ":";
+        var agreed = store.ReadCursors(heldPrefix).Keys.Select(k => k[heldPrefix.Length..])
+            .Where(t => !Peer.SchemaMismatches.Contains(t, StringComparer.Ordinal)).ToList();
+        var cursorText = agreed.Count > 0 ? store.TakeHeld(cursorKey, heldPrefix, agreed) : store.ReadCursor(cursorKey);
+        var cursor = long.TryParse(cursorText, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 0;
+        if (agreed.Count > 0)
+        {
+            var released = string.Join(", ", agreed);
+            LogHeldReleased(logger, Peer.Name, released, cursor);
+        }
+
         var origin = settings.Topology == Topology.FullMesh ? site : (SiteId?)null;
 
         var channel = Channel.CreateBounded<(FeedPage Page, bool Full)>(new BoundedChannelOptions(PipelineDepth)
@@ -153,7 +173,7 @@ internal sealed partial class PeerTailer(
         });
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetch = FetchAsync(channel.Writer, site, cursor, origin, session.Token);
-        var apply = ApplyAsync(channel.Reader, cursorKey, tables, backoff, session.Token);
+        var apply = ApplyAsync(channel.Reader, cursorKey, heldPrefix, tables, backoff, session.Token);
         var first = await Task.WhenAny(fetch, apply);
         await session.CancelAsync();
         try
@@ -179,8 +199,18 @@ internal sealed partial class PeerTailer(
             var settings = config.Current;
             var limit = Math.Min(settings.BatchSize, _ceiling);
             var full = false;
+            var localSchemas = SchemaSignature(store.SchemaHashes);
+            var started = time.GetTimestamp();
             while (true)
             {
+                // A held-back table flows again once schemas agree: look again when ours changed, or now and then
+                // (the peer's may have).
+                if (Peer.SchemaMismatches.Count > 0
+                    && (SchemaSignature(store.SchemaHashes) != localSchemas || time.GetElapsedTime(started) > HeldRecheckInterval))
+                {
+                    throw new SchemaHeldBackException($"reading both schemas again: {string.Join(", ", Peer.SchemaMismatches)} differed");
+                }
+
                 settings = config.Current;
                 var wait = full || !Peer.InitialCatchUpSettled ? TimeSpan.Zero : settings.Wait;
                 var page = await client.GetChangesAsync(after, limit, wait, origin, cancellationToken);
@@ -221,8 +251,10 @@ internal sealed partial class PeerTailer(
         }
     }
 
-    private async Task ApplyAsync(ChannelReader<(FeedPage Page, bool Full)> reader, string cursorKey, IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, CancellationToken cancellationToken)
+    private async Task ApplyAsync(ChannelReader<(FeedPage Page, bool Full)> reader, string cursorKey, string heldPrefix,
+        IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, CancellationToken cancellationToken)
     {
+        var heldLogged = false;
         await foreach (var (page, full) in reader.ReadAllAsync(cancellationToken))
         {
             if (page.Changes.Count > 0)
@@ -232,10 +264,13 @@ internal sealed partial class PeerTailer(
                     await Task.Delay(Max(databaseCircuit.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
                 }
 
-                var result = applier.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name);
-                if (!result.CursorStored)
+                var result = applier.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name, heldPrefix);
+                if (result.RejectedSchema > 0 && !heldLogged)
                 {
-                    throw new SchemaHeldBackException($"{result.RejectedSchema} changes held back: schema differs for {string.Join(", ", Peer.SchemaMismatches)}");
+                    heldLogged = true;
+                    // The other tables went on; these are read again once schemas agree.
+                    var heldTables = string.Join(", ", Peer.SchemaMismatches);
+                    LogHeldBack(logger, Peer.Name, result.RejectedSchema, heldTables);
                 }
 
                 var newest = page.Changes[^1].Version.Hlc >> 16;
@@ -272,4 +307,14 @@ internal sealed partial class PeerTailer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: {Reason}")]
     private static partial void LogSchemaHeldBack(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: {Changes} changes held back until schemas agree ({Tables}); the other tables go on")]
+    private static partial void LogHeldBack(ILogger logger, string peer, int changes, string tables);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer}: schemas agree again for {Tables}; reading its feed again from seq {Seq}")]
+    private static partial void LogHeldReleased(ILogger logger, string peer, string tables, long seq);
+
+    /// <summary>The schema hashes as one comparable string.</summary>
+    private static string SchemaSignature(IReadOnlyDictionary<string, string> hashes) =>
+        string.Join(';', hashes.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value));
 }

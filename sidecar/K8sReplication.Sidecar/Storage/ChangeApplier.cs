@@ -27,10 +27,14 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     /// batch changes nothing (duplicates compare equal). Malformed input throws <see cref="ChangeRejectedException"/>
     /// before anything is written. Versions too far in the future are rejected one by one (counted); changes for a
     /// table whose schema differs from the sender's, or that the sender replicates and this member does not, are held
-    /// back and the cursor is then NOT stored.
+    /// back. Without <paramref name="heldKeyPrefix"/> the cursor is then NOT stored (the batch is read again). With it,
+    /// the other tables keep their progress: the cursor is stored, and for each held-back table the position to read
+    /// its changes again from (just below its first held change) is kept under <c>heldKeyPrefix + table</c> in the
+    /// same transaction (the lowest one wins); once schemas agree the reader rewinds to it
+    /// (<see cref="CursorTable.TakeHeld"/>), and re-applying what the other tables already have changes nothing.
     /// </summary>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null)
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (string.IsNullOrEmpty(cursorKey))
@@ -50,10 +54,11 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         var keys = new IReadOnlyList<object?>[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            // A table the sender replicates and this member does not (yet: the app here has not created it) is a
-            // schema difference, held back like one; a table nobody declared is bad input.
-            validated[i] = changes[i] is { Table: { } name } && !snapshot.ByName.ContainsKey(name)
-                && senderSchemaHashes is not null && senderSchemaHashes.ContainsKey(name)
+            // A table whose schema differs from the sender's, or that the sender replicates and this member does not
+            // (yet: the app here has not migrated), is held back before its values are checked against the local
+            // columns; a table nobody declared is bad input.
+            validated[i] = changes[i] is { Table: { } name } && senderSchemaHashes is not null && senderSchemaHashes.TryGetValue(name, out var senderHash)
+                && (!snapshot.ByName.TryGetValue(name, out var local) || !string.Equals(local.SchemaHash, senderHash, StringComparison.Ordinal))
                 ? null
                 : ChangeValidation.Validate(snapshot, changes[i], i, out keys[i]);
         }
@@ -67,6 +72,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
             SyncTriggerMode();
             context.Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
             var stats = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            var heldFrom = new Dictionary<string, long>(StringComparer.Ordinal);
             var rejections = new List<string>();
             var maxApplied = 0L;
             for (var i = 0; i < changes.Count; i++)
@@ -80,13 +86,21 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
 
                 if (table is null)
                 {
-                    AddRejection(rejections, $"changes[{i}].table: '{change.Table}' is replicated by the sender but not here (create it, or replicate the same tables on every member)");
+                    AddRejection(rejections, snapshot.ByName.TryGetValue(change.Table!, out var differing)
+                        ? $"changes[{i}].table: schema of '{change.Table}' differs from the sender's ({senderSchemaHashes![change.Table!]} vs local {differing.SchemaHash})"
+                        : $"changes[{i}].table: '{change.Table}' is replicated by the sender but not here (create it, or replicate the same tables on every member)");
                     counts[(int)ApplyOutcome.RejectedSchema]++;
+                    Held(heldFrom, change);
                     continue;
                 }
 
                 var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
                 counts[(int)outcome]++;
+                if (outcome == ApplyOutcome.RejectedSchema)
+                {
+                    Held(heldFrom, change);
+                }
+
                 if (outcome == ApplyOutcome.Applied)
                 {
                     maxApplied = Math.Max(maxApplied, change.Version.Hlc);
@@ -99,7 +113,8 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
             fold.RaiseClockFloor(tx, effects, maxApplied);
 
             var held = stats.Values.Sum(c => c[(int)ApplyOutcome.RejectedSchema]);
-            if (held == 0)
+            var storeCursor = held == 0 || heldKeyPrefix is not null;
+            if (storeCursor)
             {
                 var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
                 cursor.Parameters[0].Value = cursorKey;
@@ -107,8 +122,21 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
                 cursor.ExecuteNonQuery();
             }
 
+            if (heldKeyPrefix is not null && heldFrom.Count > 0)
+            {
+                // Cursor values are decimal seqs: the lower resume point is kept (compared as numbers).
+                var mark = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value " +
+                    "WHERE CAST(excluded.value AS INTEGER) < CAST(__repl_cursors.value AS INTEGER)", 2);
+                foreach (var (tableName, from) in heldFrom)
+                {
+                    mark.Parameters[0].Value = heldKeyPrefix + tableName;
+                    mark.Parameters[1].Value = from.ToString(CultureInfo.InvariantCulture);
+                    mark.ExecuteNonQuery();
+                }
+            }
+
             context.Fault("apply.before-commit");
-            return BuildResult(stats, rejections, cursorStored: held == 0);
+            return BuildResult(stats, rejections, cursorStored: storeCursor);
         });
     }
 
@@ -358,6 +386,13 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
 
     private static ChangeRejectedException Refused(ReplicaTable table, int index, SqliteException cause) =>
         new(string.Create(CultureInfo.InvariantCulture, $"changes[{index}].values"), $"table '{table.Name}' refused the row: {cause.Message}", cause);
+
+    /// <summary>Notes a held-back change: its table is read again from just below the first of them.</summary>
+    private static void Held(Dictionary<string, long> heldFrom, Change change)
+    {
+        var from = Math.Max(0, change.Seq - 1);
+        heldFrom[change.Table!] = heldFrom.TryGetValue(change.Table!, out var earlier) ? Math.Min(earlier, from) : from;
+    }
 
     private static void AddRejection(List<string> rejections, string message)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace K8sReplication.Sidecar.Storage;
 
 /// <summary>Durable per-peer positions and facts (<c>__repl_cursors</c>): feed cursors, repair progress, site bindings.</summary>
@@ -33,6 +35,45 @@ internal sealed class CursorTable(ReplicaContext context)
     }
 
     /// <summary>Stores a durable fact about a peer outside any batch (e.g. the site a peer is bound to).</summary>
+    /// <summary>
+    /// Rewinds the cursor <paramref name="cursorKey"/> to the lowest resume point held under
+    /// <paramref name="heldKeyPrefix"/> for the given tables (tables whose schemas agree again) and forgets those
+    /// points, in one transaction. Returns the cursor's value afterwards (null when it had none).
+    /// </summary>
+    public string? TakeHeld(string cursorKey, string heldKeyPrefix, IReadOnlyCollection<string> tables)
+    {
+        return context.InWriteTransaction((tx, _) =>
+        {
+            long? lowest = null;
+            var read = context.Prepared(tx, "SELECT value FROM __repl_cursors WHERE key = @p0", 1);
+            var delete = context.Prepared(tx, "DELETE FROM __repl_cursors WHERE key = @p0", 1);
+            foreach (var table in tables)
+            {
+                read.Parameters[0].Value = heldKeyPrefix + table;
+                if (read.ExecuteScalar() is string text && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                {
+                    lowest = Math.Min(lowest ?? long.MaxValue, from);
+                    delete.Parameters[0].Value = heldKeyPrefix + table;
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            read.Parameters[0].Value = cursorKey;
+            var current = read.ExecuteScalar() as string;
+            if (lowest is not { } rewind
+                || (long.TryParse(current, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at <= rewind))
+            {
+                return current;
+            }
+
+            var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+            cursor.Parameters[0].Value = cursorKey;
+            cursor.Parameters[1].Value = rewind.ToString(CultureInfo.InvariantCulture);
+            cursor.ExecuteNonQuery();
+            return cursor.Parameters[1].Value as string;
+        });
+    }
+
     public void WriteCursor(string cursorKey, string value)
     {
         context.InWriteTransaction((tx, _) =>

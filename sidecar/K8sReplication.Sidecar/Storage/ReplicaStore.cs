@@ -129,8 +129,12 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="ChangeApplier.ApplyBatch"/>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null) =>
-        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes);
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null) =>
+        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
+
+    /// <inheritdoc cref="CursorTable.TakeHeld"/>
+    public string? TakeHeld(string cursorKey, string heldKeyPrefix, IReadOnlyCollection<string> tables) =>
+        cursors.TakeHeld(cursorKey, heldKeyPrefix, tables);
 
     /// <inheritdoc cref="CursorTable.ReadCursor"/>
     public string? ReadCursor(string cursorKey) => cursors.ReadCursor(cursorKey);

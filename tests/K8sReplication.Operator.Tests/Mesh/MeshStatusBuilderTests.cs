@@ -66,6 +66,21 @@ public sealed class MeshStatusBuilderTests
     }
 
     [Fact]
+    public void DifferingSchemas_SchemaConsistentFalse_NamesTheTableAndWhichMembersHoldWhich()
+    {
+        var c = Healthy("c");
+        c = c with { Health = c.Health! with { SchemaHashes = new Dictionary<string, string> { ["orders"] = "h2" } } };
+        var d = Healthy("d");
+        d = d with { Health = d.Health! with { SchemaHashes = new Dictionary<string, string>() } };
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Healthy("b"), c, d], null, T0);
+
+        var condition = status.Conditions!.Single(x => x.Type == ConditionTypes.SchemaConsistent);
+        Assert.Equal(ConditionStatus.False, condition.Status);
+        Assert.Equal(ConditionReasons.SchemaMismatch, condition.Reason);
+        Assert.Contains("orders (a, b | c; missing on d)", condition.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnreachableMember_IsDegradedWithReasonNamingTheMember()
     {
         var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), Unreachable("b")], null, T0);

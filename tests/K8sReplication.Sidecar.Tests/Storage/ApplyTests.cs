@@ -120,6 +120,30 @@ public sealed class ApplyTests
     }
 
     [Fact]
+    public void WithAHeldKeyPrefix_TheCursorMovesOn_AndEachHeldTableKeepsItsLowestResumePoint_UntilTaken()
+    {
+        using var r = new TestReplica();
+        var senderHashes = new Dictionary<string, string>(r.Store.SchemaHashes) { ["later"] = "0123456789abcdef0123456789abcdef" };
+        Change Later(string id, long seq) => new("later", KeyCodec.Encode([id]), new RowVersion(NowHlc(), SiteA, false), [id, 1L], seq);
+
+        var first = r.Store.ApplyBatch([Kv("a", 1L, NowHlc(), SiteA) with { Seq = 10 }, Later("x", 11), Later("y", 12)], "feed:s", "12", senderHashes, "held:s:");
+        Assert.Equal((1, 2, true), (first.Applied, first.RejectedSchema, first.CursorStored));
+        Assert.Equal("12", r.Store.ReadCursor("feed:s"));
+        Assert.Equal("10", r.Store.ReadCursor("held:s:later")); // just below the first held change
+
+        // A later batch holding the table again keeps the earlier (lower) resume point.
+        Assert.True(r.Store.ApplyBatch([Later("z", 20)], "feed:s", "20", senderHashes, "held:s:").CursorStored);
+        Assert.Equal("20", r.Store.ReadCursor("feed:s"));
+        Assert.Equal("10", r.Store.ReadCursor("held:s:later"));
+
+        // Schemas agree: taking the held point rewinds the cursor to it and forgets the point.
+        Assert.Equal("10", r.Store.TakeHeld("feed:s", "held:s:", ["later"]));
+        Assert.Equal("10", r.Store.ReadCursor("feed:s"));
+        Assert.Null(r.Store.ReadCursor("held:s:later"));
+        Assert.Equal("10", r.Store.TakeHeld("feed:s", "held:s:", ["later"])); // nothing held: the cursor stays
+    }
+
+    [Fact]
     public void ReadChanges_PagesInSeqOrder_AndFiltersByOrigin()
     {
         using var r = new TestReplica();
