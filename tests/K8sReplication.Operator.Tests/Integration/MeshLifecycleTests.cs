@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Contracts.Mesh;
@@ -95,6 +96,52 @@ public sealed class MeshLifecycleTests
         // just before can still be on its way (captured but not yet folded or fetched), so wait for the row itself.
         await Eventually.TrueAsync(() => joined.Has("before-join"), Deadline, "the new member caught up with existing data");
         Assert.Equal(["demo-0", "demo-1"], await PeersAsync(joined));
+    }
+
+    [Fact]
+    public async Task ScaleDownWhileWriting_TerminatingMemberDrains_StaysInPeerListsUntilGone_NothingLost()
+    {
+        await using var scenario = await OperatorScenario.StartAsync();
+        await Task.WhenAll(scenario.AddMemberAsync("demo-0"), scenario.AddMemberAsync("demo-1"),
+            scenario.AddMemberAsync("demo-2", "--drain-timeout", "60s"));
+        await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo");
+        await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 3), "three settled members");
+
+        // The kubelet's part of a graceful delete: the pod stays (terminating) until its containers have exited.
+        const string kubelet = "test.k8srepl.dev/kubelet";
+        await scenario.Kube.PatchAsync(ResourceTypes.Pods, "demo-2", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(kubelet) },
+        }, OperatorScenario.Namespace);
+        var leaving = scenario.Members["demo-2"];
+        for (var i = 0; i < 20; i++)
+        {
+            leaving.Insert($"last-{i}");
+        }
+
+        await scenario.Kube.DeleteAsync(ResourceTypes.Pods, "demo-2", OperatorScenario.Namespace);
+        var draining = await scenario.WaitForMeshAsync("demo",
+            m => m.Status?.Members?.FirstOrDefault(x => x.Pod == "demo-2")?.State == MeshStatusBuilder.DrainingState,
+            "the terminating member shown as Draining");
+        Assert.Equal(3, draining.Status!.TotalMembers);
+        Assert.Contains("demo-2", await PeersAsync(scenario.Members["demo-0"]));
+        Assert.Contains("demo-2", await PeersAsync(scenario.Members["demo-1"]));
+
+        // SIGTERM: the sidecar drains (its peers still fetch from it), then exits 0.
+        Assert.Equal(0, await leaving.Process.StopAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("Drained", leaving.Process.Stderr, StringComparison.Ordinal);
+        await scenario.Kube.PatchAsync(ResourceTypes.Pods, "demo-2", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["finalizers"] = null },
+        }, OperatorScenario.Namespace);
+        await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 2) && m.Status!.Members!.All(x => x.Pod != "demo-2"),
+            "demo-2 gone once its pod is");
+        foreach (var pod in new[] { "demo-0", "demo-1" })
+        {
+            var member = scenario.Members[pod];
+            Assert.All(Enumerable.Range(0, 20), i => Assert.True(member.Has($"last-{i}"), $"{pod} lacks last-{i}"));
+        }
     }
 
     [Fact]

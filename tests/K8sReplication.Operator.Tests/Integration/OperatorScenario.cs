@@ -76,7 +76,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
         });
 
     /// <summary>Starts a sidecar for <paramref name="pod"/> and creates the running pod pointing at it.</summary>
-    public async Task<MemberNode> AddMemberAsync(string pod)
+    public async Task<MemberNode> AddMemberAsync(string pod, params string[] extraArgs)
     {
         var db = new TempDatabase();
         db.Execute("CREATE TABLE items(id TEXT PRIMARY KEY, v TEXT)");
@@ -92,6 +92,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
             "--state-dir", Path.Combine(db.Folder, "state"),
             "--anti-entropy-interval", "1s",
         };
+        args.AddRange(extraArgs);
         var process = await SidecarProcess.StartAsync(args);
         var node = new MemberNode(pod, db, process, args);
         lock (_members)
