@@ -43,6 +43,7 @@ internal static class AllCommand
         await Step(run, "four", () => rows.FourAsync());
         await Step(run, "apptax", () => rows.AppTaxAsync());
         await Step(run, "capture", () => rows.CaptureAsync());
+        await Step(run, "walburst", () => rows.WalBurstAsync());
         await Step(run, "startup", () => rows.StartupAsync());
         await Step(run, "partition", () => rows.PartitionAsync());
         await Step(run, "repair", () => rows.RepairAsync());

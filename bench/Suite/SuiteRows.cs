@@ -140,6 +140,15 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"app write of {m} autocommit rows, both sidecars running: app's lock waits (busy handler)", t.Running.AutocommitWaitMs, null, null));
     }
 
+    public async Task WalBurstAsync()
+    {
+        var w = await WalBurstCase.RunAsync(o);
+        var n = w.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Add(new(Ours, $"WAL file, peak during a burst of {n} rows in 1000-row tx (member 0 of a pair, sampled every 50 ms)", w.PeakMb, "the database file after the burst", w.DatabaseMb));
+        Add(new(Ours, $"WAL file after that burst, once idle (captures folded, then 3 s after it was back within 64 MiB)", w.AfterIdleMb, null, null, "≤ 64 MB", 64));
+        Add(new(Ours, "time from the last row replicated to the WAL file within 64 MiB (the fold of the burst's captures included)", w.SecondsToBound, null, null));
+    }
+
     public async Task CaptureAsync()
     {
         var c = await CaptureCase.RunAsync(o);

@@ -41,6 +41,16 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
     /// <summary>A quiet database's WAL file longer than this is truncated (SQLite reuses a WAL file from its start).</summary>
     public const long TruncateWalBytes = 4L * 1024 * 1024;
 
+    /// <summary>A WAL this long during writes gets this member's readers paused so it can start over (see <see cref="ReaderPause"/>).</summary>
+    public const long RestartWalBytes = 64L * 1024 * 1024;
+
+    /// <summary>How long readers and this loop's checkpoints pause for a long WAL to start over.</summary>
+    public static readonly TimeSpan WalPause = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Least time between two such pauses.</summary>
+    public static readonly TimeSpan BetweenWalPauses = TimeSpan.FromMilliseconds(500);
+
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (replica.TryGet(out var store))
@@ -68,11 +78,18 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
     {
         var wait = QuietInterval;
         var quietFor = TimeSpan.Zero;
+        var lastWalPause = 0L;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 var (walFrames, _) = store.CheckpointIfWritten();
+                var walBytes = store.WalBytesOf(walFrames);
+                if (walBytes >= RestartWalBytes && LetTheWalStartOver(store, ref lastWalPause))
+                {
+                    LogWalPause(logger, walBytes >> 20);
+                }
+
                 quietFor = walFrames > 0 ? TimeSpan.Zero : quietFor + wait;
                 if (quietFor >= QuietBeforeTruncate && store.TruncateWalIfLonger(TruncateWalBytes))
                 {
@@ -97,6 +114,58 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
             }
         }
     }
+
+    /// <summary>
+    /// Makes a long WAL start over while writes go on. SQLite restarts the WAL only when a writer begins while every
+    /// frame has been copied and no reader reads an older snapshot. An app's own checkpoint (inside the commit that
+    /// passes 1,000 pages) copies everything and lets its next transaction restart the WAL, but during a burst this
+    /// member's feed reads always hold a snapshot, and this loop's checkpoints make the app's give up (only one
+    /// checkpoint runs at a time): the WAL grew to gigabytes in a million-row burst. So for a moment
+    /// (<see cref="WalPause"/>) this member's readers wait and this loop checkpoints nothing; the copy left to the app
+    /// is what it wrote since this loop's last checkpoint. Returns false when no pause was due yet.
+    /// </summary>
+    private static bool LetTheWalStartOver(ReplicaStore store, ref long lastPause)
+    {
+        if (lastPause != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(lastPause) < BetweenWalPauses)
+        {
+            return false;
+        }
+
+        var readers = store.Readers;
+        readers.Pause(WalPause);
+        try
+        {
+            // Readers in flight finish; then the app's own checkpoint (inside its next commit) copies what is left and
+            // its next transaction starts the WAL over. Look now and then (a checkpoint with nothing to copy is
+            // instant; one that copies the app's latest pages would make the app's give up).
+            var next = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (readers.Paused)
+            {
+                if (readers.Active == 0 && System.Diagnostics.Stopwatch.GetTimestamp() >= next)
+                {
+                    var (frames, _) = store.CheckpointIfWritten();
+                    if (frames > 0 && store.WalBytesOf(frames) < RestartWalBytes / 8)
+                    {
+                        break;
+                    }
+
+                    next = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 50);
+                }
+
+                Thread.Sleep(1);
+            }
+        }
+        finally
+        {
+            readers.Resume();
+            lastPause = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WAL of {Megabytes} MiB during writes: readers paused for it to start over")]
+    private static partial void LogWalPause(ILogger logger, long megabytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The database is quiet: WAL file truncated")]
     private static partial void LogWalTruncated(ILogger logger);

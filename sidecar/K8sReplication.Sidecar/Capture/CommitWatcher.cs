@@ -1,3 +1,4 @@
+using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -52,6 +53,13 @@ internal sealed partial class CommitWatcher(ReplicaStore store, ChangeSignal sig
         while (!stopping.IsCancellationRequested)
         {
             var seen = 0L;
+            if (store.Readers.Paused)
+            {
+                // The WAL is starting over (see ReaderPause): even this check is a read transaction.
+                Thread.Sleep(SidecarDefaults.FoldPollInterval);
+                continue;
+            }
+
             try
             {
                 if (store.HasExternalChanges())

@@ -68,7 +68,8 @@ internal sealed partial class FoldLoop(
                     step = FoldStep.Slice;
                 }
 
-                if (step != FoldStep.Wait)
+                // While the WAL is let start over (see CheckpointLoop), this member neither reads nor writes.
+                if (step != FoldStep.Wait && !store.Readers.Paused)
                 {
                     if (!await FoldAsync(store, step, stoppingToken))
                     {
@@ -127,7 +128,7 @@ internal sealed partial class FoldLoop(
         // a long one that made it look quiet) means it is not paused after all.
         var wait = step == FoldStep.AllYielding;
         int n;
-        while ((n = store.Fold(ReplicaStore.FoldSliceEntries, onlyIfLockFree: !wait)) > 0 || (n == 0 && store.HasPendingCaptures()))
+        while ((n = await FoldSliceAsync(store, wait, stoppingToken)) > 0 || (n == 0 && store.HasPendingCaptures()))
         {
             if (n > 0)
             {
@@ -146,6 +147,17 @@ internal sealed partial class FoldLoop(
         }
 
         return n >= 0;
+    }
+
+    /// <summary>One slice, once any pause for the WAL to start over is done (see CheckpointLoop).</summary>
+    private async Task<int> FoldSliceAsync(ReplicaStore store, bool waitForLock, CancellationToken stoppingToken)
+    {
+        while (store.Readers.Paused)
+        {
+            await Task.Delay(SidecarDefaults.FoldPollInterval, time, stoppingToken);
+        }
+
+        return store.Fold(ReplicaStore.FoldSliceEntries, onlyIfLockFree: !waitForLock);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fold failed (SQLite error {Code}): {Error}")]

@@ -38,8 +38,11 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
         var payload = 0L;
         long maxSeq;
         long? endAt = null;
+        var entered = false;
         try
         {
+            context.Readers.Enter();
+            entered = true;
             session.Begin.Execute();
             try
             {
@@ -112,6 +115,11 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
         }
         finally
         {
+            if (entered)
+            {
+                context.Readers.Exit();
+            }
+
             ReturnFeedSession(session, reusable);
         }
 

@@ -49,6 +49,9 @@ internal sealed class ReplicaContext
 
     public ReplicaStoreOptions Options { get; }
 
+    /// <summary>Holds this member's readers back for a moment so the WAL can start over (see <see cref="ReaderPause"/>).</summary>
+    public ReaderPause Readers { get; } = new();
+
     /// <summary>Held for every use of the write connection (a write transaction, or a check on it).</summary>
     public Lock WriteGate { get; } = new();
 

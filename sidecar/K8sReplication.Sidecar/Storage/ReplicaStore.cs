@@ -208,6 +208,19 @@ internal sealed class ReplicaStore : IDisposable
     /// <inheritdoc cref="FeedReader.CountLocalAfter"/>
     public long CountLocalAfter(long afterSeq) => feed.CountLocalAfter(afterSeq);
 
+    /// <inheritdoc cref="WalCheckpointer.Restart"/>
+    public bool RestartWal(TimeSpan wait)
+    {
+        context.ThrowIfDisposed();
+        return checkpointer.Restart(wait);
+    }
+
+    /// <inheritdoc cref="WalCheckpointer.WalBytesOf"/>
+    public long WalBytesOf(long frames) => checkpointer.WalBytesOf(frames);
+
+    /// <summary>This member's readers, held back for a moment while the WAL starts over (see <see cref="ReaderPause"/>).</summary>
+    public ReaderPause Readers => context.Readers;
+
     /// <inheritdoc cref="WalCheckpointer.TruncateIfLonger"/>
     public bool TruncateWalIfLonger(long bytes)
     {

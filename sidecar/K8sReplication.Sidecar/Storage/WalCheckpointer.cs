@@ -18,6 +18,7 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
     private SqliteCommand? dataVersion;
     private SqliteCommand? checkpoint;
     private long lastDataVersion = -1;
+    private long pageSize = 4096;
     private bool disposed;
 
     /// <summary>
@@ -41,6 +42,9 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
             return (reader.GetInt64(1), reader.GetInt64(2));
         }
     }
+
+    /// <summary>Bytes of WAL that <paramref name="frames"/> frames take (page and frame header).</summary>
+    public long WalBytesOf(long frames) => frames * (Volatile.Read(ref pageSize) + 24);
 
     /// <summary>The WAL file's length in bytes (0 when there is none).</summary>
     public long WalFileBytes()
@@ -82,6 +86,41 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
     }
 
     /// <summary>Opens the checkpoint connection on first use (caller holds the gate).</summary>
+    /// <summary>
+    /// Copies what is left of the WAL and makes the next writer start it from its beginning (a RESTART checkpoint). It
+    /// holds SQLite's write lock while it works and waits at most <paramref name="wait"/> for a writer or reader to
+    /// finish; returns false when that was not enough. Call it after a PASSIVE checkpoint has copied the bulk, with this
+    /// member's readers paused, so the app waits for a few pages' copy at most.
+    /// </summary>
+    public bool Restart(TimeSpan wait)
+    {
+        lock (gate)
+        {
+            EnsureOpen();
+            var handle = connection!.Handle;
+            raw.sqlite3_busy_timeout(handle, (int)wait.TotalMilliseconds);
+            try
+            {
+                var rc = raw.sqlite3_wal_checkpoint_v2(handle, "main", raw.SQLITE_CHECKPOINT_RESTART, out _, out _);
+                if (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+                {
+                    return false;
+                }
+
+                if (rc != raw.SQLITE_OK)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, handle);
+                }
+
+                return true;
+            }
+            finally
+            {
+                raw.sqlite3_busy_timeout(handle, 0);
+            }
+        }
+    }
+
     private void EnsureOpen()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -104,6 +143,12 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
         {
             noWait.CommandText = "PRAGMA busy_timeout = 0";
             noWait.ExecuteNonQuery();
+        }
+
+        using (var size = connection.CreateCommand())
+        {
+            size.CommandText = "PRAGMA page_size";
+            pageSize = Convert.ToInt64(size.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
         dataVersion = connection.CreateCommand();
