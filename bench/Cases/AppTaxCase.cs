@@ -118,69 +118,10 @@ internal static class AppTaxCase
         LowerPriority();
         using var from = LimitCases.OpenApp(source);
         using var to = LimitCases.OpenApp(target);
-        using var version = from.CreateCommand();
-        version.CommandText = "PRAGMA data_version";
-        using var select = from.CreateCommand();
-        select.CommandText = "SELECT * FROM __repl_log WHERE seq > @after ORDER BY seq";
-        var afterParameter = select.Parameters.Add("@after", SqliteType.Integer);
         using var head = from.CreateCommand();
         head.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
         var after = (long)head.ExecuteScalar()!;
-        using var insert = to.CreateCommand();
-        long lastVersion = -1;
-        while (!stop.IsCancellationRequested)
-        {
-            var v = (long)version.ExecuteScalar()!;
-            if (v == lastVersion)
-            {
-                Thread.Sleep(1);
-                continue;
-            }
-
-            lastVersion = v;
-            afterParameter.Value = after;
-            var rows = new List<object[]>();
-            using (var reader = select.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    var values = new object[reader.FieldCount];
-                    reader.GetValues(values);
-                    rows.Add(values);
-                }
-            }
-
-            if (rows.Count == 0)
-            {
-                continue;
-            }
-
-            if (insert.Parameters.Count == 0)
-            {
-                var width = rows[0].Length;
-                LimitCases.Exec(to, $"CREATE TABLE IF NOT EXISTS copy({string.Join(", ", Enumerable.Range(0, width).Select(i => $"c{i}"))})");
-                insert.CommandText = $"INSERT INTO copy VALUES ({string.Join(", ", Enumerable.Range(0, width).Select(i => $"@p{i}"))})";
-                for (var i = 0; i < width; i++)
-                {
-                    insert.Parameters.Add(new SqliteParameter($"@p{i}", null));
-                }
-            }
-
-            using var tx = to.BeginTransaction();
-            insert.Transaction = tx;
-            foreach (var row in rows)
-            {
-                for (var i = 0; i < row.Length; i++)
-                {
-                    insert.Parameters[i].Value = row[i];
-                }
-
-                insert.ExecuteNonQuery();
-            }
-
-            tx.Commit();
-            after = (long)rows[^1][0];
-        }
+        BareRelay.Run(from, to, "SELECT * FROM __repl_log WHERE seq > @after ORDER BY seq", "copy", createTarget: true, after, stop);
     }
 
     /// <summary>Gives the calling thread the sidecar's default nice value (Linux; elsewhere a no-op).</summary>

@@ -132,52 +132,7 @@ internal static class LagCase
     {
         using var from = source.Open();
         using var to = target.Open();
-        using var version = from.CreateCommand();
-        version.CommandText = "PRAGMA data_version";
-        using var select = from.CreateCommand();
-        select.CommandText = "SELECT id, ts FROM lag WHERE id > @after ORDER BY id";
-        var afterParameter = select.Parameters.Add("@after", SqliteType.Integer);
-        using var insert = to.CreateCommand();
-        insert.CommandText = "INSERT INTO lag(id, ts) VALUES (@id, @ts)";
-        var id = insert.Parameters.Add("@id", SqliteType.Integer);
-        var ts = insert.Parameters.Add("@ts", SqliteType.Integer);
-        long lastVersion = -1;
-        while (!stop.IsCancellationRequested)
-        {
-            var v = (long)version.ExecuteScalar()!;
-            if (v == lastVersion)
-            {
-                Thread.Sleep(1);
-                continue;
-            }
-
-            lastVersion = v;
-            afterParameter.Value = after;
-            var rows = new List<(long Id, long Ts)>();
-            using (var reader = select.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
-                }
-            }
-
-            if (rows.Count == 0)
-            {
-                continue;
-            }
-
-            using var tx = to.BeginTransaction();
-            insert.Transaction = tx;
-            foreach (var row in rows)
-            {
-                (id.Value, ts.Value) = row;
-                insert.ExecuteNonQuery();
-            }
-
-            tx.Commit();
-            after = rows[^1].Id;
-        }
+        BareRelay.Run(from, to, "SELECT id, ts FROM lag WHERE id > @after ORDER BY id", "lag", createTarget: false, after, stop);
     }
 
     private static void Read(BenchNode node, long firstId, long lastId, List<double> lags, CancellationToken stop)
