@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using K8sReplication.Bench.Mesh;
 using K8sReplication.Contracts.Config;
+using NicePriority = K8sReplication.Sidecar.Hosting.ThreadPriority;
 using K8sReplication.Bench.Suite;
 using Microsoft.Data.Sqlite;
 
@@ -115,7 +115,7 @@ internal static class AppTaxCase
     /// </summary>
     private static void Relay(string source, string target, CancellationToken stop)
     {
-        LowerPriority();
+        NicePriority.LowerCurrentThread(HotPathConfig.DefaultNiceness);
         using var from = LimitCases.OpenApp(source);
         using var to = LimitCases.OpenApp(target);
         using var head = from.CreateCommand();
@@ -123,21 +123,6 @@ internal static class AppTaxCase
         var after = (long)head.ExecuteScalar()!;
         BareRelay.Run(from, to, "SELECT * FROM __repl_log WHERE seq > @after ORDER BY seq", "copy", createTarget: true, after, stop);
     }
-
-    /// <summary>Gives the calling thread the sidecar's default nice value (Linux; elsewhere a no-op).</summary>
-    private static void LowerPriority()
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            _ = SetPriority(0, GetTid(), HotPathConfig.DefaultNiceness);
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "setpriority")]
-    private static extern int SetPriority(int which, int who, int prio);
-
-    [DllImport("libc", EntryPoint = "gettid")]
-    private static extern int GetTid();
 
     /// <summary>Seconds for <paramref name="rows"/> autocommit single-row INSERTs of new keys.</summary>
     public static double Autocommit(SqliteConnection c, int rows)

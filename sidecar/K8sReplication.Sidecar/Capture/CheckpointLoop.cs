@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -9,15 +10,14 @@ namespace K8sReplication.Sidecar.Capture;
 /// <see cref="WalCheckpointer"/>). While commits keep coming it checkpoints every <see cref="ActiveInterval"/>; once the
 /// database is quiet it backs off to <see cref="QuietInterval"/> (see <see cref="Next"/>), and once nothing has been
 /// committed for <see cref="QuietBeforeTruncate"/> it truncates a WAL file a burst left longer than
-/// <see cref="TruncateWalBytes"/>: the WAL stays bounded during bursts (writers start it over once it is copied) and
-/// its file shrinks after them.
+/// <see cref="TruncateWalBytes"/>. A WAL that passes <see cref="RestartWalBytes"/> while writes go on is let start
+/// over (<see cref="LetTheWalStartOver"/>).
 /// </summary>
 /// <remarks>
 /// The app's connections keep SQLite's automatic checkpoint (every 1,000 WAL pages, run inside the commit that crosses
 /// the mark: two fsyncs and a copy of every page not yet checkpointed). Checkpointing the WAL every few milliseconds
 /// leaves that commit only the last few pages to copy, so the app's write of 5,000 autocommit rows spends about half as
-/// long in its own checkpoints, and the app's next commit after it can restart the WAL, which keeps the WAL near its
-/// 1,000-page mark even during a burst.
+/// long in its own checkpoints.
 /// </remarks>
 internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<CheckpointLoop> logger) : BackgroundService
 {
@@ -49,7 +49,6 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
 
     /// <summary>Least time between two such pauses.</summary>
     public static readonly TimeSpan BetweenWalPauses = TimeSpan.FromMilliseconds(500);
-
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -126,7 +125,7 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
     /// </summary>
     private static bool LetTheWalStartOver(ReplicaStore store, ref long lastPause)
     {
-        if (lastPause != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(lastPause) < BetweenWalPauses)
+        if (lastPause != 0 && Stopwatch.GetElapsedTime(lastPause) < BetweenWalPauses)
         {
             return false;
         }
@@ -138,10 +137,10 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
             // Readers in flight finish; then the app's own checkpoint (inside its next commit) copies what is left and
             // its next transaction starts the WAL over. Look now and then (a checkpoint with nothing to copy is
             // instant; one that copies the app's latest pages would make the app's give up).
-            var next = System.Diagnostics.Stopwatch.GetTimestamp();
+            var next = Stopwatch.GetTimestamp();
             while (readers.Paused)
             {
-                if (readers.Active == 0 && System.Diagnostics.Stopwatch.GetTimestamp() >= next)
+                if (readers.Active == 0 && Stopwatch.GetTimestamp() >= next)
                 {
                     var (frames, _) = store.CheckpointIfWritten();
                     if (frames > 0 && store.WalBytesOf(frames) < RestartWalBytes / 8)
@@ -149,7 +148,7 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
                         break;
                     }
 
-                    next = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 50);
+                    next = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50);
                 }
 
                 Thread.Sleep(1);
@@ -158,7 +157,7 @@ internal sealed partial class CheckpointLoop(StoreAccess replica, ILogger<Checkp
         finally
         {
             readers.Resume();
-            lastPause = System.Diagnostics.Stopwatch.GetTimestamp();
+            lastPause = Stopwatch.GetTimestamp();
         }
 
         return true;

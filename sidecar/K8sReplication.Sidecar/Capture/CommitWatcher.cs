@@ -52,7 +52,6 @@ internal sealed partial class CommitWatcher(ReplicaStore store, ChangeSignal sig
 
         while (!stopping.IsCancellationRequested)
         {
-            var seen = 0L;
             if (store.Readers.Paused)
             {
                 // The WAL is starting over (see ReaderPause): even this check is a read transaction.
@@ -60,6 +59,7 @@ internal sealed partial class CommitWatcher(ReplicaStore store, ChangeSignal sig
                 continue;
             }
 
+            var seen = 0L;
             try
             {
                 if (store.HasExternalChanges())

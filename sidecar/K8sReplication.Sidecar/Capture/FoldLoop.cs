@@ -97,7 +97,7 @@ internal sealed partial class FoldLoop(
 
                 if (time.GetElapsedTime(lastSnapshot) > SnapshotInterval)
                 {
-                    status.Refresh(store);
+                    status.Refresh(store, watcher.Head);
                     lastSnapshot = time.GetTimestamp();
                 }
 

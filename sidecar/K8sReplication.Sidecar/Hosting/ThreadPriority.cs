@@ -32,6 +32,13 @@ internal static partial class ThreadPriority
         return set;
     }
 
+    /// <summary>Sets the nice value of the calling thread only (the bench's stand-ins for the sidecar use it).</summary>
+    public static bool LowerCurrentThread(int niceness) =>
+        OperatingSystem.IsLinux() && niceness > 0 && SetPriority(PrioProcess, GetTid(), niceness) == 0;
+
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static extern int SetPriority(int which, int who, int prio);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
 }

@@ -116,10 +116,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
             var storeCursor = held == 0 || heldKeyPrefix is not null;
             if (storeCursor)
             {
-                var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
-                cursor.Parameters[0].Value = cursorKey;
-                cursor.Parameters[1].Value = cursorValue;
-                cursor.ExecuteNonQuery();
+                CursorTable.Upsert(context, tx, cursorKey, cursorValue);
             }
 
             if (heldKeyPrefix is not null && heldFrom.Count > 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Storage;
 
@@ -66,22 +67,21 @@ internal sealed class CursorTable(ReplicaContext context)
                 return current;
             }
 
-            var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
-            cursor.Parameters[0].Value = cursorKey;
-            cursor.Parameters[1].Value = rewind.ToString(CultureInfo.InvariantCulture);
-            cursor.ExecuteNonQuery();
-            return cursor.Parameters[1].Value as string;
+            var rewound = rewind.ToString(CultureInfo.InvariantCulture);
+            Upsert(context, tx, cursorKey, rewound);
+            return rewound;
         });
     }
 
-    public void WriteCursor(string cursorKey, string value)
+    public void WriteCursor(string cursorKey, string value) =>
+        context.InWriteTransaction((tx, _) => Upsert(context, tx, cursorKey, value));
+
+    /// <summary>Stores a cursor inside the caller's write transaction (an applied batch stores its peer's cursor so).</summary>
+    public static int Upsert(ReplicaContext context, SqliteTransaction tx, string cursorKey, string value)
     {
-        context.InWriteTransaction((tx, _) =>
-        {
-            var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
-            cursor.Parameters[0].Value = cursorKey;
-            cursor.Parameters[1].Value = value;
-            return cursor.ExecuteNonQuery();
-        });
+        var cursor = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2);
+        cursor.Parameters[0].Value = cursorKey;
+        cursor.Parameters[1].Value = value;
+        return cursor.ExecuteNonQuery();
     }
 }

@@ -208,13 +208,6 @@ internal sealed class ReplicaStore : IDisposable
     /// <inheritdoc cref="FeedReader.CountLocalAfter"/>
     public long CountLocalAfter(long afterSeq) => feed.CountLocalAfter(afterSeq);
 
-    /// <inheritdoc cref="WalCheckpointer.Restart"/>
-    public bool RestartWal(TimeSpan wait)
-    {
-        context.ThrowIfDisposed();
-        return checkpointer.Restart(wait);
-    }
-
     /// <inheritdoc cref="WalCheckpointer.WalBytesOf"/>
     public long WalBytesOf(long frames) => checkpointer.WalBytesOf(frames);
 

@@ -25,13 +25,16 @@ internal sealed partial class StoreStatus(ILogger<StoreStatus> logger)
         }
     }
 
-    /// <summary>Re-reads the cached store figures (the fold loop calls this periodically).</summary>
-    public void Refresh(ReplicaStore store)
+    /// <summary>
+    /// Re-reads the cached store figures (the fold loop calls this periodically, with the capture log's head as its
+    /// commit watcher last saw it; without one it is read here).
+    /// </summary>
+    public void Refresh(ReplicaStore store, long? captureHead = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var (rows, tombstones) = store.Counts();
         var (databaseBytes, walBytes) = store.FileSizes();
-        var backlog = Math.Max(0, store.CaptureHead() - store.MaxSeq);
+        var backlog = Math.Max(0, (captureHead ?? store.CaptureHead()) - store.MaxSeq);
         Volatile.Write(ref _snapshot, new StoreSnapshot(rows, tombstones, Convert.ToHexStringLower(store.Merkle.Root), store.SchemaHashes,
             databaseBytes, walBytes, backlog));
     }

@@ -86,41 +86,6 @@ internal sealed class WalCheckpointer(string databasePath, TimeSpan busyTimeout)
     }
 
     /// <summary>Opens the checkpoint connection on first use (caller holds the gate).</summary>
-    /// <summary>
-    /// Copies what is left of the WAL and makes the next writer start it from its beginning (a RESTART checkpoint). It
-    /// holds SQLite's write lock while it works and waits at most <paramref name="wait"/> for a writer or reader to
-    /// finish; returns false when that was not enough. Call it after a PASSIVE checkpoint has copied the bulk, with this
-    /// member's readers paused, so the app waits for a few pages' copy at most.
-    /// </summary>
-    public bool Restart(TimeSpan wait)
-    {
-        lock (gate)
-        {
-            EnsureOpen();
-            var handle = connection!.Handle;
-            raw.sqlite3_busy_timeout(handle, (int)wait.TotalMilliseconds);
-            try
-            {
-                var rc = raw.sqlite3_wal_checkpoint_v2(handle, "main", raw.SQLITE_CHECKPOINT_RESTART, out _, out _);
-                if (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
-                {
-                    return false;
-                }
-
-                if (rc != raw.SQLITE_OK)
-                {
-                    SqliteException.ThrowExceptionForRC(rc, handle);
-                }
-
-                return true;
-            }
-            finally
-            {
-                raw.sqlite3_busy_timeout(handle, 0);
-            }
-        }
-    }
-
     private void EnsureOpen()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
