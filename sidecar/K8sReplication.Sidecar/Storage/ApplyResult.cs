@@ -16,4 +16,7 @@ internal sealed record ApplyResult(int Applied, int SkippedOlder, int SkippedDup
 
     /// <summary>Human-readable reasons for rejected changes (bounded), for logs and health.</summary>
     public IReadOnlyList<string> Rejections { get; init; } = [];
+
+    /// <summary>Local writes this batch discarded and kept in the conflict log: table and reason of each.</summary>
+    public IReadOnlyList<(string Table, string Reason)> ConflictsRecorded { get; init; } = [];
 }

@@ -17,8 +17,12 @@ namespace K8sReplication.Sidecar.Storage;
 ///   integer index: a version lookup is one index probe (the full key kept in pk resolves hash collisions), and since
 ///   the key id's top bits are the Merkle bucket, a leaf read is a range scan of that index. A row changing gets a
 ///   new seq (its rowid moves to the end). Measured against the earlier layout (WITHOUT ROWID on (bucket, table, key
-///   id, key) plus a seq index, site as a blob): bench/ storage, apply and fold rates.</item>
+///   id, key) plus a seq index, site as a blob): bench/ storage, apply and fold rates.
+///   base_hlc/base_site: the version this one was written over at its writer, skipping the writer's own earlier
+///   writes (the newest write of another site it replaced; null for a new row, or when the sender did not say). A
+///   member whose version is the base of an incoming one knows the incoming write saw it: not a conflict.</item>
 /// <item>__repl_cursors: peers' opaque cursors, written in the same transaction as the changes they cover.</item>
+/// <item>__repl_conflicts: the conflict log, every write this member discarded with its row image (ConflictLog).</item>
 /// </list>
 /// </summary>
 internal static class BookkeepingSchema
@@ -37,9 +41,14 @@ internal static class BookkeepingSchema
             schema_hash TEXT NOT NULL, key_columns INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS __repl_sites(id INTEGER PRIMARY KEY, site BLOB NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS __repl_versions(seq INTEGER PRIMARY KEY, kid INTEGER NOT NULL, tbl INTEGER NOT NULL,
-            pk BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, deleted INTEGER NOT NULL);
+            pk BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, deleted INTEGER NOT NULL,
+            base_hlc INTEGER, base_site INTEGER);
         CREATE UNIQUE INDEX IF NOT EXISTS __repl_versions_kid ON __repl_versions(kid);
         CREATE TABLE IF NOT EXISTS __repl_cursors(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS __repl_conflicts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, tbl TEXT NOT NULL,
+            pk BLOB NOT NULL, reason TEXT NOT NULL, loser_hlc INTEGER NOT NULL, loser_site BLOB NOT NULL,
+            loser_deleted INTEGER NOT NULL, loser_values BLOB, winner_hlc INTEGER NOT NULL, winner_site BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS __repl_conflicts_at ON __repl_conflicts(at);
         """;
 
     public const string Prefix = "__repl_";

@@ -148,7 +148,7 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
 
                 folded++;
                 var deleted = entry.Kind != 0;
-                if (TryInsertFirstVersion(effects, table, bucket, kid, key, new RowVersion(entry.Hlc, Site, deleted)))
+                if (TryInsertFirstVersion(effects, table, bucket, kid, key, new RowVersion(entry.Hlc, Site, deleted), null))
                 {
                     maxHlc = Math.Max(maxHlc, entry.Hlc);
                     continue;
@@ -156,7 +156,7 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
 
                 var existing = LookupVersion(effects, table.Id, kid, key, out var slot);
                 var hlc = existing is { } e && e.Version.Hlc >= entry.Hlc ? e.Version.Hlc + 1 : entry.Hlc;
-                WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(hlc, Site, deleted));
+                WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(hlc, Site, deleted), VersionIndex.BaseOver(existing, Site));
                 maxHlc = Math.Max(maxHlc, hlc);
             }
 
@@ -189,7 +189,7 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
         }
 
         var at = Math.Max(hlc, live.Version.Hlc + 1);
-        WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(at, Site, true));
+        WriteVersion(effects, table, bucket, slot, key, existing, new RowVersion(at, Site, true), VersionIndex.BaseOver(existing, Site));
         return at;
     }
 
@@ -258,12 +258,12 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
 
     private (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key) => versions.Locate(tableName, key);
 
-    private (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
+    private StoredVersion? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
         out long slot) => versions.LookupVersion(effects, tableId, kid, key, out slot);
 
-    private bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next) =>
-        versions.TryInsertFirstVersion(effects, table, bucket, kid, key, next);
+    private bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next,
+        RowVersion? basedOn) => versions.TryInsertFirstVersion(effects, table, bucket, kid, key, next, basedOn);
 
     private void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
-        (long Seq, RowVersion Version)? previous, RowVersion next) => versions.WriteVersion(effects, table, bucket, kid, key, previous, next);
+        StoredVersion? previous, RowVersion next, RowVersion? basedOn) => versions.WriteVersion(effects, table, bucket, kid, key, previous, next, basedOn);
 }

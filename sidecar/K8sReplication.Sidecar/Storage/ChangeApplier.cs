@@ -7,7 +7,7 @@ namespace K8sReplication.Sidecar.Storage;
 /// Applies remote changes: last writer wins on (hlc, site), unique-index conflicts settled the same way on every
 /// member, the cursor stored in the same transaction as the rows.
 /// </summary>
-internal sealed class ChangeApplier(ReplicaContext context, VersionIndex versions, CaptureFold fold)
+internal sealed class ChangeApplier(ReplicaContext context, VersionIndex versions, CaptureFold fold, ConflictLog conflicts)
 {
     private long triggerModeSchemaVersion = -1;
 
@@ -133,7 +133,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
             }
 
             context.Fault("apply.before-commit");
-            return BuildResult(stats, rejections, cursorStored: storeCursor);
+            return BuildResult(stats, rejections, cursorStored: storeCursor) with { ConflictsRecorded = [.. effects.ConflictsRecorded] };
         });
     }
 
@@ -198,14 +198,16 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         }
 
         var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
-        if (versions.TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version))
+        if (versions.TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version, change.Base))
         {
             // The row had no version, so the change wins. (A new member's initial sync is all first versions: for
             // them this one statement replaces the lookup, and the key id index is probed once instead of twice.)
             if (WriteRow(effects, table, change, key, index) is { } keptBy)
             {
+                // Lost a unique value to a row held here: a tombstone at the winner's version, with no base, so a
+                // member still holding this write records it when the tombstone reaches it.
                 var inserted = versions.LookupVersion(effects, table.Id, kid, change.Key, out var insertedSlot);
-                versions.WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true });
+                versions.WriteVersion(effects, table, bucket, insertedSlot, change.Key, inserted, keptBy with { Deleted = true }, null);
                 return ApplyOutcome.ConflictsLost;
             }
 
@@ -213,8 +215,9 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         }
 
         var existing = versions.LookupVersion(effects, table.Id, kid, change.Key, out var slot);
-        if (existing?.Version is { } local)
+        if (existing is { } stored)
         {
+            var local = stored.Version;
             var order = change.Version.CompareTo(local);
             if (order == 0)
             {
@@ -223,13 +226,78 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
 
             if (order < 0)
             {
-                return local.Site == change.Version.Site ? ApplyOutcome.SkippedOlder : ApplyOutcome.ConflictsLost;
+                // Older than what is here: stale when the local version was written over it (its own site's later
+                // write, or a write based on it); otherwise a concurrent write that lost. Its writer, which holds it,
+                // records it when this member's version reaches it.
+                return local.Site == change.Version.Site || SameWrite(stored.Base, change.Version)
+                    ? ApplyOutcome.SkippedOlder
+                    : ApplyOutcome.ConflictsLost;
+            }
+
+            if (IsLostWrite(stored, change))
+            {
+                RecordLoser(effects, table, change.Key, key, local,
+                    change.Version.Deleted ? ConflictReasons.Deleted : ConflictReasons.Lww, change.Version);
             }
         }
 
         var lostTo = WriteRow(effects, table, change, key, index);
-        versions.WriteVersion(effects, table, bucket, slot, change.Key, existing, lostTo is { } winner ? winner with { Deleted = true } : change.Version);
-        return lostTo is null ? ApplyOutcome.Applied : ApplyOutcome.ConflictsLost;
+        if (lostTo is { } winner)
+        {
+            versions.WriteVersion(effects, table, bucket, slot, change.Key, existing, winner with { Deleted = true }, null);
+            return ApplyOutcome.ConflictsLost;
+        }
+
+        versions.WriteVersion(effects, table, bucket, slot, change.Key, existing, change.Version, change.Base);
+        return ApplyOutcome.Applied;
+    }
+
+    /// <summary>
+    /// Whether a winning change discards the local version without having seen it: the local version is another site's
+    /// than the change's writer (a site's own later write always saw its earlier one) and is not the change's base. Two
+    /// deletes lose nothing. A change without a base (a new row there, or a sender of an earlier version) over another
+    /// site's version counts as concurrent, so an overwrite is recorded rather than lost.
+    /// </summary>
+    private static bool IsLostWrite(StoredVersion stored, Change change) =>
+        !(stored.Version.Deleted && change.Version.Deleted)
+        && stored.Version.Site != change.Version.Site
+        && !SameWrite(change.Base, stored.Version);
+
+    /// <summary>Same (hlc, site): the same write.</summary>
+    private static bool SameWrite(RowVersion? a, RowVersion b) => a is { } v && v.CompareTo(b) == 0;
+
+    /// <summary>Keeps a local version about to be discarded in the conflict log, with its row image (none for a tombstone).</summary>
+    private void RecordLoser(WriteEffects effects, ReplicaTable table, byte[] encodedKey, IReadOnlyList<object?> key,
+        RowVersion loser, string reason, RowVersion winner)
+    {
+        var values = loser.Deleted ? null : ReadLocalRow(table, key);
+        conflicts.Record(effects, table, encodedKey, reason, loser, values, winner);
+    }
+
+    /// <summary>The local row's values inside the write transaction, or null when the row is not there.</summary>
+    private object?[]? ReadLocalRow(ReplicaTable table, IReadOnlyList<object?> key)
+    {
+        var select = context.Raw(table.SelectRowSql);
+        try
+        {
+            select.BindValues(key);
+            if (!select.Step())
+            {
+                return null;
+            }
+
+            var row = new object?[table.Columns.Count];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = select.Value(i);
+            }
+
+            return row;
+        }
+        finally
+        {
+            select.Reset();
+        }
     }
 
     /// <summary>
@@ -274,7 +342,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     private RowVersion? ResolveUniqueConflict(WriteEffects effects, ReplicaTable table, Change change, IReadOnlyList<object?> key,
         int index, SqliteException cause)
     {
-        var rivals = new List<(object?[] Key, byte[] Encoded, long Bucket, long Slot, (long Seq, RowVersion Version)? Existing)>();
+        var rivals = new List<(object?[] Key, byte[] Encoded, long Bucket, long Slot, StoredVersion? Existing)>();
         foreach (var unique in table.UniqueIndexes.Where(u => !u.OnExpression))
         {
             foreach (var rivalKey in RowsHoldingUniqueValues(table, unique, change.Values!, key))
@@ -315,8 +383,13 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         var tombstone = change.Version with { Deleted = true };
         foreach (var rival in rivals)
         {
+            if (rival.Existing is { Version: { Deleted: false } lost })
+            {
+                RecordLoser(effects, table, rival.Encoded, rival.Key, lost, ConflictReasons.Unique, change.Version);
+            }
+
             DeleteRow(table, rival.Key);
-            versions.WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone);
+            versions.WriteVersion(effects, table, rival.Bucket, rival.Slot, rival.Encoded, rival.Existing, tombstone, null);
         }
 
         try

@@ -45,6 +45,8 @@ internal sealed class FormatMigrations(ReplicaContext context, VersionIndex vers
                 VersionIndex.BindVersion(insert, reader.GetInt64(6), slot, reader.GetInt64(0), key,
                     new RowVersion(reader.GetInt64(3), SiteId.FromBytes((byte[])reader.GetValue(4)), reader.GetInt64(5) != 0),
                     versions.SiteNumber(effects, SiteId.FromBytes((byte[])reader.GetValue(4))));
+                insert.BindValue(8, null);
+                insert.BindValue(9, null);
                 insert.Execute();
             }
         }
@@ -104,5 +106,20 @@ internal sealed class FormatMigrations(ReplicaContext context, VersionIndex vers
         var probe = context.Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
         probe.Bind(1, kid);
         return probe.ScalarInt64() == 1;
+    }
+
+    /// <summary>
+    /// Databases written before versions kept their base (format 3) get the two nullable columns at open: existing
+    /// versions have no known base, which conflict detection treats like a new row's (see BookkeepingSchema).
+    /// </summary>
+    public void AddBaseColumns(SqliteTransaction tx)
+    {
+        if (context.Scalar(tx, "SELECT count(*) FROM pragma_table_info('__repl_versions') WHERE name = 'base_hlc'") is 1L)
+        {
+            return;
+        }
+
+        context.Execute(tx, "ALTER TABLE __repl_versions ADD COLUMN base_hlc INTEGER");
+        context.Execute(tx, "ALTER TABLE __repl_versions ADD COLUMN base_site INTEGER");
     }
 }

@@ -26,6 +26,7 @@ internal sealed class ReplicaStore : IDisposable
     private readonly FormatMigrations migrations;
     private readonly VersionScan scan;
     private readonly WalCheckpointer checkpointer;
+    private readonly ConflictLog conflicts;
     private readonly Lock dataVersionGate = new();
     private readonly SqliteConnection dataVersionConnection;
     private SqliteCommand? dataVersionCommand;
@@ -41,7 +42,8 @@ internal sealed class ReplicaStore : IDisposable
         versions = new VersionIndex(context);
         fold = new CaptureFold(context, versions);
         installer = new CaptureInstaller(context, fold);
-        applier = new ChangeApplier(context, versions, fold);
+        conflicts = new ConflictLog(context);
+        applier = new ChangeApplier(context, versions, fold, conflicts);
         feed = new FeedReader(context, versions);
         cursors = new CursorTable(context);
         migrations = new FormatMigrations(context, versions);
@@ -131,6 +133,22 @@ internal sealed class ReplicaStore : IDisposable
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
         IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null) =>
         applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
+
+    /// <summary>How long and how many conflict-log entries are kept; takes effect from the next record or prune.</summary>
+    public ConflictRetention ConflictRetention
+    {
+        get => conflicts.Retention;
+        set => conflicts.Retention = value;
+    }
+
+    /// <inheritdoc cref="ConflictLog.Read"/>
+    public IReadOnlyList<ConflictEntry> ReadConflicts(string? table, DateTimeOffset? since, int limit) => conflicts.Read(table, since, limit);
+
+    /// <inheritdoc cref="ConflictLog.Count"/>
+    public long ConflictCount() => conflicts.Count();
+
+    /// <inheritdoc cref="ConflictLog.Prune"/>
+    public int PruneConflicts() => conflicts.Prune();
 
     /// <inheritdoc cref="CursorTable.TakeHeld"/>
     public string? TakeHeld(string cursorKey, string heldKeyPrefix, IReadOnlyCollection<string> tables) =>
@@ -306,6 +324,7 @@ internal sealed class ReplicaStore : IDisposable
             var format1 = migrations.MigrateFormat1Begin(tx);
             context.Execute(tx, BookkeepingSchema.Ddl);
             migrations.MigrateToUniqueKeyIds(tx);
+            migrations.AddBaseColumns(tx);
             context.Execute(tx, "INSERT OR IGNORE INTO __repl_site(id, site) VALUES (0, @site)", ("@site", SiteId.NewRandom().ToByteArray()));
             context.Site = SiteId.FromBytes((byte[])context.Scalar(tx, "SELECT site FROM __repl_site WHERE id = 0")!);
             versions.LoadSites(tx);

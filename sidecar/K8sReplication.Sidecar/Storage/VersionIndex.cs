@@ -10,14 +10,14 @@ internal sealed class VersionIndex(ReplicaContext context)
 {
     /// <summary>The entries from a key id to the end of its bucket (a colliding key is placed after its key id).</summary>
     private const string LookupVersionSql =
-        "SELECT seq, tbl, pk, hlc, site, deleted, kid FROM __repl_versions WHERE kid BETWEEN ?1 AND ?2 ORDER BY kid";
+        "SELECT seq, tbl, pk, hlc, site, deleted, kid, base_hlc, base_site FROM __repl_versions WHERE kid BETWEEN ?1 AND ?2 ORDER BY kid";
 
     public const string InsertVersionSql =
-        "INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT INTO __repl_versions(seq, kid, tbl, pk, hlc, site, deleted, base_hlc, base_site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
     private const string InsertFirstVersionSql = InsertVersionSql + " ON CONFLICT (kid) DO NOTHING";
 
-    private const string MoveVersionSql = "UPDATE __repl_versions SET seq = ?1, hlc = ?2, site = ?3, deleted = ?4 WHERE seq = ?5";
+    private const string MoveVersionSql = "UPDATE __repl_versions SET seq = ?1, hlc = ?2, site = ?3, deleted = ?4, base_hlc = ?6, base_site = ?7 WHERE seq = ?5";
 
     // The per-change statements, held directly: Raw's lookup hashes the whole SQL text on every call.
     private RawStatement? lookupVersionStatement;
@@ -43,7 +43,7 @@ internal sealed class VersionIndex(ReplicaContext context)
     /// or, when it has none, the key id a new one must take (its own unless a colliding key holds it). Usually one
     /// probe of the key-id index: the scan from <paramref name="kid"/> to the end of its bucket meets nothing else.
     /// </summary>
-    public (long Seq, RowVersion Version)? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
+    public StoredVersion? LookupVersion(WriteEffects effects, long tableId, long kid, ReadOnlySpan<byte> key,
         out long slot)
     {
         var lookup = lookupVersionStatement ??= context.Raw(LookupVersionSql);
@@ -57,7 +57,9 @@ internal sealed class VersionIndex(ReplicaContext context)
                 if (lookup.Int64(1) == tableId && lookup.Blob(2).SequenceEqual(key))
                 {
                     slot = lookup.Int64(6);
-                    return (lookup.Int64(0), new RowVersion(lookup.Int64(3), SiteOf(effects, lookup.Int64(4)), lookup.Int64(5) != 0));
+                    var stored = new RowVersion(lookup.Int64(3), SiteOf(effects, lookup.Int64(4)), lookup.Int64(5) != 0);
+                    RowVersion? basedOn = lookup.Value(7) is long baseHlc ? new RowVersion(baseHlc, SiteOf(effects, lookup.Int64(8)), false) : null;
+                    return new StoredVersion(lookup.Int64(0), stored, basedOn);
                 }
 
                 (taken ??= []).Add(lookup.Int64(6));
@@ -83,10 +85,12 @@ internal sealed class VersionIndex(ReplicaContext context)
     /// id (one statement: the unique index's probe decides and places it); false, with nothing written, if one does
     /// (the row's own earlier version, or a colliding key's: the caller looks it up).
     /// </summary>
-    public bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next)
+    public bool TryInsertFirstVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key, RowVersion next,
+        RowVersion? basedOn)
     {
         var insert = insertFirstVersionStatement ??= context.Raw(InsertFirstVersionSql);
         BindVersion(insert, effects.LastSeq + 1, kid, table.Id, key, next, SiteNumber(effects, next.Site));
+        BindBase(insert, 8, effects, basedOn);
         insert.Execute();
         if (insert.Changes() == 0)
         {
@@ -100,10 +104,11 @@ internal sealed class VersionIndex(ReplicaContext context)
 
     /// <summary>
     /// Stores <paramref name="next"/> under a new local seq (moving the entry to the end of the feed) and records the
-    /// Merkle delta (old XOR new digest). <paramref name="kid"/> is the slot LookupVersion gave.
+    /// Merkle delta (old XOR new digest). <paramref name="kid"/> is the slot LookupVersion gave; <paramref name="basedOn"/>
+    /// the version the write replaced at its writer (see BookkeepingSchema), null when none or unknown.
     /// </summary>
     public void WriteVersion(WriteEffects effects, ReplicaTable table, long bucket, long kid, byte[] key,
-        (long Seq, RowVersion Version)? previous, RowVersion next)
+        StoredVersion? previous, RowVersion next, RowVersion? basedOn)
     {
         var seq = effects.NextSeq();
         var site = SiteNumber(effects, next.Site);
@@ -115,12 +120,14 @@ internal sealed class VersionIndex(ReplicaContext context)
             move.Bind(3, site);
             move.Bind(4, next.Deleted ? 1L : 0L);
             move.Bind(5, old.Seq);
+            BindBase(move, 6, effects, basedOn);
             move.Execute();
         }
         else
         {
             var insert = insertVersionStatement ??= context.Raw(InsertVersionSql);
             BindVersion(insert, seq, kid, table.Id, key, next, site);
+            BindBase(insert, 8, effects, basedOn);
             insert.Execute();
         }
 
@@ -136,6 +143,30 @@ internal sealed class VersionIndex(ReplicaContext context)
         insert.Bind(5, version.Hlc);
         insert.Bind(6, site);
         insert.Bind(7, version.Deleted ? 1L : 0L);
+    }
+
+    /// <summary>
+    /// The base a writer records when it writes over <paramref name="previous"/>: the previous version itself when
+    /// another site wrote it, or, over its own earlier write, that write's base (a chain of one site's writes keeps the
+    /// newest foreign version it started from).
+    /// </summary>
+    public static RowVersion? BaseOver(StoredVersion? previous, SiteId writer) =>
+        previous is not { } p ? null
+        : p.Version.Site == writer ? p.Base
+        : p.Version with { Deleted = false };
+
+    private void BindBase(RawStatement statement, int first, WriteEffects effects, RowVersion? basedOn)
+    {
+        if (basedOn is { } b)
+        {
+            statement.Bind(first, b.Hlc);
+            statement.Bind(first + 1, SiteNumber(effects, b.Site));
+        }
+        else
+        {
+            statement.BindValue(first, null);
+            statement.BindValue(first + 1, null);
+        }
     }
 
     /// <summary>In-memory effects of a version write: live/tombstone counts and the Merkle delta (old XOR new digest).</summary>
@@ -216,3 +247,6 @@ internal sealed class VersionIndex(ReplicaContext context)
         }
     }
 }
+
+/// <summary>A row's stored version: its seq, the version, and the base it was written over (see BookkeepingSchema).</summary>
+internal readonly record struct StoredVersion(long Seq, RowVersion Version, RowVersion? Base);

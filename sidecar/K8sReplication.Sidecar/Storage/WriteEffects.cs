@@ -22,6 +22,9 @@ internal sealed class WriteEffects(long lastSeq, long clock)
     /// <summary>Sites numbered in __repl_sites by this transaction (known to the store only once it commits).</summary>
     public Dictionary<SiteId, long> NewSites { get; } = [];
 
+    /// <summary>Conflict-log entries written by this transaction: table and reason of each.</summary>
+    public List<(string Table, string Reason)> ConflictsRecorded { get; } = [];
+
     public long NextSeq() => ++LastSeq;
 
     /// <summary>
