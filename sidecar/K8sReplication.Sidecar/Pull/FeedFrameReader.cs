@@ -29,9 +29,9 @@ internal static class FeedFrameReader
             throw Malformed("answer does not start with the feed preamble");
         }
 
-        if (header[3] != FeedFormat.Version)
+        if (header[3] is < FeedFormat.OldestVersion or > FeedFormat.Version)
         {
-            throw Malformed($"answer is in feed format version {header[3]}; this member reads version {FeedFormat.Version}");
+            throw Malformed($"answer is in feed format version {header[3]}; this member reads versions {FeedFormat.OldestVersion} to {FeedFormat.Version}");
         }
 
         var length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(FeedFormat.PreambleSize));
@@ -54,7 +54,7 @@ internal static class FeedFrameReader
         try
         {
             await ReadExactlyAsync(stream, payload.AsMemory(0, length - 1), "the batch frame", cancellationToken);
-            var frame = Parse(payload.AsSpan(0, length - 1), maxChanges, ObjectBudgetFactor * limit);
+            var frame = Parse(payload.AsSpan(0, length - 1), maxChanges, ObjectBudgetFactor * limit, header[3]);
             if (await stream.ReadAsync(header.AsMemory(0, 1), cancellationToken) != 0)
             {
                 throw Malformed("bytes after the batch frame");
@@ -74,11 +74,12 @@ internal static class FeedFrameReader
     /// (<see cref="ObjectBudgetFactor"/> times the answer limit when read from a peer): a frame of tiny values (a 2-byte
     /// integer becomes a boxed 8-byte value in an array slot) cannot make this member allocate without bound.
     /// </summary>
-    public static FeedFrame Parse(ReadOnlySpan<byte> payload, int maxChanges = int.MaxValue, long objectBudget = long.MaxValue)
+    public static FeedFrame Parse(ReadOnlySpan<byte> payload, int maxChanges = int.MaxValue, long objectBudget = long.MaxValue,
+        int version = FeedFormat.Version)
     {
         try
         {
-            return ParseFrame(payload, maxChanges, objectBudget);
+            return ParseFrame(payload, maxChanges, objectBudget, FeedFormat.KnownFlags(version));
         }
         catch (FormatException e)
         {
@@ -86,7 +87,7 @@ internal static class FeedFrameReader
         }
     }
 
-    private static FeedFrame ParseFrame(ReadOnlySpan<byte> payload, int maxChanges, long objectBudget)
+    private static FeedFrame ParseFrame(ReadOnlySpan<byte> payload, int maxChanges, long objectBudget, byte knownFlags)
     {
         var reader = new SpanReader(payload);
         var budget = objectBudget;
@@ -124,20 +125,9 @@ internal static class FeedFrameReader
                 table = tableRef <= (ulong)tables.Count ? tables[(int)tableRef - 1] : throw Invalid(Field(index, ".t"), $"table reference {tableRef} with {tables.Count} tables named");
             }
 
-            var siteRef = reader.Varint("site reference");
-            SiteId site;
-            if (siteRef == (ulong)sites.Count)
-            {
-                site = SiteId.FromBytes(reader.Bytes(SiteId.Size, Field(index, ".s")));
-                sites.Add(site);
-            }
-            else
-            {
-                site = siteRef < (ulong)sites.Count ? sites[(int)siteRef] : throw Invalid(Field(index, ".s"), $"site reference {siteRef} with {sites.Count} sites named");
-            }
-
+            var site = ReadSite(ref reader, sites, Field(index, ".s"));
             var flags = reader.Byte(Field(index, ".flags"));
-            if ((flags & ~FeedFormat.DeletedFlag) != 0)
+            if ((flags & ~knownFlags) != 0)
             {
                 throw Invalid(Field(index, ".flags"), $"unknown flags {flags}");
             }
@@ -153,6 +143,18 @@ internal static class FeedFrameReader
             if (hlc == 0 || hlc > long.MaxValue)
             {
                 throw Invalid(Field(index, ".h"), $"version clock {hlc} out of range");
+            }
+
+            RowVersion? basedOn = null;
+            if ((flags & FeedFormat.BasedFlag) != 0)
+            {
+                var baseHlc = reader.Varint(Field(index, ".b.h"));
+                if (baseHlc == 0 || baseHlc > long.MaxValue)
+                {
+                    throw Invalid(Field(index, ".b.h"), $"version clock {baseHlc} out of range");
+                }
+
+                basedOn = new RowVersion((long)baseHlc, ReadSite(ref reader, sites, Field(index, ".b.s")), false);
             }
 
             var key = reader.Blob(Field(index, ".k"));
@@ -186,7 +188,7 @@ internal static class FeedFrameReader
                     $"the frame's {payload.Length} bytes decode to more than {objectBudget} bytes of objects");
             }
 
-            changes.Add(new Change(table, key, new RowVersion((long)hlc, site, deleted), values, seq));
+            changes.Add(new Change(table, key, new RowVersion((long)hlc, site, deleted), values, seq) { Base = basedOn });
         }
 
         var answeringSite = SiteId.FromBytes(reader.Bytes(SiteId.Size, "site"));
@@ -205,6 +207,20 @@ internal static class FeedFrameReader
         }
 
         return new FeedFrame(answeringSite, answeringHlc, now, changes, (long)lastSeq, (long)maxSeq);
+    }
+
+    /// <summary>A site reference: the index of a site named earlier in the batch, or one past the last and the site's bytes.</summary>
+    private static SiteId ReadSite(ref SpanReader reader, List<SiteId> sites, string field)
+    {
+        var siteRef = reader.Varint(field);
+        if (siteRef == (ulong)sites.Count)
+        {
+            var site = SiteId.FromBytes(reader.Bytes(SiteId.Size, field));
+            sites.Add(site);
+            return site;
+        }
+
+        return siteRef < (ulong)sites.Count ? sites[(int)siteRef] : throw Invalid(field, $"site reference {siteRef} with {sites.Count} sites named");
     }
 
     /// <summary>Objects a change costs besides its key and values (the change, its version, a list slot, the key array).</summary>

@@ -32,6 +32,12 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     /// <summary>How much of an error answer is read for the message.</summary>
     private const int ErrorBodyBytes = 4096;
 
+    /// <summary>How long a peer that refused the newest feed version is asked for the oldest before trying again.</summary>
+    private static readonly TimeSpan OlderFeedFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>Until when (a <see cref="TimeProvider"/> timestamp) this peer is asked for the oldest feed version.</summary>
+    private long olderFeedUntil;
+
     public PeerState Peer => peer;
 
     private PeerAnswerLimits Limits => PeerAnswerLimits.From(config.Current);
@@ -45,13 +51,30 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
     /// <summary>
     /// One feed page after <paramref name="after"/>: validated changes plus the answer's cursor fields. Asks for the
-    /// binary format; a member that answers JSON (an earlier version ignores <c>format</c>) is read as JSON.
+    /// binary format's newest version; a member that refuses it (400: an earlier version that speaks only the
+    /// oldest) is asked for the oldest for a while, and a member that answers JSON (earlier still, it
+    /// ignores <c>format</c>) is read as JSON.
     /// </summary>
     public async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, CancellationToken cancellationToken)
     {
+        var version = time.GetTimestamp() < Volatile.Read(ref olderFeedUntil) ? FeedFormat.OldestVersion : FeedFormat.Version;
+        try
+        {
+            return await GetChangesAsync(after, limit, wait, origin, version, cancellationToken);
+        }
+        catch (PeerUnavailableException e) when (version > FeedFormat.OldestVersion && e.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            // Any refusal is answered by asking in the oldest version: a request it still refuses fails as it would have.
+            Volatile.Write(ref olderFeedUntil, time.GetTimestamp() + (long)(OlderFeedFor.TotalSeconds * time.TimestampFrequency));
+            return await GetChangesAsync(after, limit, wait, origin, FeedFormat.OldestVersion, cancellationToken);
+        }
+    }
+
+    private async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, int version, CancellationToken cancellationToken)
+    {
         var settings = config.Current;
         var query = string.Create(CultureInfo.InvariantCulture,
-            $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}&maxBytes={settings.MaxBatchBytes}&format={FeedFormat.QueryValue}&version={FeedFormat.Version}");
+            $"{Paths.Changes}?after={after}&limit={limit}&wait={(long)wait.TotalMilliseconds}&maxBytes={settings.MaxBatchBytes}&format={FeedFormat.QueryValue}&version={version}");
         if (origin is { } site)
         {
             query += "&origin=" + site;

@@ -14,6 +14,9 @@ internal static class FaultPoints
     /// <summary>The feed answers JSON whatever format is asked for, as members of versions before the binary feed do.</summary>
     public const string FeedJsonOnly = "feed-json-only";
 
+    /// <summary>The feed speaks only the binary format's first version, as members of versions before the second do.</summary>
+    public const string FeedVersion1Only = "feed-version1-only";
+
     public static bool IsOn(string fault)
     {
 #if DEBUG

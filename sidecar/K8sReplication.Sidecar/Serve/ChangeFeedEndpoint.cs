@@ -12,7 +12,7 @@ namespace K8sReplication.Sidecar.Serve;
 
 /// <summary>
 /// <c>GET /v1/changes</c>: the long-polled change feed. Answers in the binary feed format when asked
-/// (<c>format=frames&amp;version=1</c>) and in JSON otherwise (members of earlier versions, people with curl). A page
+/// (<c>format=frames&amp;version=N</c>, N one of the versions it speaks) and in JSON otherwise (members of earlier versions, people with curl). A page
 /// ends once its changes reach the reader's <c>maxBytes</c>. Equal requests within a short time share one encoding
 /// (<see cref="FeedAnswerCache"/>), so serving N tailers does not cost N encodings.
 /// </summary>
@@ -29,7 +29,7 @@ internal static class ChangeFeedEndpoint
         var changed = services.GetRequiredService<ChangeSignal>();
         var cache = services.GetRequiredService<FeedAnswerCache>();
         var time = services.GetRequiredService<TimeProvider>();
-        var binary = Format(context);
+        var format = Format(context);
         var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
         var limit = (int)RequestInput.Long(context, "limit", ReplicationApi.DefaultLimit, 1, ReplicationApi.MaxLimit);
         var waitMs = RequestInput.Long(context, "wait", 0, 0, (long)SidecarDefaults.MaxWait.TotalMilliseconds);
@@ -64,11 +64,11 @@ internal static class ChangeFeedEndpoint
             {
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                return binary ? Binary(batch, store, now, maxBytes) : Json(batch, store, now, maxBytes);
+                return format > 0 ? Binary(batch, store, now, maxBytes, format) : Json(batch, store, now, maxBytes);
             }
 
             // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
-            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(binary, from, limit, origin, maxBytes), Encode);
+            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, limit, origin, maxBytes), Encode);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             if (answer.Changes > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
             {
@@ -99,33 +99,42 @@ internal static class ChangeFeedEndpoint
         await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
     }
 
-    /// <summary>True for the binary format; refuses an unknown format or version naming what this member speaks.</summary>
-    private static bool Format(HttpContext context)
+    /// <summary>
+    /// 0 for JSON, else the binary format's version asked for (1 when not named: the first readers of the binary format
+    /// always named it); refuses an unknown format or version naming what this member speaks.
+    /// </summary>
+    private static int Format(HttpContext context)
     {
         if (FaultPoints.IsOn(FaultPoints.FeedJsonOnly))
         {
-            return false;
+            return 0;
         }
 
         var format = context.Request.Query["format"].ToString();
         switch (format)
         {
             case "" or "json":
-                return false;
+                return 0;
             case FeedFormat.QueryValue:
-                var version = RequestInput.Long(context, "version", FeedFormat.Version, 0, int.MaxValue);
-                return version == FeedFormat.Version
-                    ? true
-                    : throw new BadRequestException("version", $"feed format version {version} is not supported; this member speaks version {FeedFormat.Version}");
+                var version = RequestInput.Long(context, "version", FeedFormat.OldestVersion, 0, int.MaxValue);
+                if (FaultPoints.IsOn(FaultPoints.FeedVersion1Only) && version != 1)
+                {
+                    throw new BadRequestException("version", $"feed format version {version} is not supported; this member speaks version 1");
+                }
+
+                return version is >= FeedFormat.OldestVersion and <= FeedFormat.Version
+                    ? (int)version
+                    : throw new BadRequestException("version",
+                        $"feed format version {version} is not supported; this member speaks versions {FeedFormat.OldestVersion} to {FeedFormat.Version}");
             default:
                 throw new BadRequestException("format", $"{InputQuote.Quote(format)} is not a feed format (json or {FeedFormat.QueryValue})");
         }
     }
 
-    private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long now, long maxBytes)
+    private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long now, long maxBytes, int version)
     {
-        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq);
-        return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + FeedFormat.Version, sent, lastSeq);
+        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq, version);
+        return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq);
     }
 
     /// <summary>

@@ -8,16 +8,20 @@ namespace K8sReplication.Sidecar.Serve;
 /// ends them, and a trailer (serving site, its HLC, its wall clock, the next cursor and its newest seq). Per change:
 /// a table reference (k+1 for the k-th table of this batch, or one past the last followed by a new name), a site
 /// reference likewise (index, or one past the last followed by 16 bytes), flags, the seq as a delta from the previous
-/// change's, the HLC, the key, and for a live row its values (a value equal to a part of the key as a reference to it). The batch ends early once its changes reach
-/// <c>maxBytes</c> (at least one change), and the cursor is then the last change sent.
+/// change's, the HLC, from version 2 the base when the change has one (its HLC and a site reference), the key, and for
+/// a live row its values (a value equal to a part of the key as a reference to it). The batch ends early once its
+/// changes reach <c>maxBytes</c> (at least one change), and the cursor is then the last change sent.
 /// </summary>
 internal static class FeedWriter
 {
-    public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq)
+    public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq,
+        int version = FeedFormat.Version)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, FeedFormat.OldestVersion);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(version, FeedFormat.Version);
         var buffer = new FrameBuffer();
         buffer.Write(FeedFormat.Magic);
-        buffer.WriteByte(FeedFormat.Version);
+        buffer.WriteByte((byte)version);
         var frame = buffer.BeginFrame(FeedFormat.BatchFrame);
         var start = buffer.Length;
         var tables = new List<string>(4);
@@ -34,16 +38,18 @@ internal static class FeedWriter
 
             var change = batch.Changes[sent];
             WriteReference(buffer, tables, change.Table, 1, static (b, name) => b.WriteText(name));
-            WriteReference(buffer, sites, change.Version.Site, 0, static (b, s) =>
-            {
-                Span<byte> bytes = stackalloc byte[SiteId.Size];
-                s.WriteTo(bytes);
-                b.Write(bytes);
-            });
-            buffer.WriteByte(change.Version.Deleted ? FeedFormat.DeletedFlag : (byte)0);
+            WriteReference(buffer, sites, change.Version.Site, 0, WriteSite);
+            var based = version >= 2 && change.Base is not null;
+            buffer.WriteByte((byte)((change.Version.Deleted ? FeedFormat.DeletedFlag : 0) | (based ? FeedFormat.BasedFlag : 0)));
             buffer.WriteVarint((ulong)(change.Seq - previous));
             previous = change.Seq;
             buffer.WriteVarint((ulong)change.Version.Hlc);
+            if (based)
+            {
+                buffer.WriteVarint((ulong)change.Base!.Value.Hlc);
+                WriteReference(buffer, sites, change.Base.Value.Site, 0, WriteSite);
+            }
+
             buffer.WriteBlob(change.Key);
             if (!change.Version.Deleted)
             {
@@ -76,6 +82,13 @@ internal static class FeedWriter
         buffer.WriteVarint((ulong)batch.MaxSeq);
         buffer.EndFrame(frame);
         return buffer;
+    }
+
+    private static void WriteSite(FrameBuffer buffer, SiteId site)
+    {
+        Span<byte> bytes = stackalloc byte[SiteId.Size];
+        site.WriteTo(bytes);
+        buffer.Write(bytes);
     }
 
     /// <summary>Index (plus <paramref name="offset"/>) of a known item, or the next index followed by the item itself.</summary>

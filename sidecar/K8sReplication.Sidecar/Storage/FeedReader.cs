@@ -33,7 +33,7 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
         var snapshot = context.Tables;
         var session = TakeFeedSession();
         var reusable = false;
-        var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq)>();
+        var versions = new List<(long Table, byte[] Key, RowVersion Version, long Seq, RowVersion? Base)>();
         var changes = new List<Change>();
         var payload = 0L;
         long maxSeq;
@@ -61,8 +61,9 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
                 {
                     while (feed.Step())
                     {
+                        RowVersion? basedOn = feed.Value(6) is long baseHlc ? new RowVersion(baseHlc, SiteId.FromBytes(feed.Blob(7)), false) : null;
                         versions.Add((feed.Int64(0), feed.Blob(1).ToArray(),
-                            new RowVersion(feed.Int64(2), SiteId.FromBytes(feed.Blob(3)), feed.Int64(4) != 0), feed.Int64(5)));
+                            new RowVersion(feed.Int64(2), SiteId.FromBytes(feed.Blob(3)), feed.Int64(4) != 0), feed.Int64(5), basedOn));
                     }
                 }
                 finally
@@ -70,7 +71,7 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
                     feed.Reset();
                 }
 
-                foreach (var (tableId, key, version, seq) in versions)
+                foreach (var (tableId, key, version, seq, basedOn) in versions)
                 {
                     if (payload >= maxBytes && changes.Count > 0)
                     {
@@ -85,11 +86,11 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
 
                     if (version.Deleted)
                     {
-                        changes.Add(new Change(table.Name, key, version, null, seq));
+                        changes.Add(new Change(table.Name, key, version, null, seq) { Base = basedOn });
                     }
                     else if (session.Rows.Read(table, key) is { } values)
                     {
-                        changes.Add(new Change(table.Name, key, version, values, seq));
+                        changes.Add(new Change(table.Name, key, version, values, seq) { Base = basedOn });
                         payload += RowSize.Values(values);
                     }
 
@@ -175,11 +176,11 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
                 var hlc = log.Int64(2);
                 if (kind != 0)
                 {
-                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, context.Site, true), null, seq));
+                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, context.Site, true), null, seq) { Base = BaseOfCapture(session, table, key) });
                 }
                 else if (session.Rows.Read(table, keyValues) is { } values)
                 {
-                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, context.Site, false), values, seq));
+                    changes.Add(new Change(table.Name, key, new RowVersion(hlc, context.Site, false), values, seq) { Base = BaseOfCapture(session, table, key) });
                     payload += RowSize.Values(values);
                 }
 
@@ -192,6 +193,41 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
         }
 
         return read >= limit ? last : null;
+    }
+
+    /// <summary>
+    /// The base of a capture not folded yet, as the fold will record it (<see cref="VersionIndex.BaseOver"/>): the row's
+    /// stored version when another site wrote it, that version's base when this member did, none for a new row. Every
+    /// capture pending before it in the log is this member's own write, so the stored version decides.
+    /// </summary>
+    private RowVersion? BaseOfCapture(FeedSession session, ReplicaTable table, byte[] key)
+    {
+        var lookup = session.VersionOf;
+        var bucket = versions.Locate(table.NameBytes, key).Bucket;
+        var (first, last) = RowDigest.KidRange(bucket, bucket);
+        lookup.Bind(1, first);
+        lookup.Bind(2, last);
+        lookup.Bind(3, table.Id);
+        lookup.Bind(4, key);
+        try
+        {
+            if (!lookup.Step())
+            {
+                return null;
+            }
+
+            var site = SiteId.FromBytes(lookup.Blob(0));
+            if (site != context.Site)
+            {
+                return new RowVersion(lookup.Int64(1), site, false);
+            }
+
+            return lookup.Value(2) is long baseHlc ? new RowVersion(baseHlc, SiteId.FromBytes(lookup.Blob(3)), false) : null;
+        }
+        finally
+        {
+            lookup.Reset();
+        }
     }
 
     /// <summary>

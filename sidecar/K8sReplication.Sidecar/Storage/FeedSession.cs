@@ -9,7 +9,8 @@ namespace K8sReplication.Sidecar.Storage;
 /// </summary>
 internal sealed class FeedSession : IDisposable
 {
-    private const string Columns = "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site ";
+    private const string Columns = "SELECT v.tbl, v.pk, v.hlc, s.site, v.deleted, v.seq, v.base_hlc, b.site " +
+        "FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site LEFT JOIN __repl_sites b ON b.id = v.base_site ";
 
     public FeedSession(string connectionString)
     {
@@ -29,6 +30,11 @@ internal sealed class FeedSession : IDisposable
             All = new RawStatement(Connection, Columns + "WHERE v.seq > ?1 ORDER BY v.seq LIMIT ?2");
             FromOrigin = new RawStatement(Connection,
                 Columns + "WHERE v.seq > ?1 AND v.site = (SELECT id FROM __repl_sites WHERE site = ?3) ORDER BY v.seq LIMIT ?2");
+            VersionOf = new RawStatement(Connection, """
+                SELECT s.site, v.hlc, v.base_hlc, b.site
+                FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site LEFT JOIN __repl_sites b ON b.id = v.base_site
+                WHERE v.kid BETWEEN ?1 AND ?2 AND v.tbl = ?3 AND v.pk = ?4
+                """);
             Rows = new RowReader(Connection);
         }
         catch
@@ -53,11 +59,18 @@ internal sealed class FeedSession : IDisposable
     /// <summary>Capture-log entries after a seq (columns seq, tbl, hlc, deleted, k1..kN).</summary>
     public RawStatement Log { get; } = null!;
 
+    /// <summary>
+    /// A row's version by key (bucket key-id range, table id, key): site, hlc, base hlc, base site. What a capture not
+    /// folded yet is written over.
+    /// </summary>
+    public RawStatement VersionOf { get; } = null!;
+
     public RowReader Rows { get; } = null!;
 
     public void Dispose()
     {
         Rows?.Dispose();
+        VersionOf?.Dispose();
         Log?.Dispose();
         FromOrigin?.Dispose();
         All?.Dispose();

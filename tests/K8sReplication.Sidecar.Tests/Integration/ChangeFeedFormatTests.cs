@@ -37,7 +37,7 @@ public sealed class ChangeFeedFormatTests
     }
 
     [Theory]
-    [InlineData("format=frames&version=2", "version", "version 2 is not supported; this member speaks version 1")]
+    [InlineData("format=frames&version=3", "version", "version 3 is not supported; this member speaks versions 1 to 2")]
     [InlineData("format=frames&version=0", "version", "version 0")]
     [InlineData("format=protobuf", "format", "protobuf\\u0027 is not a feed format")]
     public async Task UnknownFormatOrVersion_IsRefused_NamingWhatThisMemberSpeaks(string query, string field, string message)
@@ -67,6 +67,26 @@ public sealed class ChangeFeedFormatTests
 
         using var probe = await earlier.ReplicationAsync(HttpMethod.Get, $"{Paths.Changes}?after=0&format={FeedFormat.QueryValue}&version={FeedFormat.Version}");
         Assert.Equal("application/json", probe.Content.Headers.ContentType?.MediaType);
+        Assert.All((await current.StatusAsync()).Peers, p => Assert.Equal(0, p.BatchesRejected));
+    }
+
+    [Fact]
+    public async Task MemberSpeakingOnlyTheFirstBinaryVersion_IsAskedForIt_AndReplicatesBothWays()
+    {
+        // Node 1 plays a member of the version before bases travelled: it refuses feed version 2 with a 400.
+        await using var mesh = await TestMesh.StartAsync(1);
+        await using var old = await TestMesh.StartAsync(1, env: new Dictionary<string, string> { [FaultPoints.Variable] = FaultPoints.FeedVersion1Only });
+        var (current, earlier) = (mesh[0], old[0]);
+        await current.SetPeersAsync(1, (earlier.Name + "-old", earlier.ReplicationUrl));
+        await earlier.SetPeersAsync(1, (current.Name + "-new", current.ReplicationUrl));
+
+        earlier.Exec("INSERT INTO items VALUES ('from-v1', 'a', 1)");
+        current.Exec("INSERT INTO items VALUES ('from-v2', 'b', 2)");
+        await TestKit.Eventually.TrueAsync(() => HostileScenario.Has(current, "from-v1") && HostileScenario.Has(earlier, "from-v2"),
+            TimeSpan.FromSeconds(20), "rows cross between a member speaking feed version 1 and one speaking 2");
+
+        using var v1 = await current.ReplicationAsync(HttpMethod.Get, $"{Paths.Changes}?after=0&format={FeedFormat.QueryValue}&version=1");
+        Assert.Equal("application/vnd.k8srepl.feed; version=1", v1.Content.Headers.ContentType?.ToString());
         Assert.All((await current.StatusAsync()).Peers, p => Assert.Equal(0, p.BatchesRejected));
     }
 }

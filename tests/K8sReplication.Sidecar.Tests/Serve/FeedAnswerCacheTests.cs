@@ -6,7 +6,7 @@ namespace K8sReplication.Sidecar.Tests.Serve;
 /// <summary>One encoding serves every tailer asking for the same page while it is fresh.</summary>
 public sealed class FeedAnswerCacheTests
 {
-    private static readonly FeedAnswerKey Key = new(true, 10, 1000, null, 1 << 20);
+    private static readonly FeedAnswerKey Key = new(2, 10, 1000, null, 1 << 20);
 
     [Fact]
     public async Task SamePage_IsEncodedOnce_WhileFresh_ThenAgain()

@@ -27,10 +27,34 @@ public sealed class FeedFormatTests
                 Assert.Equal(a.Table, b.Table);
                 Assert.Equal(a.Key, b.Key);
                 Assert.Equal(a.Version, b.Version);
+                Assert.Equal(a.Base, b.Base);
                 Assert.Equal(a.Seq, b.Seq);
                 Assert.Equal(Describe(a.Values), Describe(b.Values));
             }
         }
+    }
+
+    [Fact]
+    public async Task Version1_LeavesBasesOut_AndItsReaderRefusesTheBaseFlag()
+    {
+        var other = SiteId.Parse("0123456789abcdef0123456789abcdef");
+        var based = Row(1, "v") with { Base = new RowVersion(5 << 16, other, false) };
+        var batch = new ChangeBatch([based, Row(2, "w")], 2, 2);
+
+        var v1 = FeedWriter.Encode(batch, Here, 42, 43, long.MaxValue, out _, out _, version: 1);
+        Assert.Equal(1, v1.Written.Span[3]);
+        var read = await FeedFrameReader.ReadAsync(new MemoryStream(v1.Written.ToArray()), 1 << 20, CancellationToken.None);
+        Assert.All(read.Changes, c => Assert.Null(c.Base));
+
+        var v2 = FeedWriter.Encode(batch, Here, 42, 43, long.MaxValue, out _, out _);
+        var frame = v2.Written.ToArray();
+        Assert.Equal(2, frame[3]);
+        Assert.Equal(based.Base, (await FeedFrameReader.ReadAsync(new MemoryStream(frame), 1 << 20, CancellationToken.None)).Changes[0].Base);
+
+        // The same bytes labelled version 1: the base flag is unknown there.
+        frame[3] = 1;
+        var refused = await Assert.ThrowsAsync<PeerAnswerRejectedException>(() => FeedFrameReader.ReadAsync(new MemoryStream(frame), 1 << 20, CancellationToken.None));
+        Assert.Contains("unknown flags", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +108,10 @@ public sealed class FeedFormatTests
             object?[] values = [.. Enumerable.Range(0, random.Next(1, 6)).Select(_ => RandomValue(random))];
             var key = KeyCodec.Encode([values[0] ?? "k"]);
             changes.Add(new Change(tables[random.Next(tables.Length)], key,
-                new RowVersion(random.NextInt64(1, long.MaxValue), sites[random.Next(sites.Length)], deleted), deleted ? null : values, seq));
+                new RowVersion(random.NextInt64(1, long.MaxValue), sites[random.Next(sites.Length)], deleted), deleted ? null : values, seq)
+            {
+                Base = random.Next(3) == 0 ? null : new RowVersion(random.NextInt64(1, long.MaxValue), sites[random.Next(sites.Length)], false),
+            });
         }
 
         return new ChangeBatch(changes, seq + random.Next(0, 3), seq + random.Next(3, 10));
