@@ -237,7 +237,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
             if (IsLostWrite(stored, change))
             {
                 RecordLoser(effects, table, change.Key, key, local,
-                    change.Version.Deleted ? ConflictReasons.Deleted : ConflictReasons.Lww, change.Version);
+                    change.Version.Deleted ? ConflictReasons.Deleted : ConflictReasons.Lww, change.Version, change.Values);
             }
         }
 
@@ -266,12 +266,49 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     /// <summary>Same (hlc, site): the same write.</summary>
     private static bool SameWrite(RowVersion? a, RowVersion b) => a is { } v && v.CompareTo(b) == 0;
 
-    /// <summary>Keeps a local version about to be discarded in the conflict log, with its row image (none for a tombstone).</summary>
+    /// <summary>
+    /// Keeps a local version about to be discarded in the conflict log, with its row image (none for a tombstone) —
+    /// unless the winner writes the very same row (members that adopted the same pre-existing rows, or wrote the same
+    /// values): nothing is lost then.
+    /// </summary>
     private void RecordLoser(WriteEffects effects, ReplicaTable table, byte[] encodedKey, IReadOnlyList<object?> key,
-        RowVersion loser, string reason, RowVersion winner)
+        RowVersion loser, string reason, RowVersion winner, IReadOnlyList<object?>? winnerValues)
     {
         var values = loser.Deleted ? null : ReadLocalRow(table, key);
+        if (values is not null && winnerValues is not null && SameValues(values, winnerValues))
+        {
+            return;
+        }
+
         conflicts.Record(effects, table, encodedKey, reason, loser, values, winner);
+    }
+
+    /// <summary>Equal rows: the same storage class and value in every column (blobs by content).</summary>
+    private static bool SameValues(object?[] a, IReadOnlyList<object?> b)
+    {
+        if (a.Length != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            var same = (a[i], b[i]) switch
+            {
+                (null, null) => true,
+                (byte[] x, byte[] y) => x.AsSpan().SequenceEqual(y),
+                (long x, long y) => x == y,
+                (double x, double y) => x.Equals(y),
+                (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
+                _ => false,
+            };
+            if (!same)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The local row's values inside the write transaction, or null when the row is not there.</summary>
@@ -385,7 +422,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         {
             if (rival.Existing is { Version: { Deleted: false } lost })
             {
-                RecordLoser(effects, table, rival.Encoded, rival.Key, lost, ConflictReasons.Unique, change.Version);
+                RecordLoser(effects, table, rival.Encoded, rival.Key, lost, ConflictReasons.Unique, change.Version, null);
             }
 
             DeleteRow(table, rival.Key);

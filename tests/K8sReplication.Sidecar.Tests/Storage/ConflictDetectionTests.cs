@@ -172,6 +172,19 @@ public sealed class ConflictDetectionTests
     }
 
     [Fact]
+    public void WinnerWritingTheSameRow_LosesNothing_SoNothingIsKept()
+    {
+        using var r = new TestReplica(Schema);
+        var h = NowHlc();
+        r.Store.ApplyBatch([Kv("same", "v", h, SiteA), Kv("blob", new byte[] { 1, 2 }, h, SiteA)], "peer", "1");
+        r.Store.ApplyBatch([Kv("same", "v", h + 1, SiteB), Kv("blob", new byte[] { 1, 2 }, h + 1, SiteB)], "peer", "2");
+        Assert.Empty(r.Store.ReadConflicts(null, null, 100));
+
+        r.Store.ApplyBatch([Kv("same", 1.0, h + 2, SiteA)], "peer", "3"); // text 'v' became real 1.0: the text lost
+        Assert.Equal("v", Assert.Single(r.Store.ReadConflicts(null, null, 100)).LoserValues![1]);
+    }
+
+    [Fact]
     public void Retention_KeepsTheNewestEntries_AndQueriesFilterByTableAndTime()
     {
         using var r = new TestReplica(Schema);
