@@ -49,6 +49,12 @@ public static class Paths
     /// <summary>Full health JSON (<see cref="Health.SidecarHealth"/>).</summary>
     public const string Status = "/v1/status";
 
+    /// <summary>
+    /// Conflict log, oldest first (bearer token): <c>GET /v1/conflicts?table=T&amp;since=RFC3339&amp;limit=N</c>
+    /// (<see cref="K8sReplication.Contracts.Conflicts.ConflictsResponse"/>).
+    /// </summary>
+    public const string Conflicts = "/v1/conflicts";
+
     /// <summary>Live configuration push (PUT, bearer token).</summary>
     public const string Config = "/v1/config";
 

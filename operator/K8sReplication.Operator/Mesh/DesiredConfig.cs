@@ -29,6 +29,9 @@ internal static class DesiredConfig
         },
         MaxClockSkew = spec.MaxClockSkew,
         TombstoneTtl = spec.TombstoneTtl,
+        ConflictRetention = spec.ConflictRetention is { } retention
+            ? new ConflictRetentionConfig { MaxAge = retention.MaxAge, MaxEntries = retention.MaxEntries }
+            : null,
         Paused = spec.Paused ?? false,
     };
 

@@ -52,6 +52,9 @@ public sealed record SidecarConfig
     /// <summary>Fallback time a tombstone is kept when no mesh-wide horizon is known (duration, default 168h).</summary>
     public string? TombstoneTtl { get; init; }
 
+    /// <summary>How long and how many conflict-log entries are kept (defaults 168h and 100000).</summary>
+    public ConflictRetentionConfig? ConflictRetention { get; init; }
+
     /// <summary>
     /// How long SIGTERM waits for a peer to fetch every change this member holds alone before the sidecar exits
     /// (duration, default 30s; 0s exits at once). Keep it below the pod's termination grace period.

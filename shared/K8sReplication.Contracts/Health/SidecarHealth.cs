@@ -45,6 +45,9 @@ public sealed record SidecarHealth
     /// <summary>Tombstones kept.</summary>
     public long Tombstones { get; init; }
 
+    /// <summary>Entries kept in the conflict log now (see <c>GET /v1/conflicts</c>).</summary>
+    public long Conflicts { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using K8sReplication.Contracts.Config;
+using K8sReplication.Contracts.Conflicts;
 using K8sReplication.Contracts.Health;
 
 namespace K8sReplication.Contracts.Json;
@@ -22,4 +23,5 @@ namespace K8sReplication.Contracts.Json;
 [JsonSerializable(typeof(EngineState))]
 [JsonSerializable(typeof(CircuitState))]
 [JsonSerializable(typeof(Topology))]
+[JsonSerializable(typeof(ConflictsResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -52,6 +52,10 @@ public sealed record ReplicationMeshSpec
     [Description("How long a delete (tombstone) is kept when no mesh-wide horizon is known. A member away longer must resync.")]
     public string? TombstoneTtl { get; init; }
 
+    /// <summary>Conflict-log retention.</summary>
+    [Description("How long and how many conflict-log entries each member keeps: the local writes it discarded because a concurrent write won, served at GET /v1/conflicts on the admin port.")]
+    public ConflictRetentionSpec? ConflictRetention { get; init; }
+
     /// <summary>Future-clock guard.</summary>
     [RegularExpression(DurationPattern.Regex)]
     [DefaultValue(DefaultMaxClockSkew)]

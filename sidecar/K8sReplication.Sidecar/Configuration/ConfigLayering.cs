@@ -113,6 +113,11 @@ internal static class ConfigLayering
         },
         MaxClockSkew = high.MaxClockSkew ?? low.MaxClockSkew,
         TombstoneTtl = high.TombstoneTtl ?? low.TombstoneTtl,
+        ConflictRetention = high.ConflictRetention is null ? low.ConflictRetention : new ConflictRetentionConfig
+        {
+            MaxAge = high.ConflictRetention.MaxAge ?? low.ConflictRetention?.MaxAge,
+            MaxEntries = high.ConflictRetention.MaxEntries ?? low.ConflictRetention?.MaxEntries,
+        },
         DrainTimeout = high.DrainTimeout ?? low.DrainTimeout,
         Paused = high.Paused ?? low.Paused,
     };

@@ -77,6 +77,14 @@ internal static class SidecarConfigValidator
 
         var skew = Duration(config.MaxClockSkew ?? SidecarDefaults.MaxClockSkew, "maxClockSkew", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), errors);
         var ttl = Duration(config.TombstoneTtl ?? SidecarDefaults.TombstoneTtl, "tombstoneTtl", TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
+        var conflictMaxAge = Duration(config.ConflictRetention?.MaxAge ?? ConflictRetentionConfig.DefaultMaxAge, "conflictRetention.maxAge",
+            TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
+        var conflictMaxEntries = config.ConflictRetention?.MaxEntries ?? ConflictRetentionConfig.DefaultMaxEntries;
+        if (conflictMaxEntries is < 1 or > ConflictRetentionConfig.MaxMaxEntries)
+        {
+            errors.Add(new ConfigError("conflictRetention.maxEntries", $"must be between 1 and {ConflictRetentionConfig.MaxMaxEntries}, got {conflictMaxEntries}"));
+        }
+
         var drain = Duration(config.DrainTimeout ?? SidecarDefaults.DrainTimeout, "drainTimeout", TimeSpan.Zero, TimeSpan.FromHours(1), errors);
         if (config.Topology is { } topology && !Enum.IsDefined(topology))
         {
@@ -113,6 +121,8 @@ internal static class SidecarConfigValidator
             AntiEntropyTimeout = timeout,
             MaxClockSkew = skew,
             TombstoneTtl = ttl,
+            ConflictMaxAge = conflictMaxAge,
+            ConflictMaxEntries = conflictMaxEntries,
             DrainTimeout = drain,
             Paused = config.Paused ?? false,
         };

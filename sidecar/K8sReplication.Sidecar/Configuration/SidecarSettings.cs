@@ -33,6 +33,12 @@ internal sealed record SidecarSettings
     public TimeSpan MaxClockSkew { get; init; }
     public TimeSpan TombstoneTtl { get; init; }
 
+    /// <summary>Conflict-log entries older than this are deleted.</summary>
+    public TimeSpan ConflictMaxAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Only the newest this many conflict-log entries are kept.</summary>
+    public int ConflictMaxEntries { get; init; } = ConflictRetentionConfig.DefaultMaxEntries;
+
     /// <summary>How long SIGTERM waits for a peer to fetch every change only this member holds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool Paused { get; init; }

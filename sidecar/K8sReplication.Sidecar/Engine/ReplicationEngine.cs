@@ -50,6 +50,9 @@ internal sealed partial class ReplicationEngine(
                 MaxClockSkew = settings.MaxClockSkew,
                 TimeProvider = time,
             });
+
+            // In force before any loop applies a batch; the conflict-log pruner keeps it current on config changes.
+            store.ConflictRetention = new ConflictRetention(settings.ConflictMaxAge, settings.ConflictMaxEntries);
             replica.Publish(store);
             status.OnInstallReport(store.Install);
             status.Refresh(store);

@@ -65,6 +65,7 @@ internal static partial class SidecarHost
         services.AddHostedService(sp => sp.GetRequiredService<PeerSupervisor>());
         services.AddHostedService<FoldLoop>();
         services.AddHostedService<CheckpointLoop>();
+        services.AddHostedService<ConflictLogPruner>();
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<DrainState>();

@@ -18,7 +18,7 @@ internal sealed class SidecarMetrics
         _meter = meterFactory.Create(MeterName);
         ChangesApplied = _meter.CreateCounter<long>("replication_changes_applied_total", description: "Remote changes applied, per peer.");
         ChangesSkipped = _meter.CreateCounter<long>("replication_changes_skipped_total", description: "Remote changes not applied, per peer and reason (older, duplicate, future, schema).");
-        Conflicts = _meter.CreateCounter<long>("replication_conflicts_total", description: "Conflict losers, per table.");
+        Conflicts = _meter.CreateCounter<long>("replication_conflicts_total", description: "Local writes discarded because a concurrent write won, kept in the conflict log, per table and reason.");
         BatchDuration = _meter.CreateHistogram<double>("replication_batch_duration_seconds", unit: "s", description: "Time to apply one batch.");
         PeerRequests = _meter.CreateCounter<long>("replication_peer_requests_total", description: "Requests to peers, per peer, endpoint and outcome.");
         AntiEntropyRounds = _meter.CreateCounter<long>("replication_antientropy_rounds_total", description: "Anti-entropy rounds, per peer and result.");

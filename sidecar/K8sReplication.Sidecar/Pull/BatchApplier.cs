@@ -48,12 +48,12 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         Skipped(result.RejectedFuture, "future");
         Skipped(result.RejectedSchema, "schema");
         Skipped(result.ConflictsLost, "conflict");
-        foreach (var (table, stats) in result.PerTable)
+        // Conflicts are the local writes this batch discarded (each kept in the conflict log), not the incoming
+        // changes that lost: those are counted as skipped, and their writer records them when this member's version
+        // reaches it.
+        foreach (var ((table, reason), count) in result.ConflictsRecorded.CountBy(c => c))
         {
-            if (stats.ConflictsLost > 0)
-            {
-                metrics.Conflicts.Add(stats.ConflictsLost, new KeyValuePair<string, object?>("table", table));
-            }
+            metrics.Conflicts.Add(count, new KeyValuePair<string, object?>("table", table), new KeyValuePair<string, object?>("reason", reason));
         }
 
         Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);

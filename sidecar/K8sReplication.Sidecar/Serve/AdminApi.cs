@@ -7,7 +7,10 @@ using K8sReplication.Sidecar.Security;
 
 namespace K8sReplication.Sidecar.Serve;
 
-/// <summary>The admin port: probes, status, live config (authenticated). Probes read published state only.</summary>
+/// <summary>
+/// The admin port: probes, status, live config and the conflict log (both authenticated). Probes read published state
+/// only.
+/// </summary>
 internal static class AdminApi
 {
     public static void Map(IEndpointRouteBuilder routes)
@@ -17,6 +20,7 @@ internal static class AdminApi
         routes.MapGet(Paths.Startupz, (RequestDelegate)StartupAsync);
         routes.MapGet(Paths.Status, (RequestDelegate)StatusAsync);
         routes.MapPut(Paths.Config, (RequestDelegate)PutConfigAsync);
+        routes.MapGet(Paths.Conflicts, (RequestDelegate)ConflictLogEndpoint.HandleAsync);
     }
 
     private static Task ReadyAsync(HttpContext context)

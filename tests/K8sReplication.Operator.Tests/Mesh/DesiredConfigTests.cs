@@ -30,6 +30,31 @@ public sealed class DesiredConfigTests
     }
 
     [Fact]
+    public void ForMember_PassesConflictRetentionThrough_AndLeavesItUnsetWhenTheSpecHasNone()
+    {
+        var spec = Spec with { ConflictRetention = new ConflictRetentionSpec { MaxAge = "24h", MaxEntries = 500 } };
+
+        var config = DesiredConfig.ForMember("shop", 1, spec, []);
+        var unset = DesiredConfig.ForMember("shop", 1, Spec, []);
+
+        Assert.Equal("24h", config.ConflictRetention!.MaxAge);
+        Assert.Equal(500, config.ConflictRetention.MaxEntries);
+        Assert.Null(unset.ConflictRetention);
+    }
+
+    [Fact]
+    public void Fingerprint_SeesAConflictRetentionChange()
+    {
+        var before = new Dictionary<string, SidecarConfig> { ["a"] = DesiredConfig.ForMember("shop", 1, Spec, []) };
+        var after = new Dictionary<string, SidecarConfig>
+        {
+            ["a"] = DesiredConfig.ForMember("shop", 1, Spec with { ConflictRetention = new ConflictRetentionSpec { MaxEntries = 10 } }, []),
+        };
+
+        Assert.NotEqual(DesiredConfig.Fingerprint(before), DesiredConfig.Fingerprint(after));
+    }
+
+    [Fact]
     public void Fingerprint_IgnoresGeneration_ButSeesPeerChanges()
     {
         var peers = new[] { new PeerConfig { Name = "b", Url = "http://b:8900" } };

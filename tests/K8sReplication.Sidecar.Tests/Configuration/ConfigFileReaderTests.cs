@@ -36,8 +36,22 @@ public sealed class ConfigFileReaderTests
         }
     }
 
+    [Fact]
+    public void ConflictRetention_ReadsFromYamlAndJson()
+    {
+        var fromYaml = ConfigFileReader.Parse("conflictRetention:\n  maxAge: 24h\n  maxEntries: 500\n", "--config");
+        var fromJson = ConfigFileReader.Parse("""{"conflictRetention":{"maxAge":"24h","maxEntries":500}}""", "--config");
+        foreach (var c in new[] { fromYaml, fromJson })
+        {
+            Assert.Equal("24h", c.ConflictRetention!.MaxAge);
+            Assert.Equal(500, c.ConflictRetention.MaxEntries);
+        }
+    }
+
     [Theory]
     [InlineData("{\"peerz\": []}", "peerz")]
+    [InlineData("conflictRetention:\n  maxEntries: many", "conflictRetention.maxEntries")]
+    [InlineData("conflictRetention:\n  maxAgee: 1h", "maxAgee")]
     [InlineData("generation: many", "generation")]
     [InlineData("antiEntropy:\n  budget: lots", "antiEntropy.budget")]
     [InlineData("{\"peers\": [", "malformed JSON")]

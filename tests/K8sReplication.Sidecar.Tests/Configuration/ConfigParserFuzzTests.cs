@@ -35,6 +35,7 @@ public sealed class ConfigParserFuzzTests
         antiEntropy: {interval: 30s, budget: 1000, timeout: 60s}
         maxClockSkew: 5m
         tombstoneTtl: 168h
+        conflictRetention: {maxAge: 24h, maxEntries: 1000}
         paused: false
         """,
         """{"mesh":"notes","generation":7,"peers":[{"name":"notes-1","url":"http://10.0.0.1:8900"}],"tables":["notes"],"topology":"FullMesh","hotPath":{"batchSize":1000,"wait":"10s"},"antiEntropy":{"interval":"30s","budget":100000,"timeout":"60s"},"maxClockSkew":"5m","tombstoneTtl":"168h","paused":true}""",

@@ -117,6 +117,26 @@ public sealed class LiveConfigTests : IDisposable
     }
 
     [Fact]
+    public void ConflictRetention_PushedHalfLayersOverTheFile_AndABadValueChangesNothing()
+    {
+        var file = Path.Combine(_folder.Folder, "sidecar.yaml");
+        File.WriteAllText(file, "conflictRetention:\n  maxAge: 24h\n  maxEntries: 50\n");
+        var live = Load("--config", file);
+        Assert.Equal(TimeSpan.FromHours(24), live.Current.ConflictMaxAge);
+        Assert.Equal(50, live.Current.ConflictMaxEntries);
+
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 1, ConflictRetention = new ConflictRetentionConfig { MaxEntries = 7 } }, out _));
+        Assert.Equal(TimeSpan.FromHours(24), live.Current.ConflictMaxAge);
+        Assert.Equal(7, live.Current.ConflictMaxEntries);
+
+        Assert.Equal(PushOutcome.Invalid, live.Push(new SidecarConfig { Generation = 2, ConflictRetention = new ConflictRetentionConfig { MaxAge = "1s" } }, out var errors));
+        Assert.Equal("conflictRetention.maxAge", Assert.Single(errors).Key);
+        Assert.Equal(1, live.Current.Generation);
+        Assert.Equal(TimeSpan.FromHours(24), live.Current.ConflictMaxAge);
+        Assert.Equal(7, live.Current.ConflictMaxEntries);
+    }
+
+    [Fact]
     public void LastGoodPush_IsPersisted_AndRestoredOnRestart()
     {
         Load().Push(new SidecarConfig { Generation = 7, Peers = [new PeerConfig { Name = "b", Url = "http://b:1" }] }, out _);

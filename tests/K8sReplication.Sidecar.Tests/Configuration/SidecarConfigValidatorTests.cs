@@ -18,6 +18,24 @@ public sealed class SidecarConfigValidatorTests
         Assert.Equal(Topology.FullMesh, s.Topology);
         Assert.Null(s.Tables);
         Assert.Empty(s.Peers);
+        Assert.Equal(TimeSpan.FromHours(168), s.ConflictMaxAge);
+        Assert.Equal(100_000, s.ConflictMaxEntries);
+    }
+
+    [Fact]
+    public void ConflictRetention_IsResolved_AndEachHalfIsOptional()
+    {
+        Assert.Empty(SidecarConfigValidator.Validate(Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "1m" } }, out var age));
+        Assert.Equal(TimeSpan.FromMinutes(1), age!.ConflictMaxAge);
+        Assert.Equal(100_000, age.ConflictMaxEntries);
+
+        Assert.Empty(SidecarConfigValidator.Validate(Valid with { ConflictRetention = new ConflictRetentionConfig { MaxEntries = 10_000_000 } }, out var count));
+        Assert.Equal(TimeSpan.FromHours(168), count!.ConflictMaxAge);
+        Assert.Equal(10_000_000, count.ConflictMaxEntries);
+
+        Assert.Empty(SidecarConfigValidator.Validate(Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "87600h", MaxEntries = 1 } }, out var both));
+        Assert.Equal(TimeSpan.FromDays(3650), both!.ConflictMaxAge);
+        Assert.Equal(1, both.ConflictMaxEntries);
     }
 
     public static TheoryData<SidecarConfig, string, string> BadConfigs => new()
@@ -45,6 +63,11 @@ public sealed class SidecarConfigValidatorTests
         { Valid with { AntiEntropy = new AntiEntropyConfig { Timeout = "-1s" } }, "antiEntropy.timeout", "not a duration" },
         { Valid with { MaxClockSkew = "5" }, "maxClockSkew", "not a duration" },
         { Valid with { TombstoneTtl = "1s" }, "tombstoneTtl", "outside" },
+        { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "59s" } }, "conflictRetention.maxAge", "outside" },
+        { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "87601h" } }, "conflictRetention.maxAge", "outside" },
+        { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "a week" } }, "conflictRetention.maxAge", "not a duration" },
+        { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxEntries = 0 } }, "conflictRetention.maxEntries", "between 1 and 10000000" },
+        { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxEntries = 10_000_001 } }, "conflictRetention.maxEntries", "between 1 and 10000000" },
         { Valid with { Topology = (Topology)7 }, "topology", "unknown" },
         { Valid with { Generation = GenerationRule.Max + 1 }, "generation", "implausible" },
         { Valid with { Generation = long.MaxValue }, "generation", "implausible" },
