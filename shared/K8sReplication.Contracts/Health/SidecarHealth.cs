@@ -45,6 +45,9 @@ public sealed record SidecarHealth
     /// <summary>Tombstones kept.</summary>
     public long Tombstones { get; init; }
 
+    /// <summary>Tombstone collection: rounds, tombstones collected, the horizon reached, and what holds it back.</summary>
+    public TombstoneCollectionHealth TombstoneCollection { get; init; } = new();
+
     /// <summary>Entries kept in the conflict log now (see <c>GET /v1/conflicts</c>).</summary>
     public long Conflicts { get; init; }
 

@@ -94,6 +94,15 @@ internal sealed class HealthReporter(
             Rows = snapshot.Rows,
             Tombstones = snapshot.Tombstones,
             Conflicts = conflicts,
+            TombstoneCollection = replica.TryGet(out var collecting)
+                ? new TombstoneCollectionHealth
+                {
+                    Rounds = collecting.Horizons.Rounds,
+                    Collected = collecting.Horizons.Collected,
+                    Horizon = collecting.CollectionHorizon > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(collecting.CollectionHorizon >> 16) : null,
+                    HeldBackBy = collecting.Horizons.HeldBackBy,
+                }
+                : new TombstoneCollectionHealth(),
             Storage = new StorageHealth
             {
                 DatabaseBytes = snapshot.DatabaseBytes,

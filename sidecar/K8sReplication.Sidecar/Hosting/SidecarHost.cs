@@ -66,6 +66,7 @@ internal static partial class SidecarHost
         services.AddHostedService<FoldLoop>();
         services.AddHostedService<CheckpointLoop>();
         services.AddHostedService<ConflictLogPruner>();
+        services.AddHostedService<TombstoneCollection>();
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<DrainState>();

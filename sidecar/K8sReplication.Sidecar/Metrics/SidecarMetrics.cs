@@ -25,6 +25,8 @@ internal sealed class SidecarMetrics
         AntiEntropyRowsRepaired = _meter.CreateCounter<long>("replication_antientropy_rows_repaired_total", description: "Rows repaired by anti-entropy.");
         BatchesRejected = _meter.CreateCounter<long>("replication_batches_rejected_total", description: "Peer answers refused, per peer and reason (too_large, malformed, invalid, site_changed, site_taken, seq_beyond_max).");
         PeerAnswerBytes = _meter.CreateCounter<long>("replication_peer_answer_bytes_total", unit: "By", description: "Bytes of accepted peer answers (decompressed), per peer and endpoint.");
+        TombstonesCollected = _meter.CreateCounter<long>("replication_tombstones_collected_total",
+            description: "Tombstones collected (purged) because every member had applied them.");
         AntiEntropyBytes = _meter.CreateCounter<long>("replication_antientropy_bytes_total", unit: "By", description: "Bytes received by anti-entropy rounds.");
     }
 
@@ -33,6 +35,8 @@ internal sealed class SidecarMetrics
     public Counter<long> ChangesSkipped { get; }
 
     public Counter<long> Conflicts { get; }
+
+    public Counter<long> TombstonesCollected { get; }
 
     public Histogram<double> BatchDuration { get; }
 

@@ -79,7 +79,7 @@ internal static class FeedFrameReader
     {
         try
         {
-            return ParseFrame(payload, maxChanges, objectBudget, FeedFormat.KnownFlags(version));
+            return ParseFrame(payload, maxChanges, objectBudget, version);
         }
         catch (FormatException e)
         {
@@ -87,8 +87,9 @@ internal static class FeedFrameReader
         }
     }
 
-    private static FeedFrame ParseFrame(ReadOnlySpan<byte> payload, int maxChanges, long objectBudget, byte knownFlags)
+    private static FeedFrame ParseFrame(ReadOnlySpan<byte> payload, int maxChanges, long objectBudget, int version)
     {
+        var knownFlags = FeedFormat.KnownFlags(version);
         var reader = new SpanReader(payload);
         var budget = objectBudget;
         var tables = new List<string>(4);
@@ -201,12 +202,18 @@ internal static class FeedFrameReader
             throw Invalid("lastSeq", "out of range");
         }
 
+        var horizon = version >= 2 ? reader.Varint("horizon") : 0;
+        if (horizon > long.MaxValue)
+        {
+            throw Invalid("horizon", "out of range");
+        }
+
         if (reader.Remaining != 0)
         {
             throw Malformed($"{reader.Remaining} bytes after the batch trailer");
         }
 
-        return new FeedFrame(answeringSite, answeringHlc, now, changes, (long)lastSeq, (long)maxSeq);
+        return new FeedFrame(answeringSite, answeringHlc, now, changes, (long)lastSeq, (long)maxSeq, (long)horizon);
     }
 
     /// <summary>A site reference: the index of a site named earlier in the batch, or one past the last and the site's bytes.</summary>

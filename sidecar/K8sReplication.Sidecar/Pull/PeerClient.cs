@@ -55,22 +55,32 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     /// oldest) is asked for the oldest for a while, and a member that answers JSON (earlier still, it
     /// ignores <c>format</c>) is read as JSON.
     /// </summary>
-    public async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, CancellationToken cancellationToken)
+    /// <param name="after">The cursor: the page holds changes after it.</param>
+    /// <param name="limit">Most changes asked for.</param>
+    /// <param name="wait">How long the peer may wait for changes.</param>
+    /// <param name="origin">Only changes this site wrote, or all.</param>
+    /// <param name="reader">This member's site and how far it has applied the peer's feed (every change up to that
+    /// seq; below <paramref name="after"/> while a page is being applied or a table is held back): the peer computes
+    /// its collection horizon from its readers' reports.</param>
+    /// <param name="cancellationToken">Ends the request.</param>
+    public async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, (SiteId Site, long Applied)? reader,
+        CancellationToken cancellationToken)
     {
         var version = time.GetTimestamp() < Volatile.Read(ref olderFeedUntil) ? FeedFormat.OldestVersion : FeedFormat.Version;
         try
         {
-            return await GetChangesAsync(after, limit, wait, origin, version, cancellationToken);
+            return await GetChangesAsync(after, limit, wait, origin, reader, version, cancellationToken);
         }
         catch (PeerUnavailableException e) when (version > FeedFormat.OldestVersion && e.StatusCode == StatusCodes.Status400BadRequest)
         {
             // Any refusal is answered by asking in the oldest version: a request it still refuses fails as it would have.
             Volatile.Write(ref olderFeedUntil, time.GetTimestamp() + (long)(OlderFeedFor.TotalSeconds * time.TimestampFrequency));
-            return await GetChangesAsync(after, limit, wait, origin, FeedFormat.OldestVersion, cancellationToken);
+            return await GetChangesAsync(after, limit, wait, origin, reader, FeedFormat.OldestVersion, cancellationToken);
         }
     }
 
-    private async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, int version, CancellationToken cancellationToken)
+    private async Task<FeedPage> GetChangesAsync(long after, int limit, TimeSpan wait, SiteId? origin, (SiteId Site, long Applied)? reader,
+        int version, CancellationToken cancellationToken)
     {
         var settings = config.Current;
         var query = string.Create(CultureInfo.InvariantCulture,
@@ -78,6 +88,11 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         if (origin is { } site)
         {
             query += "&origin=" + site;
+        }
+
+        if (reader is { } r)
+        {
+            query += string.Create(CultureInfo.InvariantCulture, $"&reader={r.Site}&applied={Math.Min(r.Applied, after)}");
         }
 
         var limits = Limits;
@@ -98,7 +113,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         {
             peer.ObserveSkew(frame.Now - at.ToUnixTimeMilliseconds());
         }
-        return new FeedPage(frame.Site, frame.Changes, frame.LastSeq, frame.MaxSeq, bytes);
+        return new FeedPage(frame.Site, frame.Changes, frame.LastSeq, frame.MaxSeq, bytes, frame.Horizon);
     }
 
     private static async Task<(FeedFrame Frame, long Bytes)> ReadFeedAsync(HttpResponseMessage response, long limit, int maxChanges, CancellationToken cancellationToken)

@@ -51,6 +51,15 @@ internal sealed partial class PeerTailer(
     /// </summary>
     private int _ceiling = SidecarDefaults.MaxBatchSize;
 
+    /// <summary>
+    /// How far this member has applied the peer's feed: every change up to this seq is applied (the stored cursor, or
+    /// the lowest resume point of a held-back table). Reported with each request for the peer's collection horizon.
+    /// </summary>
+    private long _applied;
+
+    /// <summary>The lowest resume point of this peer's held-back tables, long.MaxValue when none is held back.</summary>
+    private long _heldFloor = long.MaxValue;
+
     private PeerState Peer => client.Peer;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -157,6 +166,8 @@ internal sealed partial class PeerTailer(
             .Where(t => !Peer.SchemaMismatches.Contains(t, StringComparer.Ordinal)).ToList();
         var cursorText = agreed.Count > 0 ? store.TakeHeld(cursorKey, heldPrefix, agreed) : store.ReadCursor(cursorKey);
         var cursor = long.TryParse(cursorText, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 0;
+        _heldFloor = HeldFloor(heldPrefix);
+        Volatile.Write(ref _applied, Math.Min(cursor, _heldFloor));
         if (agreed.Count > 0)
         {
             var released = string.Join(", ", agreed);
@@ -213,12 +224,14 @@ internal sealed partial class PeerTailer(
 
                 settings = config.Current;
                 var wait = full || !Peer.InitialCatchUpSettled ? TimeSpan.Zero : settings.Wait;
-                var page = await client.GetChangesAsync(after, limit, wait, origin, cancellationToken);
+                var page = await client.GetChangesAsync(after, limit, wait, origin, (store.Site, Volatile.Read(ref _applied)), cancellationToken);
                 if (page.Site != site)
                 {
                     throw new PeerAnswerRejectedException(RejectReason.SiteChanged,
                         $"changes: answered by site {page.Site}, the peer's handshake said {site}");
                 }
+
+                store.Horizons.Observe(site, page.Horizon);
 
                 Peer.RecordReachable();
                 // More is waiting when the page was full, or cut short by the byte budget before the peer's newest entry.
@@ -265,6 +278,15 @@ internal sealed partial class PeerTailer(
                 }
 
                 var result = applier.Apply(page.Changes, cursorKey, page.LastSeq.ToString(CultureInfo.InvariantCulture), senderHashes, Peer.Name, heldPrefix);
+                if (result.RejectedSchema > 0)
+                {
+                    _heldFloor = HeldFloor(heldPrefix);
+                }
+
+                if (result.CursorStored)
+                {
+                    Volatile.Write(ref _applied, Math.Min(page.LastSeq, _heldFloor));
+                }
                 if (result.RejectedSchema > 0 && !heldLogged)
                 {
                     heldLogged = true;
@@ -292,6 +314,12 @@ internal sealed partial class PeerTailer(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The lowest resume point stored for this peer's held-back tables, long.MaxValue when there is none.</summary>
+    private long HeldFloor(string heldPrefix) =>
+        store.ReadCursors(heldPrefix).Values
+            .Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : 0)
+            .DefaultIfEmpty(long.MaxValue).Min();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} feed failed: {Error}")]
     private static partial void LogPeerFailed(ILogger logger, string peer, string error);

@@ -44,10 +44,29 @@ internal static class ChangeFeedEndpoint
                 : throw new BadRequestException("origin", $"{InputQuote.Quote(originText.ToString())} is not a site id (32 hex digits)");
         }
 
-        // A request from S confirms the reader holds every local change up to S (it stores its cursor as it applies).
+        SiteId? reader = null;
+        if (context.Request.Query.TryGetValue("reader", out var readerText))
+        {
+            reader = SiteId.TryParse(readerText.ToString(), out var site)
+                ? site
+                : throw new BadRequestException("reader", $"{InputQuote.Quote(readerText.ToString())} is not a site id (32 hex digits)");
+        }
+
+        var applied = RequestInput.Long(context, "applied", after, 0, long.MaxValue);
+
+        // A request from S confirms the reader holds every local change up to S (it stores its cursor as it applies);
+        // a reader that says how far it applied confirms that instead.
         if (origin is null || origin == store.Site)
         {
-            services.GetRequiredService<DeliveryTracker>().Confirmed(after);
+            var delivery = services.GetRequiredService<DeliveryTracker>();
+            if (reader is { } r)
+            {
+                delivery.Applied(r, Math.Min(applied, after));
+            }
+            else
+            {
+                delivery.Confirmed(after);
+            }
         }
 
         // Long-polls go on while the sidecar drains: a peer must still be able to fetch what only this member holds.
@@ -133,7 +152,7 @@ internal static class ChangeFeedEndpoint
 
     private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long now, long maxBytes, int version)
     {
-        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq, version);
+        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq, version, store.Horizons.Own);
         return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq);
     }
 

@@ -15,7 +15,7 @@ namespace K8sReplication.Sidecar.Serve;
 internal static class FeedWriter
 {
     public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq,
-        int version = FeedFormat.Version)
+        int version = FeedFormat.Version, long horizon = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, FeedFormat.OldestVersion);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(version, FeedFormat.Version);
@@ -80,6 +80,11 @@ internal static class FeedWriter
         buffer.WriteInt64(now);
         buffer.WriteVarint((ulong)lastSeq);
         buffer.WriteVarint((ulong)batch.MaxSeq);
+        if (version >= 2)
+        {
+            buffer.WriteVarint((ulong)horizon);
+        }
+
         buffer.EndFrame(frame);
         return buffer;
     }

@@ -21,6 +21,8 @@ namespace K8sReplication.Sidecar.Storage;
 ///   base_hlc/base_site: the version this one was written over at its writer, skipping the writer's own earlier
 ///   writes (the newest write of another site it replaced; null for a new row, or when the sender did not say). A
 ///   member whose version is the base of an incoming one knows the incoming write saw it: not a conflict.</item>
+/// <item>__repl_versions_tombstones: the tombstones by HLC (a partial index: only deletes pay for it), which tombstone
+///   collection reads oldest first.</item>
 /// <item>__repl_cursors: peers' opaque cursors, written in the same transaction as the changes they cover.</item>
 /// <item>__repl_conflicts: the conflict log, every write this member discarded with its row image (ConflictLog).</item>
 /// </list>
@@ -44,6 +46,7 @@ internal static class BookkeepingSchema
             pk BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, deleted INTEGER NOT NULL,
             base_hlc INTEGER, base_site INTEGER);
         CREATE UNIQUE INDEX IF NOT EXISTS __repl_versions_kid ON __repl_versions(kid);
+        CREATE INDEX IF NOT EXISTS __repl_versions_tombstones ON __repl_versions(hlc) WHERE deleted = 1;
         CREATE TABLE IF NOT EXISTS __repl_cursors(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS __repl_conflicts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, tbl TEXT NOT NULL,
             pk BLOB NOT NULL, reason TEXT NOT NULL, loser_hlc INTEGER NOT NULL, loser_site BLOB NOT NULL,

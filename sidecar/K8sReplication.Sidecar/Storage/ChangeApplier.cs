@@ -198,6 +198,14 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         }
 
         var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
+        if (change.Version.Deleted && change.Version.Hlc <= context.CollectionHorizon
+            && versions.LookupVersion(effects, table.Id, kid, change.Key, out _) is null)
+        {
+            // A tombstone every member had applied and this member collected, coming back (anti-entropy from a
+            // member that has not collected it yet): there is no row to delete and nothing to keep.
+            return ApplyOutcome.SkippedOlder;
+        }
+
         if (versions.TryInsertFirstVersion(effects, table, bucket, kid, change.Key, change.Version, change.Base))
         {
             // The row had no version, so the change wins. (A new member's initial sync is all first versions: for

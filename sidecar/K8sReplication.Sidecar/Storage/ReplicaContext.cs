@@ -96,6 +96,29 @@ internal sealed class ReplicaContext
 
     public long CapturedTotal => Interlocked.Read(ref capturedTotal);
 
+    private long collectionHorizon;
+
+    /// <summary>
+    /// Tombstones with an HLC at or below this were collected (purged) here: every member had applied them. An
+    /// incoming tombstone that old for a key with no version here is one of them coming back, and is skipped.
+    /// </summary>
+    public long CollectionHorizon => Interlocked.Read(ref collectionHorizon);
+
+    public void RaiseCollectionHorizon(long hlc)
+    {
+        var seen = Interlocked.Read(ref collectionHorizon);
+        while (hlc > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref collectionHorizon, hlc, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
     public (long Rows, long Tombstones) Counts => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
 
     /// <summary>Test hook: called at named fault points ("apply.before-commit", "fold.before-commit").</summary>

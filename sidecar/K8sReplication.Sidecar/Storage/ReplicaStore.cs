@@ -27,6 +27,7 @@ internal sealed class ReplicaStore : IDisposable
     private readonly VersionScan scan;
     private readonly WalCheckpointer checkpointer;
     private readonly ConflictLog conflicts;
+    private readonly TombstoneCollector collector;
     private readonly Lock dataVersionGate = new();
     private readonly SqliteConnection dataVersionConnection;
     private SqliteCommand? dataVersionCommand;
@@ -43,6 +44,7 @@ internal sealed class ReplicaStore : IDisposable
         fold = new CaptureFold(context, versions);
         installer = new CaptureInstaller(context, fold);
         conflicts = new ConflictLog(context);
+        collector = new TombstoneCollector(context);
         applier = new ChangeApplier(context, versions, fold, conflicts);
         feed = new FeedReader(context, versions);
         cursors = new CursorTable(context);
@@ -149,6 +151,21 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="ConflictLog.Prune"/>
     public int PruneConflicts() => conflicts.Prune();
+
+    /// <inheritdoc cref="TombstoneCollector.Collect"/>
+    public int CollectTombstones(long horizon, int max = int.MaxValue) => collector.Collect(horizon, max);
+
+    /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>
+    public long OwnHorizon(long appliedSeq) => collector.OwnHorizon(appliedSeq);
+
+    /// <inheritdoc cref="TombstoneCollector.CountCollectable"/>
+    internal long CountCollectable(long horizon) => collector.CountCollectable(horizon);
+
+    /// <summary>The members' collection horizons (see <see cref="MeshHorizons"/>).</summary>
+    public MeshHorizons Horizons { get; } = new();
+
+    /// <inheritdoc cref="ReplicaContext.CollectionHorizon"/>
+    public long CollectionHorizon => context.CollectionHorizon;
 
     /// <inheritdoc cref="CursorTable.TakeHeld"/>
     public string? TakeHeld(string cursorKey, string heldKeyPrefix, IReadOnlyCollection<string> tables) =>

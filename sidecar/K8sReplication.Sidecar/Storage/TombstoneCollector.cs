@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>
+/// Tombstone collection: deletes from the row-version table the tombstones at or below a horizon that every member
+/// has applied (the caller computes it from what the members report), so a delete-heavy table's bookkeeping stays
+/// bounded. A collected tombstone leaves the Merkle tree too; its key then has no version here, like a key never
+/// written. Also computes this member's own part of the horizon (<see cref="OwnHorizon"/>).
+/// </summary>
+/// <remarks>
+/// Key ids: a key whose own key id was taken (a 64-bit hash collision) is stored at the next free key id of its bucket,
+/// and a first version is inserted at a key's own key id when that is free. Freeing a key id below such a key would
+/// let its next version be inserted a second time at its own key id, so a tombstone whose next key id is taken is
+/// kept (never in practice: it needs a collision).
+/// </remarks>
+internal sealed class TombstoneCollector(ReplicaContext context)
+{
+    /// <summary>Tombstones deleted per write transaction (a few milliseconds of the write lock).</summary>
+    public const int Batch = 1000;
+
+    /// <summary>
+    /// Collects up to <paramref name="max"/> tombstones with an HLC at or below <paramref name="horizon"/>, oldest
+    /// first, in write transactions of <see cref="Batch"/>. Returns how many were collected.
+    /// </summary>
+    public int Collect(long horizon, int max = int.MaxValue)
+    {
+        var total = 0;
+        while (total < max)
+        {
+            var n = context.InWriteTransaction((tx, effects) =>
+            {
+                var select = context.Raw("""
+                    SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site,
+                           EXISTS (SELECT 1 FROM __repl_versions n WHERE n.kid = v.kid + 1)
+                    FROM __repl_versions v INDEXED BY __repl_versions_tombstones CROSS JOIN __repl_sites s ON s.id = v.site
+                    WHERE v.deleted = 1 AND v.hlc <= ?1 ORDER BY v.hlc LIMIT ?2
+                    """);
+                var found = new List<(long Seq, long Kid, long Table, byte[] Key, RowVersion Version, bool NextTaken)>();
+                select.Bind(1, horizon);
+                select.Bind(2, Math.Min(Batch, max - total));
+                try
+                {
+                    while (select.Step())
+                    {
+                        found.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Blob(3).ToArray(),
+                            new RowVersion(select.Int64(4), SiteId.FromBytes(select.Blob(5)), true), select.Int64(6) != 0));
+                    }
+                }
+                finally
+                {
+                    select.Reset();
+                }
+
+                var delete = context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
+                var collected = 0;
+                foreach (var (seq, kid, tableId, key, version, nextTaken) in found)
+                {
+                    if ((nextTaken && RowDigest.BucketOf(kid + 1) == RowDigest.BucketOf(kid)) || !context.Tables.ById.TryGetValue(tableId, out var table))
+                    {
+                        continue;
+                    }
+
+                    delete.Bind(1, seq);
+                    delete.Execute();
+                    // The tree held the tombstone's digest once: adding it again takes it out.
+                    var (d0, d1) = RowDigest.Delta(table.NameBytes, key, null, version);
+                    effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
+                    effects.TombstonesDelta--;
+                    collected++;
+                }
+
+                return (Found: found.Count, Collected: collected);
+            });
+            context.RaiseCollectionHorizon(horizon);
+            total += n.Collected;
+            if (n.Found < Batch || n.Collected == 0)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The greatest HLC at or below which every write of this member has been applied by readers that applied its
+    /// feed through <paramref name="appliedSeq"/>: just below its oldest own write after that seq (a version, or a
+    /// capture not folded yet), or its clock when there is none (its next write takes a greater HLC).
+    /// </summary>
+    public long OwnHorizon(long appliedSeq)
+    {
+        using var connection = context.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT min(h) FROM (
+                SELECT min(hlc) AS h FROM __repl_versions WHERE seq > $after AND site = (SELECT id FROM __repl_sites WHERE site = $site)
+                UNION ALL SELECT min(hlc) FROM __repl_log WHERE seq > $after AND tbl <> 0)
+            """;
+        command.Parameters.AddWithValue("$after", appliedSeq);
+        var site = new byte[SiteId.Size];
+        context.Site.WriteTo(site);
+        command.Parameters.AddWithValue("$site", site);
+        return command.ExecuteScalar() is long oldest ? oldest - 1 : context.Clock;
+    }
+
+    /// <summary>Tombstones at or below <paramref name="horizon"/> (for status and tests).</summary>
+    public long CountCollectable(long horizon)
+    {
+        using var connection = context.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM __repl_versions WHERE deleted = 1 AND hlc <= $h";
+        command.Parameters.AddWithValue("$h", horizon);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+}
