@@ -195,6 +195,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             $"look around: KUBECONFIG={relative}/kubeconfig kubectl get rmesh -w",
             $"             sqlite3 {relative}/{SandboxContext.MemberName(0)}/app.db 'SELECT count(*) FROM notes'",
             $"             operator metrics {operatorMetrics}",
+            $"             conflict log: curl -H \"Authorization: Bearer $(cat {relative}/token)\" <admin>/v1/conflicts?table=notes",
         };
         hints.AddRange(members.All.Select(m => $"             {m.Name}: metrics {m.AdminUrl}metrics  status {m.AdminUrl}v1/status"));
         return hints;
