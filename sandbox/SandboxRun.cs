@@ -71,7 +71,7 @@ internal sealed class SandboxRun(SandboxOptions options)
                 if (writer is not null)
                 {
                     writerTask = writer.RunAsync(writerStop.Token);
-                    narrator.Say("the app writer inserts and updates notes on random members");
+                    narrator.Say("the app writer inserts and updates notes, and inserts events with INTEGER ids from each member's own range (ordinal << 40), on random members");
                 }
 
                 var demoStart = narrator.Elapsed;
@@ -100,11 +100,15 @@ internal sealed class SandboxRun(SandboxOptions options)
                 await viewStop.CancelAsync();
                 await viewTask;
                 view.Render(final);
+                if (writer is not null)
+                {
+                    narrator.Say(await DescribeEventsAsync(members, writer, stop));
+                }
 
                 var ok = converged && outcome?.Reached != false;
                 var scenarioPart = outcome is null ? "" : $" scenario={options.Scenario} outcome={(outcome.Reached ? "reached" : "failed")}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"converged: {(converged ? "true" : "false")} members={final.Members.Count} rows={final.Rows} root={final.Root} writes={final.Writes}{scenarioPart}"));
+                    $"converged: {(converged ? "true" : "false")} members={final.Members.Count} rows={final.Rows} root={final.Root} writes={final.Writes} events={final.Events}{scenarioPart}"));
                 return ok ? 0 : 1;
             }
             finally
@@ -151,6 +155,38 @@ internal sealed class SandboxRun(SandboxOptions options)
         }
     }
 
+    /// <summary>
+    /// What became of the app's events (INTEGER keys from each member's own range): how many every member holds, per
+    /// member that wrote them, whether each lies in its writer's range, and how many conflicts the members logged on
+    /// the table (none: ranges never overlap).
+    /// </summary>
+    private static async Task<string> DescribeEventsAsync(MemberSet members, AppWriter writer, CancellationToken cancellationToken)
+    {
+        var all = members.All;
+        var tallies = all.Select(m => AppSchema.TallyEvents(m.DatabasePath)).ToList();
+        var same = tallies.All(t => t.SequenceEqual(tallies[0]));
+        var count = tallies[0].Sum(t => t.Count);
+        var byMember = string.Join(", ", tallies[0].Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Member} {t.Count}")));
+        var outOfRange = tallies.SelectMany(t => t).Count(t => !t.InOwnRange);
+        string conflicts;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var logged = await Task.WhenAll(all.Select(m => m.ReadConflictsAsync(http, AppSchema.EventsTable, cancellationToken)));
+            conflicts = logged.Sum(l => l.Count).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException
+            || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            conflicts = "unknown (" + e.Message + ")";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"events: {count} {(same ? "on every member" : "on " + all[0].Name + " (members differ)")}, {writer.Events} written by the app "
+            + $"({(byMember.Length > 0 ? byMember : "none")}), {(outOfRange == 0 ? "each id in its member's own range" : outOfRange + " outside their member's range")}; "
+            + $"conflicts on events: {conflicts}");
+    }
+
     private List<string> Hints(string? operatorMetrics, MemberSet members)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, options.Dir);
@@ -159,6 +195,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             $"look around: KUBECONFIG={relative}/kubeconfig kubectl get rmesh -w",
             $"             sqlite3 {relative}/{SandboxContext.MemberName(0)}/app.db 'SELECT count(*) FROM notes'",
             $"             operator metrics {operatorMetrics}",
+            $"             conflict log: curl -H \"Authorization: Bearer $(cat {relative}/token)\" <admin>/v1/conflicts?table=notes",
         };
         hints.AddRange(members.All.Select(m => $"             {m.Name}: metrics {m.AdminUrl}metrics  status {m.AdminUrl}v1/status"));
         return hints;

@@ -94,7 +94,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             matchLabels:
               app: {AppLabel}
           database:
-            tables: [notes]
+            tables: [notes, events]
           antiEntropy:
             interval: 2s
           authSecretRef:

@@ -2,10 +2,18 @@ using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sandbox.Members;
 
-/// <summary>The sample app's database: one <c>notes</c> table keyed by a UUID text, as the docs recommend.</summary>
+/// <summary>
+/// The sample app's database: a <c>notes</c> table keyed by a UUID text, as the docs recommend, and an <c>events</c>
+/// table with INTEGER keys that each member allocates only in its own range (see <see cref="IdBase"/>).
+/// </summary>
 internal static class AppSchema
 {
     public const string Table = "notes";
+
+    public const string EventsTable = "events";
+
+    /// <summary>Each member's range of event ids is [ordinal &lt;&lt; 40, (ordinal + 1) &lt;&lt; 40).</summary>
+    public const int RangeBits = 40;
 
     public static void Create(string databasePath)
     {
@@ -19,6 +27,11 @@ internal static class AppSchema
                 body TEXT NOT NULL,
                 version INTEGER NOT NULL DEFAULT 1,
                 updated_at TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS events(
+                id INTEGER PRIMARY KEY,
+                member TEXT NOT NULL,
+                body TEXT NOT NULL
             );
             """;
         command.ExecuteNonQuery();
@@ -48,12 +61,47 @@ internal static class AppSchema
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>The first event id of the member with this ordinal: ids it allocates never meet another member's.</summary>
+    public static long IdBase(int ordinal) => (long)ordinal << RangeBits;
+
+    /// <summary>Events per member that wrote them, and how many of them lie outside that member's id range.</summary>
+    public static IReadOnlyList<EventTally> TallyEvents(string databasePath)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT member, count(*), min(id), max(id) FROM events GROUP BY member ORDER BY member";
+        using var reader = command.ExecuteReader();
+        var tallies = new List<EventTally>();
+        while (reader.Read())
+        {
+            var member = reader.GetString(0);
+            var count = reader.GetInt64(1);
+            var inRange = Member.OrdinalOf(member) is { } ordinal
+                && reader.GetInt64(2) >= IdBase(ordinal) && reader.GetInt64(3) < IdBase(ordinal + 1);
+            tallies.Add(new EventTally(member, count, inRange));
+        }
+
+        return tallies;
+    }
+
+    public static long CountEvents(string databasePath)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM events";
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>An order-independent digest of the app's rows, to show members hold the same data (not only the same versions).</summary>
     public static string ContentDigest(string databasePath)
     {
         using var connection = Open(databasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, author, body, version FROM notes ORDER BY id";
+        command.CommandText = """
+            SELECT 'notes/' || id, author, body, version FROM notes
+            UNION ALL SELECT 'events/' || id, member, body, 0 FROM events
+            ORDER BY 1
+            """;
         using var reader = command.ExecuteReader();
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         while (reader.Read())
@@ -64,3 +112,6 @@ internal static class AppSchema
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
     }
 }
+
+/// <summary>The events one member wrote, as another member's database holds them.</summary>
+internal sealed record EventTally(string Member, long Count, bool InOwnRange);

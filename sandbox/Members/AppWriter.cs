@@ -5,8 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace K8sReplication.Sandbox.Members;
 
 /// <summary>
-/// The sample app: inserts and updates notes on random members, writing each member's SQLite file directly (the app
-/// is not aware of replication). Writes go on while a sidecar is down: capture happens in the app's transaction.
+/// The sample app: inserts and updates notes and inserts events on random members, writing each member's SQLite file
+/// directly (the app is not aware of replication). Writes go on while a sidecar is down: capture happens in the app's
+/// transaction. Event ids are INTEGER keys allocated in the member's own range (ordinal &lt;&lt; 40), so members
+/// writing at the same time never take the same id.
 /// </summary>
 internal sealed class AppWriter(MemberSet members, TimeSpan pace)
 {
@@ -15,8 +17,12 @@ internal sealed class AppWriter(MemberSet members, TimeSpan pace)
     private readonly ConcurrentDictionary<string, long> _writes = new(StringComparer.Ordinal);
     private volatile bool _paused;
     private long _failed;
+    private long _events;
 
     public long Total => _writes.Values.Sum();
+
+    /// <summary>Events inserted (on every member together).</summary>
+    public long Events => Interlocked.Read(ref _events);
 
     public long Failed => Interlocked.Read(ref _failed);
 
@@ -47,7 +53,11 @@ internal sealed class AppWriter(MemberSet members, TimeSpan pace)
                 var member = all[Random.Shared.Next(all.Count)];
                 try
                 {
-                    WriteOne(member.DatabasePath);
+                    if (WriteOne(member))
+                    {
+                        Interlocked.Increment(ref _events);
+                    }
+
                     _writes.AddOrUpdate(member.Name, 1, (_, n) => n + 1);
                 }
                 catch (SqliteException)
@@ -63,18 +73,35 @@ internal sealed class AppWriter(MemberSet members, TimeSpan pace)
         }
     }
 
-    private static void WriteOne(string databasePath)
+    /// <summary>One write on <paramref name="member"/>; true when it was an event.</summary>
+    private static bool WriteOne(Member member)
     {
-        using var connection = AppSchema.Open(databasePath);
+        using var connection = AppSchema.Open(member.DatabasePath);
         using var command = connection.CreateCommand();
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        var author = Authors[Random.Shared.Next(Authors.Length)];
-        if (Random.Shared.Next(100) < 35)
+        var roll = Random.Shared.Next(100);
+        if (roll < 20)
         {
-            // Update a random existing note (a row another member may be updating too: last writer wins).
+            // The next id of this member's own range: one index probe, and no other member ever allocates there.
+            command.CommandText = """
+                INSERT INTO events(id, member, body)
+                VALUES ((SELECT coalesce(max(id) + 1, $base) FROM events WHERE id >= $base AND id < $base + (1 << 40)), $member, $body)
+                """;
+            command.Parameters.AddWithValue("$base", AppSchema.IdBase(member.Ordinal));
+            command.Parameters.AddWithValue("$member", member.Name);
+            command.Parameters.AddWithValue("$body", $"event on {member.Name} at {now}");
+            command.ExecuteNonQuery();
+            return true;
+        }
+
+        var author = Authors[Random.Shared.Next(Authors.Length)];
+        if (roll < 50)
+        {
+            // Update a random existing note (a row another member may be updating too: last writer wins). The notes a
+            // scenario wrote are left to the scenario, which checks exactly what became of them.
             command.CommandText = """
                 UPDATE notes SET body = $body, author = $author, version = version + 1, updated_at = $now
-                WHERE id = (SELECT id FROM notes ORDER BY random() LIMIT 1)
+                WHERE id = (SELECT id FROM notes WHERE author <> 'scenario' ORDER BY random() LIMIT 1)
                 """;
         }
         else
@@ -87,5 +114,6 @@ internal sealed class AppWriter(MemberSet members, TimeSpan pace)
         command.Parameters.AddWithValue("$body", $"note by {author} at {now}");
         command.Parameters.AddWithValue("$now", now);
         command.ExecuteNonQuery();
+        return false;
     }
 }

@@ -1,4 +1,9 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using K8sReplication.Contracts;
+using K8sReplication.Contracts.Conflicts;
+using K8sReplication.Contracts.Json;
 using K8sReplication.Sandbox.Processes;
 
 namespace K8sReplication.Sandbox.Members;
@@ -20,6 +25,9 @@ internal sealed class Member : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The pod's ordinal, as a StatefulSet numbers its pods (notes-2: 2): the member's range of event ids.</summary>
+    public int Ordinal => OrdinalOf(Name) ?? throw new InvalidOperationException($"{Name} does not end with an ordinal");
 
     public string Folder { get; }
 
@@ -44,6 +52,10 @@ internal sealed class Member : IDisposable
 
     public int? Pid => _sidecar?.Pid;
 
+    /// <summary>The number after the last '-' of a StatefulSet pod name, or null.</summary>
+    public static int? OrdinalOf(string name) =>
+        int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal) ? ordinal : null;
+
     /// <summary>Creates the app's database (the app exists before its sidecar) and starts the sidecar on free ports.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +74,22 @@ internal sealed class Member : IDisposable
             "127.0.0.1:" + ReplicationPort.ToString(CultureInfo.InvariantCulture),
             "127.0.0.1:" + AdminPort.ToString(CultureInfo.InvariantCulture),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The sidecar's conflict log for <paramref name="table"/> (<c>GET /v1/conflicts</c> on the admin port, with the
+    /// mesh token as an operator would send it), oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<ConflictRecord>> ReadConflictsAsync(HttpClient http, string table, CancellationToken cancellationToken)
+    {
+        var token = (await File.ReadAllTextAsync(TokenFile, cancellationToken)).Trim();
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            new Uri(AdminUrl, $"{Paths.Conflicts}?table={Uri.EscapeDataString(table)}&limit=10000"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ConflictsResponse, cancellationToken);
+        return answer?.Conflicts ?? [];
     }
 
     /// <summary>kill -9 of the sidecar; the app (and its database) stays.</summary>

@@ -24,6 +24,31 @@ internal static class MarkedNotes
         return ids;
     }
 
+    /// <summary>The app's update of one note: a new body over the version this member holds.</summary>
+    public static void Update(Member member, string id, string body)
+    {
+        using var connection = AppSchema.Open(member.DatabasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE notes SET body = $body, version = version + 1, updated_at = $now WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$body", body);
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"{member.Name} does not hold note {id}");
+        }
+    }
+
+    /// <summary>The body of note <paramref name="id"/> on the member, or null when it does not hold it.</summary>
+    public static string? Body(Member member, string id)
+    {
+        using var connection = AppSchema.Open(member.DatabasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM notes WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as string;
+    }
+
     /// <summary>How many of <paramref name="ids"/> the member's database holds.</summary>
     public static int CountPresent(Member member, IReadOnlyList<string> ids)
     {

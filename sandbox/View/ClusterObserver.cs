@@ -11,7 +11,8 @@ namespace K8sReplication.Sandbox.View;
 
 /// <summary>
 /// Takes <see cref="ClusterSnapshot"/>s: the mesh from the API server, each member's database read as the app would,
-/// each sidecar's <c>/v1/status</c> and <c>/metrics</c> (applied-changes counter, for throughput).
+/// each sidecar's <c>/v1/status</c> (readiness, Merkle root, conflict-log entries) and <c>/metrics</c> (applied-changes
+/// counter, for throughput).
 /// </summary>
 internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members, AppWriter? writer) : IDisposable
 {
@@ -41,10 +42,12 @@ internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members
     private async Task<MemberSnapshot> CaptureMemberAsync(Member member, CancellationToken cancellationToken)
     {
         long rows = -1;
+        long events = -1;
         var digest = "?";
         try
         {
             rows = AppSchema.CountRows(member.DatabasePath);
+            events = AppSchema.CountEvents(member.DatabasePath);
             digest = AppSchema.ContentDigest(member.DatabasePath);
         }
         catch (SqliteException)
@@ -55,14 +58,15 @@ internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members
         var writes = writer?.WritesOn(member.Name) ?? 0;
         if (!member.Running)
         {
-            return new MemberSnapshot(member.Name, false, rows, digest, "", false, 0, 0, 0, writes);
+            return new MemberSnapshot(member.Name, false, rows, events, digest, "", false, 0, 0, 0, writes, 0);
         }
 
         var health = await TryAsync(() => _http.GetFromJsonAsync(new Uri(member.AdminUrl, Paths.Status), ContractsJsonContext.Default.SidecarHealth,
             cancellationToken));
         var metrics = await TryAsync(() => _http.GetStringAsync(new Uri(member.AdminUrl, Paths.Metrics), cancellationToken));
-        return new MemberSnapshot(member.Name, health is not null, rows, digest, health?.MerkleRoot ?? "", health?.Ready ?? false,
-            health?.PeersConnected ?? 0, health?.PeersTotal ?? 0, SumCounter(metrics, "replication_changes_applied_total"), writes);
+        return new MemberSnapshot(member.Name, health is not null, rows, events, digest, health?.MerkleRoot ?? "", health?.Ready ?? false,
+            health?.PeersConnected ?? 0, health?.PeersTotal ?? 0, SumCounter(metrics, "replication_changes_applied_total"), writes,
+            health?.Conflicts ?? 0);
     }
 
     /// <summary>Sums every series of a counter in Prometheus text format.</summary>

@@ -30,6 +30,8 @@ internal sealed record ClusterSnapshot(ReplicationMeshStatus? Mesh, IReadOnlyLis
 
     public long Rows => Members.Count == 0 ? 0 : Members.Max(m => m.Rows);
 
+    public long Events => Members.Count == 0 ? 0 : Members.Max(m => m.Events);
+
     public string Root => Members.Count > 0 && Members[0].MerkleRoot is { Length: > 0 } root ? Short(root) : "-";
 
     public static string Short(string root) => root.Length > 12 ? root[..12] : root;

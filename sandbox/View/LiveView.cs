@@ -30,12 +30,13 @@ internal sealed class LiveView(bool plain, Narrator narrator, IReadOnlyList<stri
             + $"configApplied={s.Condition(ConditionTypes.ConfigApplied)} maxLag={s.Mesh?.MaxLag ?? "-"}");
         b.AppendLine(Invariant, $"writes by the app: {s.Writes}   replication: {s.AppliedPerSecond:0.0} changes applied/s");
         b.AppendLine();
-        b.AppendLine(Invariant, $"{"MEMBER",-10} {"SIDECAR",-8} {"READY",-6} {"PEERS",-6} {"ROWS",7} {"WRITES",7} {"APPLIED",8}  {"MERKLE ROOT",-13} DATA");
+        b.AppendLine(Invariant,
+            $"{"MEMBER",-10} {"SIDECAR",-8} {"READY",-6} {"PEERS",-6} {"ROWS",7} {"EVENTS",7} {"WRITES",7} {"APPLIED",8} {"CONFLICTS",9}  {"MERKLE ROOT",-13} DATA");
         foreach (var m in s.Members)
         {
             b.AppendLine(Invariant,
                 $"{m.Name,-10} {(m.SidecarUp ? "up" : "DOWN"),-8} {(m.Ready ? "yes" : "no"),-6} {m.PeersConnected + "/" + m.PeersTotal,-6} "
-                + $"{m.Rows,7} {m.Writes,7} {m.AppliedTotal,8}  {ClusterSnapshot.Short(m.MerkleRoot),-13} {m.Digest}");
+                + $"{m.Rows,7} {m.Events,7} {m.Writes,7} {m.AppliedTotal,8} {m.Conflicts,9}  {ClusterSnapshot.Short(m.MerkleRoot),-13} {m.Digest}");
         }
 
         b.AppendLine();
@@ -58,7 +59,7 @@ internal sealed class LiveView(bool plain, Narrator narrator, IReadOnlyList<stri
     public static string Line(ClusterSnapshot s)
     {
         var members = string.Join(" | ", s.Members.Select(m =>
-            $"{m.Name} {(m.SidecarUp ? "up" : "DOWN")} rows={m.Rows} root={ClusterSnapshot.Short(m.MerkleRoot)}"));
+            $"{m.Name} {(m.SidecarUp ? "up" : "DOWN")} rows={m.Rows} events={m.Events} conflicts={m.Conflicts} root={ClusterSnapshot.Short(m.MerkleRoot)}"));
         return string.Create(Invariant,
             $"status: members={s.Mesh?.TotalMembers ?? 0} ready={s.Mesh?.ReadyMembers ?? 0} converged={s.Condition(ConditionTypes.Converged)} "
             + $"maxLag={s.Mesh?.MaxLag ?? "-"} writes={s.Writes} applied/s={s.AppliedPerSecond:0.0} | {members}");

@@ -9,7 +9,11 @@ public sealed class SandboxRunTests
 
         Assert.True(File.Exists(Path.Combine(run.Dir, "notes-2", "app.db")), "each member has its own app database under the sandbox folder");
         run.AssertCleanExit();
-        Assert.Matches(@"converged: true members=3 rows=[1-9]\d* root=[0-9a-f]{12} writes=[1-9]", run.Output);
+        Assert.Matches(@"converged: true members=3 rows=[1-9]\d* root=[0-9a-f]{12} writes=[1-9]\d* events=[1-9]", run.Output);
+        // INTEGER keys from each member's own range: every event on every member, none lost to a collision.
+        Assert.Matches(
+            @"events: (?<n>[1-9]\d*) on every member, \k<n> written by the app \(notes-0 \d+, notes-1 \d+, notes-2 \d+\), each id in its member's own range; conflicts on events: 0",
+            run.Output);
         Assert.Contains("mesh ready: 3 members, Ready=True, Converged=True", run.Output);
         Assert.Contains("kubectl get rmesh -w", run.Output);
         Assert.Contains("sqlite3 ", run.Output);
