@@ -44,6 +44,7 @@ internal static class AllCommand
         await Step(run, "apptax", () => rows.AppTaxAsync());
         await Step(run, "capture", () => rows.CaptureAsync());
         await Step(run, "walburst", () => rows.WalBurstAsync());
+        await Step(run, "soak", () => rows.SoakAsync());
         await Step(run, "startup", () => rows.StartupAsync());
         await Step(run, "partition", () => rows.PartitionAsync());
         await Step(run, "repair", () => rows.RepairAsync());

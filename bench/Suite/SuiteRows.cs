@@ -149,6 +149,20 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "time from the last row replicated to the WAL file within 64 MiB (the fold of the burst's captures included)", w.SecondsToBound, null, null));
     }
 
+    public async Task SoakAsync()
+    {
+        var s = await SoakCase.RunAsync(o);
+        var what = $"{s.Duration.TotalMinutes:0}-minute delete-heavy soak (3-member full mesh; member 0 inserts and deletes 2,000 rows/s, ~400 live)";
+        Add(new(Ours, $"row versions kept (live rows + tombstones), peak on any member during a {what}", s.PeakVersions,
+            "rows deleted during the soak (the versions without tombstone collection)", s.Deleted));
+        Add(new(Ours, "row versions kept, peak over the whole soak (bounded: no growth after the first half)", s.PeakVersions,
+            "peak during the soak's first half", s.FirstHalfPeakVersions, "≤ 1.5×", 1.5, TargetOnRatio: true));
+        Add(new(Ours, "row versions kept once the soak's writes stop and the mesh has collected (every member)", s.FinalVersions, null, null, "≤ 400 (the live rows)", 400));
+        Add(new(Ours, "tombstones collected during the soak (fewest of the 3 members)", s.Collected, "rows deleted", s.Deleted));
+        Add(new(Ours, "WAL file, peak on any member during the soak (sampled every second)", s.PeakWalMb, null, null, "≤ 64 MB", 64));
+        Add(new(Ours, "database file of member 0 at the end of the soak", s.FinalDatabaseMb, "after its first minute", s.FirstMinuteDatabaseMb, "≤ 1.5×", 1.5, TargetOnRatio: true));
+    }
+
     public async Task CaptureAsync()
     {
         var c = await CaptureCase.RunAsync(o);

@@ -33,6 +33,9 @@ public static class EnvVars
     /// <summary><c>--drain-timeout</c>.</summary>
     public const string DrainTimeout = "K8SREPL_DRAIN_TIMEOUT";
 
+    /// <summary><c>--tombstone-ttl</c>.</summary>
+    public const string TombstoneTtl = "K8SREPL_TOMBSTONE_TTL";
+
     /// <summary><c>--state-dir</c>.</summary>
     public const string StateDir = "K8SREPL_STATE_DIR";
 }

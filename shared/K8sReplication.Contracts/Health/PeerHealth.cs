@@ -50,4 +50,10 @@ public sealed record PeerHealth
 
     /// <summary>Last anti-entropy round against this peer.</summary>
     public AntiEntropyResult? LastAntiEntropy { get; init; }
+
+    /// <summary>
+    /// The last resynchronisation from this peer, when it collected deletes (by <c>tombstoneTtl</c>) this member never
+    /// applied: when, and what this member dropped; null when there was none since the sidecar started.
+    /// </summary>
+    public string? LastResync { get; init; }
 }

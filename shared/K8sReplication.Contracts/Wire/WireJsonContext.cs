@@ -18,4 +18,5 @@ namespace K8sReplication.Contracts.Wire;
 [JsonSerializable(typeof(RowsResponse))]
 [JsonSerializable(typeof(SchemaResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(StaleReaderResponse))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

@@ -20,9 +20,10 @@ internal static class CommandLineParser
     public const string AntiEntropyInterval = "--anti-entropy-interval";
     public const string StateDir = "--state-dir";
     public const string DrainTimeout = "--drain-timeout";
+    public const string TombstoneTtl = "--tombstone-ttl";
 
     private static readonly string[] Known =
-        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout];
+        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout, TombstoneTtl];
 
     public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
     {
@@ -103,6 +104,7 @@ internal static class CommandLineParser
             StateDir = get(StateDir),
             AntiEntropy = interval is null ? null : new AntiEntropyConfig { Interval = interval },
             DrainTimeout = get(DrainTimeout),
+            TombstoneTtl = get(TombstoneTtl),
         };
     }
 

@@ -18,6 +18,7 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.AntiEntropyInterval] = EnvVars.AntiEntropyInterval,
         [CommandLineParser.StateDir] = EnvVars.StateDir,
         [CommandLineParser.DrainTimeout] = EnvVars.DrainTimeout,
+        [CommandLineParser.TombstoneTtl] = EnvVars.TombstoneTtl,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)

@@ -76,7 +76,7 @@ internal static class SidecarConfigValidator
         }
 
         var skew = Duration(config.MaxClockSkew ?? SidecarDefaults.MaxClockSkew, "maxClockSkew", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), errors);
-        var ttl = Duration(config.TombstoneTtl ?? SidecarDefaults.TombstoneTtl, "tombstoneTtl", TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
+        var ttl = Duration(config.TombstoneTtl ?? SidecarDefaults.TombstoneTtl, "tombstoneTtl", TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), errors);
         var conflictMaxAge = Duration(config.ConflictRetention?.MaxAge ?? ConflictRetentionConfig.DefaultMaxAge, "conflictRetention.maxAge",
             TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), errors);
         var conflictMaxEntries = config.ConflictRetention?.MaxEntries ?? ConflictRetentionConfig.DefaultMaxEntries;

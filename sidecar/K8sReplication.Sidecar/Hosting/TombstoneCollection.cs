@@ -14,7 +14,10 @@ namespace K8sReplication.Sidecar.Hosting;
 /// requests — is computed and published in its feed answers; the mesh horizon is the lowest of its own and every
 /// peer's published one; tombstones at or below it are deleted. Only in a full mesh, where every member tails every
 /// other directly, do a member's peers make up the whole mesh; elsewhere, and while any peer's report or horizon is
-/// missing (a member of an earlier version, one not reached yet, a member with no peers at all), nothing is collected.
+/// missing (a member of an earlier version, one not reached yet, a member with no peers at all), the mesh horizon is
+/// unknown. Whatever the topology, a tombstone older than <c>tombstoneTtl</c> is collected even if some member has not
+/// applied it (one away that long): that member learns it is stale when it reads this member's feed again, and
+/// resynchronises (see <see cref="Pull.PeerTailer"/>).
 /// </summary>
 internal sealed partial class TombstoneCollection(
     StoreAccess replica,
@@ -57,9 +60,11 @@ internal sealed partial class TombstoneCollection(
         try
         {
             var mesh = MeshHorizon(store, out heldBack);
-            if (mesh > store.CollectionHorizon)
+            var byAge = HybridClock.FromMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds() - (long)config.Current.TombstoneTtl.TotalMilliseconds) | 0xFFFF;
+            var horizon = Math.Max(mesh, byAge);
+            if (horizon > store.CollectionHorizon)
             {
-                collected = store.CollectTombstones(mesh);
+                collected = store.CollectTombstones(horizon);
                 if (collected > 0)
                 {
                     metrics.TombstonesCollected.Add(collected);

@@ -208,6 +208,17 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.StatusCode == System.Net.HttpStatusCode.Gone && endpoint == "changes")
+            {
+                var (gone, _) = await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(timeout.Token),
+                    response.Content.Headers.ContentLength, response.Content.Headers.ContentEncoding, ErrorBodyBytes,
+                    WireJsonContext.Default.StaleReaderResponse, timeout.Token);
+                throw new PeerUnavailableException($"{endpoint}: HTTP 410 {InputQuote.Clean(gone.Error, 300)}", StatusCodes.Status410Gone)
+                {
+                    StaleReaderAppliedOwn = Math.Max(0, gone.AppliedYours),
+                };
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 var error = await ReadErrorAsync(response, timeout.Token);

@@ -109,6 +109,9 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
 
     public AntiEntropyResult? LastAntiEntropy { get; set; }
 
+    /// <summary>See PeerHealth.LastResync.</summary>
+    public string? LastResync { get; set; }
+
     public double? ClockSkewMs
     {
         get
@@ -202,5 +205,6 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
         ClockSkewMs = ClockSkewMs,
         SchemaMismatches = SchemaMismatches,
         LastAntiEntropy = LastAntiEntropy,
+        LastResync = LastResync,
     };
 }

@@ -27,7 +27,7 @@ internal sealed partial class PeerTailer(
     TimeProvider time,
     ILogger logger)
 {
-    public const string CursorPrefix = "feed:";
+    public const string CursorPrefix = CursorTable.FeedPrefix;
 
     /// <summary>
     /// Prefix of the resume points of tables held back from a peer (<c>held:SITE:TABLE</c>): a held-back table never
@@ -87,6 +87,28 @@ internal sealed partial class PeerTailer(
             {
                 return;
             }
+            catch (PeerUnavailableException stale) when (stale.StaleReaderAppliedOwn is { } appliedOwn)
+            {
+                try
+                {
+                    await ResyncAsync(stale.Message, appliedOwn, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    try
+                    {
+                        await Task.Delay(OnFailure(e, backoff), time, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
             catch (Exception e)
             {
                 try
@@ -109,6 +131,8 @@ internal sealed partial class PeerTailer(
             case SchemaHeldBackException held:
                 LogSchemaHeldBack(logger, Peer.Name, held.Message);
                 return SchemaRecheck;
+            case FeedsRestartedException:
+                return TimeSpan.Zero;
             case PeerAnswerRejectedException rejected:
                 if (rejected.Reason == RejectReason.TooLarge)
                 {
@@ -160,6 +184,7 @@ internal sealed partial class PeerTailer(
         // A table the peer replicates and this member does not counts too: its changes are held back like a mismatch's.
         Peer.SchemaMismatches = [.. tables.Where(t => !local.TryGetValue(t.Key, out var h) || h != t.Value).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
+        var generation = store.FeedsGeneration;
         var cursorKey = CursorPrefix + site;
         var heldPrefix = HeldPrefix + site + ":";
         var agreed = store.ReadCursors(heldPrefix).Keys.Select(k => k[heldPrefix.Length..])
@@ -183,8 +208,8 @@ internal sealed partial class PeerTailer(
             SingleWriter = true,
         });
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fetch = FetchAsync(channel.Writer, site, cursor, origin, session.Token);
-        var apply = ApplyAsync(channel.Reader, cursorKey, heldPrefix, tables, backoff, session.Token);
+        var fetch = FetchAsync(channel.Writer, site, cursor, origin, generation, session.Token);
+        var apply = ApplyAsync(channel.Reader, cursorKey, heldPrefix, tables, backoff, generation, session.Token);
         var first = await Task.WhenAny(fetch, apply);
         await session.CancelAsync();
         try
@@ -203,7 +228,8 @@ internal sealed partial class PeerTailer(
         }
     }
 
-    private async Task FetchAsync(ChannelWriter<(FeedPage Page, bool Full)> writer, SiteId site, long after, SiteId? origin, CancellationToken cancellationToken)
+    private async Task FetchAsync(ChannelWriter<(FeedPage Page, bool Full)> writer, SiteId site, long after, SiteId? origin, long generation,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -220,6 +246,11 @@ internal sealed partial class PeerTailer(
                     && (SchemaSignature(store.SchemaHashes) != localSchemas || time.GetElapsedTime(started) > HeldRecheckInterval))
                 {
                     throw new SchemaHeldBackException($"reading both schemas again: {string.Join(", ", Peer.SchemaMismatches)} differed");
+                }
+
+                if (store.FeedsGeneration != generation)
+                {
+                    throw new FeedsRestartedException();
                 }
 
                 settings = config.Current;
@@ -265,11 +296,16 @@ internal sealed partial class PeerTailer(
     }
 
     private async Task ApplyAsync(ChannelReader<(FeedPage Page, bool Full)> reader, string cursorKey, string heldPrefix,
-        IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> senderHashes, JitteredBackoff backoff, long generation, CancellationToken cancellationToken)
     {
         var heldLogged = false;
         await foreach (var (page, full) in reader.ReadAllAsync(cancellationToken))
         {
+            if (store.FeedsGeneration != generation)
+            {
+                throw new FeedsRestartedException();
+            }
+
             if (page.Changes.Count > 0)
             {
                 while (!databaseCircuit.TryAcquire())
@@ -314,6 +350,70 @@ internal sealed partial class PeerTailer(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// Resynchronises from a peer that collected, by age, deletes this member never applied (it was away longer than
+    /// <c>tombstoneTtl</c>): reads the peer's whole current state (every site's rows and the tombstones it still has),
+    /// applying it like any feed page, then drops every local version whose key the peer does not hold — the peer had
+    /// it and collected its delete — except this member's own writes the peer never applied, which replicate as usual.
+    /// Every peer's feed is then read again from its start, so a row the peer lacked only because it had not received
+    /// it yet comes back from the member that wrote it (re-reading costs what a new member's first sync does; rows
+    /// present everywhere are skipped as duplicates). Logged, and shown in the peer's status.
+    /// </summary>
+    private async Task ResyncAsync(string reason, long peerAppliedOwn, CancellationToken cancellationToken)
+    {
+        var (site, tables, _) = await client.GetSchemaAsync(cancellationToken);
+        bindings.Check(Peer.Settings, site, config.Current.Peers);
+        LogResyncStarted(logger, Peer.Name, reason);
+        Peer.RecordFailure(PeerActivity.Feed, "resynchronising: " + reason);
+        var held = new HashSet<(ulong, ulong)>();
+        var heldPrefix = HeldPrefix + site + ":";
+        var after = 0L;
+        while (true)
+        {
+            var page = await client.GetChangesAsync(after, SidecarDefaults.MaxBatchSize, TimeSpan.Zero, null, null, cancellationToken);
+            if (page.Site != site)
+            {
+                throw new PeerAnswerRejectedException(RejectReason.SiteChanged, $"changes: answered by site {page.Site}, the peer's handshake said {site}");
+            }
+
+            foreach (var change in page.Changes)
+            {
+                held.Add(KeyHash.Of128(System.Text.Encoding.UTF8.GetBytes(change.Table), change.Key, []));
+            }
+
+            if (page.Changes.Count > 0)
+            {
+                applier.Apply(page.Changes, ResyncPrefix + site, page.LastSeq.ToString(CultureInfo.InvariantCulture), tables, Peer.Name, heldPrefix);
+            }
+
+            after = page.LastSeq;
+            if (page.LastSeq >= page.MaxSeq)
+            {
+                break;
+            }
+        }
+
+        var (rows, tombstones) = store.DropAbsentAtPeer(
+            (table, key) => held.Contains(KeyHash.Of128(System.Text.Encoding.UTF8.GetBytes(table), key, [])), peerAppliedOwn);
+
+        // A row dropped because the peer had not received it yet (another member wrote it) comes back when this
+        // member reads that member's feed again: every feed is read again from its start.
+        store.RestartFeeds();
+        var outcome = string.Create(CultureInfo.InvariantCulture,
+            $"{time.GetUtcNow():O}: dropped {rows} rows and {tombstones} tombstones the mesh had deleted; read {held.Count} keys up to seq {after}");
+        Peer.LastResync = outcome;
+        LogResynced(logger, Peer.Name, rows, tombstones, held.Count);
+    }
+
+    /// <summary>Cursor-table prefix of how far the last resynchronising read from a peer got.</summary>
+    public const string ResyncPrefix = "resync:";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: this member is stale ({Reason}); resynchronising from it")]
+    private static partial void LogResyncStarted(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}: resynchronised: dropped {Rows} rows and {Tombstones} tombstones the mesh had deleted (the peer holds {Keys} keys)")]
+    private static partial void LogResynced(ILogger logger, string peer, long rows, long tombstones, int keys);
 
     /// <summary>The lowest resume point stored for this peer's held-back tables, long.MaxValue when there is none.</summary>
     private long HeldFloor(string heldPrefix) =>

@@ -25,6 +25,12 @@ internal sealed class PeerUnavailableException : Exception
 
     public int? StatusCode { get; }
 
+    /// <summary>
+    /// Set on a 410 answer to a feed request: the peer collected deletes this member never applied, and this member must
+    /// resynchronise; the value is how far the peer applied this member's own changes.
+    /// </summary>
+    public long? StaleReaderAppliedOwn { get; init; }
+
     /// <summary>A 4xx answer means we sent something the peer refuses (token, version): retrying will not help soon.</summary>
     public bool IsTransient => StatusCode is null or >= 500;
 }

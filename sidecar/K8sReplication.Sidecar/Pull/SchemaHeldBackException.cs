@@ -22,3 +22,22 @@ internal sealed class SchemaHeldBackException : Exception
 
     public static bool IsTransient => true;
 }
+
+/// <summary>A resynchronisation restarted every feed from its start: the session ends and reads its cursor again.</summary>
+internal sealed class FeedsRestartedException : Exception
+{
+    public FeedsRestartedException()
+        : base("every feed is read again from its start after a resynchronisation")
+    {
+    }
+
+    public FeedsRestartedException(string message)
+        : base(message)
+    {
+    }
+
+    public FeedsRestartedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

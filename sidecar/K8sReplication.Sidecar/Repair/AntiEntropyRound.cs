@@ -151,7 +151,8 @@ internal sealed partial class AntiEntropyRound(LiveConfig config, ReplicaStore s
             ProgressPrefix + schema.Site,
             time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             schema.Tables,
-            client.Peer.Name);
+            client.Peer.Name,
+            repair: true);
         _repaired += result.Applied;
     }
 

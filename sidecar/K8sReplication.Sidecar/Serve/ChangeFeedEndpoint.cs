@@ -69,6 +69,24 @@ internal static class ChangeFeedEndpoint
             }
         }
 
+        // A reader whose cursor is below a collected tombstone never applied it (every member counted in the collection
+        // horizon had read past it): it must resynchronise. Members of earlier versions say nothing about themselves and
+        // are not told.
+        if (reader is { } stale && after > 0 && (origin == store.Site ? store.CollectedMarks().Own : origin is null ? store.CollectedMarks().All : 0) is var mark
+            && after < mark)
+        {
+            var appliedYours = long.TryParse(store.ReadCursor(CursorTable.FeedPrefix + stale), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var seq) ? seq : 0;
+            await ApiResponses.JsonAsync(context, new StaleReaderResponse
+            {
+                Error = $"this member collected deletes up to seq {mark} of its feed that this reader, at seq {after}, never applied "
+                    + "(away longer than tombstoneTtl, or not a member then); the reader must resynchronise",
+                Field = "after",
+                AppliedYours = appliedYours,
+            }, WireJsonContext.Default.StaleReaderResponse, StatusCodes.Status410Gone);
+            return;
+        }
+
         // Long-polls go on while the sidecar drains: a peer must still be able to fetch what only this member holds.
         var stopping = services.GetRequiredService<DrainState>().FeedStopping;
         using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);

@@ -32,9 +32,13 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     /// its changes again from (just below its first held change) is kept under <c>heldKeyPrefix + table</c> in the
     /// same transaction (the lowest one wins); once schemas agree the reader rewinds to it
     /// (<see cref="CursorTable.TakeHeld"/>), and re-applying what the other tables already have changes nothing.
+    /// A version at or below the collection horizon for a key with no version here is skipped when it is a tombstone
+    /// (collected here, coming back), and with <paramref name="repair"/> (anti-entropy) also when it is a live row:
+    /// every member applied everything that old, so a key this member lacks was deleted, and a member still holding it
+    /// (away, not resynchronised yet) must not bring it back. A feed delivers such rows to a new member as usual.
     /// </summary>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null)
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null, bool repair = false)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (string.IsNullOrEmpty(cursorKey))
@@ -94,7 +98,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
                     continue;
                 }
 
-                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
+                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections, repair);
                 counts[(int)outcome]++;
                 if (outcome == ApplyOutcome.RejectedSchema)
                 {
@@ -181,7 +185,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
 
     private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
         IReadOnlyList<object?> key, int index,
-        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections)
+        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections, bool repair)
     {
         if (change.Version.Hlc > newestAllowed)
         {
@@ -198,11 +202,11 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         }
 
         var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
-        if (change.Version.Deleted && change.Version.Hlc <= context.CollectionHorizon
+        if ((change.Version.Deleted || repair) && change.Version.Hlc <= context.CollectionHorizon
             && versions.LookupVersion(effects, table.Id, kid, change.Key, out _) is null)
         {
-            // A tombstone every member had applied and this member collected, coming back (anti-entropy from a
-            // member that has not collected it yet): there is no row to delete and nothing to keep.
+            // Collected here, coming back (see ApplyBatch): a tombstone has no row to delete, and a row that old that
+            // this member lacks was deleted.
             return ApplyOutcome.SkippedOlder;
         }
 

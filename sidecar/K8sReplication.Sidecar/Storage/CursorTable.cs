@@ -6,6 +6,9 @@ namespace K8sReplication.Sidecar.Storage;
 /// <summary>Durable per-peer positions and facts (<c>__repl_cursors</c>): feed cursors, repair progress, site bindings.</summary>
 internal sealed class CursorTable(ReplicaContext context)
 {
+    /// <summary>Prefix of a peer's feed cursor (<c>feed:SITE</c>): how far this member applied that peer's feed.</summary>
+    public const string FeedPrefix = "feed:";
+
     /// <summary>Reads a cursor stored by ApplyBatch (or <see cref="WriteCursor"/>); null when none.</summary>
     public string? ReadCursor(string cursorKey)
     {
@@ -72,6 +75,15 @@ internal sealed class CursorTable(ReplicaContext context)
             return rewound;
         });
     }
+
+    /// <summary>
+    /// Sets every peer's feed cursor back to 0 and forgets held-back resume points (in one transaction): each feed is
+    /// read again from its start. See <see cref="ReplicaStore.FeedsGeneration"/>.
+    /// </summary>
+    public void RestartFeeds() =>
+        context.InWriteTransaction((tx, _) =>
+            context.Execute(tx, "UPDATE __repl_cursors SET value = '0' WHERE key >= @lo AND key < @hi", ("@lo", FeedPrefix), ("@hi", FeedPrefix + "\uffff"))
+            + context.Execute(tx, "DELETE FROM __repl_cursors WHERE key >= @lo AND key < @hi", ("@lo", "held:"), ("@hi", "held:\uffff")));
 
     public void WriteCursor(string cursorKey, string value) =>
         context.InWriteTransaction((tx, _) => Upsert(context, tx, cursorKey, value));

@@ -133,8 +133,8 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="ChangeApplier.ApplyBatch"/>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null) =>
-        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null, bool repair = false) =>
+        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix, repair);
 
     /// <summary>How long and how many conflict-log entries are kept; takes effect from the next record or prune.</summary>
     public ConflictRetention ConflictRetention
@@ -154,6 +154,25 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="TombstoneCollector.Collect"/>
     public int CollectTombstones(long horizon, int max = int.MaxValue) => collector.Collect(horizon, max);
+
+    /// <inheritdoc cref="TombstoneCollector.Marks"/>
+    public (long Own, long All) CollectedMarks() => collector.Marks();
+
+    private long feedsGeneration;
+
+    /// <summary>Raised by <see cref="RestartFeeds"/>: a tailer that sees it change ends its session and reads its cursor again.</summary>
+    public long FeedsGeneration => Interlocked.Read(ref feedsGeneration);
+
+    /// <summary>Every peer's feed is read again from its start (after a resynchronisation dropped rows).</summary>
+    public void RestartFeeds()
+    {
+        cursors.RestartFeeds();
+        Interlocked.Increment(ref feedsGeneration);
+    }
+
+    /// <inheritdoc cref="StaleResync.DropAbsent"/>
+    public (long Rows, long Tombstones) DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn) =>
+        new StaleResync(context).DropAbsent(peerHolds, peerAppliedOwn);
 
     /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>
     public long OwnHorizon(long appliedSeq) => collector.OwnHorizon(appliedSeq);

@@ -19,9 +19,21 @@ internal sealed class TombstoneCollector(ReplicaContext context)
     /// <summary>Tombstones deleted per write transaction (a few milliseconds of the write lock).</summary>
     public const int Batch = 1000;
 
+    private readonly Lock marksGate = new();
+    private (long Own, long All)? marks;
+
+    /// <summary>Cursor-table key of the highest seq of an own tombstone collected here.</summary>
+    public const string CollectedOwnKey = "collected:own";
+
+    /// <summary>Cursor-table key of the highest seq of any tombstone collected here.</summary>
+    public const string CollectedAllKey = "collected:all";
+
     /// <summary>
     /// Collects up to <paramref name="max"/> tombstones with an HLC at or below <paramref name="horizon"/>, oldest
-    /// first, in write transactions of <see cref="Batch"/>. Returns how many were collected.
+    /// first, in write transactions of <see cref="Batch"/>. Returns how many were collected. Each raises the collected
+    /// marks (<see cref="CollectedOwnKey"/>, <see cref="CollectedAllKey"/>): every member counted in the horizon has
+    /// read past them, so a reader whose cursor is below one was not (away longer than <c>tombstoneTtl</c>, or not a
+    /// member then) and may have missed a delete: it must resynchronise (see <see cref="Marks"/>).
     /// </summary>
     public int Collect(long horizon, int max = int.MaxValue)
     {
@@ -54,6 +66,7 @@ internal sealed class TombstoneCollector(ReplicaContext context)
 
                 var delete = context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
                 var collected = 0;
+                var (markOwn, markAll) = (0L, 0L);
                 foreach (var (seq, kid, tableId, key, version, nextTaken) in found)
                 {
                     if ((nextTaken && RowDigest.BucketOf(kid + 1) == RowDigest.BucketOf(kid)) || !context.Tables.ById.TryGetValue(tableId, out var table))
@@ -68,11 +81,20 @@ internal sealed class TombstoneCollector(ReplicaContext context)
                     effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
                     effects.TombstonesDelta--;
                     collected++;
+                    markAll = Math.Max(markAll, seq);
+                    markOwn = version.Site == context.Site ? Math.Max(markOwn, seq) : markOwn;
                 }
 
+                RaiseMark(tx, CollectedAllKey, markAll);
+                RaiseMark(tx, CollectedOwnKey, markOwn);
                 return (Found: found.Count, Collected: collected);
             });
             context.RaiseCollectionHorizon(horizon);
+            lock (marksGate)
+            {
+                marks = null; // read again from the table, where the transaction raised them
+            }
+
             total += n.Collected;
             if (n.Found < Batch || n.Collected == 0)
             {
@@ -81,6 +103,51 @@ internal sealed class TombstoneCollector(ReplicaContext context)
         }
 
         return total;
+    }
+
+    private void RaiseMark(Microsoft.Data.Sqlite.SqliteTransaction tx, string key, long seq)
+    {
+        if (seq == 0)
+        {
+            return;
+        }
+
+        var mark = context.Prepared(tx, "INSERT INTO __repl_cursors(key, value) VALUES (@p0, @p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value " +
+            "WHERE CAST(excluded.value AS INTEGER) > CAST(__repl_cursors.value AS INTEGER)", 2);
+        mark.Parameters[0].Value = key;
+        mark.Parameters[1].Value = seq.ToString(CultureInfo.InvariantCulture);
+        mark.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The collected marks: the highest seq of an own tombstone, and of any tombstone, collected here (0 when none). A
+    /// reader of this member's own changes whose cursor is below the first, or of all changes below the second, may
+    /// have missed a delete.
+    /// </summary>
+    public (long Own, long All) Marks()
+    {
+        lock (marksGate)
+        {
+            return marks ??= ReadMarks();
+        }
+    }
+
+    private (long Own, long All) ReadMarks()
+    {
+        using var connection = context.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($own, $all)";
+        command.Parameters.AddWithValue("$own", CollectedOwnKey);
+        command.Parameters.AddWithValue("$all", CollectedAllKey);
+        using var reader = command.ExecuteReader();
+        var (own, all) = (0L, 0L);
+        while (reader.Read())
+        {
+            var value = long.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+            (own, all) = reader.GetString(0) == CollectedOwnKey ? (value, all) : (own, value);
+        }
+
+        return (own, all);
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public sealed class SidecarConfigValidatorTests
         { Valid with { AntiEntropy = new AntiEntropyConfig { Budget = 0 } }, "antiEntropy.budget", "at least 1" },
         { Valid with { AntiEntropy = new AntiEntropyConfig { Timeout = "-1s" } }, "antiEntropy.timeout", "not a duration" },
         { Valid with { MaxClockSkew = "5" }, "maxClockSkew", "not a duration" },
-        { Valid with { TombstoneTtl = "1s" }, "tombstoneTtl", "outside" },
+        { Valid with { TombstoneTtl = "500ms" }, "tombstoneTtl", "outside" },
         { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "59s" } }, "conflictRetention.maxAge", "outside" },
         { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "87601h" } }, "conflictRetention.maxAge", "outside" },
         { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxAge = "a week" } }, "conflictRetention.maxAge", "not a duration" },

@@ -61,6 +61,41 @@ public sealed class TombstoneCollectionTests
         Assert.All(mesh.Nodes, n => Assert.Equal(20, n.Count()));
     }
 
+    [Fact]
+    public async Task MemberAwayLongerThanTheTtl_Resynchronises_DeletesWin_AndItsOwnNewWritesReplicate()
+    {
+        await using var mesh = await TestMesh.StartAsync(3, env: new Dictionary<string, string> { [Contracts.EnvVars.TombstoneTtl] = "3s" });
+        await mesh.ConnectFullMeshAsync();
+        mesh[0].Exec(string.Join(";", Enumerable.Range(0, 50).Select(i => $"INSERT INTO items VALUES ('r{i:D3}', 'v', {i})")));
+        await EveryStatusAsync(mesh, s => s.Rows == 50, "the rows reach every member");
+
+        // n2 goes away; n0 deletes 30 rows, and n0 and n1 collect the tombstones once they are older than the TTL.
+        var nowhere = new Uri("http://127.0.0.1:9/");
+        await mesh[0].SetPeersAsync(2, (mesh[1].Name, mesh[1].ReplicationUrl), (mesh[2].Name, nowhere));
+        await mesh[1].SetPeersAsync(2, (mesh[0].Name, mesh[0].ReplicationUrl), (mesh[2].Name, nowhere));
+        await mesh[2].SetPeersAsync(2);
+        mesh[0].Exec("DELETE FROM items WHERE n < 30");
+        mesh[2].Exec("INSERT INTO items VALUES ('written-while-away', 'v', 99)");
+        await Eventually.ValueAsync(() => Task.WhenAll(mesh[0].StatusAsync(), mesh[1].StatusAsync()),
+            s => s.All(h => h.TombstoneCollection.Collected >= 30 && h.Tombstones == 0 && h.Rows == 20), TimeSpan.FromSeconds(60),
+            "n0 and n1 collect the deletes by age although n2 never applied them");
+        Assert.Equal(51, mesh[2].Count());
+
+        // n2 is back: its peers tell it it is stale; it resynchronises instead of bringing the deleted rows back.
+        await mesh.ConnectFullMeshAsync(generation: 3);
+        await EveryStatusAsync(mesh, s => s.Rows == 21, "every member holds the 20 rows left and n2's new one");
+        await mesh.WaitConvergedAsync(TimeSpan.FromSeconds(30), "members agree after the resynchronisation");
+        Assert.All(mesh.Nodes, n =>
+        {
+            Assert.Equal(21, n.Count());
+            Assert.Equal(1, n.Count("items WHERE id = 'written-while-away'"));
+            Assert.Equal(0, n.Count("items WHERE n < 30"));
+        });
+        var resynced = (await mesh[2].StatusAsync()).Peers.Where(p => p.LastResync is not null).ToList();
+        Assert.NotEmpty(resynced);
+        Assert.Contains("dropped 30 rows", resynced[0].LastResync, StringComparison.Ordinal);
+    }
+
     private static Task EveryStatusAsync(TestMesh mesh, Func<Contracts.Health.SidecarHealth, bool> accept, string because) =>
         Eventually.ValueAsync(() => Task.WhenAll(mesh.Nodes.Select(n => n.StatusAsync())), statuses => statuses.All(accept),
             TimeSpan.FromSeconds(60), because);

@@ -1,3 +1,4 @@
+using K8sReplication.Sidecar.Storage;
 using static K8sReplication.Sidecar.Tests.Storage.ChangeFactory;
 
 namespace K8sReplication.Sidecar.Tests.Storage;
@@ -66,6 +67,29 @@ public sealed class TombstoneCollectionTests
         r.Store.Fold();
         Assert.Equal(r.Store.Hlc, r.Store.OwnHorizon(second.Seq)); // everything applied: its clock
         Assert.True(r.Store.Hlc >= second.Version.Hlc);
+    }
+
+    [Fact]
+    public void StaleMemberDrop_RemovesWhatThePeerLacks_ButKeepsOwnWritesThePeerNeverApplied()
+    {
+        using var r = new TestReplica();
+        var h = NowHlc();
+        r.Store.ApplyBatch([Kv("deleted-elsewhere", "v", h, SiteA), Kv("kept", "v", h, SiteA), KvDelete("old-tombstone", h, SiteB)], "peer", "1");
+        r.Exec("INSERT INTO kv VALUES ('own-delivered', 1)");
+        r.Store.Fold();
+        var delivered = r.Store.MaxSeq;
+        r.Exec("INSERT INTO kv VALUES ('own-undelivered', 2)");
+        r.Store.Fold();
+
+        var (rows, tombstones) = r.Store.DropAbsentAtPeer((table, key) => (string)KeyCodec.Decode(key)[0]! == "kept", delivered);
+        Assert.Equal((2L, 1L), (rows, tombstones));
+        Assert.Equal(["kept", "own-undelivered"], r.Rows("kv").Select(row => (string)row[0]!));
+        Assert.Equal((2L, 0L), r.Store.Counts());
+        Assert.Equal(r.Store.Counts(), r.Store.CountVersions());
+        Assert.True(r.Store.Merkle.Verify());
+        Assert.Equal(["own-undelivered"], r.Store.ReadChanges(delivered, 10).Changes.Select(c => (string)KeyCodec.Decode(c.Key)[0]!));
+        r.Exec("UPDATE kv SET v = 3 WHERE k = 'own-undelivered'"); // the drop was not captured; later writes are
+        Assert.Equal(1, r.Store.Fold());
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+namespace K8sReplication.Sidecar.Storage;
+
+/// <summary>
+/// The local half of resynchronising a stale member — one that was away while a peer collected tombstones by age that
+/// it never applied, so it may still hold rows the rest of the mesh deleted. Given the keys a peer holds now (live or
+/// tombstone), every version here whose key the peer does not hold is dropped without a trace (the row leaves the
+/// app's table uncaptured, the version leaves the table and the tree): the peer had it and collected its delete —
+/// except this member's own writes the peer never applied (after <c>peerAppliedOwn</c> in this member's feed), which
+/// stay and replicate. A row dropped that the peer had simply not received yet comes back from its holder by
+/// anti-entropy, as a row never seen here.
+/// </summary>
+internal sealed class StaleResync(ReplicaContext context)
+{
+    private const int Batch = 1000;
+
+    /// <summary>Drops what <paramref name="peerHolds"/> says the peer does not hold; returns rows and tombstones dropped.</summary>
+    public (long Rows, long Tombstones) DropAbsent(Func<string, byte[], bool> peerHolds, long peerAppliedOwn)
+    {
+        ArgumentNullException.ThrowIfNull(peerHolds);
+        var (rows, tombstones) = (0L, 0L);
+        var after = 0L;
+        while (true)
+        {
+            var (scanned, last, droppedRows, droppedTombstones) = context.InWriteTransaction((tx, effects) =>
+            {
+                var select = context.Raw("""
+                    SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site, v.deleted
+                    FROM __repl_versions v CROSS JOIN __repl_sites s ON s.id = v.site WHERE v.seq > ?1 ORDER BY v.seq LIMIT ?2
+                    """);
+                var batch = new List<(long Seq, long Kid, long Table, byte[] Key, RowVersion Version)>();
+                select.Bind(1, after);
+                select.Bind(2, Batch);
+                try
+                {
+                    while (select.Step())
+                    {
+                        batch.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Blob(3).ToArray(),
+                            new RowVersion(select.Int64(4), SiteId.FromBytes(select.Blob(5)), select.Int64(6) != 0)));
+                    }
+                }
+                finally
+                {
+                    select.Reset();
+                }
+
+                context.Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
+                var delete = context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
+                var (r, t) = (0L, 0L);
+                foreach (var (seq, kid, tableId, key, version) in batch)
+                {
+                    if (!context.Tables.ById.TryGetValue(tableId, out var table) || !context.Tables.ByName.ContainsKey(table.Name) || peerHolds(table.Name, key)
+                        || (version.Site == context.Site && seq > peerAppliedOwn)
+                        || (RowDigest.BucketOf(kid + 1) == RowDigest.BucketOf(kid) && KeyIdTaken(kid + 1)))
+                    {
+                        continue;
+                    }
+
+                    if (!version.Deleted)
+                    {
+                        var row = context.RowStatements(table).Delete;
+                        row.BindValues(KeyCodec.Decode(key));
+                        row.Execute();
+                        effects.LiveRowsDelta--;
+                        r++;
+                    }
+                    else
+                    {
+                        effects.TombstonesDelta--;
+                        t++;
+                    }
+
+                    delete.Bind(1, seq);
+                    delete.Execute();
+                    var (d0, d1) = RowDigest.Delta(table.NameBytes, key, null, version);
+                    effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
+                }
+
+                context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
+                return (batch.Count, batch.Count > 0 ? batch[^1].Seq : after, r, t);
+            });
+            rows += droppedRows;
+            tombstones += droppedTombstones;
+            after = last;
+            if (scanned < Batch)
+            {
+                return (rows, tombstones);
+            }
+        }
+    }
+
+    private bool KeyIdTaken(long kid)
+    {
+        var probe = context.Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
+        probe.Bind(1, kid);
+        return probe.ScalarInt64() == 1;
+    }
+}
