@@ -32,18 +32,5 @@ internal sealed class DeliveryTracker
     }
 
     /// <summary>Records a peer's feed request from <paramref name="after"/>.</summary>
-    public void Confirmed(long after)
-    {
-        var seen = Interlocked.Read(ref delivered);
-        while (after > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref delivered, after, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
-    }
+    public void Confirmed(long after) => AtomicMax.Raise(ref delivered, after);
 }

@@ -104,20 +104,7 @@ internal sealed class ReplicaContext
     /// </summary>
     public long CollectionHorizon => Interlocked.Read(ref collectionHorizon);
 
-    public void RaiseCollectionHorizon(long hlc)
-    {
-        var seen = Interlocked.Read(ref collectionHorizon);
-        while (hlc > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref collectionHorizon, hlc, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
-    }
+    public void RaiseCollectionHorizon(long hlc) => AtomicMax.Raise(ref collectionHorizon, hlc);
 
     public (long Rows, long Tombstones) Counts => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
 

@@ -37,11 +37,7 @@ public sealed class TombstoneCollectionTests
         mesh[0].Exec(string.Join(";", Enumerable.Range(0, 50).Select(i => $"INSERT INTO items VALUES ('r{i:D3}', 'v', {i})")));
         await EveryStatusAsync(mesh, s => s.Rows == 50, "the rows reach every member");
 
-        // n2 goes away: n0 and n1 still list it (at an address nobody answers), n2 hears from nobody.
-        var nowhere = new Uri("http://127.0.0.1:9/");
-        await mesh[0].SetPeersAsync(2, (mesh[1].Name, mesh[1].ReplicationUrl), (mesh[2].Name, nowhere));
-        await mesh[1].SetPeersAsync(2, (mesh[0].Name, mesh[0].ReplicationUrl), (mesh[2].Name, nowhere));
-        await mesh[2].SetPeersAsync(2);
+        await SendAwayAsync(mesh); // n2 goes away
         mesh[0].Exec("DELETE FROM items WHERE n < 30");
         await Eventually.ValueAsync(() => mesh[1].StatusAsync(), s => s.Tombstones == 30, TimeSpan.FromSeconds(20), "n1 applies the deletes");
         Assert.Equal(50, mesh[2].Count());
@@ -70,10 +66,7 @@ public sealed class TombstoneCollectionTests
         await EveryStatusAsync(mesh, s => s.Rows == 50, "the rows reach every member");
 
         // n2 goes away; n0 deletes 30 rows, and n0 and n1 collect the tombstones once they are older than the TTL.
-        var nowhere = new Uri("http://127.0.0.1:9/");
-        await mesh[0].SetPeersAsync(2, (mesh[1].Name, mesh[1].ReplicationUrl), (mesh[2].Name, nowhere));
-        await mesh[1].SetPeersAsync(2, (mesh[0].Name, mesh[0].ReplicationUrl), (mesh[2].Name, nowhere));
-        await mesh[2].SetPeersAsync(2);
+        await SendAwayAsync(mesh);
         mesh[0].Exec("DELETE FROM items WHERE n < 30");
         mesh[2].Exec("INSERT INTO items VALUES ('written-while-away', 'v', 99)");
         await Eventually.ValueAsync(() => Task.WhenAll(mesh[0].StatusAsync(), mesh[1].StatusAsync()),
@@ -94,6 +87,15 @@ public sealed class TombstoneCollectionTests
         var resynced = (await mesh[2].StatusAsync()).Peers.Where(p => p.LastResync is not null).ToList();
         Assert.NotEmpty(resynced);
         Assert.Contains("dropped 30 rows", resynced[0].LastResync, StringComparison.Ordinal);
+    }
+
+    /// <summary>n2 goes away: n0 and n1 still list it (at an address nobody answers), n2 hears from nobody.</summary>
+    private static async Task SendAwayAsync(TestMesh mesh)
+    {
+        var nowhere = new Uri("http://127.0.0.1:9/");
+        await mesh[0].SetPeersAsync(2, (mesh[1].Name, mesh[1].ReplicationUrl), (mesh[2].Name, nowhere));
+        await mesh[1].SetPeersAsync(2, (mesh[0].Name, mesh[0].ReplicationUrl), (mesh[2].Name, nowhere));
+        await mesh[2].SetPeersAsync(2);
     }
 
     private static Task EveryStatusAsync(TestMesh mesh, Func<Contracts.Health.SidecarHealth, bool> accept, string because) =>
