@@ -18,8 +18,8 @@ internal static class SoakCase
     private const int RowsPerRound = 200;
     private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(100);
 
-    public sealed record Result(Sample PeakVersions, Sample FirstHalfPeakVersions, Sample FinalVersions, Sample Deleted, Sample PeakWalMb, Sample FinalDatabaseMb,
-        Sample FirstMinuteDatabaseMb, Sample Collected, TimeSpan Duration);
+    public sealed record Result(Sample PeakVersions, Sample FirstHalfPeakVersions, Sample FinalVersions, Sample Deleted, Sample PeakWalMb,
+        Sample FirstHalfPeakWalMb, Sample IdleWalMb, Sample FinalDatabaseMb, Sample HalfDatabaseMb, Sample Collected, TimeSpan Duration);
 
     public static async Task<Result> RunAsync(SuiteOptions o)
     {
@@ -31,7 +31,8 @@ internal static class SoakCase
         var peakVersions = 0L;
         var firstHalfPeak = 0L;
         var peakWal = 0L;
-        var firstMinuteDb = 0L;
+        var firstHalfPeakWal = 0L;
+        var halfDb = 0L;
         var deleted = 0L;
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -43,16 +44,17 @@ internal static class SoakCase
                 {
                     var status = await node.StatusAsync();
                     peakVersions = Math.Max(peakVersions, status.Storage.Versions);
+                    peakWal = Math.Max(peakWal, Length(node.DbPath + "-wal"));
                     if (clock.Elapsed < duration / 2)
                     {
                         firstHalfPeak = peakVersions;
+                        firstHalfPeakWal = peakWal;
                     }
-                    peakWal = Math.Max(peakWal, Length(node.DbPath + "-wal"));
                 }
 
-                if (clock.Elapsed < TimeSpan.FromMinutes(1) || firstMinuteDb == 0)
+                if (clock.Elapsed < duration / 2)
                 {
-                    firstMinuteDb = Math.Max(firstMinuteDb, Length(mesh[0].DbPath));
+                    halfDb = Math.Max(halfDb, Length(mesh[0].DbPath));
                 }
 
                 try
@@ -122,14 +124,21 @@ internal static class SoakCase
         await stop.CancelAsync();
         await sampler;
         var final = await Task.WhenAll(mesh.Nodes.Select(n => n.StatusAsync()));
+
+        // Quiet: each member's WAL goes back within its bound (the sidecar truncates a long WAL after 1 s of quiet).
+        await Shell.WaitAsync(() => Task.FromResult(mesh.Nodes.All(n => Length(n.DbPath + "-wal") <= WalBurstCase.BoundBytes)),
+            TimeSpan.FromMinutes(1), "every WAL file back within 64 MiB", 100);
+        var idleWal = mesh.Nodes.Max(n => Length(n.DbPath + "-wal"));
         return new Result(
             Sample.Of("versions", peakVersions),
             Sample.Of("versions", firstHalfPeak),
             Sample.Of("versions", final.Max(s => s.Storage.Versions)),
             Sample.Of("rows", deleted),
             Sample.Of("MB", peakWal / 1e6),
+            Sample.Of("MB", firstHalfPeakWal / 1e6),
+            Sample.Of("MB", idleWal / 1e6),
             Sample.Of("MB", Length(mesh[0].DbPath) / 1e6),
-            Sample.Of("MB", firstMinuteDb / 1e6),
+            Sample.Of("MB", halfDb / 1e6),
             Sample.Of("tombstones", final.Min(s => s.TombstoneCollection.Collected)),
             duration);
     }

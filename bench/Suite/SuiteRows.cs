@@ -159,8 +159,10 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
             "peak during the soak's first half", s.FirstHalfPeakVersions, "≤ 1.5×", 1.5, TargetOnRatio: true));
         Add(new(Ours, "row versions kept once the soak's writes stop and the mesh has collected (every member)", s.FinalVersions, null, null, "≤ 400 (the live rows)", 400));
         Add(new(Ours, "tombstones collected during the soak (fewest of the 3 members)", s.Collected, "rows deleted", s.Deleted));
-        Add(new(Ours, "WAL file, peak on any member during the soak (sampled every second)", s.PeakWalMb, null, null, "≤ 64 MB", 64));
-        Add(new(Ours, "database file of member 0 at the end of the soak", s.FinalDatabaseMb, "after its first minute", s.FirstMinuteDatabaseMb, "≤ 1.5×", 1.5, TargetOnRatio: true));
+        Add(new(Ours, "WAL file, peak on any member over the whole soak (sampled every second; bounded: no growth after the first half)", s.PeakWalMb,
+            "peak during the soak's first half", s.FirstHalfPeakWalMb, "≤ 1.5×", 1.5, TargetOnRatio: true));
+        Add(new(Ours, "WAL file, longest of the members once the soak is quiet", s.IdleWalMb, null, null, "≤ 64 MB", 64));
+        Add(new(Ours, "database file of member 0 at the end of the soak", s.FinalDatabaseMb, "its largest during the first half", s.HalfDatabaseMb, "≤ 1.5×", 1.5, TargetOnRatio: true));
     }
 
     public async Task CaptureAsync()
