@@ -54,18 +54,16 @@ internal static class ChangeFeedEndpoint
 
         var applied = RequestInput.Long(context, "applied", after, 0, long.MaxValue);
 
-        // A request from S confirms the reader holds every local change up to S (it stores its cursor as it applies);
-        // a reader that says how far it applied confirms that instead.
+        // A request from S confirms the reader holds every local change up to S (it stores its cursor as it applies,
+        // and fetched them: a drain waits for no more). A reader that says how far it applied is also tracked by that,
+        // which tombstone collection needs exactly.
         if (origin is null || origin == store.Site)
         {
             var delivery = services.GetRequiredService<DeliveryTracker>();
+            delivery.Confirmed(after);
             if (reader is { } r)
             {
                 delivery.Applied(r, Math.Min(applied, after));
-            }
-            else
-            {
-                delivery.Confirmed(after);
             }
         }
 

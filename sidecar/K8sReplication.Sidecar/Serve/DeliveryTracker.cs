@@ -11,7 +11,8 @@ namespace K8sReplication.Sidecar.Serve;
 /// <remarks>
 /// Readers that say who they are (<c>reader=SITE&amp;applied=N</c>) are also tracked one by one: how far each has applied
 /// this member's own changes, from which tombstone collection computes this member's horizon. <c>applied</c> is what
-/// the reader has applied (its <c>after</c> can run ahead while it applies the previous page), so it is what counts.
+/// the reader has applied (its <c>after</c> can run ahead while it applies the previous page), so it is what counts
+/// there; a drain counts what a peer has fetched.
 /// </remarks>
 internal sealed class DeliveryTracker
 {
@@ -25,11 +26,7 @@ internal sealed class DeliveryTracker
     public long? AppliedBy(SiteId reader) => appliedByReader.TryGetValue(reader, out var seq) ? seq : null;
 
     /// <summary>Records a reader's report (the latest wins: a reader whose volume was replaced starts again from 0).</summary>
-    public void Applied(SiteId reader, long applied)
-    {
-        appliedByReader[reader] = applied;
-        Confirmed(applied);
-    }
+    public void Applied(SiteId reader, long applied) => appliedByReader[reader] = applied;
 
     /// <summary>Records a peer's feed request from <paramref name="after"/>.</summary>
     public void Confirmed(long after) => AtomicMax.Raise(ref delivered, after);
