@@ -24,12 +24,13 @@ internal sealed partial class TombstoneCollection(
     LiveConfig config,
     PeerSupervisor supervisor,
     DeliveryTracker delivery,
+    ChangeSignal signal,
     SidecarMetrics metrics,
     TimeProvider time,
     ILogger<TombstoneCollection> logger) : BackgroundService
 {
     /// <summary>Time between two rounds.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,7 +121,14 @@ internal sealed partial class TombstoneCollection(
         }
 
         var own = store.OwnHorizon(applied);
+        var published = store.Horizons.Own;
         store.Horizons.Own = own;
+        if (own > published)
+        {
+            // Waiting readers answer now with the new horizon: an idle member would otherwise publish it only when a
+            // long-poll times out, and every member's collection waits for the lowest.
+            signal.Notify();
+        }
         var mesh = own;
         foreach (var (site, peer) in sites.Zip(peers))
         {

@@ -89,6 +89,7 @@ internal static class ChangeFeedEndpoint
         var stopping = services.GetRequiredService<DrainState>().FeedStopping;
         using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var started = time.GetTimestamp();
+        var horizon = store.Horizons.Own;
         FeedAnswer answer;
         while (true)
         {
@@ -105,7 +106,9 @@ internal static class ChangeFeedEndpoint
             // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
             answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, limit, origin, maxBytes), Encode);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
-            if (answer.Changes > 0 || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
+            // A reader that takes horizons (format 2, a member) also gets an answer once this member's horizon moved.
+            var horizonMoved = format >= 2 && reader is not null && store.Horizons.Own != horizon;
+            if (answer.Changes > 0 || horizonMoved || left <= TimeSpan.Zero || engine.State != EngineState.Running || stopping.IsCancellationRequested)
             {
                 break;
             }
