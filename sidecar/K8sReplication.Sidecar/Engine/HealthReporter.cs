@@ -94,15 +94,15 @@ internal sealed class HealthReporter(
             Rows = snapshot.Rows,
             Tombstones = snapshot.Tombstones,
             Conflicts = conflicts,
-            TombstoneCollection = replica.TryGet(out var collecting)
-                ? new TombstoneCollectionHealth
+            TombstoneCollection = store is null
+                ? new TombstoneCollectionHealth()
+                : new TombstoneCollectionHealth
                 {
-                    Rounds = collecting.Horizons.Rounds,
-                    Collected = collecting.Horizons.Collected,
-                    Horizon = collecting.CollectionHorizon > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(collecting.CollectionHorizon >> 16) : null,
-                    HeldBackBy = collecting.Horizons.HeldBackBy,
-                }
-                : new TombstoneCollectionHealth(),
+                    Rounds = store.Horizons.Rounds,
+                    Collected = store.Horizons.Collected,
+                    Horizon = store.CollectionHorizon > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(store.CollectionHorizon)) : null,
+                    HeldBackBy = store.Horizons.HeldBackBy,
+                },
             Storage = new StorageHealth
             {
                 DatabaseBytes = snapshot.DatabaseBytes,

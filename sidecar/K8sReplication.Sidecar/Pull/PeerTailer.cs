@@ -29,11 +29,8 @@ internal sealed partial class PeerTailer(
 {
     public const string CursorPrefix = CursorTable.FeedPrefix;
 
-    /// <summary>
-    /// Prefix of the resume points of tables held back from a peer (<c>held:SITE:TABLE</c>): a held-back table never
-    /// holds the others back; it is read again from its point once schemas agree.
-    /// </summary>
-    public const string HeldPrefix = "held:";
+    /// <inheritdoc cref="CursorTable.HeldPrefix"/>
+    public const string HeldPrefix = CursorTable.HeldPrefix;
 
     /// <summary>While a table is held back, the session ends this often to read both sides' schemas again.</summary>
     private static readonly TimeSpan HeldRecheckInterval = TimeSpan.FromSeconds(10);

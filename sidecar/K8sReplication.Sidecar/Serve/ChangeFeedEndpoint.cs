@@ -70,8 +70,8 @@ internal static class ChangeFeedEndpoint
         // A reader whose cursor is below a collected tombstone never applied it (every member counted in the collection
         // horizon had read past it): it must resynchronise. Members of earlier versions say nothing about themselves and
         // are not told.
-        if (reader is { } stale && after > 0 && (origin == store.Site ? store.CollectedMarks().Own : origin is null ? store.CollectedMarks().All : 0) is var mark
-            && after < mark)
+        if (reader is { } stale && after > 0 && store.CollectedMarks() is var (own, all)
+            && (origin == store.Site ? own : origin is null ? all : 0) is var mark && after < mark)
         {
             var appliedYours = long.TryParse(store.ReadCursor(CursorTable.FeedPrefix + stale), System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out var seq) ? seq : 0;

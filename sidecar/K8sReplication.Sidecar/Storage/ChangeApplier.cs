@@ -324,30 +324,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     }
 
     /// <summary>The local row's values inside the write transaction, or null when the row is not there.</summary>
-    private object?[]? ReadLocalRow(ReplicaTable table, IReadOnlyList<object?> key)
-    {
-        var select = context.Raw(table.SelectRowSql);
-        try
-        {
-            select.BindValues(key);
-            if (!select.Step())
-            {
-                return null;
-            }
-
-            var row = new object?[table.Columns.Count];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = select.Value(i);
-            }
-
-            return row;
-        }
-        finally
-        {
-            select.Reset();
-        }
-    }
+    private object?[]? ReadLocalRow(ReplicaTable table, IReadOnlyList<object?> key) => RowReader.Read(context.Raw(table.SelectRowSql), table, key);
 
     /// <summary>
     /// Writes the winning change into the app's table: an upsert of every column, or a delete. Returns null when

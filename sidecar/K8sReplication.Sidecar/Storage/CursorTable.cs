@@ -9,6 +9,12 @@ internal sealed class CursorTable(ReplicaContext context)
     /// <summary>Prefix of a peer's feed cursor (<c>feed:SITE</c>): how far this member applied that peer's feed.</summary>
     public const string FeedPrefix = "feed:";
 
+    /// <summary>
+    /// Prefix of the resume points of tables held back from a peer (<c>held:SITE:TABLE</c>): a held-back table never
+    /// holds the others back; it is read again from its point once schemas agree.
+    /// </summary>
+    public const string HeldPrefix = "held:";
+
     /// <summary>Reads a cursor stored by ApplyBatch (or <see cref="WriteCursor"/>); null when none.</summary>
     public string? ReadCursor(string cursorKey)
     {
@@ -83,7 +89,7 @@ internal sealed class CursorTable(ReplicaContext context)
     public void RestartFeeds() =>
         context.InWriteTransaction((tx, _) =>
             context.Execute(tx, "UPDATE __repl_cursors SET value = '0' WHERE key >= @lo AND key < @hi", ("@lo", FeedPrefix), ("@hi", FeedPrefix + "\uffff"))
-            + context.Execute(tx, "DELETE FROM __repl_cursors WHERE key >= @lo AND key < @hi", ("@lo", "held:"), ("@hi", "held:\uffff")));
+            + context.Execute(tx, "DELETE FROM __repl_cursors WHERE key >= @lo AND key < @hi", ("@lo", HeldPrefix), ("@hi", HeldPrefix + "\uffff")));
 
     public void WriteCursor(string cursorKey, string value) =>
         context.InWriteTransaction((tx, _) => Upsert(context, tx, cursorKey, value));

@@ -216,13 +216,8 @@ internal sealed class FeedReader(ReplicaContext context, VersionIndex versions)
                 return null;
             }
 
-            var site = SiteId.FromBytes(lookup.Blob(0));
-            if (site != context.Site)
-            {
-                return new RowVersion(lookup.Int64(1), site, false);
-            }
-
-            return lookup.Value(2) is long baseHlc ? new RowVersion(baseHlc, SiteId.FromBytes(lookup.Blob(3)), false) : null;
+            RowVersion? storedBase = lookup.Value(2) is long baseHlc ? new RowVersion(baseHlc, SiteId.FromBytes(lookup.Blob(3)), false) : null;
+            return VersionIndex.BaseOver(new StoredVersion(0, new RowVersion(lookup.Int64(1), SiteId.FromBytes(lookup.Blob(0)), false), storedBase), context.Site);
         }
         finally
         {

@@ -89,7 +89,7 @@ internal sealed class FormatMigrations(ReplicaContext context, VersionIndex vers
             }
 
             var slot = RowDigest.NextInBucket(shared[i].Kid);
-            while (KeyIdTaken(slot))
+            while (versions.KeyIdTaken(slot))
             {
                 slot = RowDigest.NextInBucket(slot);
             }
@@ -101,12 +101,6 @@ internal sealed class FormatMigrations(ReplicaContext context, VersionIndex vers
         context.Execute(tx, "CREATE UNIQUE INDEX __repl_versions_kid ON __repl_versions(kid)");
     }
 
-    private bool KeyIdTaken(long kid)
-    {
-        var probe = context.Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
-        probe.Bind(1, kid);
-        return probe.ScalarInt64() == 1;
-    }
 
     /// <summary>
     /// Databases written before versions kept their base (format 3) get the two nullable columns at open: existing

@@ -44,7 +44,7 @@ internal sealed class ReplicaStore : IDisposable
         fold = new CaptureFold(context, versions);
         installer = new CaptureInstaller(context, fold);
         conflicts = new ConflictLog(context);
-        collector = new TombstoneCollector(context);
+        collector = new TombstoneCollector(context, versions);
         applier = new ChangeApplier(context, versions, fold, conflicts);
         feed = new FeedReader(context, versions);
         cursors = new CursorTable(context);
@@ -172,7 +172,7 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="StaleResync.DropAbsent"/>
     public (long Rows, long Tombstones) DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn) =>
-        new StaleResync(context).DropAbsent(peerHolds, peerAppliedOwn);
+        new StaleResync(context, versions).DropAbsent(peerHolds, peerAppliedOwn);
 
     /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>
     public long OwnHorizon(long appliedSeq) => collector.OwnHorizon(appliedSeq);

@@ -24,11 +24,19 @@ internal sealed class RowReader(SqliteConnection connection) : IDisposable
             statements[table.SelectRowSql] = statement;
         }
 
-        statement.BindValues(keyValues);
+        return Read(statement, table, keyValues);
+    }
 
+    /// <summary>
+    /// The row <paramref name="select"/> (a prepared <see cref="ReplicaTable.SelectRowSql"/>) finds for
+    /// <paramref name="keyValues"/>, on whatever connection and transaction it belongs to; null when there is none.
+    /// </summary>
+    public static object?[]? Read(RawStatement select, ReplicaTable table, IReadOnlyList<object?> keyValues)
+    {
+        select.BindValues(keyValues);
         try
         {
-            if (!statement.Step())
+            if (!select.Step())
             {
                 return null;
             }
@@ -36,14 +44,14 @@ internal sealed class RowReader(SqliteConnection connection) : IDisposable
             var row = new object?[table.Columns.Count];
             for (var i = 0; i < row.Length; i++)
             {
-                row[i] = statement.Value(i);
+                row[i] = select.Value(i);
             }
 
             return row;
         }
         finally
         {
-            statement.Reset();
+            select.Reset();
         }
     }
 

@@ -9,7 +9,7 @@ namespace K8sReplication.Sidecar.Storage;
 /// stay and replicate. A row dropped that the peer had simply not received yet comes back from its holder by
 /// anti-entropy, as a row never seen here.
 /// </summary>
-internal sealed class StaleResync(ReplicaContext context)
+internal sealed class StaleResync(ReplicaContext context, VersionIndex versions)
 {
     private const int Batch = 1000;
 
@@ -44,13 +44,12 @@ internal sealed class StaleResync(ReplicaContext context)
                 }
 
                 context.Raw("UPDATE __repl_state SET applying = 1 WHERE id = 0").Execute();
-                var delete = context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
                 var (r, t) = (0L, 0L);
                 foreach (var (seq, kid, tableId, key, version) in batch)
                 {
                     if (!context.Tables.ById.TryGetValue(tableId, out var table) || !context.Tables.ByName.ContainsKey(table.Name) || peerHolds(table.Name, key)
                         || (version.Site == context.Site && seq > peerAppliedOwn)
-                        || (RowDigest.BucketOf(kid + 1) == RowDigest.BucketOf(kid) && KeyIdTaken(kid + 1)))
+                        || !versions.MayRemove(kid))
                     {
                         continue;
                     }
@@ -60,19 +59,14 @@ internal sealed class StaleResync(ReplicaContext context)
                         var row = context.RowStatements(table).Delete;
                         row.BindValues(KeyCodec.Decode(key));
                         row.Execute();
-                        effects.LiveRowsDelta--;
                         r++;
                     }
                     else
                     {
-                        effects.TombstonesDelta--;
                         t++;
                     }
 
-                    delete.Bind(1, seq);
-                    delete.Execute();
-                    var (d0, d1) = RowDigest.Delta(table.NameBytes, key, null, version);
-                    effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
+                    versions.RemoveVersion(effects, table, seq, kid, key, version);
                 }
 
                 context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
@@ -88,10 +82,4 @@ internal sealed class StaleResync(ReplicaContext context)
         }
     }
 
-    private bool KeyIdTaken(long kid)
-    {
-        var probe = context.Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
-        probe.Bind(1, kid);
-        return probe.ScalarInt64() == 1;
-    }
 }

@@ -8,13 +8,8 @@ namespace K8sReplication.Sidecar.Storage;
 /// bounded. A collected tombstone leaves the Merkle tree too; its key then has no version here, like a key never
 /// written. Also computes this member's own part of the horizon (<see cref="OwnHorizon"/>).
 /// </summary>
-/// <remarks>
-/// Key ids: a key whose own key id was taken (a 64-bit hash collision) is stored at the next free key id of its bucket,
-/// and a first version is inserted at a key's own key id when that is free. Freeing a key id below such a key would
-/// let its next version be inserted a second time at its own key id, so a tombstone whose next key id is taken is
-/// kept (never in practice: it needs a collision).
-/// </remarks>
-internal sealed class TombstoneCollector(ReplicaContext context)
+/// <remarks>A tombstone whose key id cannot be freed is kept (see <see cref="VersionIndex.MayRemove"/>).</remarks>
+internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex versions)
 {
     /// <summary>Tombstones deleted per write transaction (a few milliseconds of the write lock).</summary>
     public const int Batch = 1000;
@@ -43,12 +38,11 @@ internal sealed class TombstoneCollector(ReplicaContext context)
             var n = context.InWriteTransaction((tx, effects) =>
             {
                 var select = context.Raw("""
-                    SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site,
-                           EXISTS (SELECT 1 FROM __repl_versions n WHERE n.kid = v.kid + 1)
+                    SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site
                     FROM __repl_versions v INDEXED BY __repl_versions_tombstones CROSS JOIN __repl_sites s ON s.id = v.site
                     WHERE v.deleted = 1 AND v.hlc <= ?1 ORDER BY v.hlc LIMIT ?2
                     """);
-                var found = new List<(long Seq, long Kid, long Table, byte[] Key, RowVersion Version, bool NextTaken)>();
+                var found = new List<(long Seq, long Kid, long Table, byte[] Key, RowVersion Version)>();
                 select.Bind(1, horizon);
                 select.Bind(2, Math.Min(Batch, max - total));
                 try
@@ -56,7 +50,7 @@ internal sealed class TombstoneCollector(ReplicaContext context)
                     while (select.Step())
                     {
                         found.Add((select.Int64(0), select.Int64(1), select.Int64(2), select.Blob(3).ToArray(),
-                            new RowVersion(select.Int64(4), SiteId.FromBytes(select.Blob(5)), true), select.Int64(6) != 0));
+                            new RowVersion(select.Int64(4), SiteId.FromBytes(select.Blob(5)), true)));
                     }
                 }
                 finally
@@ -64,22 +58,16 @@ internal sealed class TombstoneCollector(ReplicaContext context)
                     select.Reset();
                 }
 
-                var delete = context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
                 var collected = 0;
                 var (markOwn, markAll) = (0L, 0L);
-                foreach (var (seq, kid, tableId, key, version, nextTaken) in found)
+                foreach (var (seq, kid, tableId, key, version) in found)
                 {
-                    if ((nextTaken && RowDigest.BucketOf(kid + 1) == RowDigest.BucketOf(kid)) || !context.Tables.ById.TryGetValue(tableId, out var table))
+                    if (!context.Tables.ById.TryGetValue(tableId, out var table) || !versions.MayRemove(kid))
                     {
                         continue;
                     }
 
-                    delete.Bind(1, seq);
-                    delete.Execute();
-                    // The tree held the tombstone's digest once: adding it again takes it out.
-                    var (d0, d1) = RowDigest.Delta(table.NameBytes, key, null, version);
-                    effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
-                    effects.TombstonesDelta--;
+                    versions.RemoveVersion(effects, table, seq, kid, key, version);
                     collected++;
                     markAll = Math.Max(markAll, seq);
                     markOwn = version.Site == context.Site ? Math.Max(markOwn, seq) : markOwn;

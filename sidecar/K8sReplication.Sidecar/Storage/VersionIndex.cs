@@ -24,6 +24,7 @@ internal sealed class VersionIndex(ReplicaContext context)
     private RawStatement? insertVersionStatement;
     private RawStatement? moveVersionStatement;
     private RawStatement? insertFirstVersionStatement;
+    private RawStatement? removeVersionStatement;
 
     /// <summary>Bucket and key id of a row (narrowed by <see cref="ReplicaStoreOptions.ForcedKeyIdBits"/> in tests).</summary>
     public (long Bucket, long Kid) Locate(ReadOnlySpan<byte> tableName, ReadOnlySpan<byte> key)
@@ -154,6 +155,44 @@ internal sealed class VersionIndex(ReplicaContext context)
         previous is not { } p ? null
         : p.Version.Site == writer ? p.Base
         : p.Version with { Deleted = false };
+
+    /// <summary>Whether some version holds key id <paramref name="kid"/>.</summary>
+    public bool KeyIdTaken(long kid)
+    {
+        var probe = context.Raw("SELECT EXISTS (SELECT 1 FROM __repl_versions WHERE kid = ?1)");
+        probe.Bind(1, kid);
+        return probe.ScalarInt64() == 1;
+    }
+
+    /// <summary>
+    /// Whether the version at <paramref name="kid"/> may be removed. A key whose own key id was taken (a hash collision)
+    /// is stored at the next free key id of its bucket, and a first version is inserted at a key's own key id when that
+    /// is free: freeing a key id right below such a key would let its next version be inserted a second time. So a
+    /// version whose next key id (in its bucket) is taken stays — never in practice: it needs a collision.
+    /// </summary>
+    public bool MayRemove(long kid) => RowDigest.BucketOf(kid + 1) != RowDigest.BucketOf(kid) || !KeyIdTaken(kid + 1);
+
+    /// <summary>
+    /// Removes a row's version (seq <paramref name="seq"/>, key id <paramref name="kid"/>) as if the key had never been
+    /// written: out of the table, out of the Merkle tree (adding a digest again takes it out), out of the counts. The
+    /// caller checked <see cref="MayRemove"/>.
+    /// </summary>
+    public void RemoveVersion(WriteEffects effects, ReplicaTable table, long seq, long kid, byte[] key, RowVersion version)
+    {
+        var delete = removeVersionStatement ??= context.Raw("DELETE FROM __repl_versions WHERE seq = ?1");
+        delete.Bind(1, seq);
+        delete.Execute();
+        var (d0, d1) = RowDigest.Delta(table.NameBytes, key, null, version);
+        effects.MerkleDeltas.Add((RowDigest.BucketOf(kid), d0, d1));
+        if (version.Deleted)
+        {
+            effects.TombstonesDelta--;
+        }
+        else
+        {
+            effects.LiveRowsDelta--;
+        }
+    }
 
     private void BindBase(RawStatement statement, int first, WriteEffects effects, RowVersion? basedOn)
     {
