@@ -38,4 +38,19 @@ public static class EnvVars
 
     /// <summary><c>--state-dir</c>.</summary>
     public const string StateDir = "K8SREPL_STATE_DIR";
+
+    /// <summary><c>--backup-url</c>.</summary>
+    public const string BackupUrl = "K8SREPL_BACKUP_URL";
+
+    /// <summary><c>--backup-endpoint</c>.</summary>
+    public const string BackupEndpoint = "K8SREPL_BACKUP_ENDPOINT";
+
+    /// <summary><c>--backup-interval</c>.</summary>
+    public const string BackupInterval = "K8SREPL_BACKUP_INTERVAL";
+
+    /// <summary><c>--snapshot-interval</c>.</summary>
+    public const string SnapshotInterval = "K8SREPL_SNAPSHOT_INTERVAL";
+
+    /// <summary><c>--backup-retention</c>.</summary>
+    public const string BackupRetention = "K8SREPL_BACKUP_RETENTION";
 }

@@ -55,6 +55,9 @@ public sealed record SidecarConfig
     /// <summary>How long and how many conflict-log entries are kept (defaults 168h and 100000).</summary>
     public ConflictRetentionConfig? ConflictRetention { get; init; }
 
+    /// <summary>Continuous backup to object storage; absent means none.</summary>
+    public BackupConfig? Backup { get; init; }
+
     /// <summary>
     /// How long SIGTERM waits for a peer to fetch every change this member holds alone before the sidecar exits
     /// (duration, default 30s; 0s exits at once). Keep it below the pod's termination grace period.

@@ -51,6 +51,9 @@ public sealed record SidecarHealth
     /// <summary>Entries kept in the conflict log now (see <c>GET /v1/conflicts</c>).</summary>
     public long Conflicts { get; init; }
 
+    /// <summary>Continuous backup of this member; null when no backup is configured.</summary>
+    public BackupHealth? Backup { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 
