@@ -1,6 +1,6 @@
 using K8sReplication.Sidecar.Pull;
-using K8sReplication.Sidecar.Serve;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
 
 namespace K8sReplication.Sidecar.Tests.Wire;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using K8sReplication.Sidecar.Pull;
-using K8sReplication.Sidecar.Serve;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Wire;
 
 namespace K8sReplication.Sidecar.Tests.Wire;
 

@@ -1,7 +1,6 @@
 using K8sReplication.Sidecar.Storage;
-using K8sReplication.Sidecar.Wire;
 
-namespace K8sReplication.Sidecar.Serve;
+namespace K8sReplication.Sidecar.Wire;
 
 /// <summary>
 /// Encodes a feed page as a binary answer: preamble, then one batch frame. A batch frame holds the changes, a 0 that

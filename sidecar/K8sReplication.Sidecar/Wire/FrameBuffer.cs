@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using K8sReplication.Sidecar.Wire;
 
-namespace K8sReplication.Sidecar.Serve;
+namespace K8sReplication.Sidecar.Wire;
 
 /// <summary>
 /// A growable byte buffer for writing frames: typed appends, and patching a frame's length once its end is known.
