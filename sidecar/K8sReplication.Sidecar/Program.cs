@@ -1,3 +1,4 @@
+using K8sReplication.Sidecar.Backup;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Hosting;
 
@@ -13,6 +14,11 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == RestoreCommand.Name)
+        {
+            return await RestoreCommand.RunAsync(args[1..], Console.Out, Console.Error, CancellationToken.None);
+        }
+
         using var loggerFactory = SidecarLogging.CreateFactory();
         LiveConfig config;
         try

@@ -30,8 +30,9 @@ public sealed class NamespaceLayeringTests
         ["Repair"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Engine"] = ["Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
         ["Serve"] = ["Engine", "Storage", "Wire", "Resilience", "Configuration", "Security"],
-        ["Hosting"] = ["Serve", "Engine", "Capture", "Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
-        [""] = ["Hosting", "Configuration"],
+        ["Backup"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
+        ["Hosting"] = ["Backup", "Serve", "Engine", "Capture", "Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
+        [""] = ["Hosting", "Backup", "Configuration"],
     };
 
     [Fact]

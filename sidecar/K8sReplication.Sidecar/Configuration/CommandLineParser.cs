@@ -21,9 +21,15 @@ internal static class CommandLineParser
     public const string StateDir = "--state-dir";
     public const string DrainTimeout = "--drain-timeout";
     public const string TombstoneTtl = "--tombstone-ttl";
+    public const string BackupUrl = "--backup-url";
+    public const string BackupEndpoint = "--backup-endpoint";
+    public const string BackupInterval = "--backup-interval";
+    public const string SnapshotInterval = "--snapshot-interval";
+    public const string BackupRetention = "--backup-retention";
 
     private static readonly string[] Known =
-        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout, TombstoneTtl];
+        [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout, TombstoneTtl,
+         BackupUrl, BackupEndpoint, BackupInterval, SnapshotInterval, BackupRetention];
 
     public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
     {
@@ -105,6 +111,17 @@ internal static class CommandLineParser
             AntiEntropy = interval is null ? null : new AntiEntropyConfig { Interval = interval },
             DrainTimeout = get(DrainTimeout),
             TombstoneTtl = get(TombstoneTtl),
+            Backup = get(BackupUrl) is null && get(BackupEndpoint) is null && get(BackupInterval) is null
+                && get(SnapshotInterval) is null && get(BackupRetention) is null
+                ? null
+                : new BackupConfig
+                {
+                    Url = get(BackupUrl),
+                    Endpoint = get(BackupEndpoint),
+                    Interval = get(BackupInterval),
+                    SnapshotInterval = get(SnapshotInterval),
+                    Retention = get(BackupRetention),
+                },
         };
     }
 

@@ -118,6 +118,15 @@ internal static class ConfigLayering
             MaxAge = high.ConflictRetention.MaxAge ?? low.ConflictRetention?.MaxAge,
             MaxEntries = high.ConflictRetention.MaxEntries ?? low.ConflictRetention?.MaxEntries,
         },
+        Backup = high.Backup is null ? low.Backup : new BackupConfig
+        {
+            Url = high.Backup.Url ?? low.Backup?.Url,
+            Endpoint = high.Backup.Endpoint ?? low.Backup?.Endpoint,
+            Interval = high.Backup.Interval ?? low.Backup?.Interval,
+            SnapshotInterval = high.Backup.SnapshotInterval ?? low.Backup?.SnapshotInterval,
+            Retention = high.Backup.Retention ?? low.Backup?.Retention,
+            Credentials = high.Backup.Credentials ?? low.Backup?.Credentials,
+        },
         DrainTimeout = high.DrainTimeout ?? low.DrainTimeout,
         Paused = high.Paused ?? low.Paused,
     };

@@ -19,6 +19,11 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.StateDir] = EnvVars.StateDir,
         [CommandLineParser.DrainTimeout] = EnvVars.DrainTimeout,
         [CommandLineParser.TombstoneTtl] = EnvVars.TombstoneTtl,
+        [CommandLineParser.BackupUrl] = EnvVars.BackupUrl,
+        [CommandLineParser.BackupEndpoint] = EnvVars.BackupEndpoint,
+        [CommandLineParser.BackupInterval] = EnvVars.BackupInterval,
+        [CommandLineParser.SnapshotInterval] = EnvVars.SnapshotInterval,
+        [CommandLineParser.BackupRetention] = EnvVars.BackupRetention,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)

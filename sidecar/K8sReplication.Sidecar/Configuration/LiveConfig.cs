@@ -221,7 +221,20 @@ internal sealed partial class LiveConfig
             Directory.CreateDirectory(stateDir);
             var path = Path.Combine(stateDir, PersistedFileName);
             var temp = path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(pushed, ContractsJsonContext.Default.SidecarConfig));
+
+            // Owner-only: a push may carry the backup credentials, which a restart must find again.
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            File.Delete(temp); // the mode applies when the file is created
+            using (var stream = new FileStream(temp, options))
+            {
+                JsonSerializer.Serialize(stream, pushed, ContractsJsonContext.Default.SidecarConfig);
+            }
+
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

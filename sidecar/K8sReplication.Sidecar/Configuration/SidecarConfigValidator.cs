@@ -85,6 +85,7 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("conflictRetention.maxEntries", $"must be between 1 and {ConflictRetentionConfig.MaxMaxEntries}, got {conflictMaxEntries}"));
         }
 
+        var backup = ValidateBackup(config.Backup, errors);
         var drain = Duration(config.DrainTimeout ?? SidecarDefaults.DrainTimeout, "drainTimeout", TimeSpan.Zero, TimeSpan.FromHours(1), errors);
         if (config.Topology is { } topology && !Enum.IsDefined(topology))
         {
@@ -125,8 +126,61 @@ internal static class SidecarConfigValidator
             ConflictMaxEntries = conflictMaxEntries,
             DrainTimeout = drain,
             Paused = config.Paused ?? false,
+            Backup = backup,
         };
         return errors;
+    }
+
+    /// <summary>The backup settings, or null when no backup is configured (no section, or a section without a URL and nothing else).</summary>
+    private static BackupSettings? ValidateBackup(BackupConfig? backup, List<ConfigError> errors)
+    {
+        if (backup is null || (backup.Url is null && backup.Endpoint is null && backup.Interval is null && backup.SnapshotInterval is null
+            && backup.Retention is null && backup.Credentials is null))
+        {
+            return null;
+        }
+
+        var location = BackupLocation.Parse(backup.Url, out var urlError);
+        if (location is null)
+        {
+            errors.Add(new ConfigError("backup.url", backup.Url is null ? "is required when any other backup setting is given" : urlError!));
+        }
+
+        if (backup.Endpoint is { } endpoint)
+        {
+            if (BackupLocation.EndpointProblem(endpoint) is { } endpointError)
+            {
+                errors.Add(new ConfigError("backup.endpoint", endpointError));
+            }
+            else if (location is { Kind: not BackupStoreKind.S3 })
+            {
+                errors.Add(new ConfigError("backup.endpoint", "applies to s3:// URLs only"));
+            }
+        }
+
+        if (backup.Credentials is { } credentials && (string.IsNullOrEmpty(credentials.AccessKeyId) != string.IsNullOrEmpty(credentials.SecretAccessKey)))
+        {
+            errors.Add(new ConfigError("backup.credentials", "needs both accessKeyId and secretAccessKey"));
+        }
+
+        var interval = Duration(backup.Interval ?? BackupConfig.DefaultInterval, "backup.interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
+        var snapshots = Duration(backup.SnapshotInterval ?? BackupConfig.DefaultSnapshotInterval, "backup.snapshotInterval",
+            TimeSpan.FromSeconds(1), TimeSpan.FromDays(366), errors);
+        var retention = Duration(backup.Retention ?? BackupConfig.DefaultRetention, "backup.retention", TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), errors);
+        if (location is null)
+        {
+            return null;
+        }
+
+        return new BackupSettings
+        {
+            Location = location,
+            Endpoint = backup.Endpoint,
+            Interval = interval,
+            SnapshotInterval = snapshots,
+            Retention = retention,
+            Credentials = backup.Credentials is { AccessKeyId.Length: > 0 } or { Region.Length: > 0 } ? backup.Credentials : null,
+        };
     }
 
     private static long Bytes(long value, string key, long min, long max, List<ConfigError> errors)

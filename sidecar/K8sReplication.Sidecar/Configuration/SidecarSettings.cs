@@ -42,4 +42,7 @@ internal sealed record SidecarSettings
     /// <summary>How long SIGTERM waits for a peer to fetch every change only this member holds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool Paused { get; init; }
+
+    /// <summary>Continuous backup, or null when none is configured.</summary>
+    public BackupSettings? Backup { get; init; }
 }

@@ -103,6 +103,17 @@ internal sealed class HealthReporter(
                     Horizon = store.CollectionHorizon > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(store.CollectionHorizon)) : null,
                     HeldBackBy = store.Horizons.HeldBackBy,
                 },
+            Backup = store?.Backup.Read() is { } backup
+                ? new BackupHealth
+                {
+                    Url = backup.Url,
+                    LastSuccessAt = backup.LastSuccessAt,
+                    LastSnapshotAt = backup.LastSnapshotAt,
+                    ArchivedSeq = backup.ArchivedSeq,
+                    PendingChanges = backup.Pending,
+                    LastError = backup.LastError,
+                }
+                : null,
             Storage = new StorageHealth
             {
                 DatabaseBytes = snapshot.DatabaseBytes,

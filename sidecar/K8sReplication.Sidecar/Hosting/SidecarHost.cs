@@ -67,6 +67,7 @@ internal static partial class SidecarHost
         services.AddHostedService<CheckpointLoop>();
         services.AddHostedService<ConflictLogPruner>();
         services.AddHostedService<TombstoneCollection>();
+        services.AddHostedService<BackupService>();
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<DrainState>();

@@ -120,6 +120,11 @@ internal sealed partial class TombstoneCollection(
             return 0;
         }
 
+        if (store.Backup.HoldsBackAt is { } archived)
+        {
+            applied = Math.Min(applied, archived); // a delete not archived yet must reach the backup first
+        }
+
         var own = store.OwnHorizon(applied);
         var published = store.Horizons.Own;
         store.Horizons.Own = own;

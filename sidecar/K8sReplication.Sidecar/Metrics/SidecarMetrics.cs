@@ -28,6 +28,26 @@ internal sealed class SidecarMetrics
         TombstonesCollected = _meter.CreateCounter<long>("replication_tombstones_collected_total",
             description: "Tombstones collected (purged) because every member had applied them.");
         AntiEntropyBytes = _meter.CreateCounter<long>("replication_antientropy_bytes_total", unit: "By", description: "Bytes received by anti-entropy rounds.");
+        BackupUploads = _meter.CreateCounter<long>("replication_backup_uploads_total",
+            description: "Backup uploads, per kind (segment, snapshot, manifest; retention for its deletes) and outcome (ok, error).");
+        BackupBytes = _meter.CreateCounter<long>("replication_backup_bytes_total", unit: "By", description: "Bytes uploaded to the backup archive.");
+    }
+
+    public Counter<long> BackupUploads { get; }
+
+    public Counter<long> BackupBytes { get; }
+
+    /// <summary>Registers the backup gauges; each callback returns null while no backup is configured (no sample then).</summary>
+    public void ObserveBackup(Func<double?> lastSuccessUnixSeconds, Func<long?> pendingChanges)
+    {
+        ArgumentNullException.ThrowIfNull(lastSuccessUnixSeconds);
+        ArgumentNullException.ThrowIfNull(pendingChanges);
+        _meter.CreateObservableGauge("replication_backup_last_success_timestamp_seconds",
+            () => lastSuccessUnixSeconds() is { } at ? [new Measurement<double>(at)] : Array.Empty<Measurement<double>>(), unit: "s",
+            description: "Unix time of the last successful backup round (changes archived).");
+        _meter.CreateObservableGauge("replication_backup_pending_changes",
+            () => pendingChanges() is { } pending ? [new Measurement<long>(pending)] : Array.Empty<Measurement<long>>(),
+            description: "Changes this member captured that are not archived yet.");
     }
 
     public Counter<long> ChangesApplied { get; }

@@ -183,6 +183,43 @@ internal sealed class ReplicaStore : IDisposable
     /// <summary>The members' collection horizons (see <see cref="MeshHorizons"/>).</summary>
     public MeshHorizons Horizons { get; } = new();
 
+    /// <summary>This member's continuous backup (see <see cref="BackupProgress"/>).</summary>
+    public BackupProgress Backup { get; } = new();
+
+    /// <summary>
+    /// The definitions of <paramref name="tables"/>: per table, its CREATE TABLE statement then its indexes' (what a
+    /// restore needs to create them). Tables that do not exist are left out.
+    /// </summary>
+    public Dictionary<string, List<string>> TableDefinitions(IEnumerable<string> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        using var connection = context.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT sql FROM sqlite_master WHERE tbl_name = $t AND sql IS NOT NULL AND type IN ('table', 'index')
+            ORDER BY type = 'index', name
+            """;
+        var name = command.Parameters.Add("$t", SqliteType.Text);
+        var definitions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            name.Value = table;
+            using var reader = command.ExecuteReader();
+            var statements = new List<string>();
+            while (reader.Read())
+            {
+                statements.Add(reader.GetString(0));
+            }
+
+            if (statements.Count > 0)
+            {
+                definitions[table] = statements;
+            }
+        }
+
+        return definitions;
+    }
+
     /// <inheritdoc cref="ReplicaContext.CollectionHorizon"/>
     public long CollectionHorizon => context.CollectionHorizon;
 

@@ -1,0 +1,299 @@
+using System.Globalization;
+using K8sReplication.Sidecar.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace K8sReplication.Sidecar.Backup;
+
+/// <summary>What a restore did, printed as one JSON line.</summary>
+internal sealed record RestoreReport
+{
+    /// <summary><c>restored</c>, or <c>skipped</c> (with <see cref="Reason"/>).</summary>
+    public string Event { get; init; } = "";
+
+    public string Path { get; init; } = "";
+
+    /// <summary>Live rows in the restored database.</summary>
+    public long? Rows { get; init; }
+
+    /// <summary>The restore point: the <c>--at</c> asked for, or the newest change restored.</summary>
+    public string? At { get; init; }
+
+    /// <summary>Change segments applied (besides the snapshot).</summary>
+    public int? Segments { get; init; }
+
+    /// <summary>Key of the base snapshot used, if any.</summary>
+    public string? Snapshot { get; init; }
+
+    /// <summary>Why nothing was written (<c>skipped</c>).</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>A restore that cannot be done (no backup, a gap, a damaged object, a bad target); the message says why.</summary>
+internal sealed class RestoreFailedException(string message, bool refused = false) : Exception(message)
+{
+    /// <summary>Refused before anything was read (the target is not empty): exit code 2.</summary>
+    public bool Refused { get; } = refused;
+}
+
+/// <summary>
+/// Point-in-time restore (docs/backup.md): builds a new SQLite file from an archive holding every archived change of
+/// every member with a version at or before the restore point, resolved as the mesh resolves them (the changes are
+/// applied through the same last-writer-wins path a member uses for its peers'). The base is the newest snapshot at or
+/// before the point; then, per member, every segment above what the snapshot holds. A damaged object or a gap in a
+/// member's segments fails the restore, and nothing is left at the target path: the database is built beside it and
+/// renamed into place only when complete. The result is an ordinary member database with a new site id.
+/// </summary>
+internal sealed class Restorer(IRemoteStore remote)
+{
+    /// <summary>Changes applied per write transaction.</summary>
+    private const int ApplyBatch = 10_000;
+
+    private const string CursorKey = "restore";
+
+    public async Task<RestoreReport> RestoreAsync(string path, DateTimeOffset? at, bool ifMissing, bool ifBackupExists, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var target = System.IO.Path.GetFullPath(path);
+        if (HoldsDatabase(target))
+        {
+            return ifMissing
+                ? new RestoreReport { Event = "skipped", Path = target, Reason = "a database exists at the path (--if-missing)" }
+                : throw new RestoreFailedException($"{target} exists and is not empty; restore writes a new database only (--if-missing leaves an existing one alone)", refused: true);
+        }
+
+        var atHlc = at is { } point ? HybridClock.FromMilliseconds(point.ToUnixTimeMilliseconds()) | 0xFFFF : long.MaxValue;
+        var segments = new List<SegmentKey>();
+        var manifests = new List<SnapshotKey>();
+        await foreach (var item in remote.ListAsync(ArchiveLayout.SegmentsPrefix, cancellationToken))
+        {
+            if (ArchiveLayout.ParseSegment(item.Key) is { } segment)
+            {
+                segments.Add(segment);
+            }
+        }
+
+        await foreach (var item in remote.ListAsync(ArchiveLayout.SnapshotsPrefix, cancellationToken))
+        {
+            if (ArchiveLayout.ParseManifest(item.Key) is { } manifest)
+            {
+                manifests.Add(manifest);
+            }
+        }
+
+        if (segments.Count == 0 && manifests.Count == 0)
+        {
+            return ifBackupExists
+                ? new RestoreReport { Event = "skipped", Path = target, Reason = $"no backup at {remote.Describe} (--if-backup-exists)" }
+                : throw new RestoreFailedException($"no backup at {remote.Describe}: no change segment and no snapshot");
+        }
+
+        // The base: the newest snapshot holding nothing newer than the restore point.
+        SnapshotManifest? snapshot = null;
+        SnapshotKey? snapshotKey = null;
+        foreach (var key in manifests.OrderByDescending(k => k.CreatedMs))
+        {
+            var manifest = await Archiver.ReadManifestAsync(remote, key.Manifest, cancellationToken);
+            if (manifest.MaxHlc <= atHlc && (snapshot is null || manifest.MaxHlc > snapshot.MaxHlc))
+            {
+                (snapshot, snapshotKey) = (manifest, key);
+            }
+        }
+
+        var needed = NeededSegments(segments, snapshot, atHlc);
+        var definitions = new Dictionary<string, (DateTimeOffset At, List<string> Statements)>(StringComparer.Ordinal);
+        var changes = new List<Change>();
+        if (snapshotKey is not null)
+        {
+            changes.AddRange(await ReadAsync(snapshotKey.Object, snapshotKey.Sha256, atHlc, definitions, cancellationToken));
+        }
+
+        foreach (var segment in needed)
+        {
+            changes.AddRange(await ReadAsync(segment.Key, segment.Sha256, atHlc, definitions, cancellationToken));
+        }
+
+        var (rows, newest) = Build(target, definitions, changes);
+        return new RestoreReport
+        {
+            Event = "restored",
+            Path = target,
+            Rows = rows,
+            At = (at ?? (newest == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(newest))))?.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture),
+            Segments = needed.Count,
+            Snapshot = snapshotKey?.Object,
+        };
+    }
+
+    /// <summary>
+    /// Per member, the segments a restore at <paramref name="atHlc"/> needs above what <paramref name="snapshot"/>
+    /// holds, in order; throws on a gap before the restore point.
+    /// </summary>
+    public static List<SegmentKey> NeededSegments(IEnumerable<SegmentKey> segments, SnapshotManifest? snapshot, long atHlc)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        var needed = new List<SegmentKey>();
+        foreach (var site in segments.GroupBy(s => s.Site, StringComparer.Ordinal))
+        {
+            var reach = snapshot is not null && snapshot.Coverage.TryGetValue(site.Key, out var covered) ? covered : 0;
+            foreach (var segment in site.Where(s => s.To > reach).OrderBy(s => s.From).ThenBy(s => s.To))
+            {
+                if (segment.MinHlc > atHlc)
+                {
+                    break; // this member's later changes are all after the restore point
+                }
+
+                if (segment.From > reach)
+                {
+                    throw new RestoreFailedException(
+                        $"the archive of member {site.Key} has a gap: segment {segment.Key} starts after seq {segment.From}, the segments before it reach seq {reach}" +
+                        (snapshot is null ? "" : " (with the snapshot)"));
+                }
+
+                if (segment.To > reach)
+                {
+                    needed.Add(segment);
+                    reach = segment.To;
+                }
+            }
+        }
+
+        return needed;
+    }
+
+    private async Task<IEnumerable<Change>> ReadAsync(string key, string sha256, long atHlc,
+        Dictionary<string, (DateTimeOffset At, List<string> Statements)> definitions, CancellationToken cancellationToken)
+    {
+        var bytes = await remote.GetAsync(key, cancellationToken) ?? throw new RestoreFailedException($"archive object {key} was listed but is gone");
+        var (header, changes) = ArchiveFormat.Decode(key, bytes, sha256);
+        foreach (var (table, statements) in header.Tables)
+        {
+            if (!definitions.TryGetValue(table, out var known) || known.At < header.CreatedAt)
+            {
+                definitions[table] = (header.CreatedAt, statements);
+            }
+        }
+
+        return changes.Where(c => c.Version.Hlc <= atHlc);
+    }
+
+    /// <summary>Builds the database beside <paramref name="target"/>, then renames it into place; returns its live rows and newest HLC.</summary>
+    private static (long Rows, long Newest) Build(string target, Dictionary<string, (DateTimeOffset At, List<string> Statements)> definitions, List<Change> changes)
+    {
+        var directory = System.IO.Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(target)}.restore-{Guid.NewGuid():N}");
+        try
+        {
+            var missing = changes.Select(c => c.Table).Where(t => !definitions.ContainsKey(t)).FirstOrDefault();
+            if (missing is not null)
+            {
+                throw new RestoreFailedException($"the archive holds changes of table {missing} but no definition of it");
+            }
+
+            using (var connection = Open(temp))
+            {
+                foreach (var (table, (_, statements)) in definitions)
+                {
+                    foreach (var statement in statements)
+                    {
+                        CheckDefinition(table, statement);
+                        Execute(connection, statement);
+                    }
+                }
+            }
+
+            long rows;
+            using (var store = ReplicaStore.Open(new ReplicaStoreOptions
+                   {
+                       DatabasePath = temp,
+                       Tables = [.. definitions.Keys],
+                       MaxClockSkew = TimeSpan.FromDays(365 * 100), // the archive's clocks are history, not the future
+                   }))
+            {
+                for (var start = 0; start < changes.Count; start += ApplyBatch)
+                {
+                    var batch = changes.GetRange(start, Math.Min(ApplyBatch, changes.Count - start));
+                    var result = store.ApplyBatch(batch, CursorKey, "0");
+                    if (result.RejectedFuture + result.RejectedSchema > 0 || !result.CursorStored)
+                    {
+                        throw new RestoreFailedException("the archive's changes could not all be applied: " + string.Join("; ", result.Rejections));
+                    }
+                }
+
+                rows = store.Counts().Rows;
+            }
+
+            using (var connection = Open(temp))
+            {
+                // What the mesh already logged is not a conflict of the new member; the restore's cursor is not a peer's.
+                Execute(connection, "DELETE FROM __repl_conflicts");
+                Execute(connection, $"DELETE FROM __repl_cursors WHERE key = '{CursorKey}'");
+                Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                Execute(connection, "PRAGMA journal_mode = DELETE"); // one self-contained file to rename
+            }
+
+            SqliteConnection.ClearAllPools();
+            File.Move(temp, target, overwrite: true);
+            FlushDirectory(directory);
+            return (rows, changes.Count == 0 ? 0 : changes.Max(c => c.Version.Hlc));
+        }
+        catch (ChangeRejectedException e)
+        {
+            throw new RestoreFailedException($"the archive's changes could not be applied: {e.Message}");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var leftover in new[] { temp, temp + "-wal", temp + "-shm", temp + "-journal" })
+            {
+                File.Delete(leftover);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A table's definition from the archive is run as SQL, so it must be what the archiver wrote: one CREATE TABLE or
+    /// CREATE [UNIQUE] INDEX statement, nothing after it.
+    /// </summary>
+    private static void CheckDefinition(string table, string statement)
+    {
+        var text = statement.TrimStart();
+        var create = text.StartsWith("CREATE TABLE ", StringComparison.OrdinalIgnoreCase) || text.StartsWith("CREATE INDEX ", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("CREATE UNIQUE INDEX ", StringComparison.OrdinalIgnoreCase);
+        if (!create || statement.TrimEnd().TrimEnd(';').Contains(';', StringComparison.Ordinal))
+        {
+            throw new RestoreFailedException($"the archive's definition of table {table} is not a single CREATE TABLE or CREATE INDEX statement");
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds a database: a non-empty file, or a WAL beside it.</summary>
+    private static bool HoldsDatabase(string path) =>
+        (File.Exists(path) && new FileInfo(path).Length > 0) || (File.Exists(path + "-wal") && new FileInfo(path + "-wal").Length > 0) || Directory.Exists(path);
+
+    private static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void FlushDirectory(string directory)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(directory, FileMode.Open, FileAccess.Read);
+            RandomAccess.FlushToDisk(handle);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort where directories cannot be opened; the rename itself is atomic.
+        }
+    }
+}
