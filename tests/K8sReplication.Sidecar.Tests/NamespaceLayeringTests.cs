@@ -28,10 +28,10 @@ public sealed class NamespaceLayeringTests
         ["Capture"] = ["Storage", "Resilience", "Configuration"],
         ["Pull"] = ["Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         ["Repair"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
+        ["Backup"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Engine"] = ["Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
         ["Serve"] = ["Engine", "Storage", "Wire", "Resilience", "Configuration", "Security"],
-        ["Backup"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
-        ["Hosting"] = ["Backup", "Serve", "Engine", "Capture", "Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
+        ["Hosting"] = ["Serve", "Engine", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         [""] = ["Hosting", "Backup", "Configuration"],
     };
 
