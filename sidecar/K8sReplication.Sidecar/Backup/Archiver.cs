@@ -33,6 +33,7 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
 
     private readonly string site = store.Site.ToString();
     private bool started;
+    private bool loaded;
 
     /// <summary>This member's changes are in segments up to this seq (the next segment starts here).</summary>
     private long uploadedTo;
@@ -76,7 +77,7 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
                 MaxHlc = changes.Max(c => c.Version.Hlc),
                 Changes = changes.Count,
                 CreatedAt = time.GetUtcNow(),
-                Tables = store.TableDefinitions(changes.Select(c => c.Table).Distinct(StringComparer.Ordinal)),
+                Tables = store.TableDefinitions(store.SchemaHashes.Keys), // every replicated table: a restore creates them all
             };
             var (bytes, sha) = ArchiveFormat.Encode(header, changes, store.Site);
             await remote.PutIfAbsentAsync(ArchiveLayout.Segment(site, header.From, header.To, header.MinHlc, sha), bytes, cancellationToken);
@@ -91,8 +92,12 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
         }
     }
 
-    /// <summary>Local changes not archived yet.</summary>
-    public long Pending() => store.CountLocalAfter(uploadedTo);
+    /// <summary>Local changes not archived yet (as far as this member knows: from its saved position until it reached the archive).</summary>
+    public long Pending()
+    {
+        LoadPosition();
+        return store.CountLocalAfter(uploadedTo);
+    }
 
     /// <summary>
     /// Takes a base snapshot when one is due: the archive holds none, or its newest is older than the snapshot interval,
@@ -209,28 +214,39 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
             return;
         }
 
-        long saved = 0, scanned = 0;
+        LoadPosition();
+        var archived = (await ListAsync(ArchiveLayout.SitePrefix(site), cancellationToken))
+            .Select(o => ArchiveLayout.ParseSegment(o.Key)).Where(k => k is not null).Select(k => k!.To).DefaultIfEmpty(0).Max();
+        if (archived > uploadedTo)
+        {
+            // A segment was uploaded but its position not saved (a crash between the two): it is in the archive.
+            uploadedTo = archived;
+            scannedTo = Math.Max(scannedTo, archived);
+        }
+
+        store.Backup.Archived(uploadedTo);
+        started = true;
+    }
+
+    /// <summary>The position saved in the database for this archive (once).</summary>
+    private void LoadPosition()
+    {
+        if (loaded)
+        {
+            return;
+        }
+
         if (store.ReadCursor(CursorPrefix + settings.Location.Url) is { } text)
         {
             var parts = text.Split(' ');
             if (parts.Length == 2 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var u) && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var s))
             {
-                (saved, scanned) = (u, Math.Max(u, s));
+                (uploadedTo, scannedTo) = (u, Math.Max(u, s));
             }
         }
 
-        var archived = (await ListAsync(ArchiveLayout.SitePrefix(site), cancellationToken))
-            .Select(o => ArchiveLayout.ParseSegment(o.Key)).Where(k => k is not null).Select(k => k!.To).DefaultIfEmpty(0).Max();
-        if (archived > saved)
-        {
-            // A segment was uploaded but its position not saved (a crash between the two): it is in the archive.
-            saved = scanned = archived;
-        }
-
-        uploadedTo = saved;
-        scannedTo = Math.Max(saved, scanned);
         store.Backup.Archived(uploadedTo);
-        started = true;
+        loaded = true;
     }
 
     private void SavePosition()
@@ -309,19 +325,22 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
 
         var changes = new List<Change>();
         var after = 0L;
-        var head = store.MaxSeq;
-        coverage[site] = head;
         while (true)
         {
             var page = store.ReadChanges(after, PageSize);
             changes.AddRange(page.Changes);
-            if (page.LastSeq <= after || page.LastSeq >= Math.Max(head, page.MaxSeq))
+            var progressed = page.LastSeq > after;
+            after = Math.Max(after, page.LastSeq);
+            if (!progressed || page.LastSeq >= page.MaxSeq)
             {
                 break;
             }
-
-            after = page.LastSeq;
         }
+
+        // Every change of this member's with a seq up to where the read ended is in the snapshot, or replaced by a
+        // later one the snapshot or a later segment holds.
+        var head = after;
+        coverage[site] = head;
 
         var created = time.GetUtcNow();
         var header = new ArchiveHeader
