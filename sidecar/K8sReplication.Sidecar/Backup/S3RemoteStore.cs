@@ -167,7 +167,7 @@ internal sealed class S3RemoteStore : IRemoteStore
         {
             AmazonServiceException service => new RemoteStoreException(store, operation, key, service.ErrorCode ?? $"HTTP {(int)service.StatusCode}",
                 IsTransient(service), Explain(service), e),
-            _ => new RemoteStoreException(store, operation, key, errorCode: null, isTransient: true, Innermost(e).Message, e),
+            _ => new RemoteStoreException(store, operation, key, errorCode: null, isTransient: true, Causes(e), e),
         };
     }
 
@@ -186,14 +186,21 @@ internal sealed class S3RemoteStore : IRemoteStore
         _ => $"HTTP {(int)e.StatusCode}: {e.Message}",
     };
 
-    /// <summary>The root cause of a connection failure ("Connection refused (127.0.0.1:9000)"), not the SDK's wrapping.</summary>
-    private static Exception Innermost(Exception e)
+    /// <summary>
+    /// The chain of causes, outermost first, without repeats: "Error calling AssumeRole for role ...: Connection refused
+    /// (127.0.0.1:9000)" says both what the SDK was doing and why it failed.
+    /// </summary>
+    private static string Causes(Exception e)
     {
-        while (e.InnerException is { } inner)
+        var messages = new List<string>();
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
         {
-            e = inner;
+            if (!messages.Exists(m => m.Contains(cause.Message, StringComparison.Ordinal)))
+            {
+                messages.Add(cause.Message);
+            }
         }
 
-        return e;
+        return string.Join(": ", messages);
     }
 }
