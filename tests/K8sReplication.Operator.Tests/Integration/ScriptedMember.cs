@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Config;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Contracts.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K8sReplication.Operator.Tests.Integration;
 
@@ -49,39 +43,36 @@ internal sealed class ScriptedMember : IAsyncDisposable
     public static async Task<ScriptedMember> StartAsync(string pod)
     {
         var pushes = new ConcurrentQueue<SidecarConfig>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         ScriptedMember? member = null;
-        app.MapPut(Paths.Config, async context =>
+        var (app, port) = await LoopbackServer.StartAsync(web =>
         {
-            var config = await JsonSerializer.DeserializeAsync(context.Request.Body, ContractsJsonContext.Default.SidecarConfig);
-            pushes.Enqueue(config!);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-        });
-        app.MapGet(Paths.Status, context =>
-        {
-            var last = pushes.LastOrDefault();
-            var health = new SidecarHealth
+            web.MapPut(Paths.Config, async context =>
             {
-                State = EngineState.Running,
-                Ready = true,
-                Healthy = true,
-                AcceptingWrites = true,
-                SiteId = pod + "-site",
-                NodeName = pod,
-                Mesh = last?.Mesh,
-                ConfigGeneration = last?.Generation ?? 0,
-                MerkleRoot = "00",
-                InitialCatchUpDone = true,
-                Backup = member!.Backup,
-            };
-            return context.Response.WriteAsync(JsonSerializer.Serialize(health, ContractsJsonContext.Default.SidecarHealth));
+                var config = await JsonSerializer.DeserializeAsync(context.Request.Body, ContractsJsonContext.Default.SidecarConfig);
+                pushes.Enqueue(config!);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+            });
+            web.MapGet(Paths.Status, context =>
+            {
+                var last = pushes.LastOrDefault();
+                var health = new SidecarHealth
+                {
+                    State = EngineState.Running,
+                    Ready = true,
+                    Healthy = true,
+                    AcceptingWrites = true,
+                    SiteId = pod + "-site",
+                    NodeName = pod,
+                    Mesh = last?.Mesh,
+                    ConfigGeneration = last?.Generation ?? 0,
+                    MerkleRoot = "00",
+                    InitialCatchUpDone = true,
+                    Backup = member!.Backup,
+                };
+                return context.Response.WriteAsync(JsonSerializer.Serialize(health, ContractsJsonContext.Default.SidecarHealth));
+            });
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        member = new ScriptedMember(app, pushes, address.Port);
+        member = new ScriptedMember(app, pushes, port);
         return member;
     }
 
