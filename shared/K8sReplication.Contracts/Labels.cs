@@ -22,6 +22,16 @@ public static class Labels
     /// <summary>Value of <see cref="MeshAuthSecret"/> that opts a Secret in.</summary>
     public const string MeshAuthSecretValue = "true";
 
+    /// <summary>
+    /// Opt-in label a Secret must carry (with value <see cref="MeshBackupSecretValue"/>) before the operator pushes its
+    /// S3 credentials as a mesh's <c>backup.credentialsSecretRef</c>. A separate label from <see cref="MeshAuthSecret"/>:
+    /// opting a Secret in for one purpose does not hand it out for the other.
+    /// </summary>
+    public const string MeshBackupSecret = "replication.k8srepl.dev/mesh-backup";
+
+    /// <summary>Value of <see cref="MeshBackupSecret"/> that opts a Secret in.</summary>
+    public const string MeshBackupSecretValue = "true";
+
     /// <summary>Finalizer the operator puts on meshes so members stop replicating before the mesh goes.</summary>
     public const string Finalizer = "replication.k8srepl.dev/finalizer";
 }

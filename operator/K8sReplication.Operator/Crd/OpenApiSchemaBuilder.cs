@@ -43,7 +43,9 @@ internal static class OpenApiSchemaBuilder
             obj["type"] = "string";
         }
 
-        if (context.PropertyInfo is null && context.TypeInfo.Kind == JsonTypeInfoKind.Object)
+        // Every object schema, also one reached through a property: a nested type's required fields and rules hold
+        // wherever it is used.
+        if (context.TypeInfo.Kind == JsonTypeInfoKind.Object)
         {
             ApplyTypeAttributes(context.TypeInfo, obj);
         }

@@ -31,7 +31,7 @@ internal sealed record AuthSecretVerdict(AuthSecretOutcome Outcome, string? Secr
 
         // Checked before the data is even looked at: an unlabelled Secret's content never influences what the
         // operator does, beyond being refused.
-        if (secret.Metadata.Labels?.TryGetValue(Labels.MeshAuthSecret, out var optIn) != true || optIn != Labels.MeshAuthSecretValue)
+        if (!SecretOptIn.Has(secret, Labels.MeshAuthSecret, Labels.MeshAuthSecretValue))
         {
             return new(AuthSecretOutcome.NotLabelled, secretName, null);
         }

@@ -20,4 +20,9 @@ internal static class ConditionReasons
     public const string MemberFailed = "MemberFailed";
     public const string PeerCircuitOpen = "PeerCircuitOpen";
     public const string AuthSecretNotLabelled = "AuthSecretNotLabelled";
+    public const string ArchiveCurrent = "ArchiveCurrent";
+    public const string ArchiveFailing = "ArchiveFailing";
+    public const string ArchiveStale = "ArchiveStale";
+    public const string NotReported = "NotReported";
+    public const string CredentialsUnavailable = "CredentialsUnavailable";
 }

@@ -37,11 +37,17 @@ internal static class DesiredConfig
 
     /// <summary>
     /// Fingerprint of a set of member configs, ignoring their generation: the config generation is bumped exactly
-    /// when this changes, so sidecars see a new generation only for a real change.
+    /// when this changes, so sidecars see a new generation only for a real change. Pushed-only input that the configs
+    /// do not show (the version of the backup credentials Secret) is passed as <paramref name="pushedOnly"/>.
     /// </summary>
-    public static string Fingerprint(IReadOnlyDictionary<string, SidecarConfig> configs)
+    public static string Fingerprint(IReadOnlyDictionary<string, SidecarConfig> configs, string? pushedOnly = null)
     {
         var sb = new StringBuilder();
+        if (pushedOnly is not null)
+        {
+            sb.Append(pushedOnly).Append('\n');
+        }
+
         foreach (var (pod, config) in configs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             sb.Append(pod).Append('\n')

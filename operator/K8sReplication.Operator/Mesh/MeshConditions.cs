@@ -4,7 +4,8 @@ using K8sReplication.Contracts.Mesh;
 namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
-/// Computes the five mesh conditions from member observations (pure). <c>lastTransitionTime</c> is carried over from
+/// Computes the five mesh conditions from member observations (pure), and BackupHealthy when the mesh has a backup
+/// (<see cref="MeshBackupHealth"/>); without one the condition is absent, so removing <c>spec.backup</c> removes it. <c>lastTransitionTime</c> is carried over from
 /// the previous condition of the same type unless its status flips, as Kubernetes conventions require. When the auth
 /// Secret was refused no member was contacted, so nothing is known about them: Ready, Converged and SchemaConsistent
 /// are Unknown, ConfigApplied is False and Degraded is True, all with reason <see cref="ConditionReasons.AuthSecretNotLabelled"/>.
@@ -18,7 +19,8 @@ internal static class MeshConditions
         long generation,
         IReadOnlyList<MeshCondition>? previous,
         DateTimeOffset now,
-        string? authRefusal = null)
+        string? authRefusal = null,
+        BackupExpectation? backup = null)
     {
         var computed = authRefusal is not null ? Refused(authRefusal) : new[]
         {
@@ -28,6 +30,10 @@ internal static class MeshConditions
             SchemaConsistent(members),
             Degraded(members),
         };
+        if (backup is not null)
+        {
+            computed = [.. computed, MeshBackupHealth.Condition(members, backup, authRefusal, now)];
+        }
 
         return computed.Select(c =>
         {

@@ -54,7 +54,7 @@ internal sealed partial class MeshReconciler
         var refreshed = new ConcurrentDictionary<string, MemberObservation>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(outdated, Parallelism(cancellationToken), async (member, ct) =>
         {
-            var config = desired.Configs[member.Pod] with { Generation = generation };
+            var config = desired.ForPush(member.Pod, generation);
             try
             {
                 await _sidecars.PushConfigAsync(member.AdminUrl, token, config, ct).ConfigureAwait(false);

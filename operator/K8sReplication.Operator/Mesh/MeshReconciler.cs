@@ -78,6 +78,7 @@ internal sealed partial class MeshReconciler : IReconciler
         var paused = spec.Paused == true;
         var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.Namespace));
         var auth = await ReadAuthSecretAsync(mesh, cancellationToken).ConfigureAwait(false);
+        var backupCredentials = BackupCredentialsVerdict.NotConfigured;
         long generation;
         IReadOnlyList<MemberObservation> observations;
         var pushFailed = false;
@@ -90,7 +91,12 @@ internal sealed partial class MeshReconciler : IReconciler
         else
         {
             observations = await ObserveAsync(members, auth.Token, cancellationToken).ConfigureAwait(false);
-            var desired = DesiredMeshConfig.Build(name, spec, members);
+            if (spec.Backup is not null)
+            {
+                backupCredentials = await ReadBackupCredentialsAsync(mesh, cancellationToken).ConfigureAwait(false);
+            }
+
+            var desired = DesiredMeshConfig.Build(mesh.Metadata.Namespace ?? "", name, spec, members, backupCredentials);
             generation = await EnsureConfigMapAsync(mesh, desired, observations, cancellationToken).ConfigureAwait(false);
             if (!paused)
             {
@@ -102,8 +108,9 @@ internal sealed partial class MeshReconciler : IReconciler
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();
         now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var backup = spec.Backup is { } backupSpec ? new BackupExpectation(MeshBackup.StaleAfter(backupSpec), backupCredentials.Problem) : null;
         var status = MeshStatusBuilder.Build(mesh.Metadata.Generation ?? 0, generation, paused, terminating: false, observations, mesh.Status, now,
-            auth.RefusalMessage);
+            auth.RefusalMessage, backup);
         await WriteStatusAsync(mesh, status, cancellationToken).ConfigureAwait(false);
         _metrics?.SetMembers(key, status.ReadyMembers, status.TotalMembers);
 

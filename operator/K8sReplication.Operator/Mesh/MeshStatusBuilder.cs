@@ -23,11 +23,13 @@ internal static class MeshStatusBuilder
         IReadOnlyList<MemberObservation> observations,
         ReplicationMeshStatus? previous,
         DateTimeOffset now,
-        string? authRefusal = null)
+        string? authRefusal = null,
+        BackupExpectation? backup = null)
     {
         var members = observations.OrderBy(o => o.Pod, StringComparer.Ordinal).Select(o => Member(o, previous, now)).ToList();
         // Conditions describe the members that stay: a terminating member drains and leaves (it shows as Draining).
-        var conditions = MeshConditions.Compute([.. observations.Where(o => !o.Terminating)], configGeneration, paused, generation, previous?.Conditions, now, authRefusal);
+        List<MemberObservation> staying = [.. observations.Where(o => !o.Terminating)];
+        var conditions = MeshConditions.Compute(staying, configGeneration, paused, generation, previous?.Conditions, now, authRefusal, backup);
         var degraded = conditions.Any(c => c.Type == ConditionTypes.Degraded && c.Status == ConditionStatus.True);
         var maxLag = observations.Count == 0 ? 0 : observations.Max(o => o.MaxLag.Seconds);
 
@@ -40,6 +42,7 @@ internal static class MeshStatusBuilder
             TotalMembers = members.Count,
             ConfigGeneration = configGeneration,
             MaxLag = FormatLag(maxLag),
+            Backup = backup is null ? null : MeshBackupHealth.Status(staying, previous?.Backup),
             Conditions = conditions,
         };
     }

@@ -17,4 +17,7 @@ public static class ConditionTypes
 
     /// <summary>A member is unreachable, failed, or lagging.</summary>
     public const string Degraded = "Degraded";
+
+    /// <summary>Only when spec.backup is set: every member archives its changes recently and without error.</summary>
+    public const string BackupHealthy = "BackupHealthy";
 }

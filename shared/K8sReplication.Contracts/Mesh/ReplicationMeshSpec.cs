@@ -56,6 +56,10 @@ public sealed record ReplicationMeshSpec
     [Description("How long and how many conflict-log entries each member keeps: the local writes it discarded because a concurrent write won, served at GET /v1/conflicts on the admin port.")]
     public ConflictRetentionSpec? ConflictRetention { get; init; }
 
+    /// <summary>Continuous backup to object storage; absent means no backup.</summary>
+    [Description("Continuous backup of every member to object storage, restorable to any point in the retention window (see docs/backup.md). Absent: no backup.")]
+    public BackupSpec? Backup { get; init; }
+
     /// <summary>Future-clock guard.</summary>
     [RegularExpression(DurationPattern.Regex)]
     [DefaultValue(DefaultMaxClockSkew)]

@@ -35,8 +35,12 @@ public sealed record ReplicationMeshStatus
     [Description("Largest lag of any member (e.g. 0s, 1.5s).")]
     public string? MaxLag { get; init; }
 
+    /// <summary>Continuous backup; absent when spec.backup is not set.</summary>
+    [Description("Continuous backup, when spec.backup is set.")]
+    public MeshBackupStatus? Backup { get; init; }
+
     /// <summary>Conditions.</summary>
     [ListMapKey("type")]
-    [Description("Ready, Converged, ConfigApplied, SchemaConsistent, Degraded.")]
+    [Description("Ready, Converged, ConfigApplied, SchemaConsistent, Degraded, and BackupHealthy when spec.backup is set.")]
     public IReadOnlyList<MeshCondition>? Conditions { get; init; }
 }

@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K8sReplication.Operator.Tests.Integration;
 
@@ -33,19 +27,13 @@ internal sealed class RecordingMember : IAsyncDisposable
     public static async Task<RecordingMember> StartAsync()
     {
         var calls = new ConcurrentQueue<RecordedCall>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(context =>
+        var (app, port) = await LoopbackServer.StartAsync(web => web.Run(context =>
         {
             calls.Enqueue(new RecordedCall(context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString()));
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Task.CompletedTask;
-        });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new RecordingMember(app, calls, address.Port);
+        }));
+        return new RecordingMember(app, calls, port);
     }
 
     public async ValueTask DisposeAsync()

@@ -65,4 +65,35 @@ public sealed class DesiredConfigTests
         Assert.Equal(DesiredConfig.Fingerprint(a1), DesiredConfig.Fingerprint(a2));
         Assert.NotEqual(DesiredConfig.Fingerprint(a1), DesiredConfig.Fingerprint(moved));
     }
+
+    [Fact]
+    public void MeshConfig_CarriesTheBackupPrefix_AndOnlyPushesCarryTheCredentials()
+    {
+        var spec = Spec with { Backup = new BackupSpec { Url = "s3://bucket/p/", Interval = "5s" } };
+        var members = new[] { new MeshMemberEndpoint("a", "http://10.0.0.1:8900", "http://10.0.0.1:8901", false) };
+        var credentials = new BackupCredentialsVerdict("s3", new BackupCredentials { AccessKeyId = "AKID", SecretAccessKey = "very-secret" }, "s3@1", null);
+
+        var desired = DesiredMeshConfig.Build("apps", "shop", spec, members, credentials);
+        var pushed = desired.ForPush("a", 3);
+
+        Assert.Equal("s3://bucket/p/apps/shop/", desired.Configs["a"].Backup!.Url);
+        Assert.Null(desired.Configs["a"].Backup!.Credentials);
+        Assert.Equal((3L, "very-secret"), (pushed.Generation!.Value, pushed.Backup!.Credentials!.SecretAccessKey));
+        Assert.Null(DesiredMeshConfig.Detached("shop", spec, 4).Backup);
+    }
+
+    [Fact]
+    public void MeshFingerprint_MovesWithTheCredentialsSecretVersion_AndIsUnchangedWithoutBackup()
+    {
+        var spec = Spec with { Backup = new BackupSpec { Url = "s3://bucket" } };
+        var members = new[] { new MeshMemberEndpoint("a", "http://10.0.0.1:8900", "http://10.0.0.1:8901", false) };
+        BackupCredentialsVerdict Version(string v) => new("s3", new BackupCredentials { AccessKeyId = "k", SecretAccessKey = "s" }, v, null);
+
+        var v1 = DesiredMeshConfig.Build("apps", "shop", spec, members, Version("s3@1")).Fingerprint;
+        var v2 = DesiredMeshConfig.Build("apps", "shop", spec, members, Version("s3@2")).Fingerprint;
+        var plain = DesiredMeshConfig.Build("apps", "shop", Spec, members, Version("s3@2")).Fingerprint;
+
+        Assert.NotEqual(v1, v2);
+        Assert.Equal(DesiredConfig.Fingerprint(DesiredMeshConfig.Build("apps", "shop", Spec, members).Configs), plain);
+    }
 }

@@ -17,7 +17,8 @@ public sealed partial class GrafanaDashboardTests
         "replication_peer_requests_total", "replication_circuit_state", "replication_antientropy_rounds_total",
         "replication_antientropy_rows_repaired_total", "replication_antientropy_bytes_total", "replication_rows",
         "replication_tombstones", "replication_schema_mismatch", "replication_database_bytes", "replication_wal_bytes",
-        "replication_capture_backlog",
+        "replication_capture_backlog", "replication_backup_last_success_timestamp_seconds", "replication_backup_uploads_total",
+        "replication_backup_bytes_total", "replication_backup_pending_changes",
         "k8srepl_reconcile_total", "k8srepl_reconcile_duration_seconds", "k8srepl_workqueue_depth", "k8srepl_meshes",
         "k8srepl_mesh_members",
     ];

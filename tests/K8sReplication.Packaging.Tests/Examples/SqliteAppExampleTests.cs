@@ -162,4 +162,39 @@ public sealed class SqliteAppExampleTests
         Assert.Contains("helm install", readme, StringComparison.Ordinal);
         Assert.Contains("kubectl get rmesh", readme, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void RestoreInitContainer_ReadsTheMeshArchive_WithTheMeshCredentials_BeforeTheSchemaIsCreated(string file)
+    {
+        var pod = PodSpec(file);
+        var init = pod["initContainers"].Items().ToList();
+        var restore = pod.Container("restore");
+        var args = restore["args"].Strings().ToList();
+        var backup = Load("replicationmesh.yaml")["spec"]!["backup"]!;
+        var mesh = Load("replicationmesh.yaml").Name();
+        var secret = Load("backup-secret.yaml");
+        var env = restore["env"].Items().ToDictionary(e => (string)e["name"]!);
+
+        // First: init-schema would otherwise create the file and --if-missing would skip the restore.
+        Assert.Equal(0, init.IndexOf(restore));
+        Assert.Equal("restore", args[0]);
+        Assert.Contains("--if-missing", args);
+        Assert.Contains("--if-backup-exists", args);
+        Assert.Equal(pod.Container("k8srepl-sidecar")["image"]!.GetValue<string>(), (string?)restore["image"]);
+        Assert.Equal((string?)backup["url"] + $"/$(POD_NAMESPACE)/{mesh}/", args[args.IndexOf("--from") + 1]);
+        Assert.Equal("metadata.namespace", (string?)env["POD_NAMESPACE"]["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal((string?)backup["endpoint"], args[args.IndexOf("--endpoint") + 1]);
+        Assert.Equal((string?)Load("replicationmesh.yaml")["spec"]!["database"]!["path"], args[args.IndexOf("--to") + 1]);
+
+        // The same Secret the mesh pushes, opted in for backup, read through the SDK's environment variables.
+        Assert.Equal((string?)backup["credentialsSecretRef"]!["name"], secret.Name());
+        Assert.Equal("true", (string?)secret["metadata"]!["labels"]!["replication.k8srepl.dev/mesh-backup"]);
+        foreach (var (variable, key) in new[] { ("AWS_ACCESS_KEY_ID", "accessKeyId"), ("AWS_SECRET_ACCESS_KEY", "secretAccessKey") })
+        {
+            var reference = env[variable]["valueFrom"]!["secretKeyRef"]!;
+            Assert.Equal((secret.Name(), key), ((string?)reference["name"], (string?)reference["key"]));
+            Assert.NotNull(secret["stringData"]![key]);
+        }
+    }
 }

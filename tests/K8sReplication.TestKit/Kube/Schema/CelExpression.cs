@@ -5,7 +5,7 @@ namespace K8sReplication.TestKit.Kube.Schema;
 
 /// <summary>
 /// A small CEL subset for <c>x-kubernetes-validations</c>: literals, lists, <c>self</c>/<c>oldSelf</c>, field access,
-/// <c>has()</c>, <c>size()</c>, string functions, <c>in</c>, comparisons, arithmetic, <c>! &amp;&amp; ||</c>, <c>?:</c>,
+/// <c>has()</c>, <c>size()</c>, <c>duration()</c>, string functions, <c>in</c>, comparisons, arithmetic, <c>! &amp;&amp; ||</c>, <c>?:</c>,
 /// and the <c>all</c>/<c>exists</c> macros. Anything else throws <see cref="CelUnsupportedException"/> at parse time.
 /// </summary>
 internal sealed class CelExpression
@@ -329,6 +329,11 @@ internal sealed class CelExpression
                 var argument = Conditional();
                 Expect(")");
                 return s => Size(argument(s));
+            case "duration":
+                Expect("(");
+                var text = Conditional();
+                Expect(")");
+                return s => CelValues.Duration(text(s));
         }
 
         if (!char.IsAsciiLetter(token[0]) && token[0] != '_')

@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace K8sReplication.TestKit.Kube.Schema;
 
-/// <summary>Converts JSON to the CLR values the CEL subset computes with: maps, lists, string, long, double, bool, null.</summary>
-internal static class CelValues
+/// <summary>Converts JSON to the CLR values the CEL subset computes with: maps, lists, string, long, double, bool, null, and
+/// the durations <c>duration()</c> makes.</summary>
+internal static partial class CelValues
 {
     public static object? From(JsonNode? node) => node switch
     {
@@ -40,8 +43,44 @@ internal static class CelValues
         (double x, long y) => x.CompareTo(y),
         (double x, double y) => x.CompareTo(y),
         (string x, string y) => string.CompareOrdinal(x, y),
+        (TimeSpan x, TimeSpan y) => x.CompareTo(y),
         _ => throw new CelEvaluationException($"no such overload: compare {a?.GetType().Name} and {b?.GetType().Name}"),
     };
 
+    /// <summary>CEL <c>duration(string)</c>: a sequence of decimal numbers with the units h, m, s, ms, us or ns.</summary>
+    public static TimeSpan Duration(object? value)
+    {
+        if (value is not string text || text.Length == 0)
+        {
+            throw new CelEvaluationException("no such overload: duration");
+        }
+
+        var matches = DurationPart().Matches(text);
+        if (matches.Sum(m => m.Length) != text.Length)
+        {
+            throw new CelEvaluationException($"invalid duration '{text}'");
+        }
+
+        var ticks = 0d;
+        foreach (Match m in matches)
+        {
+            var number = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            ticks += number * m.Groups[2].Value switch
+            {
+                "h" => TimeSpan.TicksPerHour,
+                "m" => TimeSpan.TicksPerMinute,
+                "s" => TimeSpan.TicksPerSecond,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "us" => TimeSpan.TicksPerMicrosecond,
+                _ => 0.01,
+            };
+        }
+
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
     public static bool Truth(object? value) => value as bool? ?? throw new CelEvaluationException("no such overload: expected a bool");
+
+    [GeneratedRegex(@"\G([0-9]+(?:\.[0-9]+)?)(h|ms|m|s|us|ns)")]
+    private static partial Regex DurationPart();
 }

@@ -1,0 +1,159 @@
+using System.Text;
+using System.Text.Json;
+using K8sReplication.Contracts;
+using K8sReplication.Contracts.Health;
+using K8sReplication.Contracts.Mesh;
+using K8sReplication.Kube.Client;
+using K8sReplication.Kube.Models;
+using K8sReplication.Operator.Mesh;
+using K8sReplication.TestKit;
+
+namespace K8sReplication.Operator.Tests.Integration;
+
+/// <summary>
+/// spec.backup end to end: the real operator against the emulator pushes the per-mesh archive and the opted-in
+/// Secret's credentials to members whose backup health the test scripts, and reports BackupHealthy and
+/// status.backup from what they say.
+/// </summary>
+public sealed class BackupTests
+{
+    private const string CredentialsSecret = "backup-s3";
+    private const string AccessKeyId = "AKIDBACKUPTEST";
+    private const string SecretAccessKey = "backup-secret-access-key-value";
+
+    private static ReplicationMeshSpec SpecWithBackup() => OperatorScenario.Spec() with
+    {
+        Backup = new BackupSpec
+        {
+            Url = "s3://bucket/some/prefix/",
+            Endpoint = "http://127.0.0.1:9",
+            Interval = "2s",
+            CredentialsSecretRef = new BackupCredentialsSecretReference { Name = CredentialsSecret },
+        },
+    };
+
+    private static BackupHealth Archived(DateTimeOffset at, string? error = null) =>
+        new() { Url = $"s3://bucket/some/prefix/{OperatorScenario.Namespace}/demo/", LastSuccessAt = at, LastError = error };
+
+    [Fact]
+    public async Task LabelledCredentials_ArePushed_NeverShown_AndBackupHealthFollowsTheMembers_UntilTheSpecDropsIt()
+    {
+        await using var scenario = await OperatorScenario.StartAsync();
+        await CreateCredentialsAsync(scenario, optedIn: true);
+        await using var a = await ScriptedMember.StartAsync("demo-0");
+        await using var b = await ScriptedMember.StartAsync("demo-1");
+        await scenario.CreatePodAsync("demo-0", a.Port, a.Port);
+        await scenario.CreatePodAsync("demo-1", b.Port, b.Port);
+        var op = await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo", SpecWithBackup());
+
+        // Pushed: the archive under <url>/<namespace>/<mesh>/, the tunables, and the Secret's credentials.
+        await Eventually.TrueAsync(() => a.Pushes.Count > 0 && b.Pushes.Count > 0, OperatorScenario.Deadline, "a config push to both members");
+        var pushed = a.Pushes[^1].Backup!;
+        Assert.Equal("s3://bucket/some/prefix/default/demo/", pushed.Url);
+        Assert.Equal(("http://127.0.0.1:9", "2s"), (pushed.Endpoint, pushed.Interval));
+        Assert.Equal((AccessKeyId, SecretAccessKey, "eu-west-1"),
+            (pushed.Credentials!.AccessKeyId, pushed.Credentials.SecretAccessKey, pushed.Credentials.Region));
+
+        // Nobody reports a backup yet.
+        var silent = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy)?.Reason == ConditionReasons.NotReported, "BackupHealthy=NotReported");
+        Assert.Equal(ConditionStatus.False, OperatorScenario.Condition(silent, ConditionTypes.BackupHealthy)!.Status);
+
+        // One member fails: named with its error.
+        var now = DateTimeOffset.UtcNow;
+        a.Backup = Archived(now);
+        b.Backup = Archived(now.AddSeconds(-30), "PutObject s3://bucket/some/prefix/default/demo/x: 503 SlowDown");
+        var failing = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy)?.Reason == ConditionReasons.ArchiveFailing, "BackupHealthy=ArchiveFailing");
+        var condition = OperatorScenario.Condition(failing, ConditionTypes.BackupHealthy)!;
+        Assert.Equal(ConditionStatus.False, condition.Status);
+        Assert.Contains("demo-1: PutObject s3://bucket/some/prefix/default/demo/x: 503 SlowDown", condition.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-0", condition.Message, StringComparison.Ordinal);
+
+        // It recovers: True, and lastSuccessTime is the older member's success, in whole seconds.
+        b.Backup = Archived(now.AddSeconds(-3));
+        var healthy = await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Has(m, ConditionTypes.BackupHealthy, ConditionStatus.True),
+            "BackupHealthy=True after the member recovered");
+        Assert.Equal(ConditionReasons.ArchiveCurrent, OperatorScenario.Condition(healthy, ConditionTypes.BackupHealthy)!.Reason);
+        var oldest = now.AddSeconds(-30);
+        Assert.Equal(new DateTimeOffset(oldest.UtcTicks - oldest.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero), healthy.Status!.Backup!.LastSuccessTime);
+
+        // The credentials never show: not in the ConfigMap, the status, an Event or the operator's output.
+        var configMap = await scenario.Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace);
+        var events = await scenario.Kube.ListAsync(ResourceTypes.Events, OperatorScenario.Namespace);
+        var shown = string.Join("\n",
+            JsonSerializer.Serialize(configMap!.Data),
+            JsonSerializer.Serialize(healthy.Status, MeshJsonContext.Default.ReplicationMeshStatus),
+            string.Join("\n", events.Items.Select(e => e.Note)),
+            op.Output);
+        Assert.Contains("s3://bucket/some/prefix/default/demo/", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretAccessKey, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(AccessKeyId, shown, StringComparison.Ordinal);
+
+        // spec.backup removed: the condition and status.backup go, and the members are told to stop archiving.
+        var current = (await scenario.GetMeshAsync("demo"))!;
+        await scenario.Kube.ReplaceAsync(MeshResource.Type, new ReplicationMesh
+        {
+            Metadata = current.Metadata,
+            Spec = current.Spec! with { Backup = null },
+        });
+        var dropped = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy) is null && m.Status?.Backup is null, "BackupHealthy and status.backup removed");
+        Assert.Equal(5, dropped.Status!.Conditions!.Count);
+        await Eventually.TrueAsync(() => a.Pushes[^1].Backup is null, OperatorScenario.Deadline, "a push without backup");
+    }
+
+    [Fact]
+    public async Task UnlabelledOrMissingCredentialsSecret_PushesNoCredentials_AndBackupHealthyNamesTheSecret()
+    {
+        await using var scenario = await OperatorScenario.StartAsync();
+        await CreateCredentialsAsync(scenario, optedIn: false);
+        await using var a = await ScriptedMember.StartAsync("demo-0");
+        await scenario.CreatePodAsync("demo-0", a.Port, a.Port);
+        a.Backup = Archived(DateTimeOffset.UtcNow);
+        var op = await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo", SpecWithBackup());
+
+        var refused = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy)?.Reason == ConditionReasons.CredentialsUnavailable,
+            "BackupHealthy=CredentialsUnavailable");
+        var condition = OperatorScenario.Condition(refused, ConditionTypes.BackupHealthy)!;
+        Assert.Equal(ConditionStatus.False, condition.Status);
+        Assert.Contains($"Secret {CredentialsSecret} named by spec.backup.credentialsSecretRef", condition.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Labels.MeshBackupSecret}={Labels.MeshBackupSecretValue}", condition.Message, StringComparison.Ordinal);
+        Assert.True(OperatorScenario.Has(refused, ConditionTypes.ConfigApplied, ConditionStatus.True), "the rest of the config still applies");
+        Assert.All(a.Pushes, p => Assert.Null(p.Backup!.Credentials));
+        Assert.Equal("s3://bucket/some/prefix/default/demo/", a.Pushes[^1].Backup!.Url);
+
+        await scenario.Kube.DeleteAsync(ResourceTypes.Secrets, CredentialsSecret, OperatorScenario.Namespace);
+        var missing = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy)?.Message?.Contains("does not exist", StringComparison.Ordinal) == true,
+            "BackupHealthy to report the missing Secret");
+        Assert.Equal(ConditionReasons.CredentialsUnavailable, OperatorScenario.Condition(missing, ConditionTypes.BackupHealthy)!.Reason);
+
+        // Labelled again: the credentials reach the member with a new generation.
+        await CreateCredentialsAsync(scenario, optedIn: true);
+        await Eventually.TrueAsync(() => a.Pushes[^1].Backup?.Credentials?.SecretAccessKey == SecretAccessKey, OperatorScenario.Deadline,
+            "the credentials pushed once the Secret is opted in");
+        await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Has(m, ConditionTypes.BackupHealthy, ConditionStatus.True), "BackupHealthy=True");
+        Assert.DoesNotContain(SecretAccessKey, op.Output, StringComparison.Ordinal);
+    }
+
+    private static Task<Secret> CreateCredentialsAsync(OperatorScenario scenario, bool optedIn) =>
+        scenario.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = CredentialsSecret,
+                Namespace = OperatorScenario.Namespace,
+                Labels = optedIn ? new Dictionary<string, string> { [Labels.MeshBackupSecret] = Labels.MeshBackupSecretValue } : null,
+            },
+            Data = new Dictionary<string, byte[]>
+            {
+                [BackupCredentialsSecretReference.AccessKeyIdKey] = Encoding.UTF8.GetBytes(AccessKeyId),
+                [BackupCredentialsSecretReference.SecretAccessKeyKey] = Encoding.UTF8.GetBytes(SecretAccessKey),
+                [BackupCredentialsSecretReference.RegionKey] = Encoding.UTF8.GetBytes("eu-west-1"),
+            },
+        });
+}
