@@ -33,7 +33,8 @@ public sealed record BackupConfig
 
     /// <summary>
     /// S3 credentials pushed by the operator from the mesh's credentials Secret; when null the SDK's default chain
-    /// (environment, web identity, instance profile) is used. Never persisted and never shown.
+    /// (environment, web identity, instance profile) is used. Never shown; a sidecar keeps the pushed copy in its state
+    /// directory in an owner-only file, so a restart finds them again.
     /// </summary>
     public BackupCredentials? Credentials { get; init; }
 }
