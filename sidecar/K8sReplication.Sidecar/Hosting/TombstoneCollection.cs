@@ -17,7 +17,8 @@ namespace K8sReplication.Sidecar.Hosting;
 /// missing (a member of an earlier version, one not reached yet, a member with no peers at all), the mesh horizon is
 /// unknown. Whatever the topology, a tombstone older than <c>tombstoneTtl</c> is collected even if some member has not
 /// applied it (one away that long): that member learns it is stale when it reads this member's feed again, and
-/// resynchronises (see <see cref="Pull.PeerTailer"/>).
+/// resynchronises (see <see cref="Pull.PeerTailer"/>). While a backup is configured, nothing this member wrote is
+/// collected before it is archived (see <see cref="Backup.Archiver"/>), whatever its age.
 /// </summary>
 internal sealed partial class TombstoneCollection(
     StoreAccess replica,
@@ -63,6 +64,13 @@ internal sealed partial class TombstoneCollection(
             var mesh = MeshHorizon(store, out heldBack);
             var byAge = HybridClock.FromMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds() - (long)config.Current.TombstoneTtl.TotalMilliseconds) | 0xFFFF;
             var horizon = Math.Max(mesh, byAge);
+            if (store.Backup.HoldsBackAt is { } archived)
+            {
+                // Not even by age: a delete of this member's that the archive has not got yet would be missing from
+                // every restore (the row would come back). While the archive is down, tombstones wait for it.
+                horizon = Math.Min(horizon, store.OwnHorizon(archived));
+            }
+
             if (horizon > store.CollectionHorizon)
             {
                 collected = store.CollectTombstones(horizon);

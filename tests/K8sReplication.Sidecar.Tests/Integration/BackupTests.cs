@@ -78,6 +78,35 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public async Task DeletesWaitForTheArchive_EvenPastTheTombstoneTtl()
+    {
+        await using var s3 = new S3rverServer();
+        await s3.StartAsync();
+        var env = new Dictionary<string, string>(S3Environment(s3, "s3://backup/deletes")) { ["K8SREPL_TOMBSTONE_TTL"] = "1s" };
+        await using var mesh = await TestMesh.StartAsync(1, env: env);
+        var node = mesh[0];
+        node.Exec(string.Join(";", Enumerable.Range(0, 50).Select(i => $"INSERT INTO items VALUES ('r{i:D2}', 'v', {i})")));
+        await ArchivedAsync(node);
+
+        await s3.StopAsync();
+        node.Exec("DELETE FROM items WHERE n < 30");
+        var rounds = (await node.StatusAsync()).TombstoneCollection.Rounds;
+        var held = await Eventually.ValueAsync(() => node.StatusAsync(), s => s.TombstoneCollection.Rounds >= rounds + 3 && s.Backup!.LastError is not null,
+            Timeout, "collection rounds pass while the archive is down");
+        Assert.Equal(30, held.Tombstones); // older than the 1s TTL, and kept: not archived yet
+
+        await s3.StartAsync();
+        await ArchivedAsync(node);
+        await Eventually.ValueAsync(() => node.StatusAsync(), s => s.Tombstones == 0, Timeout, "archived deletes are collected");
+        using var target = new TempDatabase("unused.db");
+        var path = Path.Combine(target.Folder, "restored.db");
+        var exit = await SidecarProcess.RunToExitAsync(["restore", "--from", "s3://backup/deletes", "--endpoint", s3.Endpoint, "--to", path], S3Environment(s3, null));
+        Assert.True(exit.ExitCode == 0, exit.Stderr);
+        Assert.Contains("\"rows\":20,", exit.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Dump(node.Database.FilePath), Dump(path));
+    }
+
+    [Fact]
     public async Task KilledWhileArchiving_LeavesNoDamagedOrMissingObject()
     {
         using var archive = new TempDatabase("unused.db");
