@@ -22,7 +22,7 @@ internal sealed class SandboxRun(SandboxOptions options)
         PrepareFolder();
         var tokenFile = Path.Combine(options.Dir, "token");
         await File.WriteAllTextAsync(tokenFile, Token, stop);
-        await File.WriteAllTextAsync(Path.Combine(options.Dir, "mesh.yaml"), EmulatedCluster.MeshYaml, stop);
+        await File.WriteAllTextAsync(Path.Combine(options.Dir, "mesh.yaml"), EmulatedCluster.MeshYaml(BackupDir), stop);
 
         narrator.Say($"sandbox folder {options.Dir}; sandbox pid {Environment.ProcessId}");
         await using var cluster = await EmulatedCluster.StartAsync(options.Dir, stop);
@@ -51,7 +51,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             narrator.Say($"operator pid {op.Pid} started (metrics {operatorMetrics})");
 
             await Task.WhenAll(Enumerable.Range(0, options.Members).Select(i => context.StartMemberAsync(SandboxContext.MemberName(i), stop)));
-            await cluster.ApplyMeshAsync(stop);
+            await cluster.ApplyMeshAsync(BackupDir, stop);
             narrator.Say($"applied ReplicationMesh '{EmulatedCluster.MeshName}' selecting app={EmulatedCluster.AppLabel} ({options.Dir}/mesh.yaml)");
             var hints = Hints(operatorMetrics, members);
             foreach (var hint in hints)
@@ -187,6 +187,9 @@ internal sealed class SandboxRun(SandboxOptions options)
             + $"conflicts on events: {conflicts}");
     }
 
+    /// <summary>Where the sample mesh archives its backup (absolute: a file:// URL).</summary>
+    private string BackupDir => Path.Combine(Path.GetFullPath(options.Dir), "backup");
+
     private List<string> Hints(string? operatorMetrics, MemberSet members)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, options.Dir);
@@ -196,6 +199,8 @@ internal sealed class SandboxRun(SandboxOptions options)
             $"             sqlite3 {relative}/{SandboxContext.MemberName(0)}/app.db 'SELECT count(*) FROM notes'",
             $"             operator metrics {operatorMetrics}",
             $"             conflict log: curl -H \"Authorization: Bearer $(cat {relative}/token)\" <admin>/v1/conflicts?table=notes",
+            $"             backup (every 2s): dotnet {Path.GetRelativePath(Environment.CurrentDirectory, BuiltOutputs.SidecarDll)} restore " +
+            $"--from file://{BackupDir}/{EmulatedCluster.Namespace}/{EmulatedCluster.MeshName}/ --to /tmp/notes-restored.db [--at <RFC 3339 time>]",
         };
         hints.AddRange(members.All.Select(m => $"             {m.Name}: metrics {m.AdminUrl}metrics  status {m.AdminUrl}v1/status"));
         return hints;
@@ -210,7 +215,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             File.Delete(Path.Combine(options.Dir, file));
         }
 
-        foreach (var folder in Directory.GetDirectories(options.Dir, "notes-*"))
+        foreach (var folder in Directory.GetDirectories(options.Dir, "notes-*").Append(BackupDir).Where(Directory.Exists))
         {
             Directory.Delete(folder, recursive: true);
         }

@@ -83,7 +83,8 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }, Namespace, cancellationToken);
 
     /// <summary>The sample mesh as YAML (also written to the sandbox dir for the user to read and re-apply).</summary>
-    public static string MeshYaml => $"""
+    /// <summary>The sample mesh; its members archive to <paramref name="backupDir"/> (a directory archive, restorable with <c>restore</c>).</summary>
+    public static string MeshYaml(string backupDir) => $"""
         apiVersion: {MeshApi.ApiVersion}
         kind: {MeshApi.Kind}
         metadata:
@@ -99,11 +100,16 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             interval: 2s
           authSecretRef:
             name: {SecretName}
+          backup:
+            url: file://{backupDir}
+            interval: 2s
+            snapshotInterval: 1m
+            retention: 1h
 
         """;
 
-    public Task ApplyMeshAsync(CancellationToken cancellationToken) =>
-        ApplyYamlAsync($"/apis/{MeshApi.Group}/{MeshApi.Version}/namespaces/{Namespace}/{MeshApi.Plural}/{MeshName}", MeshYaml, cancellationToken);
+    public Task ApplyMeshAsync(string backupDir, CancellationToken cancellationToken) =>
+        ApplyYamlAsync($"/apis/{MeshApi.Group}/{MeshApi.Version}/namespaces/{Namespace}/{MeshApi.Plural}/{MeshName}", MeshYaml(backupDir), cancellationToken);
 
     public Task<SandboxMesh?> GetMeshAsync(CancellationToken cancellationToken) => Kube.TryGetAsync(MeshType, MeshName, Namespace, cancellationToken);
 

@@ -118,7 +118,8 @@ internal sealed class Restorer(IRemoteStore remote)
             Event = "restored",
             Path = target,
             Rows = rows,
-            At = (at ?? (newest == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(newest))))?.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture),
+            At = (at ?? (newest == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(newest))))?.UtcDateTime
+                .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             Segments = needed.Count,
             Snapshot = snapshotKey?.Object,
         };
