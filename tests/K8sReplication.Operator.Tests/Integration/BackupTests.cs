@@ -7,6 +7,7 @@ using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Mesh;
 using K8sReplication.TestKit;
+using K8sReplication.TestKit.Tools;
 
 namespace K8sReplication.Operator.Tests.Integration;
 
@@ -138,6 +139,71 @@ public sealed class BackupTests
             "the credentials pushed once the Secret is opted in");
         await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Has(m, ConditionTypes.BackupHealthy, ConditionStatus.True), "BackupHealthy=True");
         Assert.DoesNotContain(SecretAccessKey, op.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The whole path with real parts: the operator pushes the archive and the Secret's credentials to real sidecars,
+    /// which archive to a real S3-compatible server; while it is down replication goes on and BackupHealthy turns False
+    /// naming the members; once it is back the backlog is uploaded and BackupHealthy is True again.
+    /// </summary>
+    [Fact]
+    public async Task RealSidecarsAndS3_ArchiveDownForAWhile_BackupHealthyFalseThenTrue_ReplicationUnaffected()
+    {
+        await using var s3 = new S3rverServer();
+        await s3.StartAsync();
+        await using var scenario = await OperatorScenario.StartAsync();
+        await scenario.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = CredentialsSecret,
+                Namespace = OperatorScenario.Namespace,
+                Labels = new Dictionary<string, string> { [Labels.MeshBackupSecret] = Labels.MeshBackupSecretValue },
+            },
+            Data = new Dictionary<string, byte[]>
+            {
+                [BackupCredentialsSecretReference.AccessKeyIdKey] = Encoding.UTF8.GetBytes(S3rverServer.AccessKeyId),
+                [BackupCredentialsSecretReference.SecretAccessKeyKey] = Encoding.UTF8.GetBytes(S3rverServer.SecretAccessKey),
+                [BackupCredentialsSecretReference.RegionKey] = Encoding.UTF8.GetBytes("us-east-1"),
+            },
+        });
+        var members = await Task.WhenAll(scenario.AddMemberAsync("demo-0"), scenario.AddMemberAsync("demo-1"));
+        await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo", OperatorScenario.Spec() with
+        {
+            Backup = new BackupSpec
+            {
+                Url = $"s3://{S3rverServer.Bucket}/meshes",
+                Endpoint = s3.Endpoint,
+                Interval = "1s",
+                CredentialsSecretRef = new BackupCredentialsSecretReference { Name = CredentialsSecret },
+            },
+        });
+        members[0].Insert("before");
+        await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Has(m, ConditionTypes.BackupHealthy, ConditionStatus.True)
+            && m.Status?.Backup?.LastSuccessTime is not null, "BackupHealthy=True once both members archive");
+
+        await s3.StopAsync();
+        members[0].Insert("while-down");
+        await Eventually.TrueAsync(() => members[1].Has("while-down"), OperatorScenario.Deadline, "replication goes on while the archive is down");
+        var failing = await scenario.WaitForMeshAsync("demo",
+            m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy) is { Status: ConditionStatus.False, Reason: ConditionReasons.ArchiveFailing },
+            "BackupHealthy=False while the archive is down");
+        Assert.Contains("demo-0", OperatorScenario.Condition(failing, ConditionTypes.BackupHealthy)!.Message, StringComparison.Ordinal);
+
+        await s3.StartAsync();
+        await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Has(m, ConditionTypes.BackupHealthy, ConditionStatus.True),
+            "BackupHealthy=True once the backlog is uploaded");
+        var health = await Task.WhenAll(members.Select(MemberHealthAsync));
+        Assert.All(health, h => Assert.Equal((0L, (string?)null), (h.Backup!.PendingChanges, h.Backup.LastError)));
+        Assert.All(health, h => Assert.Equal($"s3://{S3rverServer.Bucket}/meshes/{OperatorScenario.Namespace}/demo/", h.Backup!.Url));
+    }
+
+    private static async Task<SidecarHealth> MemberHealthAsync(MemberNode member)
+    {
+        using var http = new HttpClient();
+        var json = await http.GetStringAsync(new Uri(member.Process.AdminUrl, "/v1/status"));
+        return JsonSerializer.Deserialize(json, K8sReplication.Contracts.Json.ContractsJsonContext.Default.SidecarHealth)!;
     }
 
     private static Task<Secret> CreateCredentialsAsync(OperatorScenario scenario, bool optedIn) =>

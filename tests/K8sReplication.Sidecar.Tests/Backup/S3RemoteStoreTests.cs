@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using K8sReplication.Contracts.Config;
 using K8sReplication.Sidecar.Backup;
+using K8sReplication.TestKit.Tools;
 
 namespace K8sReplication.Sidecar.Tests.Backup;
 
 /// <summary>The store contract on a real S3-compatible server (s3rver), and the S3 failures a store must report clearly.</summary>
-public sealed class S3RemoteStoreTests(S3rverServer server) : RemoteStoreContract, IClassFixture<S3rverServer>
+public sealed class S3RemoteStoreTests(S3rverFixture server) : RemoteStoreContract, IClassFixture<S3rverFixture>
 {
     internal override IRemoteStore OpenEmptyStore() => server.OpenStore($"test-{Guid.NewGuid():N}/");
 
@@ -63,7 +64,7 @@ public sealed class S3RemoteStoreTests(S3rverServer server) : RemoteStoreContrac
     [Fact]
     public async Task UnknownBucket_IsARemoteStoreException_NamingTheBucket()
     {
-        using var store = RemoteStores.Open("s3://no-such-bucket/p", server.Endpoint, S3rverServer.Credentials);
+        using var store = RemoteStores.Open("s3://no-such-bucket/p", server.Server.Endpoint, S3rverServer.Credentials);
 
         var put = await Assert.ThrowsAsync<RemoteStoreException>(() => store.PutIfAbsentAsync("wal/0001", Bytes("x"), CancellationToken.None));
         var list = await Assert.ThrowsAsync<RemoteStoreException>(() => ListAllAsync(store, ""));
@@ -88,18 +89,26 @@ public sealed class S3RemoteStoreTests(S3rverServer server) : RemoteStoreContrac
     [Fact]
     public async Task StoreDownForAWhile_FailsTransiently_ThenServesWhatItHadBefore()
     {
-        await using var own = new S3rverServer();
-        await own.StartAsync();
-        using var store = own.OpenStore("down/");
-        Assert.True(await store.PutIfAbsentAsync("wal/0001", Bytes("kept"), CancellationToken.None));
+        var fixture = new S3rverFixture();
+        try
+        {
+            var own = fixture.Server;
+            await fixture.InitializeAsync();
+            using var store = fixture.OpenStore("down/");
+            Assert.True(await store.PutIfAbsentAsync("wal/0001", Bytes("kept"), CancellationToken.None));
 
-        await own.StopAsync();
-        var e = await Assert.ThrowsAsync<RemoteStoreException>(() => store.PutIfAbsentAsync("wal/0002", Bytes("x"), CancellationToken.None));
-        Assert.True(e.IsTransient);
+            await own.StopAsync();
+            var e = await Assert.ThrowsAsync<RemoteStoreException>(() => store.PutIfAbsentAsync("wal/0002", Bytes("x"), CancellationToken.None));
+            Assert.True(e.IsTransient);
 
-        await own.StartAsync();
-        Assert.Equal(Bytes("kept"), await store.GetAsync("wal/0001", CancellationToken.None));
-        Assert.True(await store.PutIfAbsentAsync("wal/0002", Bytes("x"), CancellationToken.None));
+            await own.StartAsync();
+            Assert.Equal(Bytes("kept"), await store.GetAsync("wal/0001", CancellationToken.None));
+            Assert.True(await store.PutIfAbsentAsync("wal/0002", Bytes("x"), CancellationToken.None));
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
     }
 
     private static int UnusedPort()

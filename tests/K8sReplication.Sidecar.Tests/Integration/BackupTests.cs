@@ -1,5 +1,5 @@
 using K8sReplication.Contracts.Health;
-using K8sReplication.Sidecar.Tests.Backup;
+using K8sReplication.TestKit.Tools;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Processes;
 using K8sReplication.TestKit.Sqlite;

@@ -3,11 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using K8sReplication.Contracts.Config;
-using K8sReplication.Sidecar.Backup;
-using K8sReplication.TestKit;
-using K8sReplication.TestKit.Tools;
 
-namespace K8sReplication.Sidecar.Tests.Backup;
+namespace K8sReplication.TestKit.Tools;
 
 /// <summary>
 /// The real S3-compatible server s3rver (npm) on 127.0.0.1, on a port the system picks and a temporary directory,
@@ -15,7 +12,7 @@ namespace K8sReplication.Sidecar.Tests.Backup;
 /// while. Found through K8SREPL_S3RVER, then .tools/s3rver (where ./test.sh installs it), then PATH; a missing s3rver
 /// fails the test.
 /// </summary>
-public sealed partial class S3rverServer : IAsyncLifetime, IAsyncDisposable
+public sealed partial class S3rverServer : IAsyncDisposable
 {
     /// <summary>s3rver's built-in credentials (any other key id is refused).</summary>
     public const string AccessKeyId = "S3RVER";
@@ -60,12 +57,6 @@ public sealed partial class S3rverServer : IAsyncLifetime, IAsyncDisposable
             }
         }
     }
-
-    /// <summary>A store on this server's bucket under <paramref name="prefix"/>.</summary>
-    internal IRemoteStore OpenStore(string prefix, BackupCredentials? credentials = null) =>
-        RemoteStores.Open($"s3://{Bucket}/{prefix}", Endpoint, credentials ?? Credentials);
-
-    public Task InitializeAsync() => StartAsync();
 
     /// <summary>Starts s3rver (again) and waits until it accepts connections.</summary>
     public async Task StartAsync()
@@ -142,13 +133,11 @@ public sealed partial class S3rverServer : IAsyncLifetime, IAsyncDisposable
         _process = null;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await StopAsync();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
-
-    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     private bool Answers()
     {
