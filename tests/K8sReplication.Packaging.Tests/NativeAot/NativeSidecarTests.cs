@@ -2,6 +2,7 @@ using System.Globalization;
 using K8sReplication.Contracts;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Processes;
+using K8sReplication.TestKit.Tools;
 
 namespace K8sReplication.Packaging.Tests.NativeAot;
 
@@ -53,6 +54,37 @@ public sealed class NativeSidecarTests
         var status = await a.StatusAsync();
         Assert.True(status.Ready);
         Assert.Equal(1, status.PeersConnected);
+    }
+
+    /// <summary>The AWS SDK under Native AOT: a native member archives to a real S3-compatible server with pushed credentials, and the native restore command reads it back.</summary>
+    [Fact]
+    public async Task NativeSidecar_ArchivesToS3_AndTheNativeRestoreReadsItBack()
+    {
+        var binary = await NativeSidecarPublish.GetAsync();
+        await using var s3 = new S3rverServer();
+        await s3.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var member = await NativeMember.StartAsync("archiving", binary, http);
+        member.Exec("INSERT INTO items VALUES ('a', 'text', 1), ('b', x'00ff', 2), ('c', 2.5, 3)");
+        var since = DateTimeOffset.UtcNow;
+        var credentials = $"\"credentials\":{{\"accessKeyId\":\"{S3rverServer.AccessKeyId}\",\"secretAccessKey\":\"{S3rverServer.SecretAccessKey}\",\"region\":\"us-east-1\"}}";
+        await member.PushConfigAsync(
+            $"{{\"generation\":1,\"backup\":{{\"url\":\"s3://{S3rverServer.Bucket}/native\",\"endpoint\":\"{s3.Endpoint}\",\"interval\":\"200ms\",{credentials}}}}}");
+        var backup = await Eventually.ValueAsync(async () => (await member.StatusAsync()).Backup, b => b is { PendingChanges: 0, LastError: null, LastSuccessAt: { } at } && at > since,
+            Converge, "the native member archives its rows");
+        Assert.Equal($"s3://{S3rverServer.Bucket}/native", backup!.Url);
+
+        var target = Path.Combine(member.Database.Folder, "restored.db");
+        var exit = await SidecarProcess.RunToExitAsync(["restore", "--from", $"s3://{S3rverServer.Bucket}/native", "--endpoint", s3.Endpoint, "--to", target],
+            new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretAccessKey,
+                ["AWS_REGION"] = "us-east-1",
+            }, binary: binary);
+
+        Assert.True(exit.ExitCode == 0, exit.Stderr);
+        Assert.Contains("\"rows\":3,", exit.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
