@@ -30,6 +30,32 @@ public sealed class CommandLineParserTests
         Assert.Equal("/s", c.StateDir);
     }
 
+    [Fact]
+    public void BackupFlags_AndTheirVariables_FillTheBackupSection()
+    {
+        var errors = new List<ConfigError>();
+        var flags = CommandLineParser.Parse(
+        [
+            "--backup-url", "s3://bucket/prefix", "--backup-endpoint=http://minio:9000", "--backup-interval", "5s",
+            "--snapshot-interval", "12h", "--backup-retention", "720h",
+        ], errors).Config.Backup!;
+        var env = new Dictionary<string, string>
+        {
+            [EnvVars.BackupUrl] = "s3://bucket/prefix",
+            [EnvVars.BackupEndpoint] = "http://minio:9000",
+            [EnvVars.BackupInterval] = "5s",
+            [EnvVars.SnapshotInterval] = "12h",
+            [EnvVars.BackupRetention] = "720h",
+        };
+        var variables = EnvironmentConfigReader.Read(k => env.GetValueOrDefault(k), errors).Config.Backup!;
+
+        Assert.Empty(errors);
+        Assert.Equal(flags, variables);
+        Assert.Equal(("s3://bucket/prefix", "http://minio:9000", "5s", "12h", "720h"),
+            (flags.Url, flags.Endpoint, flags.Interval, flags.SnapshotInterval, flags.Retention));
+        Assert.Null(CommandLineParser.Parse(["--database", "/d.db"], errors).Config.Backup);
+    }
+
     [Theory]
     [InlineData(new[] { "--nope", "x" }, "--nope", "unknown flag")]
     [InlineData(new[] { "--database" }, "--database", "needs a value")]

@@ -147,6 +147,17 @@ public sealed class LiveConfigTests : IDisposable
     }
 
     [Fact]
+    public void PushedBackupCredentials_SurviveARestart_InAnOwnerOnlyFile()
+    {
+        var credentials = new BackupCredentials { AccessKeyId = "AKID", SecretAccessKey = "secret-value", Region = "eu-west-1" };
+        Load().Push(new SidecarConfig { Generation = 3, Backup = new BackupConfig { Url = "s3://bucket/p/", Credentials = credentials } }, out _);
+
+        var file = Path.Combine(StateDir, LiveConfig.PersistedFileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(file));
+        Assert.Equal(credentials, Load().Current.Backup!.Credentials);
+    }
+
+    [Fact]
     public void FileReload_AppliesAValidFile_AndKeepsTheOldOneWhenInvalid()
     {
         var file = Path.Combine(_folder.Folder, "c.yaml");

@@ -69,11 +69,39 @@ public sealed class SidecarConfigValidatorTests
         { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxEntries = 0 } }, "conflictRetention.maxEntries", "between 1 and 10000000" },
         { Valid with { ConflictRetention = new ConflictRetentionConfig { MaxEntries = 10_000_001 } }, "conflictRetention.maxEntries", "between 1 and 10000000" },
         { Valid with { Topology = (Topology)7 }, "topology", "unknown" },
+        { Valid with { Backup = new BackupConfig { Interval = "5s" } }, "backup.url", "required" },
+        { Valid with { Backup = new BackupConfig { Url = "ftp://bucket/x" } }, "backup.url", "must be file:///abs/path or s3://bucket[/prefix]" },
+        { Valid with { Backup = new BackupConfig { Url = "file://relative/dir" } }, "backup.url", "three slashes" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://Bad_Bucket" } }, "backup.url", "bucket" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket/a/../b" } }, "backup.url", "prefix" },
+        { Valid with { Backup = new BackupConfig { Url = "file:///b", Endpoint = "http://minio:9000" } }, "backup.endpoint", "s3:// URLs only" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket", Endpoint = "minio:9000" } }, "backup.endpoint", "http(s)" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket", Interval = "10ms" } }, "backup.interval", "outside" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket", SnapshotInterval = "daily" } }, "backup.snapshotInterval", "not a duration" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket", Retention = "0s" } }, "backup.retention", "outside" },
+        { Valid with { Backup = new BackupConfig { Url = "s3://bucket", Credentials = new BackupCredentials { AccessKeyId = "AKID" } } }, "backup.credentials", "both" },
         { Valid with { Generation = GenerationRule.Max + 1 }, "generation", "implausible" },
         { Valid with { Generation = long.MaxValue }, "generation", "implausible" },
         { Valid with { Tables = [new string('t', 254)] }, "tables[0]", "254 characters" },
         { Valid with { Tables = ["a\u001b[2Jb"] }, "tables[0]", "control characters" },
     };
+
+    [Fact]
+    public void Backup_IsResolved_WithTheDocumentedDefaults()
+    {
+        Assert.Null(Assert.IsType<SidecarSettings>(Validated(Valid)).Backup);
+        var backup = Validated(Valid with { Backup = new BackupConfig { Url = "s3://bucket/backups/default/notes/" } }).Backup!;
+        Assert.Equal((BackupStoreKind.S3, "bucket", "backups/default/notes/"), (backup.Location.Kind, backup.Location.Bucket, backup.Location.Root));
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromHours(24), TimeSpan.FromDays(7)), (backup.Interval, backup.SnapshotInterval, backup.Retention));
+        Assert.Null(backup.Credentials);
+        Assert.Equal("/var/backup/", Validated(Valid with { Backup = new BackupConfig { Url = "file:///var/backup" } }).Backup!.Location.Root);
+    }
+
+    private static SidecarSettings Validated(SidecarConfig config)
+    {
+        Assert.Empty(SidecarConfigValidator.Validate(config, out var settings));
+        return settings!;
+    }
 
     public static TheoryData<SidecarConfig, string, string> BadNames => new()
     {
