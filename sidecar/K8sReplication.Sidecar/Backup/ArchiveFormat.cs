@@ -60,6 +60,33 @@ internal static class ArchiveFormat
         return (bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
+    /// <summary>Checks <paramref name="bytes"/> against <paramref name="sha256"/> and reads only the header (inflating just its prefix).</summary>
+    public static ArchiveHeader ReadHeader(string key, byte[] bytes, string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        CheckHash(key, bytes, sha256);
+        try
+        {
+            using var input = new GZipStream(new MemoryStream(bytes, writable: false), CompressionMode.Decompress);
+            Span<byte> prefix = stackalloc byte[Magic.Length + 1 + 4];
+            input.ReadExactly(prefix);
+            CheckPrefix(key, prefix);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(prefix[(Magic.Length + 1)..]);
+            if (length < 2 || length > MaxHeaderBytes)
+            {
+                throw new ArchiveCorruptException(key, $"header length {length} out of range");
+            }
+
+            var header = new byte[length];
+            input.ReadExactly(header);
+            return ParseHeader(key, header);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new ArchiveCorruptException(key, "not a complete gzip archive object: " + e.Message);
+        }
+    }
+
     /// <summary>
     /// Checks <paramref name="bytes"/> against <paramref name="sha256"/> and decodes them; any mismatch or damage throws
     /// <see cref="ArchiveCorruptException"/> naming <paramref name="key"/>.
@@ -67,12 +94,7 @@ internal static class ArchiveFormat
     public static (ArchiveHeader Header, List<Change> Changes) Decode(string key, byte[] bytes, string sha256)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArchiveCorruptException(key, $"its content hashes to {actual}, its key says {sha256}");
-        }
-
+        CheckHash(key, bytes, sha256);
         byte[] plain;
         try
         {
@@ -85,32 +107,19 @@ internal static class ArchiveFormat
 
         var span = plain.AsSpan();
         var prefix = Magic.Length + 1 + 4;
-        if (span.Length < prefix || !span[..Magic.Length].SequenceEqual(Magic))
+        if (span.Length < prefix)
         {
-            throw new ArchiveCorruptException(key, "not an archive object (no K8RA magic)");
+            throw new ArchiveCorruptException(key, "not an archive object (too short)");
         }
 
-        if (span[Magic.Length] != Version)
-        {
-            throw new ArchiveCorruptException(key, $"archive format {span[Magic.Length]}; this version reads format {Version}");
-        }
-
+        CheckPrefix(key, span[..prefix]);
         var headerLength = BinaryPrimitives.ReadInt32LittleEndian(span[(Magic.Length + 1)..]);
-        if (headerLength < 2 || headerLength > span.Length - prefix)
+        if (headerLength < 2 || headerLength > span.Length - prefix || headerLength > MaxHeaderBytes)
         {
             throw new ArchiveCorruptException(key, $"header length {headerLength} out of range");
         }
 
-        ArchiveHeader header;
-        try
-        {
-            header = JsonSerializer.Deserialize(span.Slice(prefix, headerLength), BackupJsonContext.Default.ArchiveHeader)
-                ?? throw new JsonException("null header");
-        }
-        catch (JsonException e)
-        {
-            throw new ArchiveCorruptException(key, "unreadable header: " + e.Message);
-        }
+        var header = ParseHeader(key, span.Slice(prefix, headerLength));
 
         var changes = new List<Change>();
         var at = prefix + headerLength;
@@ -147,6 +156,43 @@ internal static class ArchiveFormat
         }
 
         return (header, changes);
+    }
+
+    /// <summary>The largest header a reader accepts (table definitions are its bulk).</summary>
+    private const int MaxHeaderBytes = 16 << 20;
+
+    private static void CheckHash(string key, byte[] bytes, string sha256)
+    {
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArchiveCorruptException(key, $"its content hashes to {actual}, its key says {sha256}");
+        }
+    }
+
+    private static void CheckPrefix(string key, ReadOnlySpan<byte> prefix)
+    {
+        if (!prefix[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new ArchiveCorruptException(key, "not an archive object (no K8RA magic)");
+        }
+
+        if (prefix[Magic.Length] != Version)
+        {
+            throw new ArchiveCorruptException(key, $"archive format {prefix[Magic.Length]}; this version reads format {Version}");
+        }
+    }
+
+    private static ArchiveHeader ParseHeader(string key, ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, BackupJsonContext.Default.ArchiveHeader) ?? throw new JsonException("null header");
+        }
+        catch (JsonException e)
+        {
+            throw new ArchiveCorruptException(key, "unreadable header: " + e.Message);
+        }
     }
 
     private static byte[] Inflate(byte[] bytes)

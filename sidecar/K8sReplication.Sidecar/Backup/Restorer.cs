@@ -100,19 +100,27 @@ internal sealed class Restorer(IRemoteStore remote)
         }
 
         var needed = NeededSegments(segments, snapshot, atHlc);
-        var definitions = new Dictionary<string, (DateTimeOffset At, List<string> Statements)>(StringComparer.Ordinal);
-        var changes = new List<Change>();
-        if (snapshotKey is not null)
+
+        // Every object is fetched and checked first (kept compressed); the newest table definitions create the tables;
+        // then the objects are decoded and applied one at a time, so memory holds the archive's bytes and one object's
+        // changes, never every change at once.
+        var objects = new List<(string Key, byte[] Bytes, string Sha256, ArchiveHeader Header)>();
+        foreach (var (key, sha) in (snapshotKey is null ? [] : new[] { (snapshotKey.Object, snapshotKey.Sha256) }).Concat(needed.Select(n => (n.Key, n.Sha256))))
         {
-            changes.AddRange(await ReadAsync(snapshotKey.Object, snapshotKey.Sha256, atHlc, definitions, cancellationToken));
+            var bytes = await remote.GetAsync(key, cancellationToken) ?? throw new RestoreFailedException($"archive object {key} was listed but is gone");
+            objects.Add((key, bytes, sha, ArchiveFormat.ReadHeader(key, bytes, sha)));
         }
 
-        foreach (var segment in needed)
+        var definitions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (_, _, _, header) in objects.OrderBy(o => o.Header.CreatedAt))
         {
-            changes.AddRange(await ReadAsync(segment.Key, segment.Sha256, atHlc, definitions, cancellationToken));
+            foreach (var (table, statements) in header.Tables)
+            {
+                definitions[table] = statements; // the newest definition of each table wins
+            }
         }
 
-        var (rows, newest) = Build(target, definitions, changes);
+        var (rows, newest) = Build(target, definitions, objects.Select(o => (o.Key, o.Bytes, o.Sha256)), atHlc);
         return new RestoreReport
         {
             Event = "restored",
@@ -161,39 +169,23 @@ internal sealed class Restorer(IRemoteStore remote)
         return needed;
     }
 
-    private async Task<IEnumerable<Change>> ReadAsync(string key, string sha256, long atHlc,
-        Dictionary<string, (DateTimeOffset At, List<string> Statements)> definitions, CancellationToken cancellationToken)
-    {
-        var bytes = await remote.GetAsync(key, cancellationToken) ?? throw new RestoreFailedException($"archive object {key} was listed but is gone");
-        var (header, changes) = ArchiveFormat.Decode(key, bytes, sha256);
-        foreach (var (table, statements) in header.Tables)
-        {
-            if (!definitions.TryGetValue(table, out var known) || known.At < header.CreatedAt)
-            {
-                definitions[table] = (header.CreatedAt, statements);
-            }
-        }
-
-        return changes.Where(c => c.Version.Hlc <= atHlc);
-    }
-
-    /// <summary>Builds the database beside <paramref name="target"/>, then renames it into place; returns its live rows and newest HLC.</summary>
-    private static (long Rows, long Newest) Build(string target, Dictionary<string, (DateTimeOffset At, List<string> Statements)> definitions, List<Change> changes)
+    /// <summary>
+    /// Builds the database beside <paramref name="target"/> from <paramref name="objects"/> (decoded one at a time,
+    /// their changes at or before <paramref name="atHlc"/> applied), then renames it into place; returns its live rows
+    /// and the newest HLC applied.
+    /// </summary>
+    private static (long Rows, long Newest) Build(string target, Dictionary<string, List<string>> definitions,
+        IEnumerable<(string Key, byte[] Bytes, string Sha256)> objects, long atHlc)
     {
         var directory = System.IO.Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
         var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(target)}.restore-{Guid.NewGuid():N}");
         try
         {
-            var missing = changes.Select(c => c.Table).Where(t => !definitions.ContainsKey(t)).FirstOrDefault();
-            if (missing is not null)
-            {
-                throw new RestoreFailedException($"the archive holds changes of table {missing} but no definition of it");
-            }
-
+            Dictionary<string, object?[]> defaults;
             using (var connection = Open(temp))
             {
-                foreach (var (table, (_, statements)) in definitions)
+                foreach (var (table, statements) in definitions)
                 {
                     foreach (var statement in statements)
                     {
@@ -201,9 +193,12 @@ internal sealed class Restorer(IRemoteStore remote)
                         Execute(connection, statement);
                     }
                 }
+
+                defaults = definitions.Keys.ToDictionary(t => t, t => ColumnDefaults(connection, t), StringComparer.Ordinal);
             }
 
             long rows;
+            var newest = 0L;
             using (var store = ReplicaStore.Open(new ReplicaStoreOptions
                    {
                        DatabasePath = temp,
@@ -211,13 +206,32 @@ internal sealed class Restorer(IRemoteStore remote)
                        MaxClockSkew = TimeSpan.FromDays(365 * 100), // the archive's clocks are history, not the future
                    }))
             {
-                for (var start = 0; start < changes.Count; start += ApplyBatch)
+                foreach (var (key, bytes, sha) in objects)
                 {
-                    var batch = changes.GetRange(start, Math.Min(ApplyBatch, changes.Count - start));
-                    var result = store.ApplyBatch(batch, CursorKey, "0");
-                    if (result.RejectedFuture + result.RejectedSchema > 0 || !result.CursorStored)
+                    var changes = new List<Change>();
+                    foreach (var change in ArchiveFormat.Decode(key, bytes, sha).Changes)
                     {
-                        throw new RestoreFailedException("the archive's changes could not all be applied: " + string.Join("; ", result.Rejections));
+                        if (change.Version.Hlc > atHlc)
+                        {
+                            continue;
+                        }
+
+                        if (!defaults.TryGetValue(change.Table, out var columns))
+                        {
+                            throw new RestoreFailedException($"archive object {key} holds changes of table {change.Table}, which no definition in the archive creates");
+                        }
+
+                        changes.Add(WithColumnsOf(change, columns));
+                        newest = Math.Max(newest, change.Version.Hlc);
+                    }
+
+                    for (var start = 0; start < changes.Count; start += ApplyBatch)
+                    {
+                        var result = store.ApplyBatch(changes.GetRange(start, Math.Min(ApplyBatch, changes.Count - start)), CursorKey, "0");
+                        if (result.RejectedFuture + result.RejectedSchema > 0 || !result.CursorStored)
+                        {
+                            throw new RestoreFailedException($"the changes of archive object {key} could not all be applied: " + string.Join("; ", result.Rejections));
+                        }
                     }
                 }
 
@@ -236,7 +250,7 @@ internal sealed class Restorer(IRemoteStore remote)
             SqliteConnection.ClearAllPools();
             File.Move(temp, target, overwrite: true);
             FlushDirectory(directory);
-            return (rows, changes.Count == 0 ? 0 : changes.Max(c => c.Version.Hlc));
+            return (rows, newest);
         }
         catch (ChangeRejectedException e)
         {
@@ -250,6 +264,57 @@ internal sealed class Restorer(IRemoteStore remote)
                 File.Delete(leftover);
             }
         }
+    }
+
+    /// <summary>
+    /// A row archived before columns were added to its table (ALTER TABLE ADD COLUMN) carries fewer values: the added
+    /// columns get their defaults, as the rows already in the table got them when the column was added.
+    /// </summary>
+    private static Change WithColumnsOf(Change change, object?[] defaults)
+    {
+        if (change.Values is not { } values || values.Count >= defaults.Length)
+        {
+            return change;
+        }
+
+        var padded = new object?[defaults.Length];
+        for (var i = 0; i < padded.Length; i++)
+        {
+            padded[i] = i < values.Count ? values[i] : defaults[i];
+        }
+
+        return change with { Values = padded };
+    }
+
+    /// <summary>Each column's default value (NULL when it has none), in column order.</summary>
+    private static object?[] ColumnDefaults(SqliteConnection connection, string table)
+    {
+        var expressions = new List<string?>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT dflt_value FROM pragma_table_info($t) ORDER BY cid";
+            command.Parameters.AddWithValue("$t", table);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                expressions.Add(reader.IsDBNull(0) ? null : reader.GetString(0));
+            }
+        }
+
+        var values = new object?[expressions.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (expressions[i] is { } expression)
+            {
+                // A column default is a constant expression SQLite has already accepted in the table's definition.
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT " + expression;
+                var value = command.ExecuteScalar();
+                values[i] = value is DBNull ? null : value;
+            }
+        }
+
+        return values;
     }
 
     /// <summary>

@@ -94,6 +94,26 @@ public sealed class ArchiveRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RowsArchivedBeforeAColumnWasAdded_AreRestoredWithItsDefault()
+    {
+        using var member = new TestReplica(Schema);
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        var archiver = Archiver(member.Store, remote);
+        member.Exec("INSERT INTO kv VALUES ('old', 1)");
+        await archiver.ArchiveAsync(CancellationToken.None);
+
+        member.Exec("ALTER TABLE kv ADD COLUMN extra TEXT DEFAULT 'none'");
+        member.Store.Refresh();
+        member.Exec("INSERT INTO kv VALUES ('new', 2, 'given')");
+        await archiver.ArchiveAsync(CancellationToken.None);
+
+        await Restore(remote, "altered.db");
+        using var restored = new SqliteConnection($"Data Source={Path.Combine(output.Folder, "altered.db")};Pooling=False");
+        restored.Open();
+        Assert.Equal(["new|2|given", "old|1|none"], restored.Rows("SELECT k, v, extra FROM kv ORDER BY k").Select(r => string.Join("|", r)));
+    }
+
+    [Fact]
     public async Task ACorruptedObject_FailsTheRestoreNamingIt_AndLeavesNoFile()
     {
         using var member = new TestReplica(Schema);
