@@ -7,13 +7,14 @@ internal sealed record SandboxOptions
 {
     public const string Usage = """
         usage: dotnet run --project sandbox -- [--members N] [--no-writer] [--scenario partition|kill|add-member]
-                                               [--duration 20s] [--dir PATH] [--plain]
+                                               [--duration 20s] [--dir PATH] [--plain] [--prometheus]
           --members N      members (pods with a sidecar) to start, 1..9 (default 3)
           --no-writer      do not run the sample app writer
           --scenario S     run a scripted demonstration: partition, kill or add-member
           --duration D     run D (e.g. 20s, 2m) once the mesh is ready, then print a final summary; exit 1 when not converged
           --dir PATH       state folder (default ./.sandbox)
           --plain          print one status line per second instead of redrawing the screen
+          --prometheus     also start a real Prometheus (the 'prometheus' on PATH) scraping every sidecar and the operator
         """;
 
     public int Members { get; init; } = 3;
@@ -27,6 +28,8 @@ internal sealed record SandboxOptions
     public string Dir { get; init; } = Path.GetFullPath(".sandbox");
 
     public bool Plain { get; init; }
+
+    public bool Prometheus { get; init; }
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
     {
@@ -59,6 +62,9 @@ internal sealed record SandboxOptions
                     break;
                 case "--plain":
                     options = options with { Plain = true };
+                    break;
+                case "--prometheus":
+                    options = options with { Prometheus = true };
                     break;
                 case "-h" or "--help":
                     throw new ArgumentException("");

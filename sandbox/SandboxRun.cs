@@ -28,6 +28,7 @@ internal sealed class SandboxRun(SandboxOptions options)
         await using var cluster = await EmulatedCluster.StartAsync(options.Dir, stop);
         using var members = new MemberSet();
         ChildProcess? op = null;
+        PrometheusServer? prometheus = null;
         var writer = options.Writer ? new AppWriter(members, TimeSpan.FromMilliseconds(120)) : null;
         using var observer = new ClusterObserver(cluster, members, writer);
         var context = new SandboxContext(options, cluster, members, writer, observer, narrator, tokenFile);
@@ -53,6 +54,12 @@ internal sealed class SandboxRun(SandboxOptions options)
             await Task.WhenAll(Enumerable.Range(0, options.Members).Select(i => context.StartMemberAsync(SandboxContext.MemberName(i), stop)));
             await cluster.ApplyMeshAsync(BackupDir, stop);
             narrator.Say($"applied ReplicationMesh '{EmulatedCluster.MeshName}' selecting app={EmulatedCluster.AppLabel} ({options.Dir}/mesh.yaml)");
+            if (options.Prometheus)
+            {
+                prometheus = await PrometheusServer.StartAsync(options.Dir, ScrapeTargets(operatorMetrics, members), stop);
+                narrator.Say($"Prometheus at {prometheus.Url} scrapes every sidecar and the operator every 5s (try the query replication_rows)");
+            }
+
             var hints = Hints(operatorMetrics, members);
             foreach (var hint in hints)
             {
@@ -61,7 +68,7 @@ internal sealed class SandboxRun(SandboxOptions options)
 
             var view = new LiveView(plain, narrator, hints);
             using var viewStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var viewTask = RefreshAsync(context, view, viewStop.Token);
+            var viewTask = RefreshAsync(context, view, () => prometheus?.UpdateTargets(ScrapeTargets(operatorMetrics, members)), viewStop.Token);
             try
             {
                 var (ready, first) = await context.WaitForAsync(s => s.Converged, SandboxContext.ConvergenceTimeout, stop);
@@ -128,6 +135,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             await writerTask;
             await Task.WhenAll(members.StopAllAsync(), op?.StopAsync(TimeSpan.FromSeconds(15)) ?? Task.CompletedTask);
             op?.Dispose();
+            prometheus?.Dispose();
             foreach (var child in ChildProcess.Live)
             {
                 child.Kill();
@@ -138,7 +146,7 @@ internal sealed class SandboxRun(SandboxOptions options)
         }
     }
 
-    private static async Task RefreshAsync(SandboxContext context, LiveView view, CancellationToken cancellationToken)
+    private static async Task RefreshAsync(SandboxContext context, LiveView view, Action everySecond, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
@@ -146,6 +154,7 @@ internal sealed class SandboxRun(SandboxOptions options)
             do
             {
                 view.Render(await context.CaptureAsync(cancellationToken));
+                everySecond();
             }
             while (await timer.WaitForNextTickAsync(cancellationToken));
         }
@@ -185,6 +194,20 @@ internal sealed class SandboxRun(SandboxOptions options)
             $"events: {count} {(same ? "on every member" : "on " + all[0].Name + " (members differ)")}, {writer.Events} written by the app "
             + $"({(byMember.Length > 0 ? byMember : "none")}), {(outOfRange == 0 ? "each id in its member's own range" : outOfRange + " outside their member's range")}; "
             + $"conflicts on events: {conflicts}");
+    }
+
+    /// <summary>host:port of every /metrics the sandbox serves: each member's admin port and the operator's metrics port.</summary>
+    private static IEnumerable<string> ScrapeTargets(string? operatorMetrics, MemberSet members)
+    {
+        foreach (var member in members.All)
+        {
+            yield return member.AdminUrl.Authority;
+        }
+
+        if (operatorMetrics is not null)
+        {
+            yield return Uri.TryCreate(operatorMetrics, UriKind.Absolute, out var url) ? url.Authority : operatorMetrics;
+        }
     }
 
     /// <summary>Where the sample mesh archives its backup (absolute: a file:// URL).</summary>
