@@ -38,18 +38,26 @@ internal sealed record ArchiveHeader
     /// <summary>Per table: its CREATE TABLE statement, then its indexes' CREATE INDEX statements.</summary>
     public Dictionary<string, List<string>> Tables { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Snapshots only: per site (32 hex digits), the seq of that site's own changes up to which the snapshot holds
-    /// them all (the writer's feed cursor for the site; its own seq at the start for itself).
-    /// </summary>
-    public Dictionary<string, long>? Coverage { get; init; }
 }
 
-/// <summary>A snapshot's manifest, written beside it once it is complete: what a restore or the retention needs without reading it.</summary>
+/// <summary>One part of a snapshot: its key, the SHA-256 its key ends with, and how many changes it holds.</summary>
+internal sealed record SnapshotPart
+{
+    public string Key { get; init; } = "";
+
+    public string Sha256 { get; init; } = "";
+
+    public long Changes { get; init; }
+}
+
+/// <summary>
+/// A snapshot's manifest, written once every part is: the parts and what a restore or the retention needs without
+/// reading them. Content addressed like every object: its key ends with the SHA-256 of its bytes.
+/// </summary>
 internal sealed record SnapshotManifest
 {
-    /// <summary>Key of the snapshot object.</summary>
-    public string Object { get; init; } = "";
+    /// <summary>The snapshot's parts, each an archive object of kind snapshot; together they hold every row version.</summary>
+    public List<SnapshotPart> Parts { get; init; } = [];
 
     /// <summary>The writing member's site id.</summary>
     public string Site { get; init; } = "";
@@ -63,7 +71,10 @@ internal sealed record SnapshotManifest
     /// <summary>When the snapshot was written.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>See <see cref="ArchiveHeader.Coverage"/>.</summary>
+    /// <summary>
+    /// Per site (32 hex digits), the seq of that member's changes up to which the snapshot holds them all (the writer's
+    /// feed cursor for the member, lowered for tables held back; for the writer, where its read ended).
+    /// </summary>
     public Dictionary<string, long> Coverage { get; init; } = new(StringComparer.Ordinal);
 }
 

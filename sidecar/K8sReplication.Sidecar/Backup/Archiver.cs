@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using K8sReplication.Sidecar.Configuration;
@@ -42,6 +43,9 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
     private long scannedTo;
 
     private DateTimeOffset nextSnapshotCheck = DateTimeOffset.MinValue;
+
+    /// <summary>Most changes in one segment or snapshot part (<see cref="SegmentChanges"/>; lower in tests).</summary>
+    public int PartChanges { get; init; } = SegmentChanges;
 
     /// <summary>Bytes and objects uploaded by the last call, for the metrics.</summary>
     public event Action<string, long>? Uploaded;
@@ -147,7 +151,7 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
         var manifests = new List<(SnapshotKey Key, SnapshotManifest Manifest)>();
         foreach (var key in listing.Select(o => ArchiveLayout.ParseManifest(o.Key)).Where(k => k is not null))
         {
-            manifests.Add((key!, await ReadManifestAsync(remote, key!.Manifest, cancellationToken)));
+            manifests.Add((key!, await ReadManifestAsync(remote, key!, cancellationToken)));
         }
 
         var baseOfWindow = manifests.Where(m => m.Manifest.MaxHlc <= windowStart).OrderBy(m => m.Manifest.MaxHlc).ThenBy(m => m.Key.CreatedMs).LastOrDefault();
@@ -163,8 +167,12 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
             if (manifest.MaxHlc < baseOfWindow.Manifest.MaxHlc || (manifest.MaxHlc == baseOfWindow.Manifest.MaxHlc && key.CreatedMs < baseOfWindow.Key.CreatedMs))
             {
                 await remote.DeleteAsync(key.Manifest, cancellationToken); // the manifest first: a snapshot without one is never used
-                await remote.DeleteAsync(key.Object, cancellationToken);
-                deleted += 2;
+                foreach (var part in manifest.Parts)
+                {
+                    await remote.DeleteAsync(part.Key, cancellationToken);
+                }
+
+                deleted += 1 + manifest.Parts.Count;
             }
             else
             {
@@ -191,18 +199,28 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
         return deleted;
     }
 
-    /// <summary>Reads and parses a snapshot manifest (damage names the key).</summary>
-    public static async Task<SnapshotManifest> ReadManifestAsync(IRemoteStore remote, string key, CancellationToken cancellationToken)
+    /// <summary>Reads a snapshot manifest, checks it against the hash its key ends with, and parses it (damage names the key).</summary>
+    public static async Task<SnapshotManifest> ReadManifestAsync(IRemoteStore remote, SnapshotKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        var bytes = await remote.GetAsync(key, cancellationToken) ?? throw new ArchiveCorruptException(key, "listed but gone");
+        ArgumentNullException.ThrowIfNull(key);
+        var bytes = await remote.GetAsync(key.Manifest, cancellationToken) ?? throw new ArchiveCorruptException(key.Manifest, "listed but gone");
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (actual != key.Sha256)
+        {
+            throw new ArchiveCorruptException(key.Manifest, $"its content hashes to {actual}, its key says {key.Sha256}");
+        }
+
         try
         {
-            return JsonSerializer.Deserialize(bytes, BackupJsonContext.Default.SnapshotManifest) ?? throw new JsonException("null");
+            var manifest = JsonSerializer.Deserialize(bytes, BackupJsonContext.Default.SnapshotManifest) ?? throw new JsonException("null");
+            return manifest.Parts.All(p => ArchiveLayout.ParseSnapshotPart(p.Key) is { } part && part.Sha256 == p.Sha256)
+                ? manifest
+                : throw new ArchiveCorruptException(key.Manifest, "names a part that is not a snapshot part of its own hash");
         }
         catch (JsonException e)
         {
-            throw new ArchiveCorruptException(key, "unreadable manifest: " + e.Message);
+            throw new ArchiveCorruptException(key.Manifest, "unreadable manifest: " + e.Message);
         }
     }
 
@@ -226,6 +244,13 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
 
         store.Backup.Archived(uploadedTo);
         started = true;
+        if (uploadedTo > 0 && store.CollectedMarks().Own > uploadedTo)
+        {
+            // Deletes of this member's above the archived position were collected while nothing held them back for this
+            // archive (no backup configured, or another URL): they will never be in a segment, and the archive's older
+            // segments still hold their rows. A snapshot now records their absence; restores from it on are exact.
+            await WriteSnapshotAsync(cancellationToken);
+        }
     }
 
     /// <summary>The position saved in the database for this archive (once).</summary>
@@ -268,7 +293,7 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
         var end = after;
         while (true)
         {
-            var page = store.ReadChanges(end, PageSize, store.Site, SegmentBytes - bytes);
+            var page = store.ReadChanges(end, Math.Min(PageSize, PartChanges), store.Site, SegmentBytes - bytes);
             foreach (var change in page.Changes)
             {
                 var id = (change.Table, Convert.ToBase64String(change.Key));
@@ -285,7 +310,7 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
             var progressed = page.LastSeq > end;
             end = Math.Max(end, page.LastSeq);
             var more = progressed && page.LastSeq < page.MaxSeq;
-            if (!more || latest.Count >= SegmentChanges || bytes >= SegmentBytes)
+            if (!more || latest.Count >= PartChanges || bytes >= SegmentBytes)
             {
                 return (changes.Where(c => c is not null).ToList(), end, more);
             }
@@ -312,26 +337,56 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
         return false;
     }
 
+    /// <summary>
+    /// Writes a base snapshot: every row version this member holds, of every origin, in parts of at most a segment's
+    /// size (so neither this member nor a restore holds more than one part's changes at a time), then the manifest
+    /// naming the parts and what the snapshot covers of each member. A snapshot without a manifest is never used.
+    /// </summary>
     private async Task WriteSnapshotAsync(CancellationToken cancellationToken)
     {
-        var coverage = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (cursor, value) in store.ReadCursors(CursorTable.FeedPrefix))
-        {
-            if (SiteId.TryParse(cursor[CursorTable.FeedPrefix.Length..], out var peer) && long.TryParse(value, CultureInfo.InvariantCulture, out var seq))
-            {
-                coverage[peer.ToString()] = seq;
-            }
-        }
-
+        var coverage = SnapshotCoverage();
+        var created = time.GetUtcNow();
+        var createdMs = created.ToUnixTimeMilliseconds();
+        var tables = store.TableDefinitions(store.SchemaHashes.Keys);
+        var parts = new List<SnapshotPart>();
         var changes = new List<Change>();
+        var bytes = 0L;
         var after = 0L;
+        var maxHlc = 0L;
+        var total = 0L;
         while (true)
         {
-            var page = store.ReadChanges(after, PageSize);
+            var page = store.ReadChanges(after, Math.Min(PageSize, PartChanges));
             changes.AddRange(page.Changes);
+            bytes += page.Changes.Sum(c => RowSize.Of(c.Key, c.Values));
             var progressed = page.LastSeq > after;
             after = Math.Max(after, page.LastSeq);
-            if (!progressed || page.LastSeq >= page.MaxSeq)
+            var done = !progressed || page.LastSeq >= page.MaxSeq;
+            if (changes.Count >= PartChanges || bytes >= SegmentBytes || (done && (changes.Count > 0 || parts.Count == 0)))
+            {
+                var header = new ArchiveHeader
+                {
+                    Kind = ArchiveFormat.SnapshotKind,
+                    Site = site,
+                    To = after,
+                    MinHlc = changes.Count == 0 ? 0 : changes.Min(c => c.Version.Hlc),
+                    MaxHlc = changes.Count == 0 ? 0 : changes.Max(c => c.Version.Hlc),
+                    Changes = changes.Count,
+                    CreatedAt = created,
+                    Tables = tables,
+                };
+                var (encoded, sha) = ArchiveFormat.Encode(header, changes, store.Site);
+                var key = ArchiveLayout.SnapshotPart(createdMs, parts.Count, sha);
+                await remote.PutIfAbsentAsync(key, encoded, cancellationToken);
+                Uploaded?.Invoke("snapshot", encoded.Length);
+                parts.Add(new SnapshotPart { Key = key, Sha256 = sha, Changes = changes.Count });
+                maxHlc = Math.Max(maxHlc, header.MaxHlc);
+                total += changes.Count;
+                changes = [];
+                bytes = 0;
+            }
+
+            if (done)
             {
                 break;
             }
@@ -339,38 +394,47 @@ internal sealed class Archiver(ReplicaStore store, IRemoteStore remote, BackupSe
 
         // Every change of this member's with a seq up to where the read ended is in the snapshot, or replaced by a
         // later one the snapshot or a later segment holds.
-        var head = after;
-        coverage[site] = head;
-
-        var created = time.GetUtcNow();
-        var header = new ArchiveHeader
-        {
-            Kind = ArchiveFormat.SnapshotKind,
-            Site = site,
-            To = head,
-            MinHlc = changes.Count == 0 ? 0 : changes.Min(c => c.Version.Hlc),
-            MaxHlc = changes.Count == 0 ? 0 : changes.Max(c => c.Version.Hlc),
-            Changes = changes.Count,
-            CreatedAt = created,
-            Tables = store.TableDefinitions(store.SchemaHashes.Keys),
-            Coverage = coverage,
-        };
-        var (bytes, sha) = ArchiveFormat.Encode(header, changes, store.Site);
-        var key = ArchiveLayout.Snapshot(created.ToUnixTimeMilliseconds(), sha);
-        await remote.PutIfAbsentAsync(key.Object, bytes, cancellationToken);
-        Uploaded?.Invoke("snapshot", bytes.Length);
+        coverage[site] = after;
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new SnapshotManifest
         {
-            Object = key.Object,
+            Parts = parts,
             Site = site,
-            MaxHlc = header.MaxHlc,
-            Changes = changes.Count,
+            MaxHlc = maxHlc,
+            Changes = total,
             CreatedAt = created,
             Coverage = coverage,
         }, BackupJsonContext.Default.SnapshotManifest);
-        await remote.PutIfAbsentAsync(key.Manifest, manifest, cancellationToken);
+        await remote.PutIfAbsentAsync(ArchiveLayout.Snapshot(createdMs, Convert.ToHexStringLower(SHA256.HashData(manifest))).Manifest, manifest, cancellationToken);
         Uploaded?.Invoke("manifest", manifest.Length);
         store.Backup.SnapshotTaken(created);
+    }
+
+    /// <summary>
+    /// Per peer site, the seq of its feed up to which this member holds every change: its feed cursor, lowered to the
+    /// resume point of any table held back for a schema difference (those changes are past the cursor but not applied).
+    /// </summary>
+    private Dictionary<string, long> SnapshotCoverage()
+    {
+        var coverage = new Dictionary<string, long>(StringComparer.Ordinal);
+        var held = store.ReadCursors(CursorTable.HeldPrefix);
+        foreach (var (cursor, value) in store.ReadCursors(CursorTable.FeedPrefix))
+        {
+            if (SiteId.TryParse(cursor[CursorTable.FeedPrefix.Length..], out var peer) && long.TryParse(value, CultureInfo.InvariantCulture, out var seq))
+            {
+                var heldPrefix = CursorTable.HeldPrefix + peer + ":";
+                foreach (var (key, resume) in held)
+                {
+                    if (key.StartsWith(heldPrefix, StringComparison.Ordinal))
+                    {
+                        seq = Math.Min(seq, long.TryParse(resume, CultureInfo.InvariantCulture, out var r) ? r : 0);
+                    }
+                }
+
+                coverage[peer.ToString()] = seq;
+            }
+        }
+
+        return coverage;
     }
 
     private async Task<List<RemoteObject>> ListAsync(string prefix, CancellationToken cancellationToken)

@@ -87,32 +87,58 @@ internal sealed class Restorer(IRemoteStore remote)
                 : throw new RestoreFailedException($"no backup at {remote.Describe}: no change segment and no snapshot");
         }
 
-        // The base: the newest snapshot holding nothing newer than the restore point.
-        SnapshotManifest? snapshot = null;
-        SnapshotKey? snapshotKey = null;
-        foreach (var key in manifests.OrderByDescending(k => k.CreatedMs))
+        // The base: the newest snapshot holding nothing newer than the restore point whose coverage leaves no gap in any
+        // member's segments (a snapshot by a member that had just started may hold less than an older one); else none.
+        var candidates = new List<(SnapshotKey? Key, SnapshotManifest? Manifest)>();
+        foreach (var key in manifests)
         {
-            var manifest = await Archiver.ReadManifestAsync(remote, key.Manifest, cancellationToken);
-            if (manifest.MaxHlc <= atHlc && (snapshot is null || manifest.MaxHlc > snapshot.MaxHlc))
+            var manifest = await Archiver.ReadManifestAsync(remote, key, cancellationToken);
+            if (manifest.MaxHlc <= atHlc)
             {
-                (snapshot, snapshotKey) = (manifest, key);
+                candidates.Add((key, manifest));
             }
         }
 
-        var needed = NeededSegments(segments, snapshot, atHlc);
+        candidates = [.. candidates.OrderByDescending(c => c.Manifest!.MaxHlc).ThenByDescending(c => c.Key!.CreatedMs), (null, null)];
+        RestoreFailedException? firstGap = null;
+        SnapshotManifest? snapshot = null;
+        SnapshotKey? snapshotKey = null;
+        List<SegmentKey>? needed = null;
+        foreach (var (key, manifest) in candidates)
+        {
+            try
+            {
+                needed = NeededSegments(segments, manifest, atHlc);
+                (snapshot, snapshotKey) = (manifest, key);
+                break;
+            }
+            catch (RestoreFailedException gap)
+            {
+                firstGap ??= gap;
+            }
+        }
+
+        if (needed is null)
+        {
+            throw firstGap!;
+        }
 
         // Every object is fetched and checked first (kept compressed); the newest table definitions create the tables;
         // then the objects are decoded and applied one at a time, so memory holds the archive's bytes and one object's
         // changes, never every change at once.
-        var objects = new List<(string Key, byte[] Bytes, string Sha256, ArchiveHeader Header)>();
-        foreach (var (key, sha) in (snapshotKey is null ? [] : new[] { (snapshotKey.Object, snapshotKey.Sha256) }).Concat(needed.Select(n => (n.Key, n.Sha256))))
+        // A segment's changes at or below what the snapshot holds of its member are left out: the snapshot has them, or
+        // knows better (a delete whose tombstone was collected everywhere, so that neither the row nor the tombstone is there).
+        var objects = new List<(string Key, byte[] Bytes, string Sha256, long AboveSeq, ArchiveHeader Header)>();
+        var sources = (snapshot?.Parts ?? []).Select(p => (p.Key, p.Sha256, -1L))
+            .Concat(needed.Select(n => (n.Key, n.Sha256, snapshot is not null && snapshot.Coverage.TryGetValue(n.Site, out var covered) ? covered : -1L)));
+        foreach (var (key, sha, aboveSeq) in sources)
         {
             var bytes = await remote.GetAsync(key, cancellationToken) ?? throw new RestoreFailedException($"archive object {key} was listed but is gone");
-            objects.Add((key, bytes, sha, ArchiveFormat.ReadHeader(key, bytes, sha)));
+            objects.Add((key, bytes, sha, aboveSeq, ArchiveFormat.ReadHeader(key, bytes, sha)));
         }
 
         var definitions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var (_, _, _, header) in objects.OrderBy(o => o.Header.CreatedAt))
+        foreach (var (_, _, _, _, header) in objects.OrderBy(o => o.Header.CreatedAt))
         {
             foreach (var (table, statements) in header.Tables)
             {
@@ -120,7 +146,7 @@ internal sealed class Restorer(IRemoteStore remote)
             }
         }
 
-        var (rows, newest) = Build(target, definitions, objects.Select(o => (o.Key, o.Bytes, o.Sha256)), atHlc);
+        var (rows, newest) = Build(target, definitions, objects.Select(o => (o.Key, o.Bytes, o.Sha256, o.AboveSeq)), atHlc);
         return new RestoreReport
         {
             Event = "restored",
@@ -129,7 +155,7 @@ internal sealed class Restorer(IRemoteStore remote)
             At = (at ?? (newest == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(newest))))?.UtcDateTime
                 .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             Segments = needed.Count,
-            Snapshot = snapshotKey?.Object,
+            Snapshot = snapshotKey?.Manifest,
         };
     }
 
@@ -146,16 +172,16 @@ internal sealed class Restorer(IRemoteStore remote)
             var reach = snapshot is not null && snapshot.Coverage.TryGetValue(site.Key, out var covered) ? covered : 0;
             foreach (var segment in site.Where(s => s.To > reach).OrderBy(s => s.From).ThenBy(s => s.To))
             {
-                if (segment.MinHlc > atHlc)
-                {
-                    break; // this member's later changes are all after the restore point
-                }
-
                 if (segment.From > reach)
                 {
                     throw new RestoreFailedException(
                         $"the archive of member {site.Key} has a gap: segment {segment.Key} starts after seq {segment.From}, the segments before it reach seq {reach}" +
                         (snapshot is null ? "" : " (with the snapshot)"));
+                }
+
+                if (segment.MinHlc > atHlc)
+                {
+                    break; // this member's later changes are all after the restore point
                 }
 
                 if (segment.To > reach)
@@ -175,7 +201,7 @@ internal sealed class Restorer(IRemoteStore remote)
     /// and the newest HLC applied.
     /// </summary>
     private static (long Rows, long Newest) Build(string target, Dictionary<string, List<string>> definitions,
-        IEnumerable<(string Key, byte[] Bytes, string Sha256)> objects, long atHlc)
+        IEnumerable<(string Key, byte[] Bytes, string Sha256, long AboveSeq)> objects, long atHlc)
     {
         var directory = System.IO.Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
@@ -206,12 +232,12 @@ internal sealed class Restorer(IRemoteStore remote)
                        MaxClockSkew = TimeSpan.FromDays(365 * 100), // the archive's clocks are history, not the future
                    }))
             {
-                foreach (var (key, bytes, sha) in objects)
+                foreach (var (key, bytes, sha, aboveSeq) in objects)
                 {
                     var changes = new List<Change>();
                     foreach (var change in ArchiveFormat.Decode(key, bytes, sha).Changes)
                     {
-                        if (change.Version.Hlc > atHlc)
+                        if (change.Version.Hlc > atHlc || change.Seq <= aboveSeq)
                         {
                             continue;
                         }

@@ -94,6 +94,24 @@ public sealed class ArchiveRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task LargeRoundsAndSnapshots_AreSplitIntoParts_AndRestoreWhole()
+    {
+        using var member = new TestReplica(Schema);
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        var archiver = Archiver(member.Store, remote, parts: 10);
+        member.Exec(string.Join(";", Enumerable.Range(0, 35).Select(i => $"INSERT INTO kv VALUES ('k{i:D2}', {i})")));
+
+        // Pages count log entries too, so a part may end before 10 changes: at least 35 / 10 of each.
+        Assert.InRange(await archiver.ArchiveAsync(CancellationToken.None), 3, 35);
+        Assert.True(await archiver.SnapshotIfDueAsync(CancellationToken.None));
+        Assert.InRange(Directory.GetFiles(Path.Combine(archive.Folder, "archive", "snapshots", "parts")).Length, 3, 35);
+
+        var report = await Restore(remote, "parts.db");
+        Assert.Equal(35, report.Rows);
+        AssertSameTables(member.App, Path.Combine(output.Folder, "parts.db"));
+    }
+
+    [Fact]
     public async Task RowsArchivedBeforeAColumnWasAdded_AreRestoredWithItsDefault()
     {
         using var member = new TestReplica(Schema);
@@ -286,14 +304,15 @@ public sealed class ArchiveRestoreTests : IDisposable
         Assert.Equal(0, restored.ConflictCount());
     }
 
-    private static Archiver Archiver(ReplicaStore store, IRemoteStore remote, TimeSpan? snapshotInterval = null, TimeSpan? retention = null) =>
+    private static Archiver Archiver(ReplicaStore store, IRemoteStore remote, TimeSpan? snapshotInterval = null, TimeSpan? retention = null,
+        int parts = Sidecar.Backup.Archiver.SegmentChanges) =>
         new(store, remote, new BackupSettings
         {
             Location = BackupLocation.Parse("file:///unused", out _)!,
             Interval = TimeSpan.FromSeconds(1),
             SnapshotInterval = snapshotInterval ?? TimeSpan.FromDays(1),
             Retention = retention ?? TimeSpan.FromDays(7),
-        }, TimeProvider.System);
+        }, TimeProvider.System) { PartChanges = parts };
 
     private async Task<RestoreReport> Restore(IRemoteStore remote, string name, DateTimeOffset? at = null) =>
         await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, name), at, false, false, CancellationToken.None);

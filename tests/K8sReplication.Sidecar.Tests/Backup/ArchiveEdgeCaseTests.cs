@@ -1,0 +1,114 @@
+using K8sReplication.Sidecar.Backup;
+using K8sReplication.Sidecar.Configuration;
+using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Tests.Storage;
+using K8sReplication.TestKit.Sqlite;
+
+namespace K8sReplication.Sidecar.Tests.Backup;
+
+/// <summary>
+/// Archive edge cases: a column added between two segments, a delete collected while no backup held it back, a gap
+/// just before the restore point, and a table held back for a schema difference when a snapshot is taken.
+/// </summary>
+public sealed class ArchiveEdgeCaseTests : IDisposable
+{
+    private const string Schema = "CREATE TABLE kv(k TEXT PRIMARY KEY, v);";
+    private readonly TempDatabase archive = new("unused.db");
+    private readonly TempDatabase output = new("unused.db");
+    private string ArchiveUrl => "file://" + Path.Combine(archive.Folder, "archive");
+
+    public void Dispose()
+    {
+        archive.Dispose();
+        output.Dispose();
+    }
+
+    /// <summary>An ALTER TABLE ADD COLUMN between two segments: the restore needs both and holds both rows.</summary>
+    [Fact]
+    public async Task AColumnAddedBetweenSegments_BothRestore()
+    {
+        using var member = new TestReplica(Schema);
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        var archiver = Archiver(member.Store, remote);
+        member.Exec("INSERT INTO kv VALUES ('a', 1)");
+        await archiver.ArchiveAsync(CancellationToken.None);
+        member.Exec("ALTER TABLE kv ADD COLUMN extra TEXT");
+        member.Store.Refresh();
+        member.Exec("INSERT INTO kv VALUES ('b', 2, 'x')");
+        await archiver.ArchiveAsync(CancellationToken.None);
+
+        var report = await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, "r.db"), null, false, false, CancellationToken.None);
+        Assert.Equal(2, report.Rows);
+    }
+
+    /// <summary>
+    /// Backup turned off and on again with the same URL: a delete collected meanwhile is in no segment, so archiving
+    /// starts with a snapshot, and the deleted row does not come back.
+    /// </summary>
+    [Fact]
+    public async Task ADeleteCollectedWhileNoBackupHeldItBack_DoesNotComeBack()
+    {
+        using var member = new TestReplica(Schema);
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        member.Exec("INSERT INTO kv VALUES ('a', 1), ('b', 2)");
+        await Archiver(member.Store, remote).ArchiveAsync(CancellationToken.None);
+        // backup removed from the settings: HoldsBackAt is null, tombstones go by age/horizon
+        member.Exec("DELETE FROM kv WHERE k = 'a'");
+        member.Store.TryFoldAll();
+        Assert.True(member.Store.CollectTombstones(long.MaxValue) > 0);
+        // backup configured again with the same URL: a new archiver resumes from the saved position
+        await Archiver(member.Store, remote).ArchiveAsync(CancellationToken.None);
+
+        var report = await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, "r.db"), null, false, false, CancellationToken.None);
+        Assert.Equal(1, report.Rows);
+    }
+
+    /// <summary>A missing segment just before one wholly after the restore point is still a gap.</summary>
+    [Fact]
+    public void AGapJustBeforeTheRestorePoint_IsReported()
+    {
+        var site = new string('a', 32);
+        var sha = new string('0', 64);
+        SegmentKey Seg(long from, long to, long minHlc) => new(ArchiveLayout.Segment(site, from, to, minHlc, sha), site, from, to, minHlc, sha);
+        // (0,10] minHlc 100; (10,20] LOST (held changes with hlc 150..250); (20,30] minHlc 300; restore at 200.
+        var error = Record.Exception(() => Restorer.NeededSegments([Seg(0, 10, 100), Seg(20, 30, 300)], null, 200));
+        Assert.IsType<RestoreFailedException>(error);
+    }
+
+    /// <summary>
+    /// A table held back for a schema difference: the feed cursor moves past its changes, which the snapshot does not
+    /// hold, so the snapshot's coverage stops below them and the restore reads their segment.
+    /// </summary>
+    [Fact]
+    public async Task ATableHeldBackWhenTheSnapshotIsTaken_ItsSegmentIsStillRead()
+    {
+        using var a = new TestReplica("CREATE TABLE kv(k TEXT PRIMARY KEY, v, extra);"); // migrated first
+        using var x = new TestReplica(Schema); // not migrated yet: kv's schema differs
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        a.Exec("INSERT INTO kv VALUES ('a1', 1, 'new')");
+        var archiverA = Archiver(a.Store, remote);
+        await archiverA.ArchiveAsync(CancellationToken.None);
+        var page = a.Store.ReadChanges(0, 100, a.Store.Site);
+        var result = x.Store.ApplyBatch(page.Changes, "feed:" + a.Store.Site, page.LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            a.Store.SchemaHashes, "held:" + a.Store.Site + ":");
+        Assert.True(result.CursorStored);
+        Assert.True(result.RejectedSchema > 0);
+        Assert.True(await Archiver(x.Store, remote).SnapshotIfDueAsync(CancellationToken.None));
+
+        var segments = Directory.GetFiles(Path.Combine(archive.Folder, "archive"), "*.seg", SearchOption.AllDirectories);
+        var keys = segments.Select(f => ArchiveLayout.ParseSegment(Path.GetRelativePath(Path.Combine(archive.Folder, "archive"), f).Replace('\\', '/'))!).ToList();
+        var manifest = Directory.GetFiles(Path.Combine(archive.Folder, "archive", "snapshots"), "*.json").Single();
+        var m = await K8sReplication.Sidecar.Backup.Archiver.ReadManifestAsync(remote, ArchiveLayout.ParseManifest("snapshots/" + Path.GetFileName(manifest))!, CancellationToken.None);
+        // A's only change is in no object a restore reads: the snapshot does not hold it, its segment is "covered".
+        Assert.NotEmpty(Restorer.NeededSegments(keys, m, long.MaxValue));
+    }
+
+    private static Archiver Archiver(ReplicaStore store, IRemoteStore remote) =>
+        new(store, remote, new BackupSettings
+        {
+            Location = BackupLocation.Parse("file:///unused", out _)!,
+            Interval = TimeSpan.FromSeconds(1),
+            SnapshotInterval = TimeSpan.FromDays(1),
+            Retention = TimeSpan.FromDays(7),
+        }, TimeProvider.System);
+}
