@@ -8,18 +8,26 @@ internal static class ProcessMetrics
     private static readonly double TicksPerSecond = 100; // USER_HZ is 100 on Linux
 
     /// <summary>Resident set size in MB (VmRSS).</summary>
-    public static double RssMb(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                return kb / 1024.0;
-            }
-        }
+    public static double RssMb(int pid) => StatusMb(pid, "VmRSS:");
 
-        return double.NaN;
+    /// <summary>Peak resident set size in MB (VmHWM): since the process started, or since <see cref="ResetPeakRss"/>.</summary>
+    public static double PeakRssMb(int pid) => StatusMb(pid, "VmHWM:");
+
+    /// <summary>
+    /// Starts this process's peak RSS over from its current RSS (writing 5 to /proc/self/clear_refs); false where the
+    /// kernel does not allow it, and the peak then counts from the process start.
+    /// </summary>
+    public static bool ResetPeakRss()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>utime + stime in seconds.</summary>
@@ -37,5 +45,19 @@ internal static class ProcessMetrics
     {
         var text = File.ReadAllText("/proc/loadavg");
         return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static double StatusMb(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return double.NaN;
     }
 }
