@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using K8sReplication.Bench.Mesh;
 using K8sReplication.Bench.Suite;
 using K8sReplication.Sidecar.Backup;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.TestKit.Tools;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Bench.Cases;
@@ -20,7 +22,11 @@ namespace K8sReplication.Bench.Cases;
 ///   archive that has none).</item>
 /// <item>Per repetition: <see cref="Restorer.RestoreAsync"/> into a new file from the segments-only archive and from
 ///   the snapshot-only one, against copying the database file and fsyncing the copy. Each restored table must hold N
-///   rows or the case fails. The process's peak RSS during each restore is read from VmHWM after resetting it.</item>
+///   rows or the case fails. Then the same restore from segments by the real command (<c>k8srepl-sidecar restore</c>,
+///   the build the run's meshes use) in its own process, whose peak RSS (VmHWM, polled every 20 ms) is the restore's
+///   memory: in this process the heap that writing and archiving the rows grew stays committed.</item>
+/// <item>When s3rver is installed (K8SREPL_S3RVER or .tools/s3rver): per repetition, the same archive to a local
+///   s3rver and the restore from it; otherwise a note says it was not measured.</item>
 /// <item>Once, after the repetitions: <see cref="RestorePhases"/> splits a restore from segments into its steps.</item>
 /// </list>
 /// The archives, the copies and the restored files are all in the page cache when read (as a restore from a local
@@ -32,7 +38,10 @@ internal static class BackupCase
     public sealed record Result(int Rows, double RowBytes, double DatabaseBytes, int Segments,
         Sample ArchiveSeconds, Sample ReferenceSeconds, Sample ArchiveBytes, Sample ReferenceBytes, Sample SnapshotSeconds, Sample SnapshotBytes,
         Sample CopySeconds, Sample RestoreSegmentsSeconds, Sample RestoreSnapshotSeconds,
-        Sample RssBeforeRestoreMb, Sample PeakRssSegmentsMb, Sample PeakRssSnapshotMb, bool PeakIsExact, RestorePhases.Split Phases);
+        Sample CommandSeconds, Sample CommandPeakRssMb, RestorePhases.Split Phases, Sample S3ArchiveSeconds, Sample S3RestoreSeconds);
+
+    /// <summary>Why the S3 rows are empty, when s3rver is not installed.</summary>
+    public const string S3Missing = "s3rver not installed (K8SREPL_S3RVER or .tools/s3rver; ./test.sh installs it): not measured";
 
     public static async Task<Result> RunAsync(SuiteOptions o)
     {
@@ -68,7 +77,17 @@ internal static class BackupCase
         var r = new Result(rows, rowBytes, new FileInfo(db).Length, 0,
             new Sample("s"), new Sample("s"), new Sample("bytes"), new Sample("bytes"), new Sample("s"), new Sample("bytes"),
             new Sample("s"), new Sample("s"), new Sample("s"),
-            new Sample("MB"), new Sample("MB"), new Sample("MB"), ProcessMetrics.ResetPeakRss(), RestorePhases.Split.Empty);
+            new Sample("s"), new Sample("MB"), RestorePhases.Split.Empty, new Sample("s"), new Sample("s"));
+        await using var s3 = S3rver.IsInstalled ? new S3rver() : null;
+        if (s3 is null)
+        {
+            Console.Error.WriteLine("  backup: " + S3Missing);
+        }
+        else
+        {
+            await s3.StartAsync();
+        }
+
         var segments = 0;
         var lastSegmentsArchive = "";
         for (var rep = 0; rep < o.Reps; rep++)
@@ -82,7 +101,7 @@ internal static class BackupCase
 
             var segmentsArchive = Path.Combine(repFolder, "segments");
             Sync();
-            var (archiveSeconds, archiveBytes) = await ArchiveAsync(store, segmentsArchive, snapshot: false);
+            var (archiveSeconds, archiveBytes) = await ArchiveAsync(store, FileUrl(segmentsArchive), null, snapshot: false);
             r.ArchiveSeconds.Add(archiveSeconds);
             r.ArchiveBytes.Add(archiveBytes);
             segments = Directory.GetFiles(segmentsArchive, "*.seg", SearchOption.AllDirectories).Length;
@@ -90,7 +109,7 @@ internal static class BackupCase
 
             var snapshotArchive = Path.Combine(repFolder, "snapshot");
             Sync();
-            var (snapshotSeconds, snapshotBytes) = await ArchiveAsync(store, snapshotArchive, snapshot: true);
+            var (snapshotSeconds, snapshotBytes) = await ArchiveAsync(store, FileUrl(snapshotArchive), null, snapshot: true);
             r.SnapshotSeconds.Add(snapshotSeconds);
             r.SnapshotBytes.Add(snapshotBytes);
 
@@ -99,9 +118,22 @@ internal static class BackupCase
             File.Delete(Path.Combine(repFolder, "copy.db"));
 
             Sync();
-            r.RestoreSegmentsSeconds.Add(await RestoreAsync(segmentsArchive, Path.Combine(repFolder, "from-segments.db"), rows, expectSnapshot: false, r));
+            r.RestoreSegmentsSeconds.Add(await RestoreAsync(FileUrl(segmentsArchive), null, Path.Combine(repFolder, "from-segments.db"), rows, snapshot: false));
             Sync();
-            r.RestoreSnapshotSeconds.Add(await RestoreAsync(snapshotArchive, Path.Combine(repFolder, "from-snapshot.db"), rows, expectSnapshot: true, r));
+            r.RestoreSnapshotSeconds.Add(await RestoreAsync(FileUrl(snapshotArchive), null, Path.Combine(repFolder, "from-snapshot.db"), rows, snapshot: true));
+            Sync();
+            var (commandSeconds, commandPeak) = await RestoreCommandAsync(FileUrl(segmentsArchive), Path.Combine(repFolder, "by-command.db"), rows);
+            r.CommandSeconds.Add(commandSeconds);
+            r.CommandPeakRssMb.Add(commandPeak);
+            if (s3 is not null)
+            {
+                var url = $"s3://{S3rver.Bucket}/rep{rep}";
+                Sync();
+                r.S3ArchiveSeconds.Add((await ArchiveAsync(store, url, s3, snapshot: false)).Seconds);
+                Sync();
+                r.S3RestoreSeconds.Add(await RestoreAsync(url, s3, Path.Combine(repFolder, "from-s3.db"), rows, snapshot: false));
+            }
+
             if (rep < o.Reps - 1)
             {
                 Directory.Delete(repFolder, recursive: true);
@@ -114,10 +146,9 @@ internal static class BackupCase
     }
 
     /// <summary>Archives every row of the member into a new archive (change segments, or one base snapshot); returns seconds and bytes uploaded.</summary>
-    private static async Task<(double Seconds, long Bytes)> ArchiveAsync(ReplicaStore store, string archive, bool snapshot)
+    private static async Task<(double Seconds, long Bytes)> ArchiveAsync(ReplicaStore store, string url, S3rver? s3, bool snapshot)
     {
-        var url = new Uri(archive + "/").AbsoluteUri;
-        using var remote = RemoteStores.Open(url, null, null);
+        using var remote = Open(url, s3);
         var archiver = new Archiver(store, remote, new BackupSettings
         {
             Location = BackupLocation.Parse(url, out _)!, // the archived position is kept per URL: each archive starts from nothing
@@ -136,33 +167,80 @@ internal static class BackupCase
         return (sw.Elapsed.TotalSeconds, bytes);
     }
 
-    /// <summary>Restores the archive into a new file and checks it holds every row; returns seconds and adds the peak RSS to the result.</summary>
-    private static async Task<double> RestoreAsync(string archive, string target, int rows, bool expectSnapshot, Result r)
+    /// <summary>Restores the archive in this process into a new file and checks it holds every row, from a snapshot or not as expected; returns seconds.</summary>
+    private static async Task<double> RestoreAsync(string url, S3rver? s3, string target, int rows, bool snapshot)
     {
-        using var remote = RemoteStores.Open(new Uri(archive + "/").AbsoluteUri, null, null);
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var before = ProcessMetrics.RssMb(Environment.ProcessId);
-        ProcessMetrics.ResetPeakRss();
+        using var remote = Open(url, s3);
         var sw = Stopwatch.StartNew();
         var report = await new Restorer(remote).RestoreAsync(target, null, false, false, CancellationToken.None);
         var seconds = sw.Elapsed.TotalSeconds;
-        (expectSnapshot ? r.PeakRssSnapshotMb : r.PeakRssSegmentsMb).Add(ProcessMetrics.PeakRssMb(Environment.ProcessId));
-        if (!expectSnapshot)
+        var count = CheckRestored(target, rows);
+        if (report.Rows != rows || (report.Snapshot is not null) != snapshot)
         {
-            r.RssBeforeRestoreMb.Add(before);
+            throw new InvalidOperationException($"restore of {url}: the report says {report.Rows} rows (snapshot {report.Snapshot ?? "none"}); expected {rows}");
         }
 
-        var count = CountRows(target);
-        if (report.Rows != rows || count != rows || (report.Snapshot is not null) != expectSnapshot)
+        return seconds;
+    }
+
+    /// <summary>Runs <c>k8srepl-sidecar restore</c> to completion; returns seconds (process start included) and its peak RSS in MB.</summary>
+    private static async Task<(double Seconds, double PeakRssMb)> RestoreCommandAsync(string url, string target, int rows)
+    {
+        var sw = Stopwatch.StartNew();
+        using var process = Process.Start(BenchNode.Sidecar.CreateStartInfo(["restore", "--from", url, "--to", target]))
+            ?? throw new InvalidOperationException("could not start the sidecar");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var peak = 0.0;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        while (!process.HasExited)
         {
-            throw new InvalidOperationException(
-                $"restore of {archive}: report says {report.Rows} rows (snapshot {report.Snapshot ?? "none"}), the table holds {count}; expected {rows}");
+            try
+            {
+                // An exited process not reaped yet has no memory lines (NaN).
+                if (ProcessMetrics.PeakRssMb(process.Id) is var mb && double.IsFinite(mb))
+                {
+                    peak = Math.Max(peak, mb);
+                }
+            }
+            catch (IOException)
+            {
+                break; // exited between the check and the read
+            }
+
+            await Task.Delay(20, deadline.Token);
+        }
+
+        await process.WaitForExitAsync(deadline.Token);
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"k8srepl-sidecar restore exited {process.ExitCode}: {await stderr}{await stdout}");
+        }
+
+        CheckRestored(target, rows);
+        return (seconds, peak);
+    }
+
+    /// <summary>Fails unless the restored table holds <paramref name="rows"/> rows; deletes the file.</summary>
+    private static long CheckRestored(string target, int rows)
+    {
+        long count;
+        using (var c = LimitCases.OpenApp(target))
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT count(*) FROM t";
+            count = (long)cmd.ExecuteScalar()!;
         }
 
         SqliteConnection.ClearAllPools();
-        File.Delete(target);
-        return seconds;
+        LimitCases.DeleteDb(target);
+        return count == rows ? count : throw new InvalidOperationException($"the restored table {target} holds {count} rows; expected {rows}");
     }
+
+    private static string FileUrl(string folder) => new Uri(folder + "/").AbsoluteUri;
+
+    private static IRemoteStore Open(string url, S3rver? s3) => s3 is null ? RemoteStores.Open(url, null, null) : RemoteStores.Open(url, s3.Endpoint, S3rver.Credentials);
 
     /// <summary>The limit of archiving: every row read with a plain SELECT, gzip-compressed at the archive's level into a file, fsynced.</summary>
     private static (double Seconds, long Bytes) SelectAndGzip(string db, string output)
@@ -205,14 +283,6 @@ internal static class BackupCase
         }
 
         return sw.Elapsed.TotalSeconds;
-    }
-
-    private static long CountRows(string path)
-    {
-        using var c = LimitCases.OpenApp(path);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM t";
-        return (long)cmd.ExecuteScalar()!;
     }
 
     /// <summary>Writes back everything dirty first, so no step pays for the previous one's write-back.</summary>

@@ -33,11 +33,13 @@ internal static class BackupRows
         yield return new(Section, $"backup: restore {n} rows from change segments (in process, into a new file)", r.RestoreSegmentsSeconds, copy, r.CopySeconds);
         yield return new(Section, $"backup: restore {n} rows from a base snapshot", r.RestoreSnapshotSeconds, copy, r.CopySeconds);
         yield return new(Section, "backup: restore from a base snapshot, against from change segments", r.RestoreSnapshotSeconds, "restore from change segments", r.RestoreSegmentsSeconds);
-        var peakNote = r.PeakIsExact ? "VmHWM, reset just before the restore" : "VmHWM since the process started (the kernel refused a reset)";
-        yield return new(Section, "backup: peak RSS of the bench process during the restore from change segments", r.PeakRssSegmentsMb,
-            "RSS just before it", r.RssBeforeRestoreMb, Note: peakNote);
-        yield return new(Section, "backup: peak RSS of the bench process during the restore from a base snapshot", r.PeakRssSnapshotMb,
-            "RSS just before the restore from segments", r.RssBeforeRestoreMb, Note: peakNote);
+        yield return new(Section, $"backup: restore {n} rows from change segments by `k8srepl-sidecar restore` (own process, start-up included)",
+            r.CommandSeconds, "the same in this process", r.RestoreSegmentsSeconds);
+        yield return new(Section, $"backup: peak RSS of `k8srepl-sidecar restore` of {n} rows from change segments", r.CommandPeakRssMb,
+            "the rows' keys and values", Sample.Of("MB", rowsMb), Note: "VmHWM of the process, polled every 20 ms");
+        var s3Note = r.S3ArchiveSeconds.Count == 0 ? BackupCase.S3Missing : "s3rver on 127.0.0.1 (a Node.js server writing files: a functional S3, not AWS's speed)";
+        yield return new(Section, $"backup: archive {n} rows to s3rver", r.S3ArchiveSeconds, "the same to a file:// archive", r.ArchiveSeconds, Note: s3Note);
+        yield return new(Section, $"backup: restore {n} rows from change segments on s3rver", r.S3RestoreSeconds, "the same from a file:// archive", r.RestoreSegmentsSeconds, Note: s3Note);
 
         var p = r.Phases;
         var total = Sample.Of("s", p.ReadSeconds + p.HashSeconds + p.GunzipSeconds + p.ParseSeconds + p.ApplySeconds);
@@ -51,6 +53,10 @@ internal static class BackupRows
             yield return new(Section, $"backup: {split}: {step}", Sample.Of("s", seconds), "sum of the steps", total,
                 Note: string.Create(CultureInfo.InvariantCulture, $"{seconds / p.Changes * 1e6:0.00} µs per change"));
         }
+
+        yield return new(Section, "backup: the same ApplyBatch with the changes sorted by key first (not what the restore does today)",
+            Sample.Of("s", p.SortedApplySeconds), "ApplyBatch in archive order", Sample.Of("s", p.ApplySeconds),
+            Note: string.Create(CultureInfo.InvariantCulture, $"{p.SortedApplySeconds / p.Changes * 1e6:0.00} µs per change, sort included"));
     }
 
     private static Sample Rate(Sample seconds, double amount, string unit) => Sample.Of(unit, [.. seconds.Values.Select(s => amount / s)]);

@@ -10,25 +10,8 @@ internal static class ProcessMetrics
     /// <summary>Resident set size in MB (VmRSS).</summary>
     public static double RssMb(int pid) => StatusMb(pid, "VmRSS:");
 
-    /// <summary>Peak resident set size in MB (VmHWM): since the process started, or since <see cref="ResetPeakRss"/>.</summary>
+    /// <summary>Peak resident set size in MB (VmHWM).</summary>
     public static double PeakRssMb(int pid) => StatusMb(pid, "VmHWM:");
-
-    /// <summary>
-    /// Starts this process's peak RSS over from its current RSS (writing 5 to /proc/self/clear_refs); false where the
-    /// kernel does not allow it, and the peak then counts from the process start.
-    /// </summary>
-    public static bool ResetPeakRss()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>utime + stime in seconds.</summary>
     public static double CpuSeconds(int pid)
