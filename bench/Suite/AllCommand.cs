@@ -49,6 +49,7 @@ internal static class AllCommand
         await Step(run, "partition", () => rows.PartitionAsync());
         await Step(run, "repair", () => rows.RepairAsync());
         await Step(run, "compression", () => rows.CompressionAsync());
+        await Step(run, "backup", () => rows.BackupAsync());
         await Step(run, "operator", () => rows.OperatorAsync());
         run.LoadAfter = ProcessMetrics.LoadAverage1();
         run.Elapsed = total.Elapsed;

@@ -8,19 +8,10 @@ internal static class ProcessMetrics
     private static readonly double TicksPerSecond = 100; // USER_HZ is 100 on Linux
 
     /// <summary>Resident set size in MB (VmRSS).</summary>
-    public static double RssMb(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                return kb / 1024.0;
-            }
-        }
+    public static double RssMb(int pid) => StatusMb(pid, "VmRSS:");
 
-        return double.NaN;
-    }
+    /// <summary>Peak resident set size in MB (VmHWM).</summary>
+    public static double PeakRssMb(int pid) => StatusMb(pid, "VmHWM:");
 
     /// <summary>utime + stime in seconds.</summary>
     public static double CpuSeconds(int pid)
@@ -37,5 +28,19 @@ internal static class ProcessMetrics
     {
         var text = File.ReadAllText("/proc/loadavg");
         return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static double StatusMb(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return double.NaN;
     }
 }

@@ -212,6 +212,9 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
     /// <summary>Codecs on real feed pages: sizes, CPU, and whether each pays off on a fast and a slow link.</summary>
     public async Task CompressionAsync() => run.Rows.AddRange(CompressionRows.Of(await CompressionCase.RunAsync(o)));
 
+    /// <summary>Archive and restore of one member's rows, against reading and gzipping them and against copying the file.</summary>
+    public async Task BackupAsync() => run.Rows.AddRange(BackupRows.Of(await BackupCase.RunAsync(o)));
+
     public async Task OperatorAsync()
     {
         var r = await OperatorScaleCase.RunAsync(Operator.OperatorScaleOptions.Parse([], o.Quick) with { Dir = Path.Combine(o.Dir, "operator-scale") },

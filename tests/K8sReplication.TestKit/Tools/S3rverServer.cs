@@ -47,6 +47,22 @@ public sealed partial class S3rverServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether an s3rver can be found (the places <see cref="Executable"/> looks).</summary>
+    public static bool IsInstalled
+    {
+        get
+        {
+            try
+            {
+                return File.Exists(Executable);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
     public string Output
     {
         get
