@@ -54,7 +54,7 @@ internal static class BackupRows
                 Note: string.Create(CultureInfo.InvariantCulture, $"{seconds / p.Changes * 1e6:0.00} µs per change"));
         }
 
-        yield return new(Section, "backup: the same ApplyBatch with the changes sorted by key first (not what the restore does today)",
+        yield return new(Section, "backup: the same ApplyBatch with the changes sorted by key first (what the restore does, per object)",
             Sample.Of("s", p.SortedApplySeconds), "ApplyBatch in archive order", Sample.Of("s", p.ApplySeconds),
             Note: string.Create(CultureInfo.InvariantCulture, $"{p.SortedApplySeconds / p.Changes * 1e6:0.00} µs per change, sort included"));
     }

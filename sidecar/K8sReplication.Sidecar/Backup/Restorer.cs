@@ -50,6 +50,9 @@ internal sealed class Restorer(IRemoteStore remote)
 
     private const string CursorKey = "restore";
 
+    /// <summary>Page cache of the database being built (64 MiB): the restore is the only user of it.</summary>
+    private const int RestoreCacheKiB = 64 * 1024;
+
     public async Task<RestoreReport> RestoreAsync(string path, DateTimeOffset? at, bool ifMissing, bool ifBackupExists, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -230,6 +233,8 @@ internal sealed class Restorer(IRemoteStore remote)
                        DatabasePath = temp,
                        Tables = [.. definitions.Keys],
                        MaxClockSkew = TimeSpan.FromDays(365 * 100), // the archive's clocks are history, not the future
+                       SyncCommits = false, // built aside, synced once before it is renamed into place
+                       CacheSizeKiB = RestoreCacheKiB,
                    }))
             {
                 foreach (var (key, bytes, sha, aboveSeq) in objects)
@@ -251,6 +256,13 @@ internal sealed class Restorer(IRemoteStore remote)
                         newest = Math.Max(newest, change.Version.Hlc);
                     }
 
+                    // In key order: the rows, their key index and the version index are then written page after page
+                    // instead of at random places (last-writer-wins does not depend on the order).
+                    changes.Sort(static (a, b) =>
+                    {
+                        var byTable = string.CompareOrdinal(a.Table, b.Table);
+                        return byTable != 0 ? byTable : a.Key.AsSpan().SequenceCompareTo(b.Key);
+                    });
                     for (var start = 0; start < changes.Count; start += ApplyBatch)
                     {
                         var result = store.ApplyBatch(changes.GetRange(start, Math.Min(ApplyBatch, changes.Count - start)), CursorKey, "0");
@@ -271,6 +283,11 @@ internal sealed class Restorer(IRemoteStore remote)
                 Execute(connection, $"DELETE FROM __repl_cursors WHERE key = '{CursorKey}'");
                 Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
                 Execute(connection, "PRAGMA journal_mode = DELETE"); // one self-contained file to rename
+            }
+
+            using (var file = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Flush(flushToDisk: true); // commits did not wait for the disk: everything is on it before the rename
             }
 
             SqliteConnection.ClearAllPools();

@@ -378,7 +378,7 @@ internal sealed class ReplicaStore : IDisposable
         context.WriteConnection.Open();
         context.Execute(null, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
         ReplicaContext.RetryBusy(() => context.Execute(null, "PRAGMA journal_mode = WAL"));
-        context.Execute(null, "PRAGMA synchronous = NORMAL");
+        context.Execute(null, options.SyncCommits ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = OFF");
 
         // Checkpoints run beside the writer (WalCheckpointer), never inside an apply's or a fold's commit; a WAL the
         // writer restarts is cut back to this size.

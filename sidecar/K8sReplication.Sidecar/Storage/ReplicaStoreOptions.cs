@@ -30,6 +30,12 @@ internal sealed class ReplicaStoreOptions
     public int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
 
     /// <summary>
+    /// When false, commits do not wait for the disk (PRAGMA synchronous = OFF): for a database built aside and synced
+    /// once before it is used (a restore). A crash may then leave it corrupt, so never for a live database.
+    /// </summary>
+    public bool SyncCommits { get; init; } = true;
+
+    /// <summary>
     /// SQLite page cache of the write connection in KiB (PRAGMA cache_size). The version index and the app's tables
     /// are probed at random positions on every fold and apply; with SQLite's 2 MiB default most probes miss the cache
     /// once a table outgrows it. Pages are allocated on demand, so an idle or small replica does not pay for it.
