@@ -26,8 +26,11 @@ internal static class ArchiveFormat
     /// <summary>Changes handed to one frame at most (a frame may take fewer, at <see cref="FrameBytes"/>).</summary>
     private const int FrameChanges = 20_000;
 
-    /// <summary>The largest object a restore decompresses (a bound against a hostile or broken store).</summary>
-    public const long MaxDecodedBytes = 8L << 30;
+    /// <summary>
+    /// The largest object a restore decompresses (a bound against a hostile or broken store): writers keep a segment
+    /// or snapshot part to 32 MiB of rows, which this leaves ample room for.
+    /// </summary>
+    public const long MaxDecodedBytes = 1L << 30;
 
     private static ReadOnlySpan<byte> Magic => "K8RA"u8;
 
@@ -198,7 +201,7 @@ internal static class ArchiveFormat
     private static byte[] Inflate(byte[] bytes)
     {
         using var input = new GZipStream(new MemoryStream(bytes, writable: false), CompressionMode.Decompress);
-        using var output = new MemoryStream(bytes.Length * 4);
+        using var output = new MemoryStream((int)Math.Min(bytes.Length * 4L, 64L << 20));
         var buffer = new byte[81920];
         int read;
         while ((read = input.Read(buffer)) > 0)

@@ -106,6 +106,11 @@ internal static partial class RestoreCommand
         {
             return await Fail(error, Failed, e.Message);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException)
+        {
+            // The target's volume (full, read-only), or SQLite refusing what it was given: the message says which.
+            return await Fail(error, Failed, $"{to}: {e.Message}");
+        }
     }
 
     private static async Task<int> Fail(TextWriter error, int code, string message)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -43,12 +44,19 @@ internal sealed class RestoreFailedException(string message, bool refused = fals
 /// member's segments fails the restore, and nothing is left at the target path: the database is built beside it and
 /// renamed into place only when complete. The result is an ordinary member database with a new site id.
 /// </summary>
-internal sealed class Restorer(IRemoteStore remote)
+internal sealed partial class Restorer(IRemoteStore remote)
 {
     /// <summary>Changes applied per write transaction.</summary>
     private const int ApplyBatch = 10_000;
 
     private const string CursorKey = "restore";
+
+    /// <summary>
+    /// How far ahead of this machine's clock an archived version may be (members refuse more than their maxClockSkew,
+    /// 5 minutes by default; this allows for this machine's own clock being behind). Further is damage: the restore
+    /// fails rather than give the new member a clock far in the future.
+    /// </summary>
+    private static readonly TimeSpan ArchiveClockSkew = TimeSpan.FromDays(1);
 
     /// <summary>Page cache of the database being built (64 MiB): the restore is the only user of it.</summary>
     private const int RestoreCacheKiB = 64 * 1024;
@@ -223,6 +231,7 @@ internal sealed class Restorer(IRemoteStore remote)
                     }
                 }
 
+                CheckCreated(connection, definitions.Keys);
                 defaults = definitions.Keys.ToDictionary(t => t, t => ColumnDefaults(connection, t), StringComparer.Ordinal);
             }
 
@@ -232,7 +241,7 @@ internal sealed class Restorer(IRemoteStore remote)
                    {
                        DatabasePath = temp,
                        Tables = [.. definitions.Keys],
-                       MaxClockSkew = TimeSpan.FromDays(365 * 100), // the archive's clocks are history, not the future
+                       MaxClockSkew = ArchiveClockSkew, // the archive's clocks are history: one far ahead is damage, refused
                        SyncCommits = false, // built aside, synced once before it is renamed into place
                        CacheSizeKiB = RestoreCacheKiB,
                    }))
@@ -367,13 +376,36 @@ internal sealed class Restorer(IRemoteStore remote)
     private static void CheckDefinition(string table, string statement)
     {
         var text = statement.TrimStart();
-        var create = text.StartsWith("CREATE TABLE ", StringComparison.OrdinalIgnoreCase) || text.StartsWith("CREATE INDEX ", StringComparison.OrdinalIgnoreCase)
+        var isTable = text.StartsWith("CREATE TABLE ", StringComparison.OrdinalIgnoreCase);
+        var create = isTable || text.StartsWith("CREATE INDEX ", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("CREATE UNIQUE INDEX ", StringComparison.OrdinalIgnoreCase);
-        if (!create || statement.TrimEnd().TrimEnd(';').Contains(';', StringComparison.Ordinal))
+        if (!create || statement.TrimEnd().TrimEnd(';').Contains(';', StringComparison.Ordinal)
+            || (isTable && AsSelect().IsMatch(statement)))
         {
-            throw new RestoreFailedException($"the archive's definition of table {table} is not a single CREATE TABLE or CREATE INDEX statement");
+            throw new RestoreFailedException($"the archive's definition of table {table} is not a single CREATE TABLE (with columns) or CREATE INDEX statement");
         }
     }
+
+    /// <summary>The definitions created exactly the archive's tables and indexes on them: nothing else, nothing of the bookkeeping.</summary>
+    private static void CheckCreated(SqliteConnection connection, IEnumerable<string> tables)
+    {
+        var expected = tables.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex_%'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var (type, name, table) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+            if (!expected.Contains(table) || table.StartsWith("__repl", StringComparison.OrdinalIgnoreCase) || (type == "table" && name != table)
+                || type is not ("table" or "index"))
+            {
+                throw new RestoreFailedException($"the archive's table definitions create {type} {name}, which is not one of its tables or an index on one");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\bAS\s*\(?\s*(SELECT|WITH|VALUES)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AsSelect();
 
     /// <summary>Whether <paramref name="path"/> holds a database: a non-empty file, or a WAL beside it.</summary>
     private static bool HoldsDatabase(string path) =>

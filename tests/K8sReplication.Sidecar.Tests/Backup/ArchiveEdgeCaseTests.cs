@@ -103,6 +103,38 @@ public sealed class ArchiveEdgeCaseTests : IDisposable
         Assert.NotEmpty(Restorer.NeededSegments(keys, m, long.MaxValue));
     }
 
+    public static TheoryData<string, string, long, string> HostileArchives => new()
+    {
+        { "kv", "CREATE TABLE kv AS SELECT 1 AS k, 2 AS v", 1, "not a single CREATE TABLE" },
+        { "kv", "CREATE TABLE kv(k TEXT PRIMARY KEY, v); DROP TABLE x", 1, "not a single CREATE TABLE" },
+        { "kv", "CREATE VIEW kv AS SELECT 1", 1, "not a single CREATE TABLE" },
+        { "kv", "CREATE TABLE __repl_state(id INTEGER PRIMARY KEY)", 1, "__repl_state" },
+        { "kv", "CREATE TABLE kv(k TEXT PRIMARY KEY, v)", HybridClock.FromMilliseconds(DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds()), "could not all be applied" },
+    };
+
+    /// <summary>An archive whose objects hash right but hold SQL other than table definitions, or clocks far in the future: the restore fails and writes nothing.</summary>
+    [Theory]
+    [MemberData(nameof(HostileArchives))]
+    public async Task AHostileArchive_FailsTheRestore_AndWritesNothing(string table, string definition, long hlc, string expected)
+    {
+        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
+        var site = SiteId.NewRandom();
+        var change = new Change(table, KeyCodec.Encode(["a"]), new RowVersion(hlc, site, false), ["a", 1L], 1);
+        var header = new ArchiveHeader
+        {
+            Kind = ArchiveFormat.SegmentKind, Site = site.ToString(), From = 0, To = 1, MinHlc = hlc, MaxHlc = hlc, Changes = 1,
+            CreatedAt = DateTimeOffset.UtcNow, Tables = new(StringComparer.Ordinal) { [table] = [definition] },
+        };
+        var (bytes, sha) = ArchiveFormat.Encode(header, [change], site);
+        Assert.True(await remote.PutIfAbsentAsync(ArchiveLayout.Segment(site.ToString(), 0, 1, hlc, sha), bytes, CancellationToken.None));
+
+        var target = Path.Combine(output.Folder, "hostile.db");
+        var error = await Assert.ThrowsAsync<RestoreFailedException>(() => new Restorer(remote).RestoreAsync(target, null, false, false, CancellationToken.None));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.GetFiles(output.Folder));
+    }
+
     private static Archiver Archiver(ReplicaStore store, IRemoteStore remote) =>
         new(store, remote, new BackupSettings
         {
