@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using K8sReplication.Sidecar.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
 
 namespace K8sReplication.Bench;
 
@@ -19,26 +20,29 @@ internal static class MetricsBench
         MetricsEndpoint.AddServices(services);
         services.AddSingleton<SidecarMetrics>();
         using var provider = services.BuildServiceProvider();
-        var collector = provider.GetRequiredService<K8sReplication.Observability.Metrics.PrometheusMetricsCollector>();
+        var registry = provider.GetRequiredService<CollectorRegistry>();
         var metrics = provider.GetRequiredService<SidecarMetrics>();
 
+        // As BatchApplier.Apply records one batch.
         void Batch(int i)
         {
-            var peerTag = new KeyValuePair<string, object?>("peer", "pod-1");
-            metrics.BatchDuration.Record(0.002 + (i & 7) * 0.001);
-            metrics.ChangesApplied.Add(400, peerTag);
-            metrics.ChangesSkipped.Add(3, peerTag, new KeyValuePair<string, object?>("reason", "older"));
+            metrics.BatchDuration.Observe(0.002 + (i & 7) * 0.001);
+            var peer = metrics.ForPeer("pod-1");
+            peer.ChangesApplied.Inc(400);
+            peer.ChangesSkipped("older").Inc(3);
         }
 
+        // As PeerClient records one answered request (it holds its peer's PeerMetrics).
+        var client = metrics.ForPeer("pod-1");
         void Request(int i)
         {
-            metrics.PeerRequests.Add(1, [new("peer", "pod-1"), new("endpoint", "changes"), new("outcome", "success")]);
-            metrics.PeerAnswerBytes.Add(4096 + i, new("peer", "pod-1"), new("endpoint", "changes"));
+            client.Requests("changes", "success").Inc();
+            client.AnswerBytes("changes").Inc(4096 + i);
         }
 
         Batch(0);
         Request(0);
-        _ = collector.Scrape();
+        registry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
         return Report(iterations, reps, ("batch", Batch), ("request", Request));
     }
 
