@@ -178,7 +178,7 @@ internal sealed class BenchNode : IAsyncDisposable
         var sum = 0.0;
         foreach (var line in text.Split('\n'))
         {
-            // Prefix match: the exporter may append the unit (e.g. _bytes) to the instrument name.
+            // Prefix match: every series of the family, whatever its labels.
             if (line.StartsWith(name, StringComparison.Ordinal) && !line.StartsWith('#'))
             {
                 sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);

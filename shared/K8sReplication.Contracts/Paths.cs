@@ -58,6 +58,6 @@ public static class Paths
     /// <summary>Live configuration push (PUT, bearer token).</summary>
     public const string Config = "/v1/config";
 
-    /// <summary>Prometheus text exposition format 0.0.4.</summary>
+    /// <summary>Prometheus text exposition format 0.0.4, or OpenMetrics when the scraper asks for it.</summary>
     public const string Metrics = "/metrics";
 }

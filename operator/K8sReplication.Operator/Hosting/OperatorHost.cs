@@ -60,7 +60,7 @@ internal static partial class OperatorHost
             }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        builder.Services.AddPrometheusExporter(o => o.MeterNamePrefixes.Add("K8sReplication."));
+        builder.Services.AddPrometheusMetrics();
         builder.Services.AddSingleton<OperatorMetrics>();
 
         await using var app = builder.Build();

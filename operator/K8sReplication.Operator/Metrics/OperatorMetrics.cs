@@ -1,54 +1,72 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using K8sReplication.Observability.Metrics;
+using Prometheus;
 
 namespace K8sReplication.Operator.Metrics;
 
 /// <summary>
-/// The operator's instruments (names carry their unit). Gauges are observed from state the controller
+/// The operator's metrics (names carry their unit). Gauges are read before each collection from state the controller
 /// publishes: the queue depth, the mesh cache and the member counts the reconciler records per mesh.
 /// </summary>
 internal sealed class OperatorMetrics
 {
-    public const string MeterName = "K8sReplication.Operator";
-
-    private readonly Meter _meter;
+    private readonly Lock _refreshLock = new();
     private readonly ConcurrentDictionary<string, (int Ready, int NotReady)> _members = new(StringComparer.Ordinal);
+    private readonly ChildCache<string, Counter.Child> _reconciles;
+    private readonly Histogram _reconcileDuration;
+    private readonly ObservedGauge _meshMembers;
+    private readonly Gauge _workQueueDepth;
+    private readonly Gauge _meshes;
+    private (Func<int> QueueDepth, Func<int> Meshes)? _observed;
 
-    public OperatorMetrics(IMeterFactory meterFactory)
+    public OperatorMetrics(PrometheusMetricFactory factory)
     {
-        _meter = meterFactory.Create(MeterName);
-        Reconciles = _meter.CreateCounter<long>("k8srepl_reconcile_total", description: "Reconciles by result (success, requeue, error).");
-        ReconcileDuration = _meter.CreateHistogram<double>("k8srepl_reconcile_duration_seconds", unit: "s", description: "Time one reconcile took.");
-        _meter.CreateObservableGauge("k8srepl_mesh_members", ObserveMembers, description: "Members of each mesh by readiness.");
+        ArgumentNullException.ThrowIfNull(factory);
+        var reconciles = factory.Counter("k8srepl_reconcile_total", "Reconciles by result (success, requeue, error).", "result");
+        _reconciles = new(result => reconciles.WithLabels(result));
+        _reconcileDuration = factory.Histogram("k8srepl_reconcile_duration_seconds", "Time one reconcile took.", HistogramBuckets.Seconds());
+        _meshMembers = new(factory.Gauge("k8srepl_mesh_members", "Members of each mesh by readiness.", "mesh", "ready"));
+        _workQueueDepth = factory.Gauge("k8srepl_workqueue_depth", "Keys waiting in the work queue.");
+        _meshes = factory.Gauge("k8srepl_meshes", "ReplicationMeshes known to the operator.");
+        factory.Registry.AddBeforeCollectCallback(Refresh);
     }
 
-    public Counter<long> Reconciles { get; }
-
-    public Histogram<double> ReconcileDuration { get; }
-
-    /// <summary>Registers the gauges read from live state.</summary>
+    /// <summary>Reads the queue depth and the number of meshes before each collection.</summary>
     public void Observe(Func<int> queueDepth, Func<int> meshes)
     {
-        _meter.CreateObservableGauge("k8srepl_workqueue_depth", queueDepth, description: "Keys waiting in the work queue.");
-        _meter.CreateObservableGauge("k8srepl_meshes", meshes, description: "ReplicationMeshes known to the operator.");
+        ArgumentNullException.ThrowIfNull(queueDepth);
+        ArgumentNullException.ThrowIfNull(meshes);
+        lock (_refreshLock)
+        {
+            _observed = (queueDepth, meshes);
+        }
     }
 
     public void RecordReconcile(string result, TimeSpan duration)
     {
-        Reconciles.Add(1, new KeyValuePair<string, object?>("result", result));
-        ReconcileDuration.Record(duration.TotalSeconds);
+        _reconciles[result].Inc();
+        _reconcileDuration.Observe(duration.TotalSeconds);
     }
 
     public void SetMembers(string mesh, int ready, int total) => _members[mesh] = (ready, total - ready);
 
     public void ForgetMesh(string mesh) => _members.TryRemove(mesh, out _);
 
-    private IEnumerable<Measurement<int>> ObserveMembers()
+    private void Refresh()
     {
-        foreach (var (mesh, counts) in _members)
+        lock (_refreshLock)
         {
-            yield return new Measurement<int>(counts.Ready, new("mesh", mesh), new("ready", "true"));
-            yield return new Measurement<int>(counts.NotReady, new("mesh", mesh), new("ready", "false"));
+            if (_observed is var (queueDepth, meshes))
+            {
+                _workQueueDepth.Set(queueDepth());
+                _meshes.Set(meshes());
+            }
+
+            _meshMembers.Refresh(_members.SelectMany(pair => new[]
+            {
+                GaugeSample.Of(pair.Value.Ready, pair.Key, "true"),
+                GaugeSample.Of(pair.Value.NotReady, pair.Key, "false"),
+            }));
         }
     }
 }

@@ -1,8 +1,7 @@
-using K8sReplication.Observability.Metrics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
 
 namespace K8sReplication.Observability.Hosting;
 
@@ -10,23 +9,23 @@ namespace K8sReplication.Observability.Hosting;
 public static class PrometheusEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Serves <c>GET {pattern}</c> with the collector's text (<see cref="PrometheusMetricsCollector.ContentType"/>).
-    /// Requires <see cref="PrometheusServiceCollectionExtensions.AddPrometheusExporter"/>. The collector
-    /// is resolved here, at startup, so measurements recorded before the first scrape are not lost.
+    /// Serves <c>GET {pattern}</c> with prometheus-net's exporter over the registry of
+    /// <see cref="PrometheusServiceCollectionExtensions.AddPrometheusMetrics"/>: the text format 0.0.4, or OpenMetrics
+    /// when the scraper asks for it (<c>Accept: application/openmetrics-text</c>). Gauges read from state are refreshed
+    /// by the registry's before-collect callbacks, so every scrape shows current values.
     /// </summary>
     public static IEndpointConventionBuilder MapPrometheusMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var collector = endpoints.ServiceProvider.GetService<PrometheusMetricsCollector>()
+        var registry = endpoints.ServiceProvider.GetService<CollectorRegistry>()
             ?? throw new InvalidOperationException(
-                $"{nameof(MapPrometheusMetrics)} needs services.{nameof(PrometheusServiceCollectionExtensions.AddPrometheusExporter)}() to be called first.");
+                $"{nameof(MapPrometheusMetrics)} needs services.{nameof(PrometheusServiceCollectionExtensions.AddPrometheusMetrics)}() to be called first.");
+        var exporter = new MetricServerMiddleware(static _ => Task.CompletedTask, new MetricServerMiddleware.Settings { Registry = registry });
 
-        return endpoints.MapGet(pattern, async context =>
+        return endpoints.MapGet(pattern, context =>
         {
-            var text = collector.Scrape();
-            context.Response.ContentType = PrometheusMetricsCollector.ContentType;
             context.Response.Headers.CacheControl = "no-store";
-            await context.Response.WriteAsync(text, context.RequestAborted);
+            return exporter.Invoke(context);
         });
     }
 }

@@ -1,74 +1,76 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using System.Globalization;
+using Prometheus;
 
 namespace K8sReplication.Observability.Metrics;
 
 /// <summary>
-/// Process and runtime basics as observable instruments, read at scrape time:
+/// Process and runtime basics, read before each collection:
 /// <c>process_resident_memory_bytes</c>, <c>process_cpu_seconds_total</c>,
 /// <c>process_start_time_seconds</c>, <c>process_open_fds</c> (Linux),
 /// <c>dotnet_gc_heap_size_bytes</c>, <c>dotnet_gc_collections_total{generation}</c> and
 /// <c>dotnet_threadpool_threads</c>.
 /// </summary>
-public sealed class ProcessMetrics : IDisposable
+public sealed class ProcessMetrics
 {
-    /// <summary>The name of the meter these instruments live on.</summary>
-    public const string MeterName = "K8sReplication.Process";
-
     private const string FileDescriptorFolder = "/proc/self/fd";
 
-    private readonly Meter _meter;
-    private readonly double _startTimeSeconds;
+    private readonly Lock _refreshLock = new();
+    private readonly Gauge _residentMemory;
+    private readonly Counter _cpuSeconds;
+    private readonly Gauge _openFileDescriptors;
+    private readonly Gauge _heapSize;
+    private readonly Counter.Child[] _collections;
+    private readonly Gauge _threadPoolThreads;
 
-    public ProcessMetrics(IMeterFactory meterFactory)
+    private ProcessMetrics(PrometheusMetricFactory factory)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        _meter = meterFactory.Create(MeterName);
+        _residentMemory = factory.Gauge("process_resident_memory_bytes", "Resident memory size of the process in bytes.");
+        _cpuSeconds = factory.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+        var startTime = factory.Gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.");
+        _openFileDescriptors = factory.Gauge("process_open_fds", "Number of open file descriptors.");
+        _heapSize = factory.Gauge("dotnet_gc_heap_size_bytes", "Bytes currently thought to be allocated on the managed heap.");
+        var collections = factory.Counter("dotnet_gc_collections_total", "Garbage collections since the process started, by generation.", "generation");
+        _threadPoolThreads = factory.Gauge("dotnet_threadpool_threads", "Number of thread pool threads.");
+
         using (var process = Process.GetCurrentProcess())
         {
-            _startTimeSeconds = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;
+            startTime.Set(new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0);
         }
 
-        _meter.CreateObservableGauge("process.resident_memory", static () => Environment.WorkingSet, "By",
-            "Resident memory size of the process in bytes.");
-        _meter.CreateObservableCounter("process.cpu", static () => Environment.CpuUsage.TotalTime.TotalSeconds, "s",
-            "Total user and system CPU time spent in seconds.");
-        _meter.CreateObservableGauge("process.start_time", () => _startTimeSeconds, "s",
-            "Start time of the process since the Unix epoch in seconds.");
-        _meter.CreateObservableGauge("process.open_fds", static () => OpenFileDescriptors(), "{fd}",
-            "Number of open file descriptors.");
-        _meter.CreateObservableGauge("dotnet.gc.heap_size", static () => GC.GetTotalMemory(forceFullCollection: false), "By",
-            "Bytes currently thought to be allocated on the managed heap.");
-        _meter.CreateObservableCounter("dotnet.gc.collections", static () => Collections(), "{collection}",
-            "Garbage collections since the process started, by generation.");
-        _meter.CreateObservableGauge("dotnet.threadpool.threads", static () => ThreadPool.ThreadCount, "{thread}",
-            "Number of thread pool threads.");
+        _collections = new Counter.Child[GC.MaxGeneration + 1];
+        for (var generation = 0; generation < _collections.Length; generation++)
+        {
+            _collections[generation] = collections.WithLabels("gen" + generation.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
-    public void Dispose() => _meter.Dispose();
-
-    /// <summary>Open descriptors from /proc/self/fd; no measurement where procfs does not exist.</summary>
-    private static IEnumerable<Measurement<long>> OpenFileDescriptors()
+    /// <summary>Defines the process metrics on <paramref name="factory"/>'s registry and refreshes them before each collection.</summary>
+    public static void Register(PrometheusMetricFactory factory)
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(FileDescriptorFolder))
-        {
-            return [];
-        }
-
-        // The enumeration itself holds one descriptor open; it is not the process's own.
-        return [new Measurement<long>(Directory.EnumerateFileSystemEntries(FileDescriptorFolder).LongCount() - 1)];
+        ArgumentNullException.ThrowIfNull(factory);
+        var metrics = new ProcessMetrics(factory);
+        factory.Registry.AddBeforeCollectCallback(metrics.Refresh);
     }
 
-    private static Measurement<long>[] Collections()
+    private void Refresh()
     {
-        var measurements = new Measurement<long>[GC.MaxGeneration + 1];
-        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        lock (_refreshLock)
         {
-            measurements[generation] = new Measurement<long>(
-                GC.CollectionCount(generation),
-                new KeyValuePair<string, object?>("generation", "gen" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
+            _residentMemory.Set(Environment.WorkingSet);
+            _cpuSeconds.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
+            _heapSize.Set(GC.GetTotalMemory(forceFullCollection: false));
+            _threadPoolThreads.Set(ThreadPool.ThreadCount);
+            for (var generation = 0; generation < _collections.Length; generation++)
+            {
+                _collections[generation].IncTo(GC.CollectionCount(generation));
+            }
 
-        return measurements;
+            // No sample where procfs does not exist. The enumeration itself holds one descriptor open; it is not the process's own.
+            if (OperatingSystem.IsLinux() && Directory.Exists(FileDescriptorFolder))
+            {
+                _openFileDescriptors.Set(Directory.EnumerateFileSystemEntries(FileDescriptorFolder).LongCount() - 1);
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics.Metrics;
 using K8sReplication.Contracts.Health;
+using K8sReplication.Observability.Metrics;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
@@ -10,7 +10,7 @@ using Microsoft.Data.Sqlite;
 namespace K8sReplication.Sidecar.Engine;
 
 /// <summary>
-/// Computes health (state, ready, healthy, peers, acceptingWrites, ...) and the observable metrics from
+/// Computes health (state, ready, healthy, peers, acceptingWrites, ...) and the gauges' values from
 /// state the loops publish. No network I/O; the one database read is the conflict count of <see cref="Build"/>
 /// (a count of an indexed bookkeeping table on a read connection, which the app's writes do not block); the probes
 /// read nothing.
@@ -153,30 +153,27 @@ internal sealed class HealthReporter(
         }
     }
 
-    public IEnumerable<Measurement<int>> PeerCounts()
+    public IEnumerable<GaugeSample> PeerCounts()
     {
         var all = peers.Peers;
         var connected = all.Count(p => p.Connected);
-        yield return new Measurement<int>(connected, new KeyValuePair<string, object?>("state", "connected"));
-        yield return new Measurement<int>(all.Count - connected, new KeyValuePair<string, object?>("state", "disconnected"));
+        yield return GaugeSample.Of(connected, "connected");
+        yield return GaugeSample.Of(all.Count - connected, "disconnected");
     }
 
-    public IEnumerable<Measurement<double>> LagSeconds() =>
-        peers.Peers.Select(p => new Measurement<double>(p.LagSeconds, new KeyValuePair<string, object?>("peer", p.Name)));
+    public IEnumerable<GaugeSample> LagSeconds() => peers.Peers.Select(p => GaugeSample.Of(p.LagSeconds, p.Name));
 
-    public IEnumerable<Measurement<long>> LagChanges() =>
-        peers.Peers.Select(p => new Measurement<long>(p.LagChanges, new KeyValuePair<string, object?>("peer", p.Name)));
+    public IEnumerable<GaugeSample> LagChanges() => peers.Peers.Select(p => GaugeSample.Of(p.LagChanges, p.Name));
 
-    public IEnumerable<Measurement<int>> CircuitStates()
+    public IEnumerable<GaugeSample> CircuitStates()
     {
-        yield return new Measurement<int>((int)databaseCircuit.State, new KeyValuePair<string, object?>("circuit", "database"));
+        yield return GaugeSample.Of((int)databaseCircuit.State, "database");
         foreach (var p in peers.Peers)
         {
-            yield return new Measurement<int>((int)p.Breaker.State, new KeyValuePair<string, object?>("circuit", "peer:" + p.Name));
+            yield return GaugeSample.Of((int)p.Breaker.State, "peer:" + p.Name);
         }
     }
 
-    public IEnumerable<Measurement<int>> SchemaMismatches() =>
-        peers.Peers.SelectMany(p => p.SchemaMismatches.Select(t => new Measurement<int>(1,
-            new KeyValuePair<string, object?>("table", t), new KeyValuePair<string, object?>("peer", p.Name))));
+    public IEnumerable<GaugeSample> SchemaMismatches() =>
+        peers.Peers.SelectMany(p => p.SchemaMismatches.Select(t => GaugeSample.Of(1, p.Name, t)));
 }

@@ -105,8 +105,8 @@ internal sealed partial class BackupService(StoreAccess replica, LiveConfig conf
                 archiver = new Archiver(store, remote, current, time);
                 archiver.Uploaded += (uploadedKind, bytes) =>
                 {
-                    metrics.BackupUploads.Add(1, new("kind", uploadedKind), new("outcome", "ok"));
-                    metrics.BackupBytes.Add(bytes);
+                    metrics.BackupUploads.WithLabels(uploadedKind, "ok").Inc();
+                    metrics.BackupBytes.Inc(bytes);
                 };
             }
 
@@ -131,7 +131,7 @@ internal sealed partial class BackupService(StoreAccess replica, LiveConfig conf
         {
             var message = $"{kind}: {e.Message}";
             store.Backup.Failed(message);
-            metrics.BackupUploads.Add(1, new("kind", kind), new("outcome", "error"));
+            metrics.BackupUploads.WithLabels(kind, "error").Inc();
             var wait = backoff.Next();
             nextAttempt = time.GetUtcNow() + wait;
             LogFailed(logger, current.Location.Url, message, wait);

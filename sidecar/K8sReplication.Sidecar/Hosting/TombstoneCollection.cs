@@ -76,7 +76,7 @@ internal sealed partial class TombstoneCollection(
                 collected = store.CollectTombstones(horizon);
                 if (collected > 0)
                 {
-                    metrics.TombstonesCollected.Add(collected);
+                    metrics.TombstonesCollected.Inc(collected);
                     LogCollected(logger, collected);
                 }
             }

@@ -1,9 +1,9 @@
-using System.Diagnostics.Metrics;
 using K8sReplication.Contracts.Health;
+using K8sReplication.Observability.Metrics;
 
 namespace K8sReplication.Sidecar.Metrics;
 
-/// <summary>State the observable instruments read (published by the engine; reads are cheap and lock-light).</summary>
+/// <summary>State the gauges read before each collection (published by the engine; reads are cheap and lock-light).</summary>
 internal interface IMetricsState
 {
     EngineState EngineState { get; }
@@ -23,13 +23,18 @@ internal interface IMetricsState
     /// <summary>Captures not folded into versions yet.</summary>
     long CaptureBacklog { get; }
 
-    IEnumerable<Measurement<int>> PeerCounts();
+    /// <summary>Label <c>state</c>.</summary>
+    IEnumerable<GaugeSample> PeerCounts();
 
-    IEnumerable<Measurement<double>> LagSeconds();
+    /// <summary>Label <c>peer</c>.</summary>
+    IEnumerable<GaugeSample> LagSeconds();
 
-    IEnumerable<Measurement<long>> LagChanges();
+    /// <summary>Label <c>peer</c>.</summary>
+    IEnumerable<GaugeSample> LagChanges();
 
-    IEnumerable<Measurement<int>> CircuitStates();
+    /// <summary>Label <c>circuit</c>.</summary>
+    IEnumerable<GaugeSample> CircuitStates();
 
-    IEnumerable<Measurement<int>> SchemaMismatches();
+    /// <summary>Labels <c>peer</c>, <c>table</c>.</summary>
+    IEnumerable<GaugeSample> SchemaMismatches();
 }

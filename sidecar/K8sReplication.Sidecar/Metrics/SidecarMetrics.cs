@@ -1,91 +1,113 @@
-using System.Diagnostics.Metrics;
+using System.Collections.Concurrent;
+using K8sReplication.Observability.Metrics;
+using Prometheus;
 
 namespace K8sReplication.Sidecar.Metrics;
 
 /// <summary>
-/// The sidecar's instruments (the names are part of the contract and carry their unit). Counters and
-/// histograms are recorded by the loops; gauges are observed from state the loops publish, through the
-/// callbacks registered with <see cref="ObserveState"/>.
+/// The sidecar's metrics (the names are part of the contract and carry their unit; label names are declared in the
+/// order they are exported). Counters and the histogram are recorded by the loops, per peer through
+/// <see cref="ForPeer"/>; gauges are read from state the loops publish (<see cref="ObserveState"/>,
+/// <see cref="ObserveBackup"/>) just before each collection, so a scrape shows current values.
 /// </summary>
 internal sealed class SidecarMetrics
 {
-    public const string MeterName = "K8sReplication.Sidecar";
+    private readonly Lock _refreshLock = new();
+    private readonly ConcurrentDictionary<string, PeerMetrics> _peers = new(StringComparer.Ordinal);
+    private readonly Func<string, PeerMetrics> _createPeer;
+    private readonly StateGauges _stateGauges;
+    private readonly Gauge _backupLastSuccess;
+    private readonly Gauge _backupPending;
+    private IMetricsState? _state;
+    private (Func<double?> LastSuccessUnixSeconds, Func<long?> PendingChanges)? _backup;
 
-    private readonly Meter _meter;
-
-    public SidecarMetrics(IMeterFactory meterFactory)
+    public SidecarMetrics(PrometheusMetricFactory factory)
     {
-        _meter = meterFactory.Create(MeterName);
-        ChangesApplied = _meter.CreateCounter<long>("replication_changes_applied_total", description: "Remote changes applied, per peer.");
-        ChangesSkipped = _meter.CreateCounter<long>("replication_changes_skipped_total", description: "Remote changes not applied, per peer and reason (older, duplicate, future, schema).");
-        Conflicts = _meter.CreateCounter<long>("replication_conflicts_total", description: "Local writes discarded because a concurrent write won, kept in the conflict log, per table and reason.");
-        BatchDuration = _meter.CreateHistogram<double>("replication_batch_duration_seconds", unit: "s", description: "Time to apply one batch.");
-        PeerRequests = _meter.CreateCounter<long>("replication_peer_requests_total", description: "Requests to peers, per peer, endpoint and outcome.");
-        AntiEntropyRounds = _meter.CreateCounter<long>("replication_antientropy_rounds_total", description: "Anti-entropy rounds, per peer and result.");
-        AntiEntropyRowsRepaired = _meter.CreateCounter<long>("replication_antientropy_rows_repaired_total", description: "Rows repaired by anti-entropy.");
-        BatchesRejected = _meter.CreateCounter<long>("replication_batches_rejected_total", description: "Peer answers refused, per peer and reason (too_large, malformed, invalid, site_changed, site_taken, seq_beyond_max).");
-        PeerAnswerBytes = _meter.CreateCounter<long>("replication_peer_answer_bytes_total", unit: "By", description: "Bytes of accepted peer answers (decompressed), per peer and endpoint.");
-        TombstonesCollected = _meter.CreateCounter<long>("replication_tombstones_collected_total",
-            description: "Tombstones collected (purged) because every member had applied them.");
-        AntiEntropyBytes = _meter.CreateCounter<long>("replication_antientropy_bytes_total", unit: "By", description: "Bytes received by anti-entropy rounds.");
-        BackupUploads = _meter.CreateCounter<long>("replication_backup_uploads_total",
-            description: "Backup uploads, per kind (segment, snapshot, manifest; retention for its deletes) and outcome (ok, error).");
-        BackupBytes = _meter.CreateCounter<long>("replication_backup_bytes_total", unit: "By", description: "Bytes uploaded to the backup archive.");
+        ArgumentNullException.ThrowIfNull(factory);
+        var applied = factory.Counter("replication_changes_applied_total", "Remote changes applied, per peer.", "peer");
+        var skipped = factory.Counter("replication_changes_skipped_total", "Remote changes not applied, per peer and reason (older, duplicate, future, schema).", "peer", "reason");
+        var requests = factory.Counter("replication_peer_requests_total", "Requests to peers, per peer, endpoint and outcome.", "endpoint", "outcome", "peer");
+        var answerBytes = factory.Counter("replication_peer_answer_bytes_total", "Bytes of accepted peer answers (decompressed), per peer and endpoint.", "endpoint", "peer");
+        var rejected = factory.Counter("replication_batches_rejected_total",
+            "Peer answers refused, per peer and reason (too_large, malformed, invalid, site_changed, site_taken, seq_beyond_max).", "peer", "reason");
+        var rounds = factory.Counter("replication_antientropy_rounds_total", "Anti-entropy rounds, per peer and result.", "peer", "result");
+        _createPeer = peer => new PeerMetrics(peer, applied, skipped, requests, answerBytes, rejected, rounds);
+
+        Conflicts = factory.Counter("replication_conflicts_total",
+            "Local writes discarded because a concurrent write won, kept in the conflict log, per table and reason.", "reason", "table");
+        BatchDuration = factory.Histogram("replication_batch_duration_seconds", "Time to apply one batch.", HistogramBuckets.Seconds());
+        AntiEntropyRowsRepaired = factory.Counter("replication_antientropy_rows_repaired_total", "Rows repaired by anti-entropy.");
+        AntiEntropyBytes = factory.Counter("replication_antientropy_bytes_total", "Bytes received by anti-entropy rounds.");
+        TombstonesCollected = factory.Counter("replication_tombstones_collected_total", "Tombstones collected (purged) because every member had applied them.");
+        BackupUploads = factory.Counter("replication_backup_uploads_total",
+            "Backup uploads, per kind (segment, snapshot, manifest; retention for its deletes) and outcome (ok, error).", "kind", "outcome");
+        BackupBytes = factory.Counter("replication_backup_bytes_total", "Bytes uploaded to the backup archive.");
+        _backupLastSuccess = factory.Gauge("replication_backup_last_success_timestamp_seconds", "Unix time of the last successful backup round (changes archived).");
+        _backupPending = factory.Gauge("replication_backup_pending_changes", "Changes this member captured that are not archived yet.");
+        _stateGauges = new StateGauges(factory);
+        factory.Registry.AddBeforeCollectCallback(Refresh);
     }
 
-    public Counter<long> BackupUploads { get; }
+    /// <summary>Per table and reason; recorded only when a batch discarded local writes.</summary>
+    public Counter Conflicts { get; }
 
-    public Counter<long> BackupBytes { get; }
+    public Histogram BatchDuration { get; }
 
-    /// <summary>Registers the backup gauges; each callback returns null while no backup is configured (no sample then).</summary>
+    public Counter AntiEntropyRowsRepaired { get; }
+
+    public Counter AntiEntropyBytes { get; }
+
+    public Counter TombstonesCollected { get; }
+
+    public Counter BackupUploads { get; }
+
+    public Counter BackupBytes { get; }
+
+    /// <summary>The per-peer series of one peer, their labelled children cached for the loops' hot paths.</summary>
+    public PeerMetrics ForPeer(string peer) => _peers.GetOrAdd(peer, _createPeer);
+
+    /// <summary>Reads the engine's published state before each collection.</summary>
+    public void ObserveState(IMetricsState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Volatile.Write(ref _state, state);
+    }
+
+    /// <summary>Reads the backup figures before each collection; each returns null while no backup is configured (no sample then).</summary>
     public void ObserveBackup(Func<double?> lastSuccessUnixSeconds, Func<long?> pendingChanges)
     {
         ArgumentNullException.ThrowIfNull(lastSuccessUnixSeconds);
         ArgumentNullException.ThrowIfNull(pendingChanges);
-        _meter.CreateObservableGauge("replication_backup_last_success_timestamp_seconds",
-            () => lastSuccessUnixSeconds() is { } at ? [new Measurement<double>(at)] : Array.Empty<Measurement<double>>(), unit: "s",
-            description: "Unix time of the last successful backup round (changes archived).");
-        _meter.CreateObservableGauge("replication_backup_pending_changes",
-            () => pendingChanges() is { } pending ? [new Measurement<long>(pending)] : Array.Empty<Measurement<long>>(),
-            description: "Changes this member captured that are not archived yet.");
+        lock (_refreshLock)
+        {
+            _backup = (lastSuccessUnixSeconds, pendingChanges);
+        }
     }
 
-    public Counter<long> ChangesApplied { get; }
-
-    public Counter<long> ChangesSkipped { get; }
-
-    public Counter<long> Conflicts { get; }
-
-    public Counter<long> TombstonesCollected { get; }
-
-    public Histogram<double> BatchDuration { get; }
-
-    public Counter<long> PeerRequests { get; }
-
-    public Counter<long> AntiEntropyRounds { get; }
-
-    public Counter<long> AntiEntropyRowsRepaired { get; }
-
-    public Counter<long> AntiEntropyBytes { get; }
-
-    public Counter<long> BatchesRejected { get; }
-
-    public Counter<long> PeerAnswerBytes { get; }
-
-    /// <summary>Registers the observable instruments over the engine's published state.</summary>
-    public void ObserveState(IMetricsState state)
+    private void Refresh()
     {
-        _meter.CreateObservableGauge("replication_engine_state", () => (int)state.EngineState, description: "Engine state: 0 Created, 1 Starting, 2 Running, 3 ShuttingDown, 4 Stopped, 5 Failed.");
-        _meter.CreateObservableGauge("replication_peers", state.PeerCounts, description: "Configured peers by connection state.");
-        _meter.CreateObservableCounter("replication_changes_captured_total", () => state.CapturedTotal, description: "Local app changes captured.");
-        _meter.CreateObservableGauge("replication_lag_seconds", state.LagSeconds, unit: "s", description: "Age of the oldest change not applied yet, per peer.");
-        _meter.CreateObservableGauge("replication_lag_changes", state.LagChanges, description: "Changes a peer holds that are not applied yet, per peer.");
-        _meter.CreateObservableGauge("replication_circuit_state", state.CircuitStates, description: "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
-        _meter.CreateObservableGauge("replication_rows", () => state.Rows, description: "Live replicated rows.");
-        _meter.CreateObservableGauge("replication_tombstones", () => state.Tombstones, description: "Tombstones kept.");
-        _meter.CreateObservableGauge("replication_database_bytes", () => state.DatabaseBytes, unit: "By", description: "Length of the database file.");
-        _meter.CreateObservableGauge("replication_wal_bytes", () => state.WalBytes, unit: "By", description: "Length of the database's WAL file.");
-        _meter.CreateObservableGauge("replication_capture_backlog", () => state.CaptureBacklog, description: "App changes captured but not folded into versions yet.");
-        _meter.CreateObservableGauge("replication_schema_mismatch", state.SchemaMismatches, description: "1 when a table's schema differs from a peer's.");
+        // Two scrapes may collect at once; one refresh at a time keeps the labelled gauges' series consistent.
+        lock (_refreshLock)
+        {
+            if (Volatile.Read(ref _state) is { } state)
+            {
+                _stateGauges.Refresh(state);
+            }
+
+            SetOrHide(_backupLastSuccess, _backup?.LastSuccessUnixSeconds());
+            SetOrHide(_backupPending, _backup?.PendingChanges());
+        }
+    }
+
+    private static void SetOrHide(Gauge gauge, double? value)
+    {
+        if (value is { } present)
+        {
+            gauge.Set(present);
+        }
+        else
+        {
+            gauge.Unpublish();
+        }
     }
 }

@@ -40,9 +40,9 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         }
 
         databaseCircuit.RecordSuccess();
-        metrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        var peerTag = new KeyValuePair<string, object?>("peer", peer);
-        metrics.ChangesApplied.Add(result.Applied, peerTag);
+        metrics.BatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var peerMetrics = metrics.ForPeer(peer);
+        peerMetrics.ChangesApplied.Inc(result.Applied);
         Skipped(result.SkippedOlder, "older");
         Skipped(result.SkippedDuplicate, "duplicate");
         Skipped(result.RejectedFuture, "future");
@@ -53,7 +53,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         // reaches it.
         foreach (var ((table, reason), count) in result.ConflictsRecorded.CountBy(c => c))
         {
-            metrics.Conflicts.Add(count, new KeyValuePair<string, object?>("table", table), new KeyValuePair<string, object?>("reason", reason));
+            metrics.Conflicts.WithLabels(reason, table).Inc(count);
         }
 
         Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
@@ -68,7 +68,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         {
             if (count > 0)
             {
-                metrics.ChangesSkipped.Add(count, peerTag, new KeyValuePair<string, object?>("reason", reason));
+                peerMetrics.ChangesSkipped(reason).Inc(count);
             }
         }
     }

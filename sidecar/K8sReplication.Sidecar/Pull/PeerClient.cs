@@ -38,6 +38,8 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     /// <summary>Until when (a <see cref="TimeProvider"/> timestamp) this peer is asked for the oldest feed version.</summary>
     private long olderFeedUntil;
 
+    private readonly PeerMetrics peerMetrics = metrics.ForPeer(peer.Name);
+
     public PeerState Peer => peer;
 
     private PeerAnswerLimits Limits => PeerAnswerLimits.From(config.Current);
@@ -166,7 +168,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
     /// it was found: here, in the site binding or in the store.
     /// </summary>
     public void CountRejected(string reason) =>
-        metrics.BatchesRejected.Add(1, new("peer", peer.Name), new("reason", reason));
+        peerMetrics.BatchesRejected(reason).Inc();
 
     private static PeerAnswerRejectedException Rejected(string endpoint, PeerAnswerRejectedException e)
     {
@@ -226,8 +228,8 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
             }
 
             var (value, bytes) = await decode(response, timeout.Token);
-            metrics.PeerRequests.Add(1, Tags(endpoint, "success"));
-            metrics.PeerAnswerBytes.Add(bytes, new("peer", peer.Name), new("endpoint", endpoint));
+            peerMetrics.Requests(endpoint, "success").Inc();
+            peerMetrics.AnswerBytes(endpoint).Inc(bytes);
             return (value, bytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -236,12 +238,12 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         }
         catch (PeerAnswerRejectedException e)
         {
-            metrics.PeerRequests.Add(1, Tags(endpoint, "rejected"));
+            peerMetrics.Requests(endpoint, "rejected").Inc();
             throw Rejected(endpoint, e);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or PeerUnavailableException)
         {
-            metrics.PeerRequests.Add(1, Tags(endpoint, e is PeerUnavailableException { StatusCode: < 500 } ? "rejected" : "error"));
+            peerMetrics.Requests(endpoint, e is PeerUnavailableException { StatusCode: < 500 } ? "rejected" : "error").Inc();
             throw e as PeerUnavailableException ?? new PeerUnavailableException($"{endpoint}: {Describe(e)}", null, e);
         }
     }
@@ -273,11 +275,4 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
         OperationCanceledException => "timed out",
         _ => e.InnerException is { } inner ? e.Message + " (" + inner.Message + ")" : e.Message,
     };
-
-    private KeyValuePair<string, object?>[] Tags(string endpoint, string outcome) =>
-    [
-        new("peer", peer.Name),
-        new("endpoint", endpoint),
-        new("outcome", outcome),
-    ];
 }

@@ -118,15 +118,15 @@ internal sealed partial class AntiEntropyLoop(
     private void Record(AntiEntropyResult result)
     {
         client.Peer.LastAntiEntropy = result;
-        metrics.AntiEntropyRounds.Add(1, new("peer", client.Peer.Name), new("result", result.Result));
+        metrics.ForPeer(client.Peer.Name).AntiEntropyRounds(result.Result).Inc();
         if (result.RowsRepaired > 0)
         {
-            metrics.AntiEntropyRowsRepaired.Add(result.RowsRepaired);
+            metrics.AntiEntropyRowsRepaired.Inc(result.RowsRepaired);
         }
 
         if (result.Bytes > 0)
         {
-            metrics.AntiEntropyBytes.Add(result.Bytes);
+            metrics.AntiEntropyBytes.Inc(result.Bytes);
         }
 
         if (result.RowsRepaired > 0)

@@ -1,30 +1,17 @@
-using System.Diagnostics.Metrics;
-using System.Globalization;
 using K8sReplication.Observability.Metrics;
-using Microsoft.Extensions.DependencyInjection;
+using static K8sReplication.Observability.Tests.Metrics.Exposition;
 
 namespace K8sReplication.Observability.Tests.Metrics;
 
 public sealed class ProcessMetricsTests
 {
-    private static double Value(string text, string series)
-    {
-        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            ?? throw new Xunit.Sdk.XunitException($"series {series} missing from:\n{text}");
-        return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
-    }
-
     [Fact]
-    public void ProcessMetrics_ReportPlausibleValuesAtScrapeTime()
+    public async Task ProcessMetrics_ReportPlausibleValuesAtScrapeTime()
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var factory = services.GetRequiredService<IMeterFactory>();
-        var options = new PrometheusExporterOptions { MeterScope = factory };
-        options.MeterNames.Add(ProcessMetrics.MeterName);
-        using var collector = new PrometheusMetricsCollector(options);
-        using var process = new ProcessMetrics(factory);
+        var factory = NewFactory();
+        ProcessMetrics.Register(factory);
 
-        var text = collector.Scrape();
+        var text = await ScrapeAsync(factory.Registry);
 
         Assert.True(Value(text, "process_resident_memory_bytes") > 1024 * 1024);
         Assert.True(Value(text, "process_cpu_seconds_total") > 0);
@@ -45,26 +32,39 @@ public sealed class ProcessMetricsTests
     }
 
     [Fact]
-    public void OpenFds_FollowFilesOpenedByTheProcess()
+    public async Task CpuSeconds_IsReadAgainAtEveryScrape()
+    {
+        var factory = NewFactory();
+        ProcessMetrics.Register(factory);
+        var before = Value(await ScrapeAsync(factory.Registry), "process_cpu_seconds_total");
+        var spinUntil = Environment.CpuUsage.TotalTime + TimeSpan.FromMilliseconds(50);
+        while (Environment.CpuUsage.TotalTime < spinUntil)
+        {
+            Thread.SpinWait(1000);
+        }
+
+        var after = Value(await ScrapeAsync(factory.Registry), "process_cpu_seconds_total");
+
+        Assert.True(after >= before + 0.04, $"before {before}, after 50 ms of CPU {after}");
+    }
+
+    [Fact]
+    public async Task OpenFds_FollowFilesOpenedByTheProcess()
     {
         if (!OperatingSystem.IsLinux())
         {
-            return; // /proc/self/fd only exists on Linux; the metric is simply absent elsewhere.
+            return; // /proc/self/fd only exists on Linux; the metric has no sample elsewhere.
         }
 
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var factory = services.GetRequiredService<IMeterFactory>();
-        var options = new PrometheusExporterOptions { MeterScope = factory };
-        options.MeterNames.Add(ProcessMetrics.MeterName);
-        using var collector = new PrometheusMetricsCollector(options);
-        using var process = new ProcessMetrics(factory);
+        var factory = NewFactory();
+        ProcessMetrics.Register(factory);
         var path = Path.GetTempFileName();
         try
         {
             // Other tests open and close files concurrently, so compare against many extra descriptors.
-            var before = Value(collector.Scrape(), "process_open_fds");
+            var before = Value(await ScrapeAsync(factory.Registry), "process_open_fds");
             var files = Enumerable.Range(0, 200).Select(_ => File.OpenRead(path)).ToList();
-            var during = Value(collector.Scrape(), "process_open_fds");
+            var during = Value(await ScrapeAsync(factory.Registry), "process_open_fds");
             files.ForEach(f => f.Dispose());
 
             Assert.True(during >= before + 100, $"before {before}, with 200 more files open {during}");
