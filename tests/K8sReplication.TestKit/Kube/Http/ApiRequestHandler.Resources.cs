@@ -209,7 +209,10 @@ internal sealed partial class ApiRequestHandler
 
     private static JsonObject ToStorage(ResourceType type, JsonObject served) => type.Conversion?.ToStorage(served) ?? served;
 
-    private static FieldSelector FieldsOf(ResourceType type, string? text) => FieldSelector.Parse(text, type.Conversion is { } c ? c.StorageFieldLabel : null);
+    private static FieldSelector FieldsOf(ResourceType type, string? text) =>
+        FieldSelector.Parse(text, type.Conversion is { } c
+            ? label => c.StorageFieldLabel(label) ?? throw ApiErrors.BadRequest($"field label not supported: {label}")
+            : null);
 
     private static WriteOptions WriteOptionsOf(HttpContext context)
     {

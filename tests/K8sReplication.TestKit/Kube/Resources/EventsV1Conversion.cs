@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using K8sReplication.TestKit.Kube.Storage;
 
 namespace K8sReplication.TestKit.Kube.Resources;
 
@@ -55,8 +54,7 @@ internal sealed class EventsV1Conversion : IStorageConversion
 
     public JsonObject FromStorage(JsonObject stored) => Rename(stored, Renamed.Select(r => (r.Core, r.EventsV1)));
 
-    public string StorageFieldLabel(string servedLabel) =>
-        FieldLabels.TryGetValue(servedLabel, out var stored) ? stored : throw ApiErrors.BadRequest($"field label not supported: {servedLabel}");
+    public string? StorageFieldLabel(string servedLabel) => FieldLabels.GetValueOrDefault(servedLabel);
 
     /// <summary>
     /// A copy with each <c>From</c> field moved to its <c>To</c> name. A <c>To</c> name the source version does not have

@@ -18,6 +18,6 @@ internal interface IStorageConversion
 
     JsonObject FromStorage(JsonObject stored);
 
-    /// <summary>The stored field a served field selector label selects; throws 400 for labels the real server rejects.</summary>
-    string StorageFieldLabel(string servedLabel);
+    /// <summary>The stored field a served field selector label selects; null for a label the real server rejects.</summary>
+    string? StorageFieldLabel(string servedLabel);
 }
