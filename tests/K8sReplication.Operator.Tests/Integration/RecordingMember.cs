@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using K8sReplication.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

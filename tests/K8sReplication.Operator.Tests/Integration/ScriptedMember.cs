@@ -4,6 +4,7 @@ using K8sReplication.Contracts;
 using K8sReplication.Contracts.Config;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Contracts.Json;
+using K8sReplication.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

@@ -46,6 +46,12 @@ public sealed class ApiServerEmulator : IAsyncDisposable
     /// <summary>Null accepts any (or no) token; otherwise other bearer tokens get 401 Unauthorized.</summary>
     public ISet<string>? AcceptedTokens { get; set; }
 
+    /// <summary>
+    /// The bearer token <see cref="WriteKubeconfig"/> writes when given none: clients such as the official .NET client
+    /// refuse a kubeconfig user without credentials. Accepted like any token while <see cref="AcceptedTokens"/> is null.
+    /// </summary>
+    public string KubeconfigToken { get; } = "emulator-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     /// <summary>Watch streams currently open (for leak tests).</summary>
     public int WatchConnections => _handler.WatchConnections;
 
@@ -84,10 +90,13 @@ public sealed class ApiServerEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a kubeconfig (context "emulator") that kubectl and our client both accept; returns <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes a kubeconfig (context "emulator") that kubectl, helm, our client and the official .NET client accept,
+    /// authenticating with <paramref name="token"/> or else <see cref="KubeconfigToken"/>; returns <paramref name="path"/>.
+    /// </summary>
     public string WriteKubeconfig(string path, string @namespace = "default", string? token = null)
     {
-        var user = token is null ? "  user: {}" : $"  user:\n    token: \"{token}\"";
+        var user = $"  user:\n    token: \"{token ?? KubeconfigToken}\"";
         var text = $$"""
             apiVersion: v1
             kind: Config

@@ -13,6 +13,7 @@ internal sealed partial class ApiRequestHandler
     {
         var path = context.Request.Path.Value ?? "";
         var type = ResolveType(target, path);
+        var stored = StorageOf(type);
         var query = context.Request.Query;
         var status = target.Subresource == "status";
         if (type.Namespaced && target.Namespace is null && target.Name is not null)
@@ -23,7 +24,7 @@ internal sealed partial class ApiRequestHandler
         switch (verb)
         {
             case "get":
-                await WriteObjectAsync(context, type, 200, _store.Get(type, target.Namespace, target.Name!));
+                await WriteObjectAsync(context, type, 200, _store.Get(stored, target.Namespace, target.Name!));
                 break;
             case "list":
                 await ListAsync(context, type, target);
@@ -43,16 +44,16 @@ internal sealed partial class ApiRequestHandler
                         throw ApiErrors.ResourceNotFound(path);
                     }
 
-                    var body = await ReadObjectAsync(context);
-                    var result = _store.Create(type, target.Namespace, body, WriteOptionsOf(context));
+                    var body = ToStorage(type, await ReadObjectAsync(context));
+                    var result = _store.Create(stored, target.Namespace, body, WriteOptionsOf(context));
                     await WriteResultAsync(context, type, 201, result);
                     break;
                 }
 
             case "update":
                 {
-                    var body = await ReadObjectAsync(context);
-                    var result = _store.Update(type, target.Namespace, target.Name!, body, status, WriteOptionsOf(context));
+                    var body = ToStorage(type, await ReadObjectAsync(context));
+                    var result = _store.Update(stored, target.Namespace, target.Name!, body, status, WriteOptionsOf(context));
                     await WriteResultAsync(context, type, 200, result);
                     break;
                 }
@@ -63,7 +64,7 @@ internal sealed partial class ApiRequestHandler
             case "delete":
                 {
                     var options = await DeleteOptionsOfAsync(context);
-                    var result = _store.Delete(type, target.Namespace, target.Name!, options);
+                    var result = _store.Delete(stored, target.Namespace, target.Name!, options);
                     if (result.Removed && type.IsCustom)
                     {
                         await WriteJsonAsync(context, 200, new JsonObject
@@ -92,7 +93,7 @@ internal sealed partial class ApiRequestHandler
             case "deletecollection":
                 {
                     var options = await DeleteOptionsOfAsync(context);
-                    var deleted = _store.DeleteCollection(type, target.Namespace, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]), options);
+                    var deleted = _store.DeleteCollection(stored, target.Namespace, LabelSelector.Parse(query["labelSelector"]), FieldsOf(type, query["fieldSelector"]), options);
                     var list = new JsonObject
                     {
                         ["kind"] = type.ListKind,
@@ -113,7 +114,8 @@ internal sealed partial class ApiRequestHandler
     {
         var query = context.Request.Query;
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 0;
-        var result = _store.List(type, target.Namespace, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]), limit, query["continue"]);
+        var stored = StorageOf(type);
+        var result = _store.List(stored, target.Namespace, LabelSelector.Parse(query["labelSelector"]), FieldsOf(type, query["fieldSelector"]), limit, query["continue"]);
         var meta = new JsonObject { ["resourceVersion"] = result.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
         if (result.Continue is not null)
         {
@@ -123,7 +125,7 @@ internal sealed partial class ApiRequestHandler
 
         if (TableConverter.Wants(context.Request.Headers.Accept))
         {
-            var table = TableConverter.Build(type, result.Items.Select(i => ForVersion(type, i)), meta, query["includeObject"].ToString(), _time.GetUtcNow());
+            var table = TableConverter.Build(stored, result.Items, meta, query["includeObject"].ToString(), _time.GetUtcNow());
             await WriteJsonAsync(context, 200, table);
             return;
         }
@@ -143,27 +145,28 @@ internal sealed partial class ApiRequestHandler
         var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
         var text = await ReadBodyAsync(context);
         var options = WriteOptionsOf(context);
+        var stored = StorageOf(type);
         WriteResult result;
         switch (contentType)
         {
             case "application/merge-patch+json":
                 {
                     var patch = JsonNode.Parse(text);
-                    result = _store.Patch(type, target.Namespace, target.Name!, old => AsObject(MergePatch.Apply(old, patch)), status, options);
+                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => MergePatch.Apply(served, patch)), status, options);
                     break;
                 }
 
             case "application/strategic-merge-patch+json" when !type.IsCustom:
                 {
                     var patch = JsonNode.Parse(text);
-                    result = _store.Patch(type, target.Namespace, target.Name!, old => AsObject(StrategicMergePatch.Apply(old, patch)), status, options);
+                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => StrategicMergePatch.Apply(served, patch)), status, options);
                     break;
                 }
 
             case "application/json-patch+json":
                 {
                     var operations = JsonNode.Parse(text) as JsonArray ?? throw ApiErrors.BadRequest("json patch must be an array of operations");
-                    result = _store.Patch(type, target.Namespace, target.Name!, old => AsObject(JsonPatch.Apply(old, operations)), status, options);
+                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => JsonPatch.Apply(served, operations)), status, options);
                     break;
                 }
 
@@ -181,8 +184,8 @@ internal sealed partial class ApiRequestHandler
                         throw ApiErrors.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({target.Name})");
                     }
 
-                    result = _store.Patch(type, target.Namespace, target.Name!, old => AsObject(StrategicMergePatch.Apply(old, applied)), status, options,
-                        () => applied.DeepClone().AsObject());
+                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => StrategicMergePatch.Apply(served, applied)), status, options,
+                        () => ToStorage(type, applied.DeepClone().AsObject()));
                     break;
                 }
 
@@ -195,6 +198,21 @@ internal sealed partial class ApiRequestHandler
     }
 
     private static JsonObject AsObject(JsonNode? node) => node as JsonObject ?? throw ApiErrors.BadRequest("the patched object must be a JSON object");
+
+    /// <summary>Applies <paramref name="patch"/> to the stored object as the client sees it (its API version's field names).</summary>
+    private static JsonObject Patched(ResourceType type, JsonObject stored, Func<JsonObject, JsonNode?> patch) =>
+        ToStorage(type, AsObject(patch(type.Conversion?.FromStorage(stored) ?? stored)));
+
+    /// <summary>The resource whose objects <paramref name="type"/> serves: itself, or the storage it is a view of.</summary>
+    private ResourceType StorageOf(ResourceType type) =>
+        type.Conversion is { } c ? _store.Catalog.Find(c.StorageGroup, c.StorageVersion, c.StoragePlural)! : type;
+
+    private static JsonObject ToStorage(ResourceType type, JsonObject served) => type.Conversion?.ToStorage(served) ?? served;
+
+    private static FieldSelector FieldsOf(ResourceType type, string? text) =>
+        FieldSelector.Parse(text, type.Conversion is { } c
+            ? label => c.StorageFieldLabel(label) ?? throw ApiErrors.BadRequest($"field label not supported: {label}")
+            : null);
 
     private static WriteOptions WriteOptionsOf(HttpContext context)
     {
@@ -248,7 +266,7 @@ internal sealed partial class ApiRequestHandler
         if (TableConverter.Wants(context.Request.Headers.Accept) && context.Request.Method == HttpMethods.Get)
         {
             var meta = new JsonObject { ["resourceVersion"] = obj["metadata"]?["resourceVersion"]?.DeepClone() };
-            await WriteJsonAsync(context, statusCode, TableConverter.Build(type, [versioned], meta, context.Request.Query["includeObject"].ToString(), _time.GetUtcNow()));
+            await WriteJsonAsync(context, statusCode, TableConverter.Build(StorageOf(type), [obj], meta, context.Request.Query["includeObject"].ToString(), _time.GetUtcNow()));
             return;
         }
 
@@ -258,7 +276,7 @@ internal sealed partial class ApiRequestHandler
     /// <summary>A private copy (stored nodes are shared and a node has one parent) carrying the requested apiVersion: a multi-version CRD's objects are stored once.</summary>
     private static JsonObject ForVersion(ResourceType type, JsonObject obj)
     {
-        var copy = obj.DeepClone().AsObject();
+        var copy = type.Conversion?.FromStorage(obj) ?? obj.DeepClone().AsObject();
         copy["apiVersion"] = type.ApiVersion;
         return copy;
     }

@@ -23,7 +23,7 @@ internal sealed partial class ApiRequestHandler
         }
 
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(fieldSelector);
+        var fields = FieldsOf(type, fieldSelector);
         var asTable = TableConverter.Wants(context.Request.Headers.Accept);
         var includeObject = query["includeObject"].ToString();
         context.Response.StatusCode = 200;
@@ -32,7 +32,7 @@ internal sealed partial class ApiRequestHandler
         StoreWatcher watcher;
         try
         {
-            watcher = _store.Watch(type, target.Namespace, labels, fields, query["resourceVersion"]);
+            watcher = _store.Watch(StorageOf(type), target.Namespace, labels, fields, query["resourceVersion"]);
         }
         catch (ApiException e) when (e.Code == 410)
         {
@@ -125,7 +125,7 @@ internal sealed partial class ApiRequestHandler
         else if (asTable)
         {
             var meta = new JsonObject { ["resourceVersion"] = item.Object["metadata"]?["resourceVersion"]?.DeepClone() };
-            obj = TableConverter.Build(type, [item.Object], meta, includeObject, _time.GetUtcNow());
+            obj = TableConverter.Build(StorageOf(type), [item.Object], meta, includeObject, _time.GetUtcNow());
         }
         else
         {

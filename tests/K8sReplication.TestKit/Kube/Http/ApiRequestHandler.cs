@@ -18,6 +18,7 @@ internal sealed partial class ApiRequestHandler
     private readonly TimeProvider _time;
     private readonly Func<ISet<string>?> _acceptedTokens;
     private readonly Action<RecordedRequest> _record;
+    private readonly PodProxy _podProxy = new();
     private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private int _watchConnections;
 
@@ -78,6 +79,12 @@ internal sealed partial class ApiRequestHandler
             if (target is null)
             {
                 await ServeNonResourceAsync(context, path);
+            }
+            else if (target.Subresource == "proxy" && target is { Group: "", Resource: "pods", Namespace: { } ns })
+            {
+                var pods = _store.Catalog.Find("", target.Version, "pods") ?? throw ApiErrors.ResourceNotFound(path);
+                var backend = PodProxy.Locate(target.Name!, name => _store.Get(pods, ns, name), target.ProxyPath!, context.Request.QueryString.Value ?? "");
+                await _podProxy.ForwardAsync(context, backend, context.RequestAborted);
             }
             else
             {

@@ -1,8 +1,13 @@
 namespace K8sReplication.TestKit.Kube.Http;
 
-/// <summary>A parsed resource path: <c>/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]</c> or the <c>/apis/{group}/{version}</c> form.</summary>
+/// <summary>
+/// A parsed resource path: <c>/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]</c> or the
+/// <c>/apis/{group}/{version}</c> form; for <c>.../{name}/proxy/{path}</c>, <see cref="ProxyPath"/> is <c>/{path}</c>.
+/// </summary>
 internal sealed record RequestTarget(string Group, string Version, string Resource, string? Subresource, string? Namespace, string? Name, bool WatchPath)
 {
+    public string? ProxyPath { get; init; }
+
     public static RequestTarget? Parse(string path)
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -38,6 +43,14 @@ internal sealed record RequestTarget(string Group, string Version, string Resour
         {
             ns = rest[1];
             rest = rest[2..];
+        }
+
+        if (rest.Length >= 3 && rest[2] == "proxy")
+        {
+            var marker = $"/{rest[0]}/{rest[1]}/proxy";
+            var at = path.IndexOf(marker, StringComparison.Ordinal);
+            var proxyPath = at < 0 ? "/" : path[(at + marker.Length)..];
+            return new RequestTarget(group, version, rest[0], "proxy", ns, rest[1], watch) { ProxyPath = proxyPath.Length == 0 ? "/" : proxyPath };
         }
 
         if (rest.Length > 3)

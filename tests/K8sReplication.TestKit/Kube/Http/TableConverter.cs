@@ -32,7 +32,7 @@ internal static class TableConverter
             var cells = new JsonArray();
             foreach (var column in type.Columns)
             {
-                cells.Add(Cell(column, item, now));
+                cells.Add(type.StorageKey == "/events" && EventCells.TryCompute(column.Name, item, now, out var computed) ? computed : Cell(column, item, now));
             }
 
             var row = new JsonObject { ["cells"] = cells };

@@ -31,6 +31,9 @@ internal sealed record ResourceType
     /// <summary>True for custom resources: updates must carry metadata.resourceVersion and bodies are pruned.</summary>
     public bool IsCustom { get; init; }
 
+    /// <summary>Set when this resource is a view of another resource's storage (events.k8s.io Events).</summary>
+    public IStorageConversion? Conversion { get; init; }
+
     /// <summary>Objects of all versions of one group/resource share a storage key.</summary>
     public string StorageKey => $"{Group}/{Plural}";
 

@@ -16,7 +16,9 @@ internal sealed class FieldSelector
     {
     }
 
-    public static FieldSelector Parse(string? text)
+    /// <param name="text">The selector as sent.</param>
+    /// <param name="storedLabel">Maps a label of the requested API version to the stored field it selects; null keeps labels as sent.</param>
+    public static FieldSelector Parse(string? text, Func<string, string>? storedLabel = null)
     {
         var selector = new FieldSelector();
         if (string.IsNullOrWhiteSpace(text))
@@ -36,7 +38,8 @@ internal sealed class FieldSelector
                 throw ApiErrors.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
             }
 
-            selector._terms.Add((term[..index].Trim().Split('.'), term[(index + width)..].Trim(), isEqual));
+            var label = term[..index].Trim();
+            selector._terms.Add(((storedLabel?.Invoke(label) ?? label).Split('.'), term[(index + width)..].Trim(), isEqual));
         }
 
         return selector;

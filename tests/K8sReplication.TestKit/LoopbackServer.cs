@@ -1,15 +1,11 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace K8sReplication.Operator.Tests.Integration;
+namespace K8sReplication.TestKit;
 
-/// <summary>A real Kestrel server on 127.0.0.1:0 standing in for a member pod's ports; the caller maps its endpoints.</summary>
-internal static class LoopbackServer
+/// <summary>A real Kestrel server on 127.0.0.1:0 standing in for a pod's ports; the caller maps its endpoints.</summary>
+public static class LoopbackServer
 {
     public static async Task<(WebApplication App, int Port)> StartAsync(Action<WebApplication> map)
     {
