@@ -1,45 +1,16 @@
 using K8sReplication.Sidecar.Backup;
-using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Storage;
 using K8sReplication.Sidecar.Tests.Storage;
-using K8sReplication.TestKit.Sqlite;
 
 namespace K8sReplication.Sidecar.Tests.Backup;
 
 /// <summary>
-/// Archive edge cases: a column added between two segments, a delete collected while no backup held it back, a gap
+/// Archive edge cases: a delete collected while no backup held it back, a gap
 /// just before the restore point, and a table held back for a schema difference when a snapshot is taken.
 /// </summary>
-public sealed class ArchiveEdgeCaseTests : IDisposable
+public sealed class ArchiveEdgeCaseTests : ArchiveTestBase
 {
     private const string Schema = "CREATE TABLE kv(k TEXT PRIMARY KEY, v);";
-    private readonly TempDatabase archive = new("unused.db");
-    private readonly TempDatabase output = new("unused.db");
-    private string ArchiveUrl => "file://" + Path.Combine(archive.Folder, "archive");
-
-    public void Dispose()
-    {
-        archive.Dispose();
-        output.Dispose();
-    }
-
-    /// <summary>An ALTER TABLE ADD COLUMN between two segments: the restore needs both and holds both rows.</summary>
-    [Fact]
-    public async Task AColumnAddedBetweenSegments_BothRestore()
-    {
-        using var member = new TestReplica(Schema);
-        using var remote = RemoteStores.Open(ArchiveUrl, null, null);
-        var archiver = Archiver(member.Store, remote);
-        member.Exec("INSERT INTO kv VALUES ('a', 1)");
-        await archiver.ArchiveAsync(CancellationToken.None);
-        member.Exec("ALTER TABLE kv ADD COLUMN extra TEXT");
-        member.Store.Refresh();
-        member.Exec("INSERT INTO kv VALUES ('b', 2, 'x')");
-        await archiver.ArchiveAsync(CancellationToken.None);
-
-        var report = await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, "r.db"), null, false, false, CancellationToken.None);
-        Assert.Equal(2, report.Rows);
-    }
 
     /// <summary>
     /// Backup turned off and on again with the same URL: a delete collected meanwhile is in no segment, so archiving
@@ -59,7 +30,7 @@ public sealed class ArchiveEdgeCaseTests : IDisposable
         // backup configured again with the same URL: a new archiver resumes from the saved position
         await Archiver(member.Store, remote).ArchiveAsync(CancellationToken.None);
 
-        var report = await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, "r.db"), null, false, false, CancellationToken.None);
+        var report = await new Restorer(remote).RestoreAsync(Path.Combine(OutputFolder, "r.db"), null, false, false, CancellationToken.None);
         Assert.Equal(1, report.Rows);
     }
 
@@ -95,9 +66,9 @@ public sealed class ArchiveEdgeCaseTests : IDisposable
         Assert.True(result.RejectedSchema > 0);
         Assert.True(await Archiver(x.Store, remote).SnapshotIfDueAsync(CancellationToken.None));
 
-        var segments = Directory.GetFiles(Path.Combine(archive.Folder, "archive"), "*.seg", SearchOption.AllDirectories);
-        var keys = segments.Select(f => ArchiveLayout.ParseSegment(Path.GetRelativePath(Path.Combine(archive.Folder, "archive"), f).Replace('\\', '/'))!).ToList();
-        var manifest = Directory.GetFiles(Path.Combine(archive.Folder, "archive", "snapshots"), "*.json").Single();
+        var segments = Directory.GetFiles(ArchiveFolder, "*.seg", SearchOption.AllDirectories);
+        var keys = segments.Select(f => ArchiveLayout.ParseSegment(Path.GetRelativePath(ArchiveFolder, f).Replace('\\', '/'))!).ToList();
+        var manifest = Directory.GetFiles(Path.Combine(ArchiveFolder, "snapshots"), "*.json").Single();
         var m = await K8sReplication.Sidecar.Backup.Archiver.ReadManifestAsync(remote, ArchiveLayout.ParseManifest("snapshots/" + Path.GetFileName(manifest))!, CancellationToken.None);
         // A's only change is in no object a restore reads: the snapshot does not hold it, its segment is "covered".
         Assert.NotEmpty(Restorer.NeededSegments(keys, m, long.MaxValue));
@@ -128,19 +99,10 @@ public sealed class ArchiveEdgeCaseTests : IDisposable
         var (bytes, sha) = ArchiveFormat.Encode(header, [change], site);
         Assert.True(await remote.PutIfAbsentAsync(ArchiveLayout.Segment(site.ToString(), 0, 1, hlc, sha), bytes, CancellationToken.None));
 
-        var target = Path.Combine(output.Folder, "hostile.db");
+        var target = Path.Combine(OutputFolder, "hostile.db");
         var error = await Assert.ThrowsAsync<RestoreFailedException>(() => new Restorer(remote).RestoreAsync(target, null, false, false, CancellationToken.None));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
-        Assert.Empty(Directory.GetFiles(output.Folder));
+        Assert.Empty(Directory.GetFiles(OutputFolder));
     }
-
-    private static Archiver Archiver(ReplicaStore store, IRemoteStore remote) =>
-        new(store, remote, new BackupSettings
-        {
-            Location = BackupLocation.Parse("file:///unused", out _)!,
-            Interval = TimeSpan.FromSeconds(1),
-            SnapshotInterval = TimeSpan.FromDays(1),
-            Retention = TimeSpan.FromDays(7),
-        }, TimeProvider.System);
 }

@@ -1,5 +1,4 @@
 using K8sReplication.Sidecar.Backup;
-using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Storage;
 using K8sReplication.Sidecar.Tests.Storage;
 using K8sReplication.TestKit.Sqlite;
@@ -12,24 +11,13 @@ namespace K8sReplication.Sidecar.Tests.Backup;
 /// holds exactly the archived state at the point asked for, deletes included; damage or gaps fail the restore and
 /// leave nothing at the target.
 /// </summary>
-public sealed class ArchiveRestoreTests : IDisposable
+public sealed class ArchiveRestoreTests : ArchiveTestBase
 {
     private const string Schema = """
         CREATE TABLE kv(k TEXT PRIMARY KEY, v);
         CREATE TABLE items(id INTEGER PRIMARY KEY, v, w REAL);
         CREATE UNIQUE INDEX items_v ON items(v);
         """;
-
-    private readonly TempDatabase archive = new("unused.db");
-    private readonly TempDatabase output = new("unused.db");
-
-    private string ArchiveUrl => "file://" + Path.Combine(archive.Folder, "archive");
-
-    public void Dispose()
-    {
-        archive.Dispose();
-        output.Dispose();
-    }
 
     [Fact]
     public async Task RestoreLatest_HoldsExactlyTheMembersTables()
@@ -48,7 +36,7 @@ public sealed class ArchiveRestoreTests : IDisposable
         Assert.Equal("restored", report.Event);
         Assert.Equal(290 + 3, report.Rows);
         Assert.Equal(1, report.Segments);
-        AssertSameTables(member.App, Path.Combine(output.Folder, "latest.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "latest.db"));
     }
 
     [Fact]
@@ -69,9 +57,9 @@ public sealed class ArchiveRestoreTests : IDisposable
 
         var report = await Restore(remote, "between.db", between);
         Assert.Equal(90, report.Rows);
-        Assert.Equal(firstWave, Dump(Path.Combine(output.Folder, "between.db")));
+        Assert.Equal(firstWave, Dump(Path.Combine(OutputFolder, "between.db")));
         await Restore(remote, "latest.db");
-        AssertSameTables(member.App, Path.Combine(output.Folder, "latest.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "latest.db"));
     }
 
     [Fact]
@@ -90,7 +78,7 @@ public sealed class ArchiveRestoreTests : IDisposable
         var report = await Restore(remote, "restored.db");
         Assert.NotNull(report.Snapshot);
         Assert.Equal(1, report.Segments); // the first segment is in the snapshot
-        AssertSameTables(member.App, Path.Combine(output.Folder, "restored.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "restored.db"));
     }
 
     [Fact]
@@ -104,11 +92,11 @@ public sealed class ArchiveRestoreTests : IDisposable
         // Pages count log entries too, so a part may end before 10 changes: at least 35 / 10 of each.
         Assert.InRange(await archiver.ArchiveAsync(CancellationToken.None), 3, 35);
         Assert.True(await archiver.SnapshotIfDueAsync(CancellationToken.None));
-        Assert.InRange(Directory.GetFiles(Path.Combine(archive.Folder, "archive", "snapshots", "parts")).Length, 3, 35);
+        Assert.InRange(Directory.GetFiles(Path.Combine(ArchiveFolder, "snapshots", "parts")).Length, 3, 35);
 
         var report = await Restore(remote, "parts.db");
         Assert.Equal(35, report.Rows);
-        AssertSameTables(member.App, Path.Combine(output.Folder, "parts.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "parts.db"));
     }
 
     [Fact]
@@ -126,7 +114,7 @@ public sealed class ArchiveRestoreTests : IDisposable
         await archiver.ArchiveAsync(CancellationToken.None);
 
         await Restore(remote, "altered.db");
-        using var restored = new SqliteConnection($"Data Source={Path.Combine(output.Folder, "altered.db")};Pooling=False");
+        using var restored = new SqliteConnection($"Data Source={Path.Combine(OutputFolder, "altered.db")};Pooling=False");
         restored.Open();
         Assert.Equal(["new|2|given", "old|1|none"], restored.Rows("SELECT k, v, extra FROM kv ORDER BY k").Select(r => string.Join("|", r)));
     }
@@ -138,15 +126,15 @@ public sealed class ArchiveRestoreTests : IDisposable
         using var remote = RemoteStores.Open(ArchiveUrl, null, null);
         member.Exec("INSERT INTO kv VALUES ('a', 1), ('b', 2)");
         await Archiver(member.Store, remote).ArchiveAsync(CancellationToken.None);
-        var segment = Directory.GetFiles(Path.Combine(archive.Folder, "archive"), "*.seg", SearchOption.AllDirectories).Single();
+        var segment = Directory.GetFiles(ArchiveFolder, "*.seg", SearchOption.AllDirectories).Single();
         var bytes = await File.ReadAllBytesAsync(segment);
         bytes[bytes.Length / 2] ^= 0x40;
         await File.WriteAllBytesAsync(segment, bytes);
 
-        var target = Path.Combine(output.Folder, "corrupt.db");
+        var target = Path.Combine(OutputFolder, "corrupt.db");
         var error = await Assert.ThrowsAsync<ArchiveCorruptException>(() => new Restorer(remote).RestoreAsync(target, null, false, false, CancellationToken.None));
         Assert.Contains(Path.GetFileName(segment), error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Directory.GetFileSystemEntries(output.Folder), f => f.Contains("corrupt", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(OutputFolder), f => f.Contains("corrupt", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -161,10 +149,10 @@ public sealed class ArchiveRestoreTests : IDisposable
             await archiver.ArchiveAsync(CancellationToken.None);
         }
 
-        var middle = Directory.GetFiles(Path.Combine(archive.Folder, "archive"), "*.seg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ElementAt(1);
+        var middle = Directory.GetFiles(ArchiveFolder, "*.seg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ElementAt(1);
         File.Delete(middle);
 
-        var target = Path.Combine(output.Folder, "gap.db");
+        var target = Path.Combine(OutputFolder, "gap.db");
         var error = await Assert.ThrowsAsync<RestoreFailedException>(() => new Restorer(remote).RestoreAsync(target, null, false, false, CancellationToken.None));
         Assert.Contains("gap", error.Message, StringComparison.Ordinal);
         Assert.Contains(member.Store.Site.ToString(), error.Message, StringComparison.Ordinal);
@@ -189,7 +177,7 @@ public sealed class ArchiveRestoreTests : IDisposable
 
         var report = await Restore(remote, "resumed.db");
         Assert.Equal(2, report.Segments);
-        AssertSameTables(member.App, Path.Combine(output.Folder, "resumed.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "resumed.db"));
     }
 
     [Fact]
@@ -227,11 +215,11 @@ public sealed class ArchiveRestoreTests : IDisposable
         {
             var name = $"at-{at.ToUnixTimeMilliseconds()}.db";
             await Restore(remote, name, at);
-            Assert.Equal(state, Dump(Path.Combine(output.Folder, name)));
+            Assert.Equal(state, Dump(Path.Combine(OutputFolder, name)));
         }
 
         await Restore(remote, "latest.db");
-        AssertSameTables(member.App, Path.Combine(output.Folder, "latest.db"));
+        AssertSameTables(member.App, Path.Combine(OutputFolder, "latest.db"));
     }
 
     [Fact]
@@ -239,8 +227,8 @@ public sealed class ArchiveRestoreTests : IDisposable
     {
         using var member = new TestReplica(Schema);
         using var remote = RemoteStores.Open(ArchiveUrl, null, null);
-        var target = Path.Combine(output.Folder, "app.db");
-        var empty = "file://" + Path.Combine(archive.Folder, "empty");
+        var target = Path.Combine(OutputFolder, "app.db");
+        var empty = "file://" + Path.GetFullPath(Path.Combine(ArchiveFolder, "..", "empty"));
 
         var (code, stdout, stderr) = await RunCommand("--from", empty, "--to", target);
         Assert.Equal(1, code);
@@ -294,7 +282,7 @@ public sealed class ArchiveRestoreTests : IDisposable
         using var remote = RemoteStores.Open(ArchiveUrl, null, null);
         member.Exec("INSERT INTO kv VALUES ('a', 1), ('b', 2)");
         await Archiver(member.Store, remote).ArchiveAsync(CancellationToken.None);
-        var target = Path.Combine(output.Folder, "member.db");
+        var target = Path.Combine(OutputFolder, "member.db");
         await Restore(remote, "member.db");
 
         member.Store.TryFoldAll();
@@ -303,19 +291,6 @@ public sealed class ArchiveRestoreTests : IDisposable
         Assert.Equal(member.Store.Merkle.Root, restored.Merkle.Root); // the same rows with the same versions
         Assert.Equal(0, restored.ConflictCount());
     }
-
-    private static Archiver Archiver(ReplicaStore store, IRemoteStore remote, TimeSpan? snapshotInterval = null, TimeSpan? retention = null,
-        int parts = Sidecar.Backup.Archiver.SegmentChanges) =>
-        new(store, remote, new BackupSettings
-        {
-            Location = BackupLocation.Parse("file:///unused", out _)!,
-            Interval = TimeSpan.FromSeconds(1),
-            SnapshotInterval = snapshotInterval ?? TimeSpan.FromDays(1),
-            Retention = retention ?? TimeSpan.FromDays(7),
-        }, TimeProvider.System) { PartChanges = parts };
-
-    private async Task<RestoreReport> Restore(IRemoteStore remote, string name, DateTimeOffset? at = null) =>
-        await new Restorer(remote).RestoreAsync(Path.Combine(output.Folder, name), at, false, false, CancellationToken.None);
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunCommand(params string[] args)
     {
