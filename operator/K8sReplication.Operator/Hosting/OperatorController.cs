@@ -36,7 +36,13 @@ internal sealed partial class OperatorController
         _elector = elector;
         _workerCount = workerCount;
         _logger = logger;
-        _meshes.AddHandler((old, current) => _queue.Add(ObjectKey.Of((current ?? old)!)));
+        _meshes.AddHandler((old, current) =>
+        {
+            if (Matters(old, current))
+            {
+                _queue.Add(ObjectKey.Of((current ?? old)!));
+            }
+        });
         _pods.AddHandler(OnPod);
         _configMaps.AddHandler(OnConfigMap);
     }
@@ -111,6 +117,17 @@ internal sealed partial class OperatorController
             await electing.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Whether a mesh event asks for a reconcile: it came or went, or its spec (generation), deletion or finalizers
+    /// changed. The operator's own status writes change none of them, so they do not reconcile the mesh again; the
+    /// periodic requeue keeps the status current.
+    /// </summary>
+    internal static bool Matters(ReplicationMesh? old, ReplicationMesh? current) =>
+        old is null || current is null
+        || old.Metadata.Generation != current.Metadata.Generation
+        || old.Metadata.DeletionTimestamp != current.Metadata.DeletionTimestamp
+        || !(old.Metadata.Finalizers ?? []).SequenceEqual(current.Metadata.Finalizers ?? [], StringComparer.Ordinal);
 
     private void OnPod(Pod? old, Pod? current)
     {
