@@ -20,6 +20,8 @@ apt_install() {
 }
 
 command -v promtool >/dev/null || apt_install prometheus || fail_tool promtool "apt-get install prometheus (needs root on Debian)"
+# The sandbox test with --prometheus runs the real server from the same package.
+command -v prometheus >/dev/null || apt_install prometheus || fail_tool prometheus "apt-get install prometheus (needs root on Debian)"
 command -v sqlite3 >/dev/null || apt_install sqlite3 || fail_tool sqlite3 "apt-get install sqlite3 (needs root on Debian)"
 # The Native AOT sidecar test publishes the shipped binary; its native link step needs a C toolchain (clang, or gcc).
 command -v clang >/dev/null || command -v gcc >/dev/null || apt_install clang || fail_tool clang "apt-get install clang (needs root on Debian; Native AOT links with clang or gcc)"

@@ -112,6 +112,11 @@ internal sealed class SandboxRun(SandboxOptions options)
                     narrator.Say(await DescribeEventsAsync(members, writer, stop));
                 }
 
+                if (prometheus is not null)
+                {
+                    narrator.Say(await DescribeScrapesAsync(prometheus, members.All.Count + 1, stop));
+                }
+
                 var ok = converged && outcome?.Reached != false;
                 var scenarioPart = outcome is null ? "" : $" scenario={options.Scenario} outcome={(outcome.Reached ? "reached" : "failed")}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -194,6 +199,35 @@ internal sealed class SandboxRun(SandboxOptions options)
             $"events: {count} {(same ? "on every member" : "on " + all[0].Name + " (members differ)")}, {writer.Events} written by the app "
             + $"({(byMember.Length > 0 ? byMember : "none")}), {(outOfRange == 0 ? "each id in its member's own range" : outOfRange + " outside their member's range")}; "
             + $"conflicts on events: {conflicts}");
+    }
+
+    /// <summary>
+    /// Whether Prometheus scrapes every target (each sidecar and the operator): waits up to 20 s for its scrapes (every
+    /// 5 s, targets rediscovered every 5 s) to reach every one.
+    /// </summary>
+    private static async Task<string> DescribeScrapesAsync(PrometheusServer prometheus, int targets, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        (int Up, int Total) seen = (0, 0);
+        while (true)
+        {
+            try
+            {
+                seen = await prometheus.TargetsUpAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException
+                || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // Asked again below.
+            }
+
+            if ((seen.Up == targets && seen.Total == targets) || DateTime.UtcNow > deadline)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"prometheus: {seen.Up} of {targets} targets up ({prometheus.Url})");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
     }
 
     /// <summary>host:port of every /metrics the sandbox serves: each member's admin port and the operator's metrics port.</summary>

@@ -108,6 +108,15 @@ internal sealed class PrometheusServer : IDisposable
         }
     }
 
+    /// <summary>How many of its targets Prometheus scraped successfully last time (<c>up == 1</c>), and how many it has.</summary>
+    public async Task<(int Up, int Total)> TargetsUpAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var answer = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(Url, "api/v1/query?query=up"), cancellationToken));
+        var results = answer.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().ToList();
+        return (results.Count(r => r.GetProperty("value")[1].GetString() == "1"), results.Count);
+    }
+
     /// <summary>Rewrites the targets file when the targets changed (atomically: Prometheus never reads half a file).</summary>
     public void UpdateTargets(IEnumerable<string> targets)
     {

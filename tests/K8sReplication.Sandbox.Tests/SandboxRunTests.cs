@@ -19,6 +19,18 @@ public sealed class SandboxRunTests
         Assert.Contains("sqlite3 ", run.Output);
     }
 
+    /// <summary>The sample mesh archives its backup, and <c>--prometheus</c> starts a real Prometheus that scrapes every sidecar and the operator.</summary>
+    [Fact]
+    public async Task WithPrometheus_EveryTargetIsScraped_AndTheMeshArchivesItsBackup()
+    {
+        var run = await SandboxProcess.RunAsync("--members", "2", "--duration", "15s", "--prometheus");
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run.Dir, "backup", "default", "notes", "segments"), "*.seg", SearchOption.AllDirectories));
+        run.AssertCleanExit(); // removes the sandbox folder
+        Assert.Matches(@"prometheus: 3 of 3 targets up \(http://127\.0\.0\.1:\d+/\)", run.Output);
+        Assert.Contains(" restore --from file://", run.Output);
+    }
+
     [Fact]
     public async Task UnknownFlag_ExitsTwo_NamingTheFlag()
     {
