@@ -48,9 +48,9 @@ internal static class AdminApi
     private static async Task PutConfigAsync(HttpContext context)
     {
         var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers.Authorization))
+        if (!auth.IsAuthorized(context.Request.Headers))
         {
-            throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+            throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
         }
 
         var body = await RequestInput.ReadBodyAsync(context);

@@ -25,9 +25,9 @@ internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAut
                 throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(context.Request.Path.Value)} on this port", StatusCodes.Status404NotFound);
             }
 
-            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers.Authorization))
+            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers))
             {
-                throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+                throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
             }
 
             await next(context);

@@ -25,9 +25,9 @@ internal static partial class ConflictLogEndpoint
     public static Task HandleAsync(HttpContext context)
     {
         var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers.Authorization))
+        if (!auth.IsAuthorized(context.Request.Headers))
         {
-            throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+            throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
         }
 
         var table = Table(context);
