@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using K8sReplication.TestKit.Processes;
+using K8sReplication.TestKit.Tools;
 
 namespace K8sReplication.Operator.Tests.Integration;
 
@@ -8,36 +8,9 @@ internal static class PluginProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "kubectl-k8srepl.dll");
 
-    public static async Task<ProcessExit> RunAsync(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    /// <summary>The dotnet host running the tests (the SDK sets DOTNET_HOST_PATH), else the one on PATH.</summary>
+    private static ExternalTool Dotnet => ExternalTool.Find("dotnet", "DOTNET_HOST_PATH");
 
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment.Remove("KUBERNETES_SERVICE_HOST");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the plugin");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl-k8srepl {string.Join(' ', args)} did not finish");
-        }
-
-        return new ProcessExit(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<ProcessExit> RunAsync(string kubeconfig, params string[] args) =>
+        Dotnet.RunAsync([Dll, .. args], env: new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig });
 }
