@@ -3,13 +3,14 @@ using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Security;
 
 namespace K8sReplication.Sidecar.Serve;
 
 /// <summary>
-/// The admin port: probes, status, live config and the conflict log (both authenticated). Probes read published state
-/// only.
+/// The admin port: probes, status, live config, the conflict log and anti-entropy requests (the last three
+/// authenticated). Probes read published state only.
 /// </summary>
 internal static class AdminApi
 {
@@ -21,6 +22,7 @@ internal static class AdminApi
         routes.MapGet(Paths.Status, (RequestDelegate)StatusAsync);
         routes.MapPut(Paths.Config, (RequestDelegate)PutConfigAsync);
         routes.MapGet(Paths.Conflicts, (RequestDelegate)ConflictLogEndpoint.HandleAsync);
+        routes.MapPost(Paths.AntiEntropy, (RequestDelegate)RequestAntiEntropyAsync);
     }
 
     private static Task ReadyAsync(HttpContext context)
@@ -75,6 +77,18 @@ internal static class AdminApi
                 await ApiResponses.JsonAsync(context, context.RequestServices.GetRequiredService<HealthReporter>().Build(), ContractsJsonContext.Default.SidecarHealth);
                 break;
         }
+    }
+
+    private static Task RequestAntiEntropyAsync(HttpContext context)
+    {
+        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
+        if (!auth.IsAuthorized(context.Request.Headers))
+        {
+            throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
+        }
+
+        context.RequestServices.GetRequiredService<AntiEntropyTrigger>().RequestRound();
+        return Text(context, StatusCodes.Status202Accepted, "anti-entropy round requested against every peer");
     }
 
     private static Task Text(HttpContext context, int status, string text)
