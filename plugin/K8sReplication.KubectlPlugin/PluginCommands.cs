@@ -4,6 +4,7 @@ using K8sReplication.KubectlPlugin.Cluster;
 using K8sReplication.KubectlPlugin.Conflicts;
 using K8sReplication.KubectlPlugin.Diff;
 using K8sReplication.KubectlPlugin.Output;
+using K8sReplication.KubectlPlugin.Resync;
 using K8sReplication.KubectlPlugin.Status;
 
 namespace K8sReplication.KubectlPlugin;
@@ -27,6 +28,7 @@ internal static class PluginCommands
           kubectl k8srepl resume MESH
           kubectl k8srepl conflicts MESH [--table T] [--limit N] [-o json|yaml]
           kubectl k8srepl diff MESH [-o json|yaml]
+          kubectl k8srepl resync MESH MEMBER [-o json|yaml]
 
         Connection flags (as kubectl): --kubeconfig PATH, --context NAME, -n/--namespace NS.
         """;
@@ -45,12 +47,12 @@ internal static class PluginCommands
                 return parsed.Help ? Ok : Usage;
             }
 
-            if (parsed.Command is not ("status" or "pause" or "resume" or "conflicts" or "diff"))
+            _ = parsed.Command switch
             {
-                throw new UsageException($"unknown command \"{parsed.Command}\"");
-            }
-
-            parsed.Expect("mesh");
+                "status" or "pause" or "resume" or "conflicts" or "diff" => parsed.Expect("mesh"),
+                "resync" => parsed.Expect("mesh", "member"),
+                _ => throw new UsageException($"unknown command \"{parsed.Command}\""),
+            };
         }
         catch (UsageException e)
         {
@@ -93,6 +95,10 @@ internal static class PluginCommands
             case "conflicts":
                 var conflicts = await ConflictsCommand.ReadAsync(connection, mesh, args.Table, args.Limit, cancellationToken);
                 return Format(args, conflicts, PluginJsonContext.Default.IReadOnlyListMemberConflict, () => ConflictsCommand.Table(conflicts, palette));
+            case "resync":
+                var member = args.Positional[1];
+                var rounds = await ResyncCommand.RunAsync(connection, mesh, member, TimeProvider.System, cancellationToken);
+                return Format(args, rounds, PluginJsonContext.Default.IReadOnlyListPeerRound, () => ResyncCommand.Table(member, rounds, palette));
             default:
                 var diff = await DiffCommand.ReadAsync(connection, mesh, cancellationToken);
                 return Format(args, diff, PluginJsonContext.Default.DiffReport, () => DiffCommand.Text(diff, palette));

@@ -164,16 +164,35 @@ internal sealed class MeshConnection : IDisposable
         }
     }
 
+    /// <summary><c>GET</c> on a sidecar through the pod proxy, the JSON answer deserialized.</summary>
+    public async Task<T> SidecarGetAsync<T>(string pod, int port, string pathAndQuery, string? token, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var body = await SidecarSendAsync(HttpMethod.Get, pod, port, pathAndQuery, token, cancellationToken);
+        try
+        {
+            return JsonSerializer.Deserialize(body, type)
+                ?? throw new PluginException($"pod {pod}: GET {PathOf(pathAndQuery)} answered an empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new PluginException($"pod {pod}: GET {PathOf(pathAndQuery)} answered malformed JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary><c>POST</c> without a body on a sidecar through the pod proxy; returns the answer's text.</summary>
+    public Task<string> SidecarPostAsync(string pod, int port, string path, string? token, CancellationToken cancellationToken) =>
+        SidecarSendAsync(HttpMethod.Post, pod, port, path, token, cancellationToken);
+
     /// <summary>
-    /// <c>GET</c> on a sidecar through the pod proxy. The token goes in <see cref="WellKnown.TokenHeader"/>: the API
+    /// One request to a sidecar through the pod proxy. The token goes in <see cref="WellKnown.TokenHeader"/>: the API
     /// server consumes <c>Authorization</c> to authenticate the user and does not forward it.
     /// </summary>
-    public async Task<T> SidecarGetAsync<T>(string pod, int port, string pathAndQuery, string? token, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async Task<string> SidecarSendAsync(HttpMethod method, string pod, int port, string pathAndQuery, string? token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pathAndQuery);
         var url = _kube.BaseUri.ToString().TrimEnd('/')
             + $"/api/v1/namespaces/{Uri.EscapeDataString(Namespace)}/pods/{Uri.EscapeDataString(pod)}:{port}/proxy{pathAndQuery}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var request = new HttpRequestMessage(method, url);
         request.Headers.Accept.ParseAdd("application/json");
         if (token is not null)
         {
@@ -185,28 +204,22 @@ internal sealed class MeshConnection : IDisposable
             await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         }
 
-        var path = pathAndQuery.Split('?')[0];
+        var what = $"{method} {PathOf(pathAndQuery)} on port {port}";
         try
         {
             using var response = await _kube.HttpClient.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new PluginException($"pod {pod}: GET {path} on port {port} answered {(int)response.StatusCode} {response.StatusCode}: {Shorten(body)}");
-            }
-
-            return JsonSerializer.Deserialize(body, type)
-                ?? throw new PluginException($"pod {pod}: GET {path} answered an empty body");
+            return response.IsSuccessStatusCode
+                ? body
+                : throw new PluginException($"pod {pod}: {what} answered {(int)response.StatusCode} {response.StatusCode}: {Shorten(body)}");
         }
         catch (HttpRequestException e)
         {
-            throw new PluginException($"pod {pod}: GET {path} on port {port} failed: {e.Message}", e);
-        }
-        catch (JsonException e)
-        {
-            throw new PluginException($"pod {pod}: GET {path} answered malformed JSON: {e.Message}", e);
+            throw new PluginException($"pod {pod}: {what} failed: {e.Message}", e);
         }
     }
+
+    private static string PathOf(string pathAndQuery) => pathAndQuery.Split('?')[0];
 
     private PluginException ApiFailure(HttpOperationException e, string what) => e.Response.StatusCode switch
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using K8sReplication.KubectlPlugin.Conflicts;
 using K8sReplication.KubectlPlugin.Diff;
+using K8sReplication.KubectlPlugin.Resync;
 using K8sReplication.KubectlPlugin.Status;
 
 namespace K8sReplication.KubectlPlugin.Output;
@@ -14,6 +15,7 @@ namespace K8sReplication.KubectlPlugin.Output;
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(IReadOnlyList<MemberConflict>))]
 [JsonSerializable(typeof(DiffReport))]
+[JsonSerializable(typeof(IReadOnlyList<PeerRound>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(long))]

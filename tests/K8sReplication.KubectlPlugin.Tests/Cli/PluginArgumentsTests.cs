@@ -52,8 +52,10 @@ public sealed class PluginArgumentsTests
 
         Assert.Equal(PluginCommands.Ok, await PluginCommands.RunAsync(["--help"], stdout, stderr, CancellationToken.None));
         Assert.Equal(PluginCommands.Usage, await PluginCommands.RunAsync([], stdout, stderr, CancellationToken.None));
-        Assert.Equal(PluginCommands.Usage, await PluginCommands.RunAsync(["resync", "demo"], stdout, stderr, CancellationToken.None));
-        Assert.Contains("unknown command \"resync\"", stderr.ToString());
+        Assert.Equal(PluginCommands.Usage, await PluginCommands.RunAsync(["sync", "demo"], stdout, stderr, CancellationToken.None));
+        Assert.Contains("unknown command \"sync\"", stderr.ToString());
         Assert.Equal(PluginCommands.Usage, await PluginCommands.RunAsync(["pause"], stdout, stderr, CancellationToken.None));
+        Assert.Equal(PluginCommands.Usage, await PluginCommands.RunAsync(["resync", "demo"], stdout, stderr, CancellationToken.None));
+        Assert.Contains("resync takes MESH MEMBER", stderr.ToString());
     }
 }

@@ -14,7 +14,7 @@ public sealed class KubectlPluginTests
     private static readonly TimeSpan Deadline = OperatorScenario.Deadline;
 
     [Fact]
-    public async Task Status_ShowsEveryMember_AsTableJsonAndYaml_AndThroughKubectl()
+    public async Task Status_ShowsEveryMember_AsTableJsonAndYaml_AndThroughKubectl_ResyncReportsTheRound()
     {
         await using var scenario = await OperatorScenario.StartAsync();
         await Task.WhenAll(scenario.AddMemberAsync("demo-0"), scenario.AddMemberAsync("demo-1"));
@@ -53,6 +53,20 @@ public sealed class KubectlPluginTests
             env: new Dictionary<string, string> { ["PATH"] = path, ["KUBECONFIG"] = "" });
         Assert.True(viaKubectl.ExitCode == 0, viaKubectl.Stderr);
         Assert.Contains("demo-1", viaKubectl.Stdout);
+
+        // resync: the member runs a round against its peer now and reports it.
+        var resync = await PluginProcess.RunAsync(scenario.Kubeconfig, "resync", "demo", "demo-0", "-o", "json");
+        Assert.True(resync.ExitCode == 0, resync.Stderr);
+        using (var document = JsonDocument.Parse(resync.Stdout))
+        {
+            var round = Assert.Single(document.RootElement.EnumerateArray());
+            Assert.Equal("demo-1", round.GetProperty("peer").GetString());
+            Assert.Equal("equal", round.GetProperty("round").GetProperty("result").GetString());
+        }
+
+        var notMember = await PluginProcess.RunAsync(scenario.Kubeconfig, "resync", "demo", "demo-9");
+        Assert.Equal(1, notMember.ExitCode);
+        Assert.Contains("pod \"demo-9\" is not a member of mesh \"demo\"", notMember.Stderr);
 
         var missing = await PluginProcess.RunAsync(scenario.Kubeconfig, "status", "nope");
         Assert.Equal(1, missing.ExitCode);
