@@ -49,11 +49,7 @@ internal static class AdminApi
 
     private static async Task PutConfigAsync(HttpContext context)
     {
-        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers))
-        {
-            throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
-        }
+        RequireToken(context);
 
         var body = await RequestInput.ReadBodyAsync(context);
         var config = context.RequestServices.GetRequiredService<LiveConfig>();
@@ -81,14 +77,19 @@ internal static class AdminApi
 
     private static Task RequestAntiEntropyAsync(HttpContext context)
     {
-        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers))
-        {
-            throw new BadRequestException("Authorization", "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required", StatusCodes.Status401Unauthorized);
-        }
+        RequireToken(context);
 
         context.RequestServices.GetRequiredService<AntiEntropyTrigger>().RequestRound();
         return Text(context, StatusCodes.Status202Accepted, "anti-entropy round requested against every peer");
+    }
+
+    /// <summary>401 unless the request carries the mesh token (always passes when no token file is configured).</summary>
+    public static void RequireToken(HttpContext context)
+    {
+        if (!context.RequestServices.GetRequiredService<BearerTokenAuthenticator>().IsAuthorized(context.Request.Headers))
+        {
+            throw new BadRequestException("Authorization", ApiMiddleware.TokenRequired, StatusCodes.Status401Unauthorized);
+        }
     }
 
     private static Task Text(HttpContext context, int status, string text)
