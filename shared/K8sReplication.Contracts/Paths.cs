@@ -55,6 +55,12 @@ public static class Paths
     /// </summary>
     public const string Conflicts = "/v1/conflicts";
 
+    /// <summary>
+    /// Requests an anti-entropy round against every peer now, instead of at the next interval (POST, bearer token,
+    /// admin port); answers 202 at once. Each peer's round shows in <see cref="Status"/> as its <c>lastAntiEntropy</c>.
+    /// </summary>
+    public const string AntiEntropy = "/v1/antientropy";
+
     /// <summary>Live configuration push (PUT, bearer token).</summary>
     public const string Config = "/v1/config";
 

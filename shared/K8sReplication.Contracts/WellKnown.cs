@@ -21,6 +21,12 @@ public static class WellKnown
     /// <summary>Key inside the auth Secret that holds the bearer token.</summary>
     public const string TokenSecretKey = "token";
 
+    /// <summary>
+    /// Request header carrying the bare token, accepted wherever <c>Authorization: Bearer</c> is: kube-apiserver's pod
+    /// proxy strips <c>Authorization</c>, so clients that reach a sidecar through it (the kubectl plugin) send this one.
+    /// </summary>
+    public const string TokenHeader = "X-K8srepl-Token";
+
     /// <summary>Prefix of every bookkeeping table the sidecar creates inside the app database.</summary>
     public const string BookkeepingTablePrefix = "__repl_";
 

@@ -30,8 +30,8 @@ public sealed class NamespaceLayeringTests
         ["Repair"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Backup"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Engine"] = ["Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
-        ["Serve"] = ["Engine", "Storage", "Wire", "Resilience", "Configuration", "Security"],
-        ["Hosting"] = ["Serve", "Engine", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
+        ["Serve"] = ["Engine", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Security"],
+        ["Hosting"] = ["Serve", "Engine", "Repair", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         [""] = ["Hosting", "Backup", "Configuration"],
     };
 

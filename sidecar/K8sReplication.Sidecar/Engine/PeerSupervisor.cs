@@ -21,6 +21,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly DatabaseCircuit _databaseCircuit;
     private readonly BearerTokenAuthenticator _auth;
     private readonly SidecarMetrics _metrics;
+    private readonly AntiEntropyTrigger _antiEntropyTrigger;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
         DatabaseCircuit databaseCircuit,
         BearerTokenAuthenticator auth,
         SidecarMetrics metrics,
+        AntiEntropyTrigger antiEntropyTrigger,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -50,6 +52,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
         _databaseCircuit = databaseCircuit;
         _auth = auth;
         _metrics = metrics;
+        _antiEntropyTrigger = antiEntropyTrigger;
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<PeerSupervisor>();
@@ -202,7 +205,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
             tailer = Task.Run(() => new PeerTailer(_config, _store!, _applier, _databaseCircuit, client, _bindings!, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         }
 
-        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_config, _store!, _applier, client, _bindings!, _metrics, _time, logger).RunAsync(stop.Token), CancellationToken.None);
+        var antiEntropy = Task.Run(() => new AntiEntropyLoop(_config, _store!, _applier, client, _bindings!, _metrics, _antiEntropyTrigger, _time, logger).RunAsync(stop.Token), CancellationToken.None);
         return new PeerLoops(state, stop, Task.WhenAll(tailer, antiEntropy));
     }
 

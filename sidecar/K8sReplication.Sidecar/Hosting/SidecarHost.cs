@@ -7,6 +7,7 @@ using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
+using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Serve;
@@ -61,6 +62,7 @@ internal static partial class SidecarHost
         services.AddSingleton<BatchApplier>();
         services.AddSingleton<ReplicationEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicationEngine>());
+        services.AddSingleton<AntiEntropyTrigger>();
         services.AddSingleton<PeerSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerSupervisor>());
         services.AddHostedService<FoldLoop>();

@@ -10,7 +10,7 @@ namespace K8sReplication.Sidecar.Repair;
 
 /// <summary>
 /// Runs anti-entropy rounds against one peer for ever: first probe soon after start, then every interval with
-/// ±20 % jitter; skipped while the hot path is catching up from that peer; failures back off (capped at the
+/// ±20 % jitter, or at once when a round is requested (<see cref="AntiEntropyTrigger"/>); skipped while the hot path is catching up from that peer; failures back off (capped at the
 /// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
 /// </summary>
 internal sealed partial class AntiEntropyLoop(
@@ -20,6 +20,7 @@ internal sealed partial class AntiEntropyLoop(
     PeerClient client,
     SiteBindings bindings,
     SidecarMetrics metrics,
+    AntiEntropyTrigger trigger,
     TimeProvider time,
     ILogger logger)
 {
@@ -30,16 +31,25 @@ internal sealed partial class AntiEntropyLoop(
         var interval = config.Current.AntiEntropyInterval;
         var delay = Jitter(interval < FirstProbe ? interval : FirstProbe);
         var backoff = new JitteredBackoff(TimeSpan.FromMilliseconds(500), interval);
+        var wake = trigger.Wake;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(delay, time, cancellationToken);
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wake);
+                await Task.Delay(delay, time, waiting.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A round was requested: run it now.
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+
+            // Taken before the round, so a request made while it runs wakes the next wait at once.
+            wake = trigger.Wake;
 
             var settings = config.Current;
             interval = settings.AntiEntropyInterval;

@@ -1,10 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using K8sReplication.Contracts;
 
 namespace K8sReplication.Sidecar.Security;
 
 /// <summary>
-/// Checks <c>Authorization: Bearer ...</c> against the token file (a mounted Secret). The file is re-read when its
+/// Checks <c>Authorization: Bearer ...</c>, or the token alone in <see cref="TokenHeader"/>, against the token file (a
+/// mounted Secret). The second form exists for callers that reach the sidecar through the API server's pod proxy, which
+/// strips <c>Authorization</c> after authenticating the caller itself. The file is re-read when its
 /// timestamp changes, so a rotated Secret takes effect without restart. Comparison is constant-time over SHA-256
 /// digests, so neither content nor length leaks through timing. No token file configured: everything passes.
 /// </summary>
@@ -14,6 +17,9 @@ internal sealed class BearerTokenAuthenticator(string? tokenFile)
     private DateTime _stamp = DateTime.MinValue;
     private byte[]? _digest;
     private string? _token;
+
+    /// <summary>Carries the bare token when <c>Authorization</c> cannot reach the sidecar.</summary>
+    public const string TokenHeader = WellKnown.TokenHeader;
 
     public bool Enabled => tokenFile is not null;
 
@@ -27,7 +33,14 @@ internal sealed class BearerTokenAuthenticator(string? tokenFile)
         }
     }
 
-    public bool IsAuthorized(string? authorizationHeader)
+    /// <summary>The request's <c>Authorization</c> bearer token or, when it has none, its <see cref="TokenHeader"/>.</summary>
+    public bool IsAuthorized(IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return IsAuthorized(headers.Authorization, headers[TokenHeader]);
+    }
+
+    public bool IsAuthorized(string? authorizationHeader, string? tokenHeader = null)
     {
         if (tokenFile is null)
         {
@@ -36,14 +49,22 @@ internal sealed class BearerTokenAuthenticator(string? tokenFile)
 
         Refresh();
         var expected = _digest;
-        if (expected is null || authorizationHeader is null
-            || !authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        string? presented;
+        if (authorizationHeader is not null && authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorizationHeader[7..].Trim();
+        }
+        else
+        {
+            presented = tokenHeader?.Trim();
+        }
+
+        if (expected is null || string.IsNullOrEmpty(presented))
         {
             return false;
         }
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(authorizationHeader[7..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(presented, expected);
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expected);
     }
 
     private void Refresh()

@@ -3,13 +3,14 @@ using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Security;
 
 namespace K8sReplication.Sidecar.Serve;
 
 /// <summary>
-/// The admin port: probes, status, live config and the conflict log (both authenticated). Probes read published state
-/// only.
+/// The admin port: probes, status, live config, the conflict log and anti-entropy requests (the last three
+/// authenticated). Probes read published state only.
 /// </summary>
 internal static class AdminApi
 {
@@ -21,6 +22,7 @@ internal static class AdminApi
         routes.MapGet(Paths.Status, (RequestDelegate)StatusAsync);
         routes.MapPut(Paths.Config, (RequestDelegate)PutConfigAsync);
         routes.MapGet(Paths.Conflicts, (RequestDelegate)ConflictLogEndpoint.HandleAsync);
+        routes.MapPost(Paths.AntiEntropy, (RequestDelegate)RequestAntiEntropyAsync);
     }
 
     private static Task ReadyAsync(HttpContext context)
@@ -47,11 +49,7 @@ internal static class AdminApi
 
     private static async Task PutConfigAsync(HttpContext context)
     {
-        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers.Authorization))
-        {
-            throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
-        }
+        RequireToken(context);
 
         var body = await RequestInput.ReadBodyAsync(context);
         var config = context.RequestServices.GetRequiredService<LiveConfig>();
@@ -74,6 +72,23 @@ internal static class AdminApi
             default:
                 await ApiResponses.JsonAsync(context, context.RequestServices.GetRequiredService<HealthReporter>().Build(), ContractsJsonContext.Default.SidecarHealth);
                 break;
+        }
+    }
+
+    private static Task RequestAntiEntropyAsync(HttpContext context)
+    {
+        RequireToken(context);
+
+        context.RequestServices.GetRequiredService<AntiEntropyTrigger>().RequestRound();
+        return Text(context, StatusCodes.Status202Accepted, "anti-entropy round requested against every peer");
+    }
+
+    /// <summary>401 unless the request carries the mesh token (always passes when no token file is configured).</summary>
+    public static void RequireToken(HttpContext context)
+    {
+        if (!context.RequestServices.GetRequiredService<BearerTokenAuthenticator>().IsAuthorized(context.Request.Headers))
+        {
+            throw new BadRequestException("Authorization", ApiMiddleware.TokenRequired, StatusCodes.Status401Unauthorized);
         }
     }
 

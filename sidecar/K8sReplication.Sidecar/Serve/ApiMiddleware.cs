@@ -11,6 +11,8 @@ namespace K8sReplication.Sidecar.Serve;
 /// </summary>
 internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAuthenticator auth, ListenerPorts ports, ILogger<ApiMiddleware> logger)
 {
+    public const string TokenRequired = "a valid bearer token (or " + BearerTokenAuthenticator.TokenHeader + " header) is required";
+
     public static bool IsReplicationPath(PathString path) =>
         path.StartsWithSegments(Paths.Changes) || path.StartsWithSegments(Paths.Merkle)
         || path.StartsWithSegments(Paths.Rows) || path.StartsWithSegments(Paths.Schema);
@@ -25,9 +27,9 @@ internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAut
                 throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(context.Request.Path.Value)} on this port", StatusCodes.Status404NotFound);
             }
 
-            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers.Authorization))
+            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers))
             {
-                throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
+                throw new BadRequestException("Authorization", TokenRequired, StatusCodes.Status401Unauthorized);
             }
 
             await next(context);

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using K8sReplication.Contracts.Conflicts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Sidecar.Configuration;
-using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
 
 namespace K8sReplication.Sidecar.Serve;
@@ -24,11 +23,7 @@ internal static partial class ConflictLogEndpoint
 
     public static Task HandleAsync(HttpContext context)
     {
-        var auth = context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
-        if (!auth.IsAuthorized(context.Request.Headers.Authorization))
-        {
-            throw new BadRequestException("Authorization", "a valid bearer token is required", StatusCodes.Status401Unauthorized);
-        }
+        AdminApi.RequireToken(context);
 
         var table = Table(context);
         var since = Since(context);

@@ -262,7 +262,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
 
         for (var leaf = 0; leaf < local.Merkle.LeafCount; leaf++)
         {
-            var winners = Repair.MerkleDiff.RemoteWinners(local.Merkle.Leaf(leaf), remote.Merkle.Leaf(leaf)).Select(e => e.Key).ToArray();
+            var winners = Sidecar.Repair.MerkleDiff.RemoteWinners(local.Merkle.Leaf(leaf), remote.Merkle.Leaf(leaf)).Select(e => e.Key).ToArray();
             if (winners.Length > 0)
             {
                 local.ApplyBatch(remote.ReadRows("kv", winners), "ae:" + remote.Site, "repair", remote.SchemaHashes, repair: true);
