@@ -42,6 +42,37 @@ internal static partial class DirectoryFlush
         }
     }
 
+    /// <summary>
+    /// Gives <paramref name="source"/>'s file the name <paramref name="target"/> too (link(2)), only if that name does
+    /// not exist: atomic and exclusive, so of racing writers exactly one succeeds. True when linked, false when the
+    /// name exists; null when this system or file system cannot link (the caller falls back).
+    /// </summary>
+    public static bool? LinkExclusive(string source, string target)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        if (Link(source, target) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno switch
+        {
+            ExistsErrno => false,
+            NotPermittedErrno or CrossDeviceErrno or NotSupportedErrno => null,
+            _ => throw new IOException($"link of '{source}' to '{target}' failed: {new Win32Exception(errno).Message}", errno),
+        };
+    }
+
+    private const int NotPermittedErrno = 1; // EPERM: the file system does not allow hard links
+    private const int ExistsErrno = 17; // EEXIST
+    private const int CrossDeviceErrno = 18; // EXDEV
+    private const int NotSupportedErrno = 95; // EOPNOTSUPP
+
     private static IOException Failure(string call, string directory)
     {
         var errno = Marshal.GetLastPInvokeError();
@@ -50,6 +81,9 @@ internal static partial class DirectoryFlush
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string source, [MarshalAs(UnmanagedType.LPUTF8Str)] string target);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);

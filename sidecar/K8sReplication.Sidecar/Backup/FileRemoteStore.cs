@@ -51,15 +51,25 @@ internal sealed class FileRemoteStore : IRemoteStore
                 file.Flush(flushToDisk: true);
             }
 
-            try
+            // link(2) the complete temp file to the name: it fails when the name exists, even when another writer
+            // took it a moment ago, and the object appears complete or not at all (the temp name goes in finally).
+            switch (DirectoryFlush.LinkExclusive(temp, path))
             {
-                // On Unix a move that may not overwrite is link(2) then unlink(2): it fails when the name exists, even
-                // when another writer took it a moment ago, and the object appears complete or not at all.
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return false;
+                case false:
+                    return false;
+                case null:
+                    // No hard links here: a move that may not overwrite (checks, then renames: racing writers of one
+                    // key may both succeed, each with a complete object).
+                    try
+                    {
+                        File.Move(temp, path, overwrite: false);
+                    }
+                    catch (IOException) when (File.Exists(path))
+                    {
+                        return false;
+                    }
+
+                    break;
             }
 
             DirectoryFlush.Flush(directory);
