@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using K8sReplication.Contracts;
+using k8s.Models;
 using K8sReplication.Kube.Leases;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Mesh;
 using K8sReplication.Operator.Runtime;
 
@@ -16,8 +16,8 @@ namespace K8sReplication.Operator.Hosting;
 internal sealed partial class OperatorController
 {
     private readonly Informer<ReplicationMesh> _meshes;
-    private readonly Informer<Pod> _pods;
-    private readonly Informer<ConfigMap> _configMaps;
+    private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1ConfigMap> _configMaps;
     private readonly WorkQueue _queue;
     private readonly ReconcileWorkers _workers;
     private readonly LeaderElector? _elector;
@@ -25,7 +25,7 @@ internal sealed partial class OperatorController
     private readonly ILogger _logger;
     private volatile bool _synced;
 
-    public OperatorController(Informer<ReplicationMesh> meshes, Informer<Pod> pods, Informer<ConfigMap> configMaps, WorkQueue queue,
+    public OperatorController(Informer<ReplicationMesh> meshes, Informer<V1Pod> pods, Informer<V1ConfigMap> configMaps, WorkQueue queue,
         ReconcileWorkers workers, LeaderElector? elector, int workerCount, ILogger logger)
     {
         _meshes = meshes;
@@ -129,12 +129,12 @@ internal sealed partial class OperatorController
         || old.Metadata.DeletionTimestamp != current.Metadata.DeletionTimestamp
         || !(old.Metadata.Finalizers ?? []).SequenceEqual(current.Metadata.Finalizers ?? [], StringComparer.Ordinal);
 
-    private void OnPod(Pod? old, Pod? current)
+    private void OnPod(V1Pod? old, V1Pod? current)
     {
         var pod = (current ?? old)!;
         var before = old is null ? null : MemberDiscovery.Labels(old);
         var after = current is null ? null : MemberDiscovery.Labels(current);
-        foreach (var mesh in _meshes.Cache.List(pod.Metadata.Namespace))
+        foreach (var mesh in _meshes.Cache.List(pod.Metadata.NamespaceProperty))
         {
             var selector = mesh.Spec?.Selector;
             if ((old is not null && SelectorMatcher.Matches(selector, before)) || (current is not null && SelectorMatcher.Matches(selector, after)))
@@ -144,17 +144,17 @@ internal sealed partial class OperatorController
         }
     }
 
-    private void OnConfigMap(ConfigMap? old, ConfigMap? current)
+    private void OnConfigMap(V1ConfigMap? old, V1ConfigMap? current)
     {
         var configMap = (current ?? old)!;
         var owner = configMap.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == MeshResource.Type.Kind);
         if (owner is not null)
         {
-            _queue.Add(ObjectKey.Of(configMap.Metadata.Namespace, owner.Name));
+            _queue.Add(ObjectKey.Of(configMap.Metadata.NamespaceProperty, owner.Name));
         }
         else if (configMap.Metadata.Labels?.TryGetValue(Labels.Mesh, out var mesh) == true)
         {
-            _queue.Add(ObjectKey.Of(configMap.Metadata.Namespace, mesh));
+            _queue.Add(ObjectKey.Of(configMap.Metadata.NamespaceProperty, mesh));
         }
     }
 

@@ -1,3 +1,4 @@
+using k8s;
 using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Runtime;
 
@@ -18,7 +19,8 @@ internal sealed partial class MeshReconciler
             return BackupCredentialsVerdict.NotConfigured;
         }
 
-        var secret = await _client.TryGetAsync(ResourceTypes.Secrets, secretName, mesh.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var secret = await _client.CoreV1.ReadNamespacedSecretAsync(secretName, mesh.Metadata.NamespaceProperty, cancellationToken: cancellationToken)
+            .NullWhenNotFound().ConfigureAwait(false);
         var verdict = BackupCredentialsVerdict.Of(secretName, secret);
         if (verdict.Problem is { } problem)
         {
