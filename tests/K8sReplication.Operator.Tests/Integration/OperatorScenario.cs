@@ -143,11 +143,14 @@ internal sealed class OperatorScenario : IAsyncDisposable
         }
     }
 
-    public async Task<OperatorProcess> StartOperatorAsync(params IEnumerable<string> extra)
+    public Task<OperatorProcess> StartOperatorAsync(params IEnumerable<string> extra) => StartOperatorWithKubeconfigAsync(Kubeconfig, extra);
+
+    /// <summary>Starts an operator that connects with <paramref name="kubeconfig"/> instead of the scenario's own.</summary>
+    public async Task<OperatorProcess> StartOperatorWithKubeconfigAsync(string kubeconfig, params IEnumerable<string> extra)
     {
         var args = new List<string>
         {
-            "--kubeconfig", Kubeconfig,
+            "--kubeconfig", kubeconfig,
             "--namespace", Namespace,
             "--health-listen", "127.0.0.1:0",
             "--metrics-listen", "127.0.0.1:0",
