@@ -81,10 +81,16 @@ internal static partial class OperatorHost
         var pods = new Informer<V1Pod>(connection, KubeResources.Pods, options.Namespace, informerOptions, informerLogger, time);
         var configMaps = new Informer<V1ConfigMap>(connection, KubeResources.ConfigMaps, options.Namespace,
             informerOptions with { LabelSelector = $"{Labels.ManagedBy}={Labels.ManagedByValue}" }, informerLogger, time);
+        // Only Secrets that carry an opt-in label are listed and cached (one informer per label: a selector cannot OR).
+        var authSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.MeshAuthSecret}={Labels.MeshAuthSecretValue}" }, informerLogger, time);
+        var backupSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.MeshBackupSecret}={Labels.MeshBackupSecretValue}" }, informerLogger, time);
         operatorMetrics.Observe(() => queue.Depth, () => meshes.Cache.Count);
 
         var events = new EventRecorder(connection.Client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
-        var reconciler = new MeshReconciler(connection.Client, meshes.Cache, pods.Cache, configMaps.Cache, sidecars, events, operatorMetrics,
+        var reconciler = new MeshReconciler(connection.Client, meshes.Cache, pods.Cache, configMaps.Cache,
+            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache), sidecars, events, operatorMetrics,
             new MeshReconcilerOptions { Resync = options.Resync }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
         var workers = new ReconcileWorkers(queue, reconciler, operatorMetrics, logger, time);
         var elector = options.LeaderElect
@@ -98,7 +104,8 @@ internal static partial class OperatorHost
                 RetryPeriod = options.RetryPeriod,
             }, time)
             : null;
-        var controller = new OperatorController(meshes, pods, configMaps, queue, workers, elector, options.MaxConcurrentReconciles, logger);
+        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets], queue, workers, elector,
+            options.MaxConcurrentReconciles, logger);
 
         MapEndpoints(app, controller, () => Port(health), () => Port(metrics ?? health));
         try

@@ -1,5 +1,3 @@
-using k8s;
-using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Runtime;
 
 namespace K8sReplication.Operator.Mesh;
@@ -19,8 +17,7 @@ internal sealed partial class MeshReconciler
             return BackupCredentialsVerdict.NotConfigured;
         }
 
-        var secret = await _client.CoreV1.ReadNamespacedSecretAsync(secretName, mesh.Metadata.NamespaceProperty, cancellationToken: cancellationToken)
-            .NullWhenNotFound().ConfigureAwait(false);
+        var secret = await _secrets.BackupSecretAsync(mesh.Metadata.NamespaceProperty, secretName, cancellationToken).ConfigureAwait(false);
         var verdict = BackupCredentialsVerdict.Of(secretName, secret);
         if (verdict.Problem is { } problem)
         {

@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Events;
 using K8sReplication.Operator.Metrics;
 using K8sReplication.Operator.Runtime;
@@ -20,6 +19,7 @@ internal sealed partial class MeshReconciler : IReconciler
     private readonly ObjectCache<ReplicationMesh> _meshes;
     private readonly ObjectCache<V1Pod> _pods;
     private readonly ObjectCache<V1ConfigMap> _configMaps;
+    private readonly MeshSecrets _secrets;
     private readonly SidecarClient _sidecars;
     private readonly EventRecorder? _events;
     private readonly OperatorMetrics? _metrics;
@@ -32,6 +32,7 @@ internal sealed partial class MeshReconciler : IReconciler
         ObjectCache<ReplicationMesh> meshes,
         ObjectCache<V1Pod> pods,
         ObjectCache<V1ConfigMap> configMaps,
+        MeshSecrets secrets,
         SidecarClient sidecars,
         EventRecorder? events,
         OperatorMetrics? metrics,
@@ -43,6 +44,7 @@ internal sealed partial class MeshReconciler : IReconciler
         _meshes = meshes;
         _pods = pods;
         _configMaps = configMaps;
+        _secrets = secrets;
         _sidecars = sidecars;
         _events = events;
         _metrics = metrics;
@@ -129,9 +131,9 @@ internal sealed partial class MeshReconciler : IReconciler
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
-    /// Reads the mesh's auth Secret, from the mesh's own namespace only, and decides whether its token may be used
-    /// (<see cref="AuthSecretVerdict"/>). A missing Secret or key and a refused Secret are logged and recorded as
-    /// warning Events on every reconcile (the recorder folds repeats into one Event series).
+    /// Reads the mesh's auth Secret (see <see cref="MeshSecrets"/>), from the mesh's own namespace only, and decides
+    /// whether its token may be used (<see cref="AuthSecretVerdict"/>). A missing Secret or key and a refused Secret are
+    /// logged and recorded as warning Events on every reconcile (the recorder folds repeats into one Event series).
     /// </summary>
     private async Task<AuthSecretVerdict> ReadAuthSecretAsync(ReplicationMesh mesh, CancellationToken cancellationToken)
     {
@@ -141,8 +143,7 @@ internal sealed partial class MeshReconciler : IReconciler
             return AuthSecretVerdict.NotConfigured;
         }
 
-        var secret = await _client.CoreV1.ReadNamespacedSecretAsync(secretName, mesh.Metadata.NamespaceProperty, cancellationToken: cancellationToken)
-            .NullWhenNotFound().ConfigureAwait(false);
+        var secret = await _secrets.AuthSecretAsync(mesh.Metadata.NamespaceProperty, secretName, cancellationToken).ConfigureAwait(false);
         var verdict = AuthSecretVerdict.Of(secretName, secret);
         switch (verdict.Outcome)
         {

@@ -63,6 +63,32 @@ public sealed class AuthSecretOptInTests
         Assert.Equal(settled.Status!.ConfigGeneration, (await HealthAsync(member)).ConfigGeneration);
     }
 
+    [Fact]
+    public async Task OptedInSecret_IsReadFromTheInformerCache_NotByNameOnEveryReconcile_AndARotatedTokenReachesThePods()
+    {
+        await using var scenario = await OperatorScenario.StartAsync();
+        await using var spy = await RecordingMember.StartAsync();
+        await scenario.CreatePodAsync("spy-0", spy.Port, spy.Port);
+        await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo");
+        await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == $"Bearer {OperatorScenario.Token}"), Deadline,
+            "the opted-in Secret's token to reach the pod");
+
+        // The spy never settles, so the mesh is reconciled about every second: none of those reconciles reads the Secret.
+        var seen = spy.Calls.Count;
+        await Eventually.TrueAsync(() => spy.Calls.Count >= seen + 3, Deadline, "three more reconciles");
+        Assert.Equal(0, SecretReads(scenario, OperatorScenario.SecretName));
+        Assert.Contains(scenario.Api.Requests, r => r.UserAgent.Contains("k8srepl-operator", StringComparison.Ordinal)
+            && r.Verb == "watch" && r.Resource == "secrets");
+
+        // The owner rotates the token: the informer sees it and the next calls carry the new one.
+        await scenario.Kube.CoreV1.PatchNamespacedSecretAsync(
+            OperatorScenario.MergePatch(new { stringData = new Dictionary<string, string> { [WellKnown.TokenSecretKey] = "rotated-token" } }),
+            OperatorScenario.SecretName, OperatorScenario.Namespace);
+        await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == "Bearer rotated-token"), Deadline, "the rotated token to reach the pod");
+        Assert.Equal(0, SecretReads(scenario, OperatorScenario.SecretName));
+    }
+
     private static int SecretReads(OperatorScenario scenario, string secret) =>
         scenario.Api.Requests.Count(r => r.UserAgent.Contains("k8srepl-operator", StringComparison.Ordinal)
             && r.Verb == "get" && r.Resource == "secrets" && r.Name == secret);
