@@ -20,4 +20,7 @@ public static class ConditionTypes
 
     /// <summary>Only when spec.backup is set: every member archives its changes recently and without error.</summary>
     public const string BackupHealthy = "BackupHealthy";
+
+    /// <summary>Unless spec.tls.mode is Disabled: every member has a current certificate the others trust.</summary>
+    public const string TlsReady = "TLSReady";
 }

@@ -66,6 +66,10 @@ public sealed record ReplicationMeshSpec
     [Description("Versions further ahead of a member's wall clock than this are rejected.")]
     public string? MaxClockSkew { get; init; }
 
+    /// <summary>Mutual TLS between members.</summary>
+    [Description("Mutual TLS between members. Absent: mode Operator, the operator issues the certificates.")]
+    public TlsSpec? Tls { get; init; }
+
     /// <summary>Bearer-token Secret.</summary>
     [Description("Secret holding the bearer token shared by the sidecars and the operator.")]
     public SecretReference? AuthSecretRef { get; init; }
