@@ -10,7 +10,8 @@ internal static class OperatorCommandLine
     public const string Usage = """
         usage: k8srepl-operator [--kubeconfig PATH] [--namespace NS | --all-namespaces] [--health-listen HOST:PORT]
                                 [--metrics-listen HOST:PORT] [--leader-elect] [--lease-namespace NS] [--resync 30s]
-                                [--max-concurrent-reconciles N]
+                                [--max-concurrent-reconciles N] [--tls-member-validity 2160h]
+                                [--tls-authority-validity 26280h]
                k8srepl-operator crd [--output PATH]
         """;
 
@@ -87,6 +88,12 @@ internal static class OperatorCommandLine
                     case "--watch-inactivity-timeout":
                         options = options with { WatchInactivityTimeout = Duration(flag, Value()) };
                         break;
+                    case "--tls-member-validity":
+                        options = options with { Pki = options.Pki with { MemberValidity = Duration(flag, Value()) } };
+                        break;
+                    case "--tls-authority-validity":
+                        options = options with { Pki = options.Pki with { AuthorityValidity = Duration(flag, Value()) } };
+                        break;
                     default:
                         return (null, $"{args[i]}: unknown flag");
                 }
@@ -106,6 +113,11 @@ internal static class OperatorCommandLine
         if (options.LeaderElect && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
         {
             return (null, "--lease-duration, --renew-deadline, --retry-period: need retry period < renew deadline < lease duration");
+        }
+
+        if (options.Pki.Validate() is { Count: > 0 } pkiErrors)
+        {
+            return (null, string.Join("; ", pkiErrors));
         }
 
         return (options, null);

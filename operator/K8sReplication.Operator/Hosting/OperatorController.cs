@@ -165,10 +165,20 @@ internal sealed partial class OperatorController
         }
     }
 
-    /// <summary>A Secret opted in (or out, or changed): the meshes of its namespace that name it look again.</summary>
+    /// <summary>
+    /// A Secret opted in (or out, or changed): the meshes of its namespace that name it look again. A Secret the
+    /// operator made (certificates) is its owning mesh's, like its ConfigMap.
+    /// </summary>
     private void OnSecret(V1Secret? old, V1Secret? current)
     {
         var secret = (current ?? old)!;
+        var owner = secret.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == MeshResource.Type.Kind);
+        if (owner is not null)
+        {
+            _queue.Add(ObjectKey.Of(secret.Metadata.NamespaceProperty, owner.Name));
+            return;
+        }
+
         foreach (var mesh in _meshes.Cache.List(secret.Metadata.NamespaceProperty))
         {
             if (mesh.Spec?.AuthSecretRef?.Name == secret.Metadata.Name || mesh.Spec?.Backup?.CredentialsSecretRef?.Name == secret.Metadata.Name)

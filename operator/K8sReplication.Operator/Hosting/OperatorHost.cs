@@ -86,12 +86,15 @@ internal static partial class OperatorHost
             informerOptions with { LabelSelector = $"{Labels.MeshAuthSecret}={Labels.MeshAuthSecretValue}" }, informerLogger, time);
         var backupSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
             informerOptions with { LabelSelector = $"{Labels.MeshBackupSecret}={Labels.MeshBackupSecretValue}" }, informerLogger, time);
+        // The Secrets the operator makes itself (certificates), selected like its ConfigMaps.
+        var managedSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.ManagedBy}={Labels.ManagedByValue}" }, informerLogger, time);
         operatorMetrics.Observe(() => queue.Depth, () => meshes.Cache.Count);
 
         var events = new EventRecorder(connection.Client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
         var reconciler = new MeshReconciler(connection.Client, meshes.Cache, pods.Cache, configMaps.Cache,
-            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache), sidecars, events, operatorMetrics,
-            new MeshReconcilerOptions { Resync = options.Resync }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
+            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache, managedSecrets.Cache), sidecars, events, operatorMetrics,
+            new MeshReconcilerOptions { Resync = options.Resync, Pki = options.Pki }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
         var workers = new ReconcileWorkers(queue, reconciler, operatorMetrics, logger, time);
         var elector = options.LeaderElect
             ? new LeaderElector(connection.Client, new LeaderElectionOptions
@@ -104,7 +107,7 @@ internal static partial class OperatorHost
                 RetryPeriod = options.RetryPeriod,
             }, time)
             : null;
-        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets], queue, workers, elector,
+        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets, managedSecrets], queue, workers, elector,
             options.MaxConcurrentReconciles, logger);
 
         MapEndpoints(app, controller, () => Port(health), () => Port(metrics ?? health));

@@ -30,6 +30,9 @@ internal sealed record OperatorOptions
 
     public int MaxConcurrentReconciles { get; init; } = DefaultMaxConcurrentReconciles;
 
+    /// <summary>Lifetimes of the certificates issued for meshes in TLS mode Operator.</summary>
+    public Pki.PkiOptions Pki { get; init; } = new();
+
     /// <summary>Candidate identity for leader election and the reporting instance of Events; default POD_NAME or the host name.</summary>
     public string? Identity { get; init; }
 

@@ -41,18 +41,31 @@ internal static class MemberDiscovery
         var replication = NamedPort(ports, WellKnown.ReplicationPortName) ?? spec.ReplicationPort ?? WellKnown.ReplicationPort;
         var admin = NamedPort(ports, WellKnown.AdminPortName) ?? spec.AdminPort ?? WellKnown.AdminPort;
         var ip = pod.Status!.PodIP!;
-        return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(ip, replication), Url(ip, admin), pod.Metadata.DeletionTimestamp is not null);
+        var scheme = UsesTls(pod) ? "https" : "http";
+        return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(scheme, ip, replication), Url("http", ip, admin), pod.Metadata.DeletionTimestamp is not null);
     }
+
+    /// <summary>True when the pod starts its sidecar with TLS (see the type's remarks).</summary>
+    public static bool UsesTls(V1Pod pod)
+    {
+        List<V1Container> containers = [.. pod.Spec?.InitContainers ?? [], .. pod.Spec?.Containers ?? []];
+        var sidecars = containers.Where(c => (c.Ports ?? []).Any(p => p.Name == WellKnown.ReplicationPortName)).ToList();
+        return (sidecars.Count > 0 ? sidecars : containers).Any(c =>
+            (c.Args ?? []).Concat(c.Command ?? []).Any(a => a == TlsCertFlag || a.StartsWith(TlsCertFlag + "=", StringComparison.Ordinal))
+            || (c.Env ?? []).Any(e => e.Name == EnvVars.TlsCert));
+    }
+
+    private const string TlsCertFlag = "--tls-cert";
 
     private static int? NamedPort(List<V1ContainerPort> ports, string name) =>
         ports.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal) && p.ContainerPort > 0)?.ContainerPort;
 
-    private static string Url(string ip, int port)
+    private static string Url(string scheme, string ip, int port)
     {
         // IPv6 pod IPs need brackets in a URL.
         var host = IPAddress.TryParse(ip, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? "[" + ip + "]"
             : ip;
-        return string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}");
+        return string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}:{port}");
     }
 }

@@ -20,7 +20,8 @@ internal static class MeshConditions
         IReadOnlyList<MeshCondition>? previous,
         DateTimeOffset now,
         string? authRefusal = null,
-        BackupExpectation? backup = null)
+        BackupExpectation? backup = null,
+        TlsExpectation? tls = null)
     {
         var computed = authRefusal is not null ? Refused(authRefusal) : new[]
         {
@@ -33,6 +34,11 @@ internal static class MeshConditions
         if (backup is not null)
         {
             computed = [.. computed, MeshBackupHealth.Condition(members, backup, authRefusal, now)];
+        }
+
+        if (tls is not null)
+        {
+            computed = [.. computed, MeshTlsHealth.Condition(members, tls, now)];
         }
 
         return computed.Select(c =>
@@ -174,10 +180,10 @@ internal static class MeshConditions
             : Condition(ConditionTypes.Degraded, ConditionStatus.False, ConditionReasons.AsExpected, "all members reachable and healthy");
     }
 
-    private static MeshCondition Condition(string type, ConditionStatus status, string reason, string message) =>
+    internal static MeshCondition Condition(string type, ConditionStatus status, string reason, string message) =>
         new() { Type = type, Status = status, Reason = reason, Message = message };
 
-    private static string Names(List<string> pods) =>
+    internal static string Names(List<string> pods) =>
         pods.Count <= 5 ? string.Join(", ", pods) : string.Join(", ", pods.Take(5)) + $" and {pods.Count - 5} more";
 
     private static string Short(string root) => root.Length > 12 ? root[..12] : root;

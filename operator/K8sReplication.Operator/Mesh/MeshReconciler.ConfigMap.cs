@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using k8s;
 using k8s.Models;
@@ -80,38 +79,22 @@ internal sealed partial class MeshReconciler
     {
         ApiVersion = "v1",
         Kind = "ConfigMap",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            NamespaceProperty = mesh.Metadata.NamespaceProperty,
-            Labels = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [Labels.Mesh] = mesh.Metadata.Name!,
-                [Labels.ManagedBy] = Labels.ManagedByValue,
-            },
-            Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [MeshResource.FingerprintAnnotation] = desired.Fingerprint,
-                [MeshResource.GenerationAnnotation] = generation.ToString(CultureInfo.InvariantCulture),
-            },
-            OwnerReferences =
-            [
-                new V1OwnerReference
-                {
-                    ApiVersion = MeshResource.Type.ApiVersion,
-                    Kind = MeshResource.Type.Kind,
-                    Name = mesh.Metadata.Name!,
-                    Uid = mesh.Metadata.Uid ?? "",
-                    Controller = true,
-                    BlockOwnerDeletion = true,
-                },
-            ],
-        },
+        Metadata = Annotated(MeshResource.OwnedMetadata(mesh, name), desired.Fingerprint, generation),
         Data = desired.Configs.ToDictionary(
             kv => MeshResource.ConfigMapKey(kv.Key),
             kv => JsonSerializer.Serialize(kv.Value with { Generation = generation }, ContractsJsonContext.Default.SidecarConfig),
             StringComparer.Ordinal),
     };
+
+    private static V1ObjectMeta Annotated(V1ObjectMeta metadata, string fingerprint, long generation)
+    {
+        metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [MeshResource.FingerprintAnnotation] = fingerprint,
+            [MeshResource.GenerationAnnotation] = generation.ToString(CultureInfo.InvariantCulture),
+        };
+        return metadata;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mesh {Mesh}: config generation {Generation} written for {Members} members")]
     private static partial void LogConfigGeneration(ILogger logger, string mesh, long generation, int members);

@@ -108,16 +108,21 @@ internal sealed partial class MeshReconciler : IReconciler
             }
         }
 
+        // Certificates are kept current even while the mesh is paused or its members are not contacted: an expired one
+        // would cut replication when either ends.
+        var (tls, tlsLookAgain) = await EnsureTlsAsync(mesh, members, observations, cancellationToken).ConfigureAwait(false);
+
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();
         now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var backup = spec.Backup is { } backupSpec ? new BackupExpectation(MeshBackup.StaleAfter(backupSpec), backupCredentials.Problem) : null;
         var status = MeshStatusBuilder.Build(mesh.Metadata.Generation ?? 0, generation, paused, terminating: false, observations, mesh.Status, now,
-            auth.RefusalMessage, backup);
+            auth.RefusalMessage, backup, tls);
         await WriteStatusAsync(mesh, status, cancellationToken).ConfigureAwait(false);
         _metrics?.SetMembers(key, status.ReadyMembers, status.TotalMembers);
 
-        return ReconcileResult.After(Settled(status, paused) && !pushFailed ? _options.Resync : Min(_options.UnsettledRequeue, _options.Resync));
+        var after = Settled(status, paused) && !pushFailed ? _options.Resync : Min(_options.UnsettledRequeue, _options.Resync);
+        return ReconcileResult.After(tlsLookAgain is { } due ? Min(after, due) : after);
     }
 
     private static bool Settled(ReplicationMeshStatus status, bool paused) =>

@@ -13,6 +13,9 @@ internal sealed record MeshReconcilerOptions
     /// <summary>Requeue delay while a mesh is not ready, converged and on its config (capped by <see cref="Resync"/>).</summary>
     public TimeSpan UnsettledRequeue { get; init; } = DefaultUnsettledRequeue;
 
+    /// <summary>Lifetimes and renewal of the certificates the operator issues (TLS mode Operator).</summary>
+    public Pki.PkiOptions Pki { get; init; } = new();
+
     /// <summary>Sidecar calls in flight at once for one mesh.</summary>
     public int MemberConcurrency { get; init; } = DefaultMemberConcurrency;
 }

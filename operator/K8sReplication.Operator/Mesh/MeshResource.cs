@@ -1,3 +1,5 @@
+using k8s.Models;
+using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Kube.Resources;
 
@@ -20,4 +22,40 @@ internal static class MeshResource
 
     /// <summary>Key of one member's entry in the ConfigMap.</summary>
     public static string ConfigMapKey(string pod) => pod + ".json";
+
+    /// <summary>Name of the Secret holding the mesh's certificate authorities with their keys (read by the operator only).</summary>
+    public static string AuthoritySecretName(string mesh) => mesh + "-ca";
+
+    /// <summary>
+    /// Name of the Secret every member mounts with TLS mode Operator: <c>ca.crt</c> (the authorities to trust) and each
+    /// member's <c>POD.crt</c> and <c>POD.key</c>.
+    /// </summary>
+    public static string MemberTlsSecretName(string mesh) => mesh + "-member-tls";
+
+    /// <summary>
+    /// Metadata of an object the operator creates for <paramref name="mesh"/>: labelled with the mesh and as managed by
+    /// the operator (its informers select on that label), and owned by the mesh so it is collected with it.
+    /// </summary>
+    public static V1ObjectMeta OwnedMetadata(ReplicationMesh mesh, string name) => new()
+    {
+        Name = name,
+        NamespaceProperty = mesh.Metadata.NamespaceProperty,
+        Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Labels.Mesh] = mesh.Metadata.Name!,
+            [Labels.ManagedBy] = Labels.ManagedByValue,
+        },
+        OwnerReferences =
+        [
+            new V1OwnerReference
+            {
+                ApiVersion = Type.ApiVersion,
+                Kind = Type.Kind,
+                Name = mesh.Metadata.Name!,
+                Uid = mesh.Metadata.Uid ?? "",
+                Controller = true,
+                BlockOwnerDeletion = true,
+            },
+        ],
+    };
 }

@@ -10,9 +10,10 @@ namespace K8sReplication.Operator.Mesh;
 /// (<see cref="Contracts.Labels.MeshAuthSecret"/>, <see cref="Contracts.Labels.MeshBackupSecret"/>), so a reconcile
 /// of a working mesh reads no Secret from the API server and no other Secret is ever cached. A Secret not in its
 /// cache is either missing or not opted in, which the operator reports differently, so only then is it read once
-/// by name (as every reconcile did before): the verdicts stay exactly what they were.
+/// by name (as every reconcile did before): the verdicts stay exactly what they were. The Secrets the operator makes
+/// itself (certificates) carry its managed-by label and come from a third cache.
 /// </summary>
-internal sealed class MeshSecrets(IKubernetes client, ObjectCache<V1Secret> authSecrets, ObjectCache<V1Secret> backupSecrets)
+internal sealed class MeshSecrets(IKubernetes client, ObjectCache<V1Secret> authSecrets, ObjectCache<V1Secret> backupSecrets, ObjectCache<V1Secret> managed)
 {
     /// <summary>The Secret <c>spec.authSecretRef</c> names, or null when it does not exist.</summary>
     public Task<V1Secret?> AuthSecretAsync(string? @namespace, string name, CancellationToken cancellationToken) =>
@@ -21,6 +22,13 @@ internal sealed class MeshSecrets(IKubernetes client, ObjectCache<V1Secret> auth
     /// <summary>The Secret <c>spec.backup.credentialsSecretRef</c> names, or null when it does not exist.</summary>
     public Task<V1Secret?> BackupSecretAsync(string? @namespace, string name, CancellationToken cancellationToken) =>
         FindAsync(backupSecrets, @namespace, name, cancellationToken);
+
+    /// <summary>
+    /// A Secret the operator made, or null when it does not exist. A cache miss is read by name once: right after the
+    /// operator created it the cache may not have it yet, and creating it again would fail.
+    /// </summary>
+    public Task<V1Secret?> ManagedSecretAsync(string? @namespace, string name, CancellationToken cancellationToken) =>
+        FindAsync(managed, @namespace, name, cancellationToken);
 
     private async Task<V1Secret?> FindAsync(ObjectCache<V1Secret> optedIn, string? @namespace, string name, CancellationToken cancellationToken) =>
         optedIn.Get(ObjectKey.Of(@namespace, name))

@@ -54,6 +54,9 @@ public sealed record SidecarHealth
     /// <summary>Continuous backup of this member; null when no backup is configured.</summary>
     public BackupHealth? Backup { get; init; }
 
+    /// <summary>Mutual TLS on the replication port; null when the sidecar runs without TLS.</summary>
+    public TlsHealth? Tls { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 

@@ -36,9 +36,10 @@ public sealed class ChartRbacTests
             Assert.DoesNotContain("bind", r.Verbs);
             Assert.DoesNotContain("impersonate", r.Verbs);
         });
-        // Secrets: the opted-in ones through label-selected informers (list, watch), a named one by get; nothing else.
+        // Secrets: the opted-in ones through label-selected informers (list, watch), a named one by get, the operator's own
+        // certificate Secrets created and replaced; never delete (they go with their mesh) and never patch.
         var secretVerbs = rules.Where(r => r.Resources.Contains("secrets")).SelectMany(r => r.Verbs).Distinct().Order().ToList();
-        Assert.Equal(["get", "list", "watch"], secretVerbs);
+        Assert.Equal(["create", "get", "list", "update", "watch"], secretVerbs);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public static partial class DocumentedRules
         "update replication.k8srepl.dev/replicationmeshes/finalizers",
         "list core/pods", "watch core/pods",
         "get core/configmaps", "list core/configmaps", "watch core/configmaps", "create core/configmaps", "update core/configmaps",
-        "get core/secrets", "list core/secrets", "watch core/secrets",
+        "get core/secrets", "list core/secrets", "watch core/secrets", "create core/secrets", "update core/secrets",
         "create events.k8s.io/events", "patch events.k8s.io/events",
         "get coordination.k8s.io/leases", "create coordination.k8s.io/leases", "update coordination.k8s.io/leases",
     ];
