@@ -71,4 +71,31 @@ public sealed class MemberDiscoveryTests
         Assert.Equal("http://[fd00::1]:7000", member.ReplicationUrl);
         Assert.Equal($"http://[fd00::1]:{WellKnown.AdminPort}", member.AdminUrl);
     }
+
+    [Theory]
+    [InlineData(new[] { "--database", "/data/app.db", "--tls-cert", "/tls/a.crt" }, null, "https")]
+    [InlineData(new[] { "--tls-cert=/tls/a.crt" }, null, "https")]
+    [InlineData(new[] { "--database", "/data/app.db" }, EnvVars.TlsCert, "https")]
+    [InlineData(new[] { "--database", "/data/app.db" }, null, "http")]
+    [InlineData(new[] { "--tls-certificate", "x" }, null, "http")]
+    public void ReplicationUrl_IsHttps_ExactlyWhenThePodStartsItsSidecarWithTls(string[] args, string? env, string scheme)
+    {
+        var pod = MakePod("a", initPorts: [new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = 8900 }]);
+        pod.Spec.InitContainers[0].Args = args;
+        pod.Spec.InitContainers[0].Env = env is null ? null : [new V1EnvVar { Name = env, Value = "/tls/a.crt" }];
+
+        var member = Assert.Single(MemberDiscovery.Members(Mesh, [pod]));
+
+        Assert.Equal($"{scheme}://10.0.0.1:8900", member.ReplicationUrl);
+        Assert.StartsWith("http://", member.AdminUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TlsFlagOnAnotherContainer_DoesNotCount_WhenTheSidecarIsKnownByItsPort()
+    {
+        var pod = MakePod("a", initPorts: [new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = 8900 }]);
+        pod.Spec.Containers[0].Args = ["--tls-cert", "/app/cert.pem"];
+
+        Assert.False(MemberDiscovery.UsesTls(pod));
+    }
 }
