@@ -32,6 +32,15 @@ internal static class MemberDiscovery
         && !string.IsNullOrEmpty(pod.Status.PodIP)
         && SelectorMatcher.Matches(selector, Labels(pod));
 
+    /// <summary>
+    /// True when the pod matches and has an IP, running or not yet: it gets a certificate (TLS mode Operator) before
+    /// it is a member, since its sidecar waits for its certificate before the pod can run.
+    /// </summary>
+    public static bool IsCertified(Contracts.Mesh.LabelSelector? selector, V1Pod pod) =>
+        pod.Status?.Phase is not ("Succeeded" or "Failed")
+        && !string.IsNullOrEmpty(pod.Status?.PodIP)
+        && SelectorMatcher.Matches(selector, Labels(pod));
+
     public static IReadOnlyDictionary<string, string>? Labels(V1Pod pod) =>
         pod.Metadata.Labels is null ? null : new Dictionary<string, string>(pod.Metadata.Labels, StringComparer.Ordinal);
 

@@ -16,8 +16,7 @@ internal sealed partial class MeshReconciler
     /// could lose). Returns null when TLS is disabled, else what the status needs and when to look again.
     /// </summary>
     private async Task<(TlsExpectation? Expectation, TimeSpan? LookAgain)> EnsureTlsAsync(
-        ReplicationMesh mesh, IReadOnlyList<MeshMemberEndpoint> members, IReadOnlyList<MemberObservation> observations,
-        CancellationToken cancellationToken)
+        ReplicationMesh mesh, IReadOnlyList<MemberObservation> observations, CancellationToken cancellationToken)
     {
         var name = mesh.Metadata.Name!;
         var ns = mesh.Metadata.NamespaceProperty;
@@ -36,7 +35,7 @@ internal sealed partial class MeshReconciler
             .Where(o => o.Health?.Tls is not null)
             .ToDictionary(o => o.Pod, o => new MemberTlsObservation(o.Health!.Tls!.CertificateFingerprint, o.Health.Tls.TrustedAuthorities), StringComparer.Ordinal);
         var plan = MeshCertificates.Plan(
-            name, Data(authority), Data(memberSecret), Identities(ns, members), seen, _time.GetUtcNow(), _options.Pki);
+            name, Data(authority), Data(memberSecret), Identities(mesh), seen, _time.GetUtcNow(), _options.Pki);
         var memberSecretName = MeshResource.MemberTlsSecretName(name);
         if (plan.Blocked)
         {
@@ -65,27 +64,32 @@ internal sealed partial class MeshReconciler
         return (new TlsExpectation(TlsMode.Operator, memberSecretName, plan.Reason, plan.Message), plan.RequeueAfter);
     }
 
-    /// <summary>The names each member's certificate carries: its pod name, its DNS names under its subdomain, and its IPs.</summary>
-    private List<MemberIdentity> Identities(string? ns, IReadOnlyList<MeshMemberEndpoint> members)
+    /// <summary>
+    /// The pods that get a certificate and the names it carries: its pod name, its DNS names under its subdomain, and
+    /// its IPs. Every selected pod with an IP gets one, not only running members: a pod whose sidecar waits for its
+    /// certificate is not running yet.
+    /// </summary>
+    private List<MemberIdentity> Identities(ReplicationMesh mesh)
     {
-        var identities = new List<MemberIdentity>(members.Count);
-        foreach (var member in members)
+        var ns = mesh.Metadata.NamespaceProperty;
+        var identities = new List<MemberIdentity>();
+        foreach (var pod in _pods.List(ns).Where(p => MemberDiscovery.IsCertified(mesh.Spec?.Selector, p)).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal))
         {
-            var pod = _pods.Get(Runtime.ObjectKey.Of(ns, member.Pod));
-            var dns = new List<string> { member.Pod };
-            if (pod?.Spec?.Subdomain is { Length: > 0 } subdomain)
+            var name = pod.Metadata.Name!;
+            var dns = new List<string> { name };
+            if (pod.Spec?.Subdomain is { Length: > 0 } subdomain)
             {
-                var host = pod.Spec.Hostname is { Length: > 0 } hostname ? hostname : member.Pod;
+                var host = pod.Spec.Hostname is { Length: > 0 } hostname ? hostname : name;
                 dns.Add($"{host}.{subdomain}.{ns}.svc");
                 dns.Add($"{host}.{subdomain}.{ns}.svc.cluster.local");
             }
 
-            var addresses = (pod?.Status?.PodIPs?.Select(p => p.Ip) ?? [pod?.Status?.PodIP])
+            var addresses = (pod.Status?.PodIPs?.Select(p => p.Ip) ?? [pod.Status?.PodIP])
                 .Select(ip => IPAddress.TryParse(ip, out var address) ? address : null)
                 .OfType<IPAddress>()
                 .Distinct()
                 .ToList();
-            identities.Add(new MemberIdentity(member.Pod, dns, addresses));
+            identities.Add(new MemberIdentity(name, dns, addresses));
         }
 
         return identities;

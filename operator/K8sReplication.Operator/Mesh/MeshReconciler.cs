@@ -110,7 +110,7 @@ internal sealed partial class MeshReconciler : IReconciler
 
         // Certificates are kept current even while the mesh is paused or its members are not contacted: an expired one
         // would cut replication when either ends.
-        var (tls, tlsLookAgain) = await EnsureTlsAsync(mesh, members, observations, cancellationToken).ConfigureAwait(false);
+        var (tls, tlsLookAgain) = await EnsureTlsAsync(mesh, observations, cancellationToken).ConfigureAwait(false);
 
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();
