@@ -21,7 +21,13 @@ internal sealed record DesiredMeshConfig(IReadOnlyDictionary<string, SidecarConf
         var configs = new SortedDictionary<string, SidecarConfig>(StringComparer.Ordinal);
         foreach (var member in members)
         {
-            var peers = graph[member.Pod].Select(p => new PeerConfig { Name = p, Url = urls[p] }).ToList();
+            // A member on TLS never sends a request in plain HTTP (it refuses an http:// peer), so while a mesh moves
+            // to TLS pod by pod it is given only the peers already on TLS; the others tail it once they are too.
+            var tls = IsTls(member.ReplicationUrl);
+            var peers = graph[member.Pod]
+                .Where(p => !tls || IsTls(urls[p]))
+                .Select(p => new PeerConfig { Name = p, Url = urls[p] })
+                .ToList();
             configs[member.Pod] = DesiredConfig.ForMember(mesh, 0, spec, peers) with { Backup = backup };
         }
 
@@ -31,6 +37,8 @@ internal sealed record DesiredMeshConfig(IReadOnlyDictionary<string, SidecarConf
             BackupCredentials = credentials,
         };
     }
+
+    private static bool IsTls(string url) => url.StartsWith("https://", StringComparison.Ordinal);
 
     /// <summary>What is pushed to <paramref name="pod"/>: its config at <paramref name="generation"/>, with the backup credentials.</summary>
     public SidecarConfig ForPush(string pod, long generation)

@@ -96,4 +96,20 @@ public sealed class DesiredConfigTests
         Assert.NotEqual(v1, v2);
         Assert.Equal(DesiredConfig.Fingerprint(DesiredMeshConfig.Build("apps", "shop", Spec, members).Configs), plain);
     }
+
+    [Fact]
+    public void MeshMovingToTls_TlsMembersGetOnlyTlsPeers_PlainMembersGetEveryPeer()
+    {
+        var members = new[]
+        {
+            new MeshMemberEndpoint("a", "https://10.0.0.1:8900", "http://10.0.0.1:8901", false),
+            new MeshMemberEndpoint("b", "https://10.0.0.2:8900", "http://10.0.0.2:8901", false),
+            new MeshMemberEndpoint("c", "http://10.0.0.3:8900", "http://10.0.0.3:8901", false),
+        };
+
+        var desired = DesiredMeshConfig.Build("apps", "shop", Spec, members);
+
+        Assert.Equal(["https://10.0.0.2:8900"], desired.Configs["a"].Peers!.Select(p => p.Url));
+        Assert.Equal(["https://10.0.0.1:8900", "https://10.0.0.2:8900"], desired.Configs["c"].Peers!.Select(p => p.Url));
+    }
 }
