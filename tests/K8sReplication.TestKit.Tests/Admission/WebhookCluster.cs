@@ -21,8 +21,9 @@ internal sealed class WebhookCluster : IAsyncDisposable
     public const string ValidatingPath = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
     private readonly DirectoryInfo _dir;
 
-    private WebhookCluster(ApiServerEmulator emulator, WebhookCertificates certificates, WebhookServer server, DirectoryInfo dir)
+    private WebhookCluster(ApiServerEmulatorOptions options, ApiServerEmulator emulator, WebhookCertificates certificates, WebhookServer server, DirectoryInfo dir)
     {
+        Options = options;
         Emulator = emulator;
         Certificates = certificates;
         Server = server;
@@ -32,6 +33,8 @@ internal sealed class WebhookCluster : IAsyncDisposable
         Kubectl = new Kubectl(kubeconfig);
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
     }
+
+    public ApiServerEmulatorOptions Options { get; }
 
     public ApiServerEmulator Emulator { get; }
 
@@ -52,7 +55,7 @@ internal sealed class WebhookCluster : IAsyncDisposable
         var certificates = WebhookCertificates.Create(ServiceHost);
         var server = await WebhookServer.StartAsync(certificates.Server);
         options.ServiceEndpoints[ApiServerEmulatorOptions.ServiceKey(ServiceNamespace, ServiceName)] = new DnsEndPoint("127.0.0.1", server.Port);
-        return new WebhookCluster(emulator, certificates, server, Directory.CreateTempSubdirectory("k8srepl-webhooks-"));
+        return new WebhookCluster(options, emulator, certificates, server, Directory.CreateTempSubdirectory("k8srepl-webhooks-"));
     }
 
     /// <summary>A <c>clientConfig</c> naming the webhook's Service (port 443 by default), trusting the test CA.</summary>

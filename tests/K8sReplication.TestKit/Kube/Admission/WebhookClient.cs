@@ -33,6 +33,7 @@ internal sealed class WebhookClient
         var config = hook["clientConfig"] as JsonObject ?? [];
         var timeout = TimeSpan.FromSeconds(hook["timeoutSeconds"]?.GetValue<int>() ?? 10);
         var (url, serverName, dialTarget) = Locate(config, timeout);
+        var shown = url.OriginalString;
         var roots = TrustedRoots(config);
         string? tlsFailure = null;
         using var handler = new SocketsHttpHandler
@@ -75,17 +76,17 @@ internal sealed class WebhookClient
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Failed(url, "context deadline exceeded");
+            throw Failed(shown, "context deadline exceeded");
         }
         catch (HttpRequestException e)
         {
-            throw Failed(url, tlsFailure is not null ? "tls: failed to verify certificate: " + tlsFailure : Describe(e, dialTarget, url));
+            throw Failed(shown, tlsFailure is not null ? "tls: failed to verify certificate: " + tlsFailure : Describe(e, dialTarget, url));
         }
 
         if ((int)status is < 200 or > 299)
         {
             var message = TryParse(body)?["message"]?.GetValue<string>();
-            throw Failed(url, message ?? $"an error on the server (\"{body.Trim()}\") has prevented the request from succeeding");
+            throw Failed(shown, message ?? $"an error on the server (\"{body.Trim()}\") has prevented the request from succeeding");
         }
 
         return TryParse(body) ?? throw new WebhookCallException("received invalid webhook response: the response is not a JSON object");
@@ -108,7 +109,7 @@ internal sealed class WebhookClient
         var target = new Uri($"https://{serverName}:{port}{Text(service, "path") ?? ""}{query}");
         if (!_serviceEndpoints.TryGetValue(ApiServerEmulatorOptions.ServiceKey(ns, name, port), out var endpoint))
         {
-            throw Failed(target, $"no endpoints available for service \"{name}\"");
+            throw Failed(target.OriginalString, $"no endpoints available for service \"{name}\"");
         }
 
         return (target, serverName, endpoint);
@@ -213,5 +214,5 @@ internal sealed class WebhookClient
         }
     }
 
-    private static WebhookCallException Failed(Uri url, string reason) => new($"failed to call webhook: Post \"{url}\": {reason}");
+    private static WebhookCallException Failed(string url, string reason) => new($"failed to call webhook: Post \"{url}\": {reason}");
 }
