@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using static K8sReplication.TestKit.Tests.Admission.WebhookCluster;
+
+namespace K8sReplication.TestKit.Tests.Admission;
+
+/// <summary>Which webhooks a write is sent to: namespaceSelector, objectSelector and rules.</summary>
+public sealed class WebhookMatchingTests : IAsyncLifetime
+{
+    private WebhookCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private async Task CreateNamespaceAsync(string name, Dictionary<string, string>? labels = null)
+    {
+        var meta = new JsonObject { ["name"] = name };
+        if (labels is not null)
+        {
+            meta["labels"] = new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
+        }
+
+        await _cluster.Http.CreateAsync("/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = meta });
+    }
+
+    private async Task CreatePodAsync(string ns, string name, Dictionary<string, string>? labels = null) =>
+        await _cluster.Http.CreateAsync($"/api/v1/namespaces/{ns}/pods", Pod(name, labels));
+
+    private List<string> PodsSeenAt(string path) =>
+        [.. _cluster.Server.ReceivedAt(path).Select(r => r.Request["namespace"]!.GetValue<string>() + "/" + r.Request["name"]!.GetValue<string>())];
+
+    [Fact]
+    public async Task NamespaceSelector_MatchesTheNamespacesLabels()
+    {
+        await CreateNamespaceAsync("injected", new() { ["k8srepl.dev/inject"] = "enabled" });
+        await CreateNamespaceAsync("plain");
+        await _cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", _cluster.UrlClient("/ns"), namespaceSelector: MatchLabels("k8srepl.dev/inject", "enabled")));
+
+        await CreatePodAsync("injected", "a");
+        await CreatePodAsync("plain", "b");
+        Assert.Equal(["injected/a"], PodsSeenAt("/ns"));
+    }
+
+    [Fact]
+    public async Task NamespaceSelector_WithExpressions_CanExcludeNamespacesByName()
+    {
+        await CreateNamespaceAsync("kept");
+        var selector = new JsonObject
+        {
+            ["matchExpressions"] = new JsonArray(new JsonObject
+            {
+                ["key"] = "kubernetes.io/metadata.name",
+                ["operator"] = "NotIn",
+                ["values"] = new JsonArray("default"),
+            }),
+        };
+        await _cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", _cluster.UrlClient("/ns"), namespaceSelector: selector));
+
+        await CreatePodAsync("default", "a");
+        await CreatePodAsync("kept", "b");
+        Assert.Equal(["kept/b"], PodsSeenAt("/ns"));
+    }
+
+    [Fact]
+    public async Task ObjectSelector_MatchesTheNewOrTheOldObjectsLabels()
+    {
+        await _cluster.AddMutatingAsync("obj", Webhook("obj.k8srepl.dev", _cluster.UrlClient("/obj"), objectSelector: MatchLabels("inject", "true")));
+
+        await CreatePodAsync("default", "labelled", new() { ["inject"] = "true" });
+        await CreatePodAsync("default", "unlabelled");
+        Assert.Equal(["default/labelled"], PodsSeenAt("/obj"));
+
+        // Removing the label: the old object still matches, so the update is sent too.
+        var (status, _) = await _cluster.Http.PatchAsync(PodsPath + "/labelled", """{"metadata":{"labels":{"inject":null}}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var update = _cluster.Server.ReceivedAt("/obj")[^1].Request;
+        Assert.Equal("UPDATE", update["operation"]!.GetValue<string>());
+        Assert.Null(update["object"]!["metadata"]!["labels"]?["inject"]);
+
+        var (unchangedStatus, _) = await _cluster.Http.PatchAsync(PodsPath + "/unlabelled", """{"metadata":{"annotations":{"a":"b"}}}""");
+        Assert.Equal(HttpStatusCode.OK, unchangedStatus);
+        Assert.Equal(2, _cluster.Server.ReceivedAt("/obj").Count);
+    }
+
+    [Fact]
+    public async Task Rules_SelectByResourceAndOperation()
+    {
+        await _cluster.AddMutatingAsync("rules",
+            Webhook("configmaps.k8srepl.dev", _cluster.UrlClient("/configmaps"), rules: Rules("configmaps", "CREATE")),
+            Webhook("pod-updates.k8srepl.dev", _cluster.UrlClient("/pod-updates"), rules: Rules("pods", "UPDATE")),
+            Webhook("everything.k8srepl.dev", _cluster.UrlClient("/everything"), rules: new JsonArray(new JsonObject
+            {
+                ["apiGroups"] = new JsonArray("*"),
+                ["apiVersions"] = new JsonArray("*"),
+                ["operations"] = new JsonArray("*"),
+                ["resources"] = new JsonArray("*"),
+                ["scope"] = "Namespaced",
+            })));
+
+        await CreatePodAsync("default", "p");
+        await _cluster.Http.CreateAsync("/api/v1/namespaces/default/configmaps", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "c" },
+        });
+        await _cluster.Http.PatchAsync(PodsPath + "/p", """{"metadata":{"labels":{"x":"y"}}}""");
+        await CreateNamespaceAsync("cluster-scoped-write");
+
+        Assert.Equal(["CREATE"], _cluster.Server.ReceivedAt("/configmaps").Select(r => r.Request["operation"]!.GetValue<string>()));
+        Assert.Equal(["UPDATE"], _cluster.Server.ReceivedAt("/pod-updates").Select(r => r.Request["operation"]!.GetValue<string>()));
+        Assert.Equal(["pods", "configmaps", "pods"], _cluster.Server.ReceivedAt("/everything").Select(r => r.Request["resource"]!["resource"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task WebhookConfigurations_AreNeverSentToWebhooks()
+    {
+        var all = new JsonArray(new JsonObject
+        {
+            ["apiGroups"] = new JsonArray("*"),
+            ["apiVersions"] = new JsonArray("*"),
+            ["operations"] = new JsonArray("*"),
+            ["resources"] = new JsonArray("*"),
+        });
+        _cluster.Server.Handle("/deny-all", review => WebhookServer.Deny(review, "no", 403));
+        await _cluster.AddMutatingAsync("deny-all", Webhook("deny-all.k8srepl.dev", _cluster.UrlClient("/deny-all"), rules: all));
+
+        // Otherwise a broken webhook could never be fixed.
+        var (patched, _) = await _cluster.Http.PatchAsync(MutatingPath + "/deny-all", """{"metadata":{"labels":{"fixed":"true"}}}""");
+        Assert.Equal(HttpStatusCode.OK, patched);
+        Assert.Empty(_cluster.Server.Received);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _cluster.Http.PostAsync(PodsPath, Pod("denied"))).Status);
+    }
+}
