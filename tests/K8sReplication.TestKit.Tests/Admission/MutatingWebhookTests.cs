@@ -10,14 +10,8 @@ namespace K8sReplication.TestKit.Tests.Admission;
 /// Mutating admission webhooks called by the emulator the way kube-apiserver calls them: a real HTTPS webhook, the
 /// real kubectl and the official client writing pods.
 /// </summary>
-public sealed class MutatingWebhookTests : IAsyncLifetime
+public sealed class MutatingWebhookTests : WebhookClusterTest
 {
-    private WebhookCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     /// <summary>Adds an init container and a label: what a sidecar injector does.</summary>
     private static JsonObject Inject(JsonObject review) => WebhookServer.Patch(review, new JsonArray(
         new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/injected", ["value"] = "true" },
@@ -31,13 +25,13 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task KubectlApply_OfAPlainPod_StoresTheWebhooksPatch()
     {
-        _cluster.Server.Handle("/inject", Inject);
-        await _cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", _cluster.ServiceClient("/inject")));
+        Cluster.Server.Handle("/inject", Inject);
+        await Cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", Cluster.ServiceClient("/inject")));
 
-        var applied = await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
+        var applied = await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
         Assert.Contains("pod/plain created", applied.Stdout);
 
-        var got = await _cluster.KubectlOkAsync("get", "pod", "plain", "-o", "json");
+        var got = await Cluster.KubectlOkAsync("get", "pod", "plain", "-o", "json");
         var pod = JsonNode.Parse(got.Stdout)!;
         Assert.Equal("true", pod["metadata"]!["labels"]!["injected"]!.GetValue<string>());
         Assert.Equal("orders", pod["metadata"]!["labels"]!["app"]!.GetValue<string>());
@@ -49,10 +43,10 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task AdmissionReview_OfACreate_CarriesTheRequestAsTheRealServerSendsIt()
     {
-        await _cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", _cluster.ServiceClient("/inject")));
-        await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
+        await Cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", Cluster.ServiceClient("/inject")));
+        await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
 
-        var received = Assert.Single(_cluster.Server.ReceivedAt("/inject"));
+        var received = Assert.Single(Cluster.Server.ReceivedAt("/inject"));
         Assert.Equal("?timeout=10s", received.Query);
         Assert.Equal("admission.k8s.io/v1", received.Review["apiVersion"]!.GetValue<string>());
         Assert.Equal("AdmissionReview", received.Review["kind"]!.GetValue<string>());
@@ -80,11 +74,11 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     public async Task OfficialClient_CreateThenReplace_IsMutatedOnBoth_AndTheUpdateCarriesTheOldObject()
     {
         var calls = 0;
-        _cluster.Server.Handle("/count", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/count", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { ["calls"] = (++calls).ToString(System.Globalization.CultureInfo.InvariantCulture) } })));
-        await _cluster.AddMutatingAsync("counter", Webhook("count.k8srepl.dev", _cluster.UrlClient("/count")));
+        await Cluster.AddMutatingAsync("counter", Webhook("count.k8srepl.dev", Cluster.UrlClient("/count")));
 
-        var created = await _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        var created = await Cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "p" },
             Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "app:1" }] },
@@ -92,11 +86,11 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
         Assert.Equal("1", created.Metadata.Annotations["calls"]);
 
         created.Spec.Containers[0].Image = "app:2";
-        var replaced = await _cluster.Client.CoreV1.ReplaceNamespacedPodAsync(created, "p", "default");
+        var replaced = await Cluster.Client.CoreV1.ReplaceNamespacedPodAsync(created, "p", "default");
         Assert.Equal("2", replaced.Metadata.Annotations["calls"]);
         Assert.Equal("app:2", replaced.Spec.Containers[0].Image);
 
-        var update = _cluster.Server.ReceivedAt("/count")[1].Request;
+        var update = Cluster.Server.ReceivedAt("/count")[1].Request;
         Assert.Equal("UPDATE", update["operation"]!.GetValue<string>());
         Assert.Equal("UpdateOptions", update["options"]!["kind"]!.GetValue<string>());
         Assert.Equal("app:1", update["oldObject"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
@@ -108,22 +102,22 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task KubectlApply_OfAChangedPod_IsAPatch_AdmittedAsAnUpdate()
     {
-        _cluster.Server.Handle("/inject", Inject);
-        await _cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", _cluster.ServiceClient("/inject")));
-        await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
+        Cluster.Server.Handle("/inject", Inject);
+        await Cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", Cluster.ServiceClient("/inject")));
+        await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
 
         var changed = PlainPodYaml.Replace("app: orders}", "app: orders, tier: db}", StringComparison.Ordinal);
-        var configured = await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", changed));
+        var configured = await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", changed));
         Assert.Contains("pod/plain configured", configured.Stdout);
 
-        var update = _cluster.Server.ReceivedAt("/inject")[^1].Request;
+        var update = Cluster.Server.ReceivedAt("/inject")[^1].Request;
         Assert.Equal("UPDATE", update["operation"]!.GetValue<string>());
         Assert.Equal("db", update["object"]!["metadata"]!["labels"]!["tier"]!.GetValue<string>());
         Assert.Null(update["oldObject"]!["metadata"]!["labels"]!["tier"]);
         Assert.Equal("true", update["oldObject"]!["metadata"]!["labels"]!["injected"]!.GetValue<string>());
 
         // The patch adding the label again is a no-op on the merged object; the init container stays single.
-        var (_, pod) = await _cluster.Http.GetAsync(PodsPath + "/plain");
+        var (_, pod) = await Cluster.Http.GetAsync(PodsPath + "/plain");
         Assert.Single(pod["spec"]!["initContainers"]!.AsArray());
         Assert.Equal("db", pod["metadata"]!["labels"]!["tier"]!.GetValue<string>());
     }
@@ -131,45 +125,45 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Webhooks_AreCalledInConfigurationNameOrder_EachSeeingThePreviousPatch()
     {
-        _cluster.Server.Handle("/first", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/first", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { ["order"] = "a" } })));
-        _cluster.Server.Handle("/second", review =>
+        Cluster.Server.Handle("/second", review =>
         {
             var seen = review["request"]!["object"]!["metadata"]!["annotations"]!["order"]!.GetValue<string>();
             return WebhookServer.Patch(review, new JsonArray(new JsonObject { ["op"] = "replace", ["path"] = "/metadata/annotations/order", ["value"] = seen + "b" }));
         });
-        await _cluster.AddMutatingAsync("b-second", Webhook("second.k8srepl.dev", _cluster.UrlClient("/second")));
-        await _cluster.AddMutatingAsync("a-first", Webhook("first.k8srepl.dev", _cluster.UrlClient("/first")));
+        await Cluster.AddMutatingAsync("b-second", Webhook("second.k8srepl.dev", Cluster.UrlClient("/second")));
+        await Cluster.AddMutatingAsync("a-first", Webhook("first.k8srepl.dev", Cluster.UrlClient("/first")));
 
-        var created = await _cluster.Http.CreateAsync(PodsPath, Pod("ordered"));
+        var created = await Cluster.Http.CreateAsync(PodsPath, Pod("ordered"));
         Assert.Equal("ab", created["metadata"]!["annotations"]!["order"]!.GetValue<string>());
-        Assert.Equal(["/first", "/second"], _cluster.Server.Received.Select(r => r.Path));
+        Assert.Equal(["/first", "/second"], Cluster.Server.Received.Select(r => r.Path));
     }
 
     [Fact]
     public async Task DryRun_CallsTheWebhookWithDryRunTrue_AndStoresNothing()
     {
-        _cluster.Server.Handle("/inject", Inject);
-        await _cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", _cluster.ServiceClient("/inject")));
+        Cluster.Server.Handle("/inject", Inject);
+        await Cluster.AddMutatingAsync("injector", Webhook("inject.k8srepl.dev", Cluster.ServiceClient("/inject")));
 
-        var result = await _cluster.KubectlOkAsync("apply", "--dry-run=server", "-o", "json", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
+        var result = await Cluster.KubectlOkAsync("apply", "--dry-run=server", "-o", "json", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
         Assert.Equal("sidecar", JsonNode.Parse(result.Stdout)!["spec"]!["initContainers"]![0]!["name"]!.GetValue<string>());
-        var request = Assert.Single(_cluster.Server.ReceivedAt("/inject")).Request;
+        var request = Assert.Single(Cluster.Server.ReceivedAt("/inject")).Request;
         Assert.True(request["dryRun"]!.GetValue<bool>());
         Assert.Equal("""["All"]""", request["options"]!["dryRun"]!.ToJsonString());
-        Assert.Equal(HttpStatusCode.NotFound, (await _cluster.Http.GetAsync(PodsPath + "/plain")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Cluster.Http.GetAsync(PodsPath + "/plain")).Status);
     }
 
     [Fact]
     public async Task IfNeededWebhook_IsCalledAgain_WhenALaterWebhookChangedTheObject()
     {
-        _cluster.Server.Handle("/later", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/later", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels", ["value"] = new JsonObject { ["later"] = "yes" } })));
-        await _cluster.AddMutatingAsync("a", Webhook("reinvoked.k8srepl.dev", _cluster.UrlClient("/reinvoked"), reinvocationPolicy: "IfNeeded"));
-        await _cluster.AddMutatingAsync("b", Webhook("later.k8srepl.dev", _cluster.UrlClient("/later")));
+        await Cluster.AddMutatingAsync("a", Webhook("reinvoked.k8srepl.dev", Cluster.UrlClient("/reinvoked"), reinvocationPolicy: "IfNeeded"));
+        await Cluster.AddMutatingAsync("b", Webhook("later.k8srepl.dev", Cluster.UrlClient("/later")));
 
-        await _cluster.Http.CreateAsync(PodsPath, Pod("again"));
-        var calls = _cluster.Server.ReceivedAt("/reinvoked");
+        await Cluster.Http.CreateAsync(PodsPath, Pod("again"));
+        var calls = Cluster.Server.ReceivedAt("/reinvoked");
         Assert.Equal(2, calls.Count);
         Assert.Null(calls[0].Request["object"]!["metadata"]!["labels"]);
         Assert.Equal("yes", calls[1].Request["object"]!["metadata"]!["labels"]!["later"]!.GetValue<string>());
@@ -178,14 +172,14 @@ public sealed class MutatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task StatusWrites_AreNotSentToAWebhookForPods_OnlyToOneForPodsStatus()
     {
-        await _cluster.AddMutatingAsync("pods", Webhook("pods.k8srepl.dev", _cluster.UrlClient("/pods"), rules: Rules("pods", "*")));
-        await _cluster.AddMutatingAsync("status", Webhook("status.k8srepl.dev", _cluster.UrlClient("/status"), rules: Rules("pods/status", "UPDATE")));
-        await _cluster.Http.CreateAsync(PodsPath, Pod("s"));
+        await Cluster.AddMutatingAsync("pods", Webhook("pods.k8srepl.dev", Cluster.UrlClient("/pods"), rules: Rules("pods", "*")));
+        await Cluster.AddMutatingAsync("status", Webhook("status.k8srepl.dev", Cluster.UrlClient("/status"), rules: Rules("pods/status", "UPDATE")));
+        await Cluster.Http.CreateAsync(PodsPath, Pod("s"));
 
-        var (status, _) = await _cluster.Http.PatchAsync(PodsPath + "/s/status", """{"status":{"phase":"Running"}}""");
+        var (status, _) = await Cluster.Http.PatchAsync(PodsPath + "/s/status", """{"status":{"phase":"Running"}}""");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Single(_cluster.Server.ReceivedAt("/pods"));
-        var statusCall = Assert.Single(_cluster.Server.ReceivedAt("/status")).Request;
+        Assert.Single(Cluster.Server.ReceivedAt("/pods"));
+        var statusCall = Assert.Single(Cluster.Server.ReceivedAt("/status")).Request;
         Assert.Equal("status", statusCall["subResource"]!.GetValue<string>());
         Assert.Equal("Running", statusCall["object"]!["status"]!["phase"]!.GetValue<string>());
     }

@@ -5,46 +5,40 @@ using static K8sReplication.TestKit.Tests.Admission.WebhookCluster;
 namespace K8sReplication.TestKit.Tests.Admission;
 
 /// <summary>Validating webhooks: called after mutation with the object as it will be stored; they may only allow or deny.</summary>
-public sealed class ValidatingWebhookTests : IAsyncLifetime
+public sealed class ValidatingWebhookTests : WebhookClusterTest
 {
-    private WebhookCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task ValidatingWebhook_SeesTheMutatedObject_AndCanDenyIt()
     {
-        _cluster.Server.Handle("/mutate", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/mutate", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels", ["value"] = new JsonObject { ["mutated"] = "yes" } })));
-        _cluster.Server.Handle("/validate", review =>
+        Cluster.Server.Handle("/validate", review =>
             review["request"]!["object"]!["metadata"]!["name"]!.GetValue<string>() == "bad"
                 ? WebhookServer.Deny(review, "bad pods are refused", 422)
                 : WebhookServer.Allow(review));
-        await _cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", _cluster.UrlClient("/validate")));
-        await _cluster.AddMutatingAsync("mutator", Webhook("mutate.k8srepl.dev", _cluster.UrlClient("/mutate")));
+        await Cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", Cluster.UrlClient("/validate")));
+        await Cluster.AddMutatingAsync("mutator", Webhook("mutate.k8srepl.dev", Cluster.UrlClient("/mutate")));
 
-        await _cluster.Http.CreateAsync(PodsPath, Pod("good"));
-        var validated = Assert.Single(_cluster.Server.ReceivedAt("/validate")).Request["object"]!;
+        await Cluster.Http.CreateAsync(PodsPath, Pod("good"));
+        var validated = Assert.Single(Cluster.Server.ReceivedAt("/validate")).Request["object"]!;
         Assert.Equal("yes", validated["metadata"]!["labels"]!["mutated"]!.GetValue<string>());
         Assert.Equal("Pending", validated["status"]!["phase"]!.GetValue<string>());
-        Assert.Equal(["/mutate", "/validate"], _cluster.Server.Received.Select(r => r.Path));
+        Assert.Equal(["/mutate", "/validate"], Cluster.Server.Received.Select(r => r.Path));
 
-        var (status, body) = await _cluster.Http.PostAsync(PodsPath, Pod("bad"));
+        var (status, body) = await Cluster.Http.PostAsync(PodsPath, Pod("bad"));
         Assert.Equal((HttpStatusCode)422, status);
         Assert.Equal("admission webhook \"validate.k8srepl.dev\" denied the request: bad pods are refused", body["message"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.NotFound, (await _cluster.Http.GetAsync(PodsPath + "/bad")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Cluster.Http.GetAsync(PodsPath + "/bad")).Status);
     }
 
     [Fact]
     public async Task ValidatingWebhook_ReturningAPatch_IsAFailedCall()
     {
-        _cluster.Server.Handle("/validate", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/validate", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels", ["value"] = new JsonObject { ["sneaky"] = "yes" } })));
-        await _cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", _cluster.UrlClient("/validate")));
+        await Cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", Cluster.UrlClient("/validate")));
 
-        var (status, body) = await _cluster.Http.PostAsync(PodsPath, Pod("p"));
+        var (status, body) = await Cluster.Http.PostAsync(PodsPath, Pod("p"));
         Assert.Equal(HttpStatusCode.InternalServerError, status);
         Assert.Equal("Internal error occurred: failed calling webhook \"validate.k8srepl.dev\": received invalid webhook response: validating webhook may not return response.patch", body["message"]!.GetValue<string>());
     }
@@ -52,12 +46,12 @@ public sealed class ValidatingWebhookTests : IAsyncLifetime
     [Fact]
     public async Task ValidatingWebhook_OnUpdate_SeesOldAndNewObjects()
     {
-        await _cluster.Http.CreateAsync(PodsPath, Pod("u"));
-        await _cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", _cluster.UrlClient("/validate")));
+        await Cluster.Http.CreateAsync(PodsPath, Pod("u"));
+        await Cluster.AddValidatingAsync("validator", Webhook("validate.k8srepl.dev", Cluster.UrlClient("/validate")));
 
-        var (status, _) = await _cluster.Http.PatchAsync(PodsPath + "/u", """{"metadata":{"labels":{"v":"2"}}}""");
+        var (status, _) = await Cluster.Http.PatchAsync(PodsPath + "/u", """{"metadata":{"labels":{"v":"2"}}}""");
         Assert.Equal(HttpStatusCode.OK, status);
-        var request = Assert.Single(_cluster.Server.ReceivedAt("/validate")).Request;
+        var request = Assert.Single(Cluster.Server.ReceivedAt("/validate")).Request;
         Assert.Equal("UPDATE", request["operation"]!.GetValue<string>());
         Assert.Equal("2", request["object"]!["metadata"]!["labels"]!["v"]!.GetValue<string>());
         Assert.Null(request["oldObject"]!["metadata"]!["labels"]);

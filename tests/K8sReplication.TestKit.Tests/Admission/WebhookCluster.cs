@@ -119,12 +119,7 @@ internal sealed class WebhookCluster : IAsyncDisposable
 
     public static JsonObject Pod(string name, Dictionary<string, string>? labels = null)
     {
-        var meta = new JsonObject { ["name"] = name };
-        if (labels is not null)
-        {
-            meta["labels"] = new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
-        }
-
+        var meta = Metadata(name, labels);
         return new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -132,6 +127,17 @@ internal sealed class WebhookCluster : IAsyncDisposable
             ["metadata"] = meta,
             ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "app:1" }) },
         };
+    }
+
+    public static JsonObject Metadata(string name, Dictionary<string, string>? labels = null)
+    {
+        var meta = new JsonObject { ["name"] = name };
+        if (labels is not null)
+        {
+            meta["labels"] = new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
+        }
+
+        return meta;
     }
 
     public const string PlainPodYaml = """

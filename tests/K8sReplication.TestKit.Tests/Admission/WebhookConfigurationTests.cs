@@ -7,14 +7,8 @@ using static K8sReplication.TestKit.Tests.Admission.WebhookCluster;
 namespace K8sReplication.TestKit.Tests.Admission;
 
 /// <summary>MutatingWebhookConfigurations as the real server serves them: kubectl apply/get/delete, defaults, validation.</summary>
-public sealed class WebhookConfigurationTests : IAsyncLifetime
+public sealed class WebhookConfigurationTests : WebhookClusterTest
 {
-    private WebhookCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     private static string ConfigurationYaml(string webhook) => $$"""
         apiVersion: admissionregistration.k8s.io/v1
         kind: MutatingWebhookConfiguration
@@ -37,21 +31,21 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
     [Fact]
     public async Task Kubectl_AppliesListsAndDeletes_AndTheServerFillsTheDefaults()
     {
-        var applied = await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(ValidWebhook)));
+        var applied = await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(ValidWebhook)));
         Assert.Contains("mutatingwebhookconfiguration.admissionregistration.k8s.io/k8srepl-injector created", applied.Stdout);
-        var (_, first) = await _cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector");
+        var (_, first) = await Cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector");
 
         // Applying again re-sends the rules (an atomic list the server defaulted), which default to the same object.
-        await _cluster.KubectlOkAsync("apply", "-f", _cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(ValidWebhook)));
-        var (_, again) = await _cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector");
+        await Cluster.KubectlOkAsync("apply", "-f", Cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(ValidWebhook)));
+        var (_, again) = await Cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector");
         Assert.Equal(first["metadata"]!["resourceVersion"]!.GetValue<string>(), again["metadata"]!["resourceVersion"]!.GetValue<string>());
         Assert.Equal(1, again["metadata"]!["generation"]!.GetValue<int>());
 
-        var table = await _cluster.KubectlOkAsync("get", "mutatingwebhookconfigurations");
+        var table = await Cluster.KubectlOkAsync("get", "mutatingwebhookconfigurations");
         Assert.Matches(@"NAME\s+WEBHOOKS\s+AGE", table.Stdout);
         Assert.Matches(@"k8srepl-injector\s+1\s+", table.Stdout);
 
-        var stored = JsonNode.Parse((await _cluster.KubectlOkAsync("get", "mutatingwebhookconfiguration", "k8srepl-injector", "-o", "json")).Stdout)!["webhooks"]![0]!;
+        var stored = JsonNode.Parse((await Cluster.KubectlOkAsync("get", "mutatingwebhookconfiguration", "k8srepl-injector", "-o", "json")).Stdout)!["webhooks"]![0]!;
         Assert.Equal("Fail", stored["failurePolicy"]!.GetValue<string>());
         Assert.Equal("Equivalent", stored["matchPolicy"]!.GetValue<string>());
         Assert.Equal("Never", stored["reinvocationPolicy"]!.GetValue<string>());
@@ -61,9 +55,9 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
         Assert.Equal("{}", stored["namespaceSelector"]!.ToJsonString());
         Assert.Equal("{}", stored["objectSelector"]!.ToJsonString());
 
-        var deleted = await _cluster.KubectlOkAsync("delete", "mutatingwebhookconfiguration", "k8srepl-injector");
+        var deleted = await Cluster.KubectlOkAsync("delete", "mutatingwebhookconfiguration", "k8srepl-injector");
         Assert.Contains("deleted", deleted.Stdout);
-        Assert.Equal(HttpStatusCode.NotFound, (await _cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Cluster.Http.GetAsync(MutatingPath + "/k8srepl-injector")).Status);
     }
 
     [Fact]
@@ -79,7 +73,7 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
               rules:
               - {apiGroups: [""], apiVersions: ["v1"], operations: ["MAKE"], resources: []}
             """;
-        var result = await _cluster.Kubectl.RunAsync("apply", "-f", _cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(Invalid)));
+        var result = await Cluster.Kubectl.RunAsync("apply", "-f", Cluster.Kubectl.WriteManifest("config.yaml", ConfigurationYaml(Invalid)));
         Assert.Equal(1, result.ExitCode);
         foreach (var expected in new[]
         {
@@ -108,9 +102,9 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
             ["metadata"] = new JsonObject { ["name"] = "twice" },
             ["webhooks"] = new JsonArray(
                 Webhook("same.k8srepl.dev", new JsonObject { ["url"] = "http://127.0.0.1:1/x" }),
-                Webhook("same.k8srepl.dev", _cluster.UrlClient("/y"))),
+                Webhook("same.k8srepl.dev", Cluster.UrlClient("/y"))),
         };
-        var (status, error) = await _cluster.Http.PostAsync(MutatingPath, body);
+        var (status, error) = await Cluster.Http.PostAsync(MutatingPath, body);
         Assert.Equal((HttpStatusCode)422, status);
         var causes = error["details"]!["causes"]!.AsArray().Select(c => c!["field"]!.GetValue<string>() + ": " + c["message"]!.GetValue<string>()).ToList();
         Assert.Contains("webhooks[0].clientConfig.url: Invalid value: \"http\": 'https' is the only allowed URL scheme; desired format: https://host[/path]", causes);
@@ -120,7 +114,7 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
     [Fact]
     public async Task OfficialClient_CreatesListsAndReadsTheTypedConfiguration()
     {
-        var created = await _cluster.Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
+        var created = await Cluster.Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
         {
             Metadata = new V1ObjectMeta { Name = "typed" },
             Webhooks =
@@ -133,7 +127,7 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
                     ClientConfig = new Admissionregistrationv1WebhookClientConfig
                     {
                         Service = new Admissionregistrationv1ServiceReference { NamespaceProperty = ServiceNamespace, Name = ServiceName, Path = "/typed" },
-                        CaBundle = Convert.FromBase64String(_cluster.Certificates.CaBundle),
+                        CaBundle = Convert.FromBase64String(Cluster.Certificates.CaBundle),
                     },
                     Rules = [new V1RuleWithOperations { ApiGroups = [""], ApiVersions = ["v1"], Operations = ["CREATE"], Resources = ["pods"] }],
                 },
@@ -142,11 +136,11 @@ public sealed class WebhookConfigurationTests : IAsyncLifetime
         Assert.Equal(10, created.Webhooks[0].TimeoutSeconds);
         Assert.Equal(443, created.Webhooks[0].ClientConfig.Service.Port);
 
-        var listed = await _cluster.Client.AdmissionregistrationV1.ListMutatingWebhookConfigurationAsync();
+        var listed = await Cluster.Client.AdmissionregistrationV1.ListMutatingWebhookConfigurationAsync();
         Assert.Equal(["typed"], listed.Items.Select(c => c.Metadata.Name));
 
         // The typed caBundle round-trips as bytes and is trusted for the call.
-        await _cluster.Http.CreateAsync(PodsPath, Pod("via-typed"));
-        Assert.Single(_cluster.Server.ReceivedAt("/typed"));
+        await Cluster.Http.CreateAsync(PodsPath, Pod("via-typed"));
+        Assert.Single(Cluster.Server.ReceivedAt("/typed"));
     }
 }

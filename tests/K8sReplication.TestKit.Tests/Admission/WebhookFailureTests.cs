@@ -14,18 +14,12 @@ namespace K8sReplication.TestKit.Tests.Admission;
 /// Denials and failed webhook calls: what the client sees, and failurePolicy Fail (the write is refused, naming the
 /// webhook) against Ignore (the write goes on as if the webhook were not there).
 /// </summary>
-public sealed class WebhookFailureTests : IAsyncLifetime
+public sealed class WebhookFailureTests : WebhookClusterTest
 {
-    private WebhookCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     private async Task<KubectlResultAssert> ApplyPlainPodAsync()
     {
-        var result = await _cluster.Kubectl.RunAsync("apply", "-f", _cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
-        var (status, _) = await _cluster.Http.GetAsync(PodsPath + "/plain");
+        var result = await Cluster.Kubectl.RunAsync("apply", "-f", Cluster.Kubectl.WriteManifest("pod.yaml", PlainPodYaml));
+        var (status, _) = await Cluster.Http.GetAsync(PodsPath + "/plain");
         return new KubectlResultAssert(result.ExitCode, result.Stderr, status == HttpStatusCode.OK);
     }
 
@@ -34,8 +28,8 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [Fact]
     public async Task Denial_SurfacesInKubectlApplyStderr_AndNothingIsStored()
     {
-        _cluster.Server.Handle("/deny", review => WebhookServer.Deny(review, "pods need the inject annotation", 403));
-        await _cluster.AddMutatingAsync("deny", Webhook("deny.k8srepl.dev", _cluster.ServiceClient("/deny")));
+        Cluster.Server.Handle("/deny", review => WebhookServer.Deny(review, "pods need the inject annotation", 403));
+        await Cluster.AddMutatingAsync("deny", Webhook("deny.k8srepl.dev", Cluster.ServiceClient("/deny")));
 
         var result = await ApplyPlainPodAsync();
         Assert.Equal(1, result.ExitCode);
@@ -46,10 +40,10 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [Fact]
     public async Task Denial_ReachesTheOfficialClient_WithTheWebhooksCode()
     {
-        _cluster.Server.Handle("/deny", review => WebhookServer.Response(review, new JsonObject { ["allowed"] = false }));
-        await _cluster.AddMutatingAsync("deny", Webhook("deny.k8srepl.dev", _cluster.UrlClient("/deny")));
+        Cluster.Server.Handle("/deny", review => WebhookServer.Response(review, new JsonObject { ["allowed"] = false }));
+        await Cluster.AddMutatingAsync("deny", Webhook("deny.k8srepl.dev", Cluster.UrlClient("/deny")));
 
-        var denied = await Assert.ThrowsAsync<HttpOperationException>(() => _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        var denied = await Assert.ThrowsAsync<HttpOperationException>(() => Cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "p" },
             Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "app:1" }] },
@@ -66,8 +60,8 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     public async Task WebhookDown_FailsTheWriteOnlyUnderFailurePolicyFail(string failurePolicy)
     {
         var closedPort = ClosedPort();
-        var client = new JsonObject { ["url"] = $"https://127.0.0.1:{closedPort}/down", ["caBundle"] = _cluster.Certificates.CaBundle };
-        await _cluster.AddMutatingAsync("down", Webhook("down.k8srepl.dev", client, failurePolicy));
+        var client = new JsonObject { ["url"] = $"https://127.0.0.1:{closedPort}/down", ["caBundle"] = Cluster.Certificates.CaBundle };
+        await Cluster.AddMutatingAsync("down", Webhook("down.k8srepl.dev", client, failurePolicy));
 
         var result = await ApplyPlainPodAsync();
         if (failurePolicy == "Fail")
@@ -88,17 +82,17 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [InlineData("Ignore")]
     public async Task WebhookTimingOut_IsCutAtTimeoutSeconds(string failurePolicy)
     {
-        _cluster.Server.Handle("/slow", async (review, cancellationToken) =>
+        Cluster.Server.Handle("/slow", async (review, cancellationToken) =>
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return WebhookServer.Allow(review);
         });
-        await _cluster.AddMutatingAsync("slow", Webhook("slow.k8srepl.dev", _cluster.ServiceClient("/slow"), failurePolicy, timeoutSeconds: 1));
+        await Cluster.AddMutatingAsync("slow", Webhook("slow.k8srepl.dev", Cluster.ServiceClient("/slow"), failurePolicy, timeoutSeconds: 1));
 
         var watch = Stopwatch.StartNew();
         var result = await ApplyPlainPodAsync();
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"the webhook was waited on for {watch.Elapsed}");
-        Assert.Equal("?timeout=1s", Assert.Single(_cluster.Server.ReceivedAt("/slow")).Query);
+        Assert.Equal("?timeout=1s", Assert.Single(Cluster.Server.ReceivedAt("/slow")).Query);
         if (failurePolicy == "Fail")
         {
             AssertSays("failed calling webhook \"slow.k8srepl.dev\": failed to call webhook: Post \"https://injector.webhooks.svc:443/slow?timeout=1s\": context deadline exceeded", result.Stderr);
@@ -114,24 +108,24 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     public async Task CaBundleOfAnotherAuthority_FailsTheCall()
     {
         using var other = WebhookCertificates.Create(ServiceHost);
-        await _cluster.AddMutatingAsync("untrusted", Webhook("untrusted.k8srepl.dev", _cluster.ServiceClient("/inject", other.CaBundle)));
+        await Cluster.AddMutatingAsync("untrusted", Webhook("untrusted.k8srepl.dev", Cluster.ServiceClient("/inject", other.CaBundle)));
 
         var result = await ApplyPlainPodAsync();
         AssertSays("failed calling webhook \"untrusted.k8srepl.dev\": failed to call webhook: Post \"https://injector.webhooks.svc:443/inject?timeout=10s\": tls: failed to verify certificate: x509: certificate signed by unknown authority", result.Stderr);
         Assert.False(result.Stored);
-        Assert.Empty(_cluster.Server.Received);
+        Assert.Empty(Cluster.Server.Received);
     }
 
     [Fact]
     public async Task CertificateNotValidForTheServiceName_FailsTheCall()
     {
-        _cluster.Options.ServiceEndpoints[ApiServerEmulatorOptions.ServiceKey(ServiceNamespace, "other", 8443)] = new DnsEndPoint("127.0.0.1", _cluster.Server.Port);
+        Cluster.Options.ServiceEndpoints[ApiServerEmulatorOptions.ServiceKey(ServiceNamespace, "other", 8443)] = new DnsEndPoint("127.0.0.1", Cluster.Server.Port);
         var client = new JsonObject
         {
             ["service"] = new JsonObject { ["namespace"] = ServiceNamespace, ["name"] = "other", ["port"] = 8443 },
-            ["caBundle"] = _cluster.Certificates.CaBundle,
+            ["caBundle"] = Cluster.Certificates.CaBundle,
         };
-        await _cluster.AddMutatingAsync("misnamed", Webhook("misnamed.k8srepl.dev", client));
+        await Cluster.AddMutatingAsync("misnamed", Webhook("misnamed.k8srepl.dev", client));
 
         var result = await ApplyPlainPodAsync();
         AssertSays("tls: failed to verify certificate: x509: certificate is valid for injector.webhooks.svc, 127.0.0.1, not other.webhooks.svc", result.Stderr);
@@ -141,8 +135,8 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [Fact]
     public async Task ServiceWithoutAnEndpoint_FailsTheCall()
     {
-        var client = new JsonObject { ["service"] = new JsonObject { ["namespace"] = ServiceNamespace, ["name"] = "nowhere", ["path"] = "/inject" }, ["caBundle"] = _cluster.Certificates.CaBundle };
-        await _cluster.AddMutatingAsync("nowhere", Webhook("nowhere.k8srepl.dev", client));
+        var client = new JsonObject { ["service"] = new JsonObject { ["namespace"] = ServiceNamespace, ["name"] = "nowhere", ["path"] = "/inject" }, ["caBundle"] = Cluster.Certificates.CaBundle };
+        await Cluster.AddMutatingAsync("nowhere", Webhook("nowhere.k8srepl.dev", client));
 
         var result = await ApplyPlainPodAsync();
         AssertSays("failed calling webhook \"nowhere.k8srepl.dev\": failed to call webhook: Post \"https://nowhere.webhooks.svc:443/inject?timeout=10s\": no endpoints available for service \"nowhere\"", result.Stderr);
@@ -153,20 +147,20 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [InlineData("Ignore")]
     public async Task ResponseWithAnotherUid_IsAFailedCall(string failurePolicy)
     {
-        _cluster.Server.Handle("/uid", review =>
+        Cluster.Server.Handle("/uid", review =>
         {
             var response = WebhookServer.Patch(review, new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/patched", ["value"] = "yes" }));
             response["response"]!["uid"] = "not-the-request-uid";
             return response;
         });
-        await _cluster.AddMutatingAsync("uid", Webhook("uid.k8srepl.dev", _cluster.UrlClient("/uid"), failurePolicy));
+        await Cluster.AddMutatingAsync("uid", Webhook("uid.k8srepl.dev", Cluster.UrlClient("/uid"), failurePolicy));
 
-        var (status, body) = await _cluster.Http.PostAsync(PodsPath, Pod("u"));
+        var (status, body) = await Cluster.Http.PostAsync(PodsPath, Pod("u"));
         if (failurePolicy == "Fail")
         {
             Assert.Equal(HttpStatusCode.InternalServerError, status);
             Assert.Equal("InternalError", body["reason"]!.GetValue<string>());
-            var uid = _cluster.Server.ReceivedAt("/uid")[0].Request["uid"]!.GetValue<string>();
+            var uid = Cluster.Server.ReceivedAt("/uid")[0].Request["uid"]!.GetValue<string>();
             Assert.Equal($"Internal error occurred: failed calling webhook \"uid.k8srepl.dev\": received invalid webhook response: expected response.uid=\"{uid}\", got \"not-the-request-uid\"", body["message"]!.GetValue<string>());
         }
         else
@@ -179,10 +173,10 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [Fact]
     public async Task WebhookAnsweringAnError_IsAFailedCall()
     {
-        await _cluster.AddMutatingAsync("broken", Webhook("broken.k8srepl.dev", _cluster.UrlClient("/broken"), "Fail"));
-        _cluster.Server.Handle("/broken", review => new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview" });
+        await Cluster.AddMutatingAsync("broken", Webhook("broken.k8srepl.dev", Cluster.UrlClient("/broken"), "Fail"));
+        Cluster.Server.Handle("/broken", review => new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview" });
 
-        var (status, body) = await _cluster.Http.PostAsync(PodsPath, Pod("b"));
+        var (status, body) = await Cluster.Http.PostAsync(PodsPath, Pod("b"));
         Assert.Equal(HttpStatusCode.InternalServerError, status);
         Assert.Contains("failed calling webhook \"broken.k8srepl.dev\": received invalid webhook response: webhook response was absent", body["message"]!.GetValue<string>());
     }
@@ -190,14 +184,14 @@ public sealed class WebhookFailureTests : IAsyncLifetime
     [Fact]
     public async Task PatchThatDoesNotApply_FailsTheWrite_EvenUnderIgnore()
     {
-        _cluster.Server.Handle("/bad-patch", review => WebhookServer.Patch(review, new JsonArray(
+        Cluster.Server.Handle("/bad-patch", review => WebhookServer.Patch(review, new JsonArray(
             new JsonObject { ["op"] = "replace", ["path"] = "/spec/nothing/here", ["value"] = 1 })));
-        await _cluster.AddMutatingAsync("bad-patch", Webhook("bad-patch.k8srepl.dev", _cluster.UrlClient("/bad-patch"), "Ignore"));
+        await Cluster.AddMutatingAsync("bad-patch", Webhook("bad-patch.k8srepl.dev", Cluster.UrlClient("/bad-patch"), "Ignore"));
 
-        var (status, body) = await _cluster.Http.PostAsync(PodsPath, Pod("x"));
+        var (status, body) = await Cluster.Http.PostAsync(PodsPath, Pod("x"));
         Assert.Equal(HttpStatusCode.InternalServerError, status);
         Assert.StartsWith("Internal error occurred: ", body["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await _cluster.Http.GetAsync(PodsPath + "/x")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Cluster.Http.GetAsync(PodsPath + "/x")).Status);
     }
 
     private static void AssertSays(string expected, string stderr) => Assert.True(stderr.Contains(expected, StringComparison.Ordinal), $"expected \"{expected}\" in:\n{stderr}");

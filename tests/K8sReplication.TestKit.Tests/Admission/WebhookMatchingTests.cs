@@ -5,37 +5,25 @@ using static K8sReplication.TestKit.Tests.Admission.WebhookCluster;
 namespace K8sReplication.TestKit.Tests.Admission;
 
 /// <summary>Which webhooks a write is sent to: namespaceSelector, objectSelector and rules.</summary>
-public sealed class WebhookMatchingTests : IAsyncLifetime
+public sealed class WebhookMatchingTests : WebhookClusterTest
 {
-    private WebhookCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     private async Task CreateNamespaceAsync(string name, Dictionary<string, string>? labels = null)
     {
-        var meta = new JsonObject { ["name"] = name };
-        if (labels is not null)
-        {
-            meta["labels"] = new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
-        }
-
-        await _cluster.Http.CreateAsync("/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = meta });
+        await Cluster.Http.CreateAsync("/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = Metadata(name, labels) });
     }
 
     private async Task CreatePodAsync(string ns, string name, Dictionary<string, string>? labels = null) =>
-        await _cluster.Http.CreateAsync($"/api/v1/namespaces/{ns}/pods", Pod(name, labels));
+        await Cluster.Http.CreateAsync($"/api/v1/namespaces/{ns}/pods", Pod(name, labels));
 
     private List<string> PodsSeenAt(string path) =>
-        [.. _cluster.Server.ReceivedAt(path).Select(r => r.Request["namespace"]!.GetValue<string>() + "/" + r.Request["name"]!.GetValue<string>())];
+        [.. Cluster.Server.ReceivedAt(path).Select(r => r.Request["namespace"]!.GetValue<string>() + "/" + r.Request["name"]!.GetValue<string>())];
 
     [Fact]
     public async Task NamespaceSelector_MatchesTheNamespacesLabels()
     {
         await CreateNamespaceAsync("injected", new() { ["k8srepl.dev/inject"] = "enabled" });
         await CreateNamespaceAsync("plain");
-        await _cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", _cluster.UrlClient("/ns"), namespaceSelector: MatchLabels("k8srepl.dev/inject", "enabled")));
+        await Cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", Cluster.UrlClient("/ns"), namespaceSelector: MatchLabels("k8srepl.dev/inject", "enabled")));
 
         await CreatePodAsync("injected", "a");
         await CreatePodAsync("plain", "b");
@@ -55,7 +43,7 @@ public sealed class WebhookMatchingTests : IAsyncLifetime
                 ["values"] = new JsonArray("default"),
             }),
         };
-        await _cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", _cluster.UrlClient("/ns"), namespaceSelector: selector));
+        await Cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", Cluster.UrlClient("/ns"), namespaceSelector: selector));
 
         await CreatePodAsync("default", "a");
         await CreatePodAsync("kept", "b");
@@ -65,31 +53,31 @@ public sealed class WebhookMatchingTests : IAsyncLifetime
     [Fact]
     public async Task ObjectSelector_MatchesTheNewOrTheOldObjectsLabels()
     {
-        await _cluster.AddMutatingAsync("obj", Webhook("obj.k8srepl.dev", _cluster.UrlClient("/obj"), objectSelector: MatchLabels("inject", "true")));
+        await Cluster.AddMutatingAsync("obj", Webhook("obj.k8srepl.dev", Cluster.UrlClient("/obj"), objectSelector: MatchLabels("inject", "true")));
 
         await CreatePodAsync("default", "labelled", new() { ["inject"] = "true" });
         await CreatePodAsync("default", "unlabelled");
         Assert.Equal(["default/labelled"], PodsSeenAt("/obj"));
 
         // Removing the label: the old object still matches, so the update is sent too.
-        var (status, _) = await _cluster.Http.PatchAsync(PodsPath + "/labelled", """{"metadata":{"labels":{"inject":null}}}""");
+        var (status, _) = await Cluster.Http.PatchAsync(PodsPath + "/labelled", """{"metadata":{"labels":{"inject":null}}}""");
         Assert.Equal(HttpStatusCode.OK, status);
-        var update = _cluster.Server.ReceivedAt("/obj")[^1].Request;
+        var update = Cluster.Server.ReceivedAt("/obj")[^1].Request;
         Assert.Equal("UPDATE", update["operation"]!.GetValue<string>());
         Assert.Null(update["object"]!["metadata"]!["labels"]?["inject"]);
 
-        var (unchangedStatus, _) = await _cluster.Http.PatchAsync(PodsPath + "/unlabelled", """{"metadata":{"annotations":{"a":"b"}}}""");
+        var (unchangedStatus, _) = await Cluster.Http.PatchAsync(PodsPath + "/unlabelled", """{"metadata":{"annotations":{"a":"b"}}}""");
         Assert.Equal(HttpStatusCode.OK, unchangedStatus);
-        Assert.Equal(2, _cluster.Server.ReceivedAt("/obj").Count);
+        Assert.Equal(2, Cluster.Server.ReceivedAt("/obj").Count);
     }
 
     [Fact]
     public async Task Rules_SelectByResourceAndOperation()
     {
-        await _cluster.AddMutatingAsync("rules",
-            Webhook("configmaps.k8srepl.dev", _cluster.UrlClient("/configmaps"), rules: Rules("configmaps", "CREATE")),
-            Webhook("pod-updates.k8srepl.dev", _cluster.UrlClient("/pod-updates"), rules: Rules("pods", "UPDATE")),
-            Webhook("everything.k8srepl.dev", _cluster.UrlClient("/everything"), rules: new JsonArray(new JsonObject
+        await Cluster.AddMutatingAsync("rules",
+            Webhook("configmaps.k8srepl.dev", Cluster.UrlClient("/configmaps"), rules: Rules("configmaps", "CREATE")),
+            Webhook("pod-updates.k8srepl.dev", Cluster.UrlClient("/pod-updates"), rules: Rules("pods", "UPDATE")),
+            Webhook("everything.k8srepl.dev", Cluster.UrlClient("/everything"), rules: new JsonArray(new JsonObject
             {
                 ["apiGroups"] = new JsonArray("*"),
                 ["apiVersions"] = new JsonArray("*"),
@@ -99,18 +87,18 @@ public sealed class WebhookMatchingTests : IAsyncLifetime
             })));
 
         await CreatePodAsync("default", "p");
-        await _cluster.Http.CreateAsync("/api/v1/namespaces/default/configmaps", new JsonObject
+        await Cluster.Http.CreateAsync("/api/v1/namespaces/default/configmaps", new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "ConfigMap",
             ["metadata"] = new JsonObject { ["name"] = "c" },
         });
-        await _cluster.Http.PatchAsync(PodsPath + "/p", """{"metadata":{"labels":{"x":"y"}}}""");
+        await Cluster.Http.PatchAsync(PodsPath + "/p", """{"metadata":{"labels":{"x":"y"}}}""");
         await CreateNamespaceAsync("cluster-scoped-write");
 
-        Assert.Equal(["CREATE"], _cluster.Server.ReceivedAt("/configmaps").Select(r => r.Request["operation"]!.GetValue<string>()));
-        Assert.Equal(["UPDATE"], _cluster.Server.ReceivedAt("/pod-updates").Select(r => r.Request["operation"]!.GetValue<string>()));
-        Assert.Equal(["pods", "configmaps", "pods"], _cluster.Server.ReceivedAt("/everything").Select(r => r.Request["resource"]!["resource"]!.GetValue<string>()));
+        Assert.Equal(["CREATE"], Cluster.Server.ReceivedAt("/configmaps").Select(r => r.Request["operation"]!.GetValue<string>()));
+        Assert.Equal(["UPDATE"], Cluster.Server.ReceivedAt("/pod-updates").Select(r => r.Request["operation"]!.GetValue<string>()));
+        Assert.Equal(["pods", "configmaps", "pods"], Cluster.Server.ReceivedAt("/everything").Select(r => r.Request["resource"]!["resource"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -123,13 +111,13 @@ public sealed class WebhookMatchingTests : IAsyncLifetime
             ["operations"] = new JsonArray("*"),
             ["resources"] = new JsonArray("*"),
         });
-        _cluster.Server.Handle("/deny-all", review => WebhookServer.Deny(review, "no", 403));
-        await _cluster.AddMutatingAsync("deny-all", Webhook("deny-all.k8srepl.dev", _cluster.UrlClient("/deny-all"), rules: all));
+        Cluster.Server.Handle("/deny-all", review => WebhookServer.Deny(review, "no", 403));
+        await Cluster.AddMutatingAsync("deny-all", Webhook("deny-all.k8srepl.dev", Cluster.UrlClient("/deny-all"), rules: all));
 
         // Otherwise a broken webhook could never be fixed.
-        var (patched, _) = await _cluster.Http.PatchAsync(MutatingPath + "/deny-all", """{"metadata":{"labels":{"fixed":"true"}}}""");
+        var (patched, _) = await Cluster.Http.PatchAsync(MutatingPath + "/deny-all", """{"metadata":{"labels":{"fixed":"true"}}}""");
         Assert.Equal(HttpStatusCode.OK, patched);
-        Assert.Empty(_cluster.Server.Received);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _cluster.Http.PostAsync(PodsPath, Pod("denied"))).Status);
+        Assert.Empty(Cluster.Server.Received);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Cluster.Http.PostAsync(PodsPath, Pod("denied"))).Status);
     }
 }
