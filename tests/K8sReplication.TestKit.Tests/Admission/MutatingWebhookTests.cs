@@ -170,6 +170,37 @@ public sealed class MutatingWebhookTests : WebhookClusterTest
     }
 
     [Fact]
+    public async Task Webhook_ThatWritesTheSameObject_IsCalledOutsideTheStoreLock_AndTheWriteIsAdmittedAgain()
+    {
+        await Cluster.Http.CreateAsync(PodsPath, Pod("raced"));
+        var raced = 0;
+        Cluster.Server.Handle("/racer", async (review, cancellationToken) =>
+        {
+            if (review["request"]!["operation"]!.GetValue<string>() == "UPDATE" && Interlocked.Increment(ref raced) == 1)
+            {
+                // A concurrent writer changes the pod while its update is being admitted.
+                var (status, _) = await Cluster.Http.PatchAsync(PodsPath + "/raced", """{"metadata":{"annotations":{"concurrent":"yes"}}}""");
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
+
+            return WebhookServer.Allow(review);
+        });
+        await Cluster.AddMutatingAsync("racer", Webhook("racer.k8srepl.dev", Cluster.UrlClient("/racer")));
+
+        var (patched, pod) = await Cluster.Http.PatchAsync(PodsPath + "/raced", """{"metadata":{"labels":{"mine":"yes"}}}""");
+        Assert.Equal(HttpStatusCode.OK, patched);
+        Assert.Equal("yes", pod["metadata"]!["labels"]!["mine"]!.GetValue<string>());
+        Assert.Equal("yes", pod["metadata"]!["annotations"]!["concurrent"]!.GetValue<string>());
+
+        // Called for the first attempt, for the concurrent patch, then again against the object that patch stored.
+        var updates = Cluster.Server.ReceivedAt("/racer").Select(r => r.Request).Where(r => r["operation"]!.GetValue<string>() == "UPDATE").ToList();
+        Assert.Equal(3, updates.Count);
+        Assert.Null(updates[0]["oldObject"]!["metadata"]!["annotations"]);
+        Assert.Equal("yes", updates[2]["oldObject"]!["metadata"]!["annotations"]!["concurrent"]!.GetValue<string>());
+        Assert.Equal("yes", updates[2]["object"]!["metadata"]!["labels"]!["mine"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task StatusWrites_AreNotSentToAWebhookForPods_OnlyToOneForPodsStatus()
     {
         await Cluster.AddMutatingAsync("pods", Webhook("pods.k8srepl.dev", Cluster.UrlClient("/pods"), rules: Rules("pods", "*")));
