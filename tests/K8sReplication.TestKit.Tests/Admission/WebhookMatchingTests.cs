@@ -51,6 +51,19 @@ public sealed class WebhookMatchingTests : WebhookClusterTest
     }
 
     [Fact]
+    public async Task NamespaceWrites_AreMatchedOnTheNamespacesOwnNewLabels()
+    {
+        await Cluster.AddMutatingAsync("ns", Webhook("ns.k8srepl.dev", Cluster.UrlClient("/ns"), rules: Rules("namespaces", "CREATE"),
+            namespaceSelector: MatchLabels("team", "a")));
+
+        await CreateNamespaceAsync("team-a", new() { ["team"] = "a" });
+        await CreateNamespaceAsync("team-b", new() { ["team"] = "b" });
+        var request = Assert.Single(Cluster.Server.ReceivedAt("/ns")).Request;
+        Assert.Equal("team-a", request["name"]!.GetValue<string>());
+        Assert.Equal("team-a", request["namespace"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ObjectSelector_MatchesTheNewOrTheOldObjectsLabels()
     {
         await Cluster.AddMutatingAsync("obj", Webhook("obj.k8srepl.dev", Cluster.UrlClient("/obj"), objectSelector: MatchLabels("inject", "true")));

@@ -171,7 +171,11 @@ internal sealed class AdmissionChain
         }
 
         var meta = obj["metadata"];
-        return new AdmissionAttributes(operation, served, subresource, meta?["namespace"]?.GetValue<string>(), meta?["name"]?.GetValue<string>() ?? "",
+        var name = meta?["name"]?.GetValue<string>() ?? "";
+
+        // As in the real server, a namespace's own writes carry its name as their namespace.
+        var ns = served is { Group: "", Plural: "namespaces" } ? name : meta?["namespace"]?.GetValue<string>();
+        return new AdmissionAttributes(operation, served, subresource, ns, name,
             InVersion(served, obj), old is null ? null : InVersion(served, old), options.DryRun, requestOptions);
     }
 

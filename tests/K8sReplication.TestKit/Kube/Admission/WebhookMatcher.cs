@@ -33,7 +33,7 @@ internal static class WebhookMatcher
         // A namespace being written is matched on its new labels; anything else on its namespace's stored labels.
         var labels = isNamespace && request.Subresource is null
             ? request.Object["metadata"]?["labels"] as JsonObject
-            : namespaceLabels(request.Namespace ?? request.Name);
+            : namespaceLabels(request.Namespace!);
         return selector.MatchesLabels(labels);
     }
 
