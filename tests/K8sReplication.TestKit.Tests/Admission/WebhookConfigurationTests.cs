@@ -112,6 +112,22 @@ public sealed class WebhookConfigurationTests : WebhookClusterTest
     }
 
     [Fact]
+    public async Task CaBundle_ThatIsNotBase64_IsRefusedAsUndecodable()
+    {
+        var client = Cluster.UrlClient("/x");
+        client["caBundle"] = "-----BEGIN CERTIFICATE-----";
+        var (status, error) = await Cluster.Http.PostAsync(MutatingPath, new JsonObject
+        {
+            ["apiVersion"] = "admissionregistration.k8s.io/v1",
+            ["kind"] = "MutatingWebhookConfiguration",
+            ["metadata"] = new JsonObject { ["name"] = "pem" },
+            ["webhooks"] = new JsonArray(Webhook("pem.k8srepl.dev", client)),
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("MutatingWebhookConfiguration in version \"v1\" cannot be handled as a MutatingWebhookConfiguration: illegal base64 data at input byte 0", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task OfficialClient_CreatesListsAndReadsTheTypedConfiguration()
     {
         var created = await Cluster.Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration

@@ -53,6 +53,25 @@ internal static class WebhookConfigurationValidation
         return errors;
     }
 
+    /// <summary>
+    /// Why a webhook's <c>caBundle</c> (bytes, so base64 in JSON) cannot be decoded, in Go's words, or null: the real
+    /// server refuses such a body as undecodable (400) before validating it.
+    /// </summary>
+    public static string? UndecodableCaBundle(JsonObject configuration)
+    {
+        foreach (var hook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (hook["clientConfig"] is JsonObject config && Text(config, "caBundle") is { } bundle
+                && !Convert.TryFromBase64String(bundle, new byte[bundle.Length], out _))
+            {
+                var bad = bundle.TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/').Count();
+                return $"illegal base64 data at input byte {bad}";
+            }
+        }
+
+        return null;
+    }
+
     private static void Default(JsonObject hook, bool mutating)
     {
         hook["failurePolicy"] ??= "Fail";

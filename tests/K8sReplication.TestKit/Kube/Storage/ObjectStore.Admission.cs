@@ -98,6 +98,11 @@ internal sealed partial class ObjectStore
 
         if (WebhookConfigurationValidation.Handles(type.StorageKey))
         {
+            if (WebhookConfigurationValidation.UndecodableCaBundle(obj) is { } undecodable)
+            {
+                throw ApiErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {undecodable}");
+            }
+
             errors.AddRange(WebhookConfigurationValidation.DefaultAndValidate(obj, type.StorageKey == WebhookConfigurationValidation.MutatingStorageKey));
         }
 
