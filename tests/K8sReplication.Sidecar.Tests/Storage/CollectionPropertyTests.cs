@@ -23,7 +23,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
 {
     private const string Schema = "CREATE TABLE kv(k TEXT PRIMARY KEY, v);";
 
-    private enum Kind
+    internal enum Kind
     {
         Write,
         Sync,
@@ -31,7 +31,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         Expire,
     }
 
-    private sealed record Op(Kind Kind, int Replica, int Other, int Key, bool Delete, int Value)
+    internal sealed record Op(Kind Kind, int Replica, int Other, int Key, bool Delete, int Value)
     {
         public override string ToString() => Kind switch
         {
@@ -77,15 +77,19 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         public HashSet<SiteId> Resynced { get; } = [];
     }
 
-    private static void Run(Op[] ops)
+    /// <summary>When set, told every step with every replica's state after it (for the deterministic replay).</summary>
+    internal static Action<string>? Trace { get; set; }
+
+    internal static void Run(Op[] ops, Func<string, TestReplica>? create = null, Action<Op>? beforeOp = null)
     {
-        var replicas = Enumerable.Range(0, 3).Select(_ => new TestReplica(Schema)).ToArray();
+        var replicas = Enumerable.Range(0, 3).Select(_ => create is null ? new TestReplica(Schema) : create(Schema)).ToArray();
         var expiries = new Expiries();
         try
         {
             var history = new Dictionary<string, List<Written>>(StringComparer.Ordinal);
             foreach (var op in ops)
             {
+                beforeOp?.Invoke(op);
                 switch (op.Kind)
                 {
                     case Kind.Write:
@@ -109,6 +113,8 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
 
                         break;
                 }
+
+                Trace?.Invoke($"after {op}:\n{DumpAll(replicas)}");
             }
 
             // Every feed delivered, then repair; then collection everywhere, and repair again.
@@ -119,16 +125,19 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
                     foreach (var from in replicas.Where(f => !ReferenceEquals(f, to)))
                     {
                         Pull(from, to, replicas, expiries);
+                        Trace?.Invoke($"final {round}: r{Array.IndexOf(replicas, to)} pulled r{Array.IndexOf(replicas, from)}:\n{DumpAll(replicas)}");
                     }
                 }
 
                 RepairAll(replicas);
+                Trace?.Invoke($"final {round}: repaired:\n{DumpAll(replicas)}");
                 var horizon = MeshHorizon(replicas, history);
                 foreach (var r in replicas)
                 {
                     r.Store.CollectTombstones(horizon);
                 }
 
+                Trace?.Invoke($"final {round}: collected at {horizon}:\n{DumpAll(replicas)}");
                 RepairAll(replicas);
             }
 
@@ -200,6 +209,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         if (after > 0 && after < from.Store.CollectedMarks().Own)
         {
             Resync(to, from);
+            Trace?.Invoke($"  resync r{Array.IndexOf(replicas, to)} from r{Array.IndexOf(replicas, from)} (cursor {after} < own mark {from.Store.CollectedMarks().Own}):\n{DumpAll(replicas)}");
             expiries.Resynced.Add(to.Store.Site);
             foreach (var peer in replicas.Where(p => !ReferenceEquals(p, to)))
             {
@@ -301,7 +311,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         var roots = replicas.Select(r => Convert.ToHexString(r.Store.Merkle.Root)).Distinct().ToList();
         if (roots.Count != 1)
         {
-            throw new InvalidOperationException($"Merkle roots differ: {string.Join(", ", roots)}");
+            throw new InvalidOperationException($"Merkle roots differ: {string.Join(", ", roots)}\n{DumpAll(replicas)}");
         }
 
         var dumps = replicas.Select(r => string.Join(";", r.Rows("kv").Select(Describe))).Distinct().ToList();
@@ -356,6 +366,14 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>Each replica's rows, versions and collection horizon, for a failure message.</summary>
+    internal static string DumpAll(TestReplica[] replicas) => string.Join("\n", replicas.Select((r, i) =>
+        $"r{i} site={r.Store.Site} horizon={r.Store.CollectionHorizon} rows=[{string.Join(";", r.Rows("kv").Select(Describe))}] versions=[" +
+        string.Join("; ", r.App.Rows("""
+            SELECT v.pk, v.hlc, s.site, v.deleted FROM __repl_versions v JOIN __repl_sites s ON s.id = v.site
+            JOIN __repl_tables t ON t.id = v.tbl WHERE t.name = 'kv' ORDER BY v.pk
+            """).Select(x => $"{KeyCodec.Decode((byte[])x[0]!)[0]}@{x[1]}/{SiteId.FromBytes((byte[])x[2]!)}{((long)x[3]! != 0 ? " DEL" : "")}")) + "]"));
 
     private static string Describe(object?[] row) => string.Join("|", row.Select(v => v switch
     {
