@@ -19,7 +19,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
 
     /// <summary>Applies or throws; a database failure counts against the local circuit.</summary>
     public ApplyResult Apply(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer, string? heldKeyPrefix = null, bool repair = false)
+        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer, string? heldKeyPrefix = null)
     {
         var started = Stopwatch.GetTimestamp();
         ApplyResult result;
@@ -31,7 +31,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
             {
             }
 
-            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix, repair);
+            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
         }
         catch (SqliteException e) when (DatabaseCircuit.IsDatabaseFault(e))
         {
