@@ -133,26 +133,9 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
     /// </summary>
     public void LoadCertification()
     {
-        using var connection = context.OpenRead();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($certified, $uncertain)";
-        command.Parameters.AddWithValue("$certified", CertifiedKey);
-        command.Parameters.AddWithValue("$uncertain", UncertainKey);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var value = long.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
-            if (reader.GetString(0) == CertifiedKey)
-            {
-                context.RaiseCertifiedHorizon(value);
-            }
-            else
-            {
-                context.RaiseUncertainMark(value);
-            }
-        }
-
-        context.RaiseUncertainMark(context.CertifiedHorizon);
+        var (certified, uncertain) = ReadValues(CertifiedKey, UncertainKey);
+        context.RaiseCertifiedHorizon(certified);
+        context.RaiseUncertainMark(Math.Max(uncertain, certified));
     }
 
     private void PersistMark(string key, long value) => context.InWriteTransaction((tx, _) =>
@@ -188,22 +171,25 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
         }
     }
 
-    private (long Own, long All) ReadMarks()
+    private (long Own, long All) ReadMarks() => ReadValues(CollectedOwnKey, CollectedAllKey);
+
+    /// <summary>Two numbers kept in the cursor table (0 for one not there).</summary>
+    private (long First, long Second) ReadValues(string first, string second)
     {
         using var connection = context.OpenRead();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($own, $all)";
-        command.Parameters.AddWithValue("$own", CollectedOwnKey);
-        command.Parameters.AddWithValue("$all", CollectedAllKey);
+        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($first, $second)";
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$second", second);
         using var reader = command.ExecuteReader();
-        var (own, all) = (0L, 0L);
+        var values = (First: 0L, Second: 0L);
         while (reader.Read())
         {
             var value = long.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
-            (own, all) = reader.GetString(0) == CollectedOwnKey ? (value, all) : (own, value);
+            values = reader.GetString(0) == first ? (value, values.Second) : (values.First, value);
         }
 
-        return (own, all);
+        return values;
     }
 
     /// <summary>
