@@ -18,9 +18,9 @@ namespace K8sReplication.Sidecar.Hosting;
 /// unknown. Whatever the topology, a tombstone older than <c>tombstoneTtl</c> is collected even if some member has not
 /// applied it (one away that long): that member learns it is stale when it reads this member's feed again, and
 /// resynchronises (see <see cref="Pull.PeerTailer"/>). The mesh horizon also certifies (see
-/// <see cref="ReplicaStore.CertifiedHorizon"/>): what is collected above it is uncertain, and rows that old this member
-/// lacks are not taken from peers until a mesh horizon passes it again. While a backup is configured, nothing this member wrote is
-/// collected before it is archived (see <see cref="Backup.Archiver"/>), whatever its age.
+/// <see cref="ReplicaStore.CertifiedHorizon"/>): a delete collected above it is uncertain, and a live row that old this
+/// member lacks is not taken from peers until a mesh horizon passes it again. While a backup is configured, nothing this
+/// member wrote is collected before it is archived (see <see cref="Backup.Archiver"/>), whatever its age.
 /// </summary>
 internal sealed partial class TombstoneCollection(
     StoreAccess replica,

@@ -393,7 +393,7 @@ internal sealed partial class PeerTailer(
             }
         }
 
-        var (rows, tombstones) = store.DropAbsentAtPeer(
+        var (rows, tombstones, _) = applier.DropAbsentAtPeer(
             (table, key) => held.Contains(KeyHash.Of128(System.Text.Encoding.UTF8.GetBytes(table), key, [])), peerAppliedOwn, site, peerUncertain);
 
         // A row dropped because the peer had not received it yet (another member wrote it) comes back when this

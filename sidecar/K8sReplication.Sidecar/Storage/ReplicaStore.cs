@@ -180,7 +180,7 @@ internal sealed class ReplicaStore : IDisposable
     }
 
     /// <inheritdoc cref="StaleResync.DropAbsent"/>
-    public (long Rows, long Tombstones) DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain) =>
+    public StaleDrop DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain) =>
         new StaleResync(context, versions, conflicts).DropAbsent(peerHolds, peerAppliedOwn, peer, peerUncertain);
 
     /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>

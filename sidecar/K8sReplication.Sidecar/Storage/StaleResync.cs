@@ -17,18 +17,16 @@ internal sealed class StaleResync(ReplicaContext context, VersionIndex versions,
 {
     private const int Batch = 1000;
 
-    /// <summary>
-    /// Drops what <paramref name="peerHolds"/> says the peer does not hold; returns rows and tombstones dropped (the
-    /// rows include the own writes kept in the conflict log).
-    /// </summary>
-    public (long Rows, long Tombstones) DropAbsent(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain)
+    /// <summary>Drops what <paramref name="peerHolds"/> says the peer does not hold.</summary>
+    public StaleDrop DropAbsent(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain)
     {
         ArgumentNullException.ThrowIfNull(peerHolds);
         var (rows, tombstones) = (0L, 0L);
+        var recorded = new List<(string Table, string Reason)>();
         var after = 0L;
         while (true)
         {
-            var (scanned, last, droppedRows, droppedTombstones) = context.InWriteTransaction((tx, effects) =>
+            var (scanned, last, droppedRows, droppedTombstones, conflictsRecorded) = context.InWriteTransaction((tx, effects) =>
             {
                 var select = context.Raw("""
                     SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site, v.deleted
@@ -86,14 +84,15 @@ internal sealed class StaleResync(ReplicaContext context, VersionIndex versions,
                 }
 
                 context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
-                return (batch.Count, batch.Count > 0 ? batch[^1].Seq : after, r, t);
+                return (batch.Count, batch.Count > 0 ? batch[^1].Seq : after, r, t, effects.ConflictsRecorded.ToArray());
             });
             rows += droppedRows;
             tombstones += droppedTombstones;
+            recorded.AddRange(conflictsRecorded);
             after = last;
             if (scanned < Batch)
             {
-                return (rows, tombstones);
+                return new StaleDrop(rows, tombstones, recorded);
             }
         }
     }

@@ -37,8 +37,8 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
     /// member then) and may have missed a delete: it must resynchronise (see <see cref="Marks"/>).
     /// <paramref name="certified"/> is the mesh horizon when known (every member has applied every write at or below
     /// it; 0 when unknown): it raises <see cref="ReplicaContext.CertifiedHorizon"/>, and a tombstone collected above the
-    /// certified horizon (by age) raises <see cref="ReplicaContext.UncertainMark"/>. Both are kept in the cursor table, in
-    /// the same transaction as the collection they describe.
+    /// certified horizon (by age) raises <see cref="ReplicaContext.UncertainMark"/>. Both are kept in the cursor table,
+    /// the mark in the same transaction as the tombstones it stands for.
     /// </summary>
     public int Collect(long horizon, long certified = 0, int max = int.MaxValue)
     {

@@ -82,7 +82,7 @@ public sealed class TombstoneCollectionTests
         r.Exec("INSERT INTO kv VALUES ('own-undelivered', 2)");
         r.Store.Fold();
 
-        var (rows, tombstones) = r.Store.DropAbsentAtPeer((table, key) => (string)KeyCodec.Decode(key)[0]! == "kept", delivered, SiteB, 0);
+        var (rows, tombstones, _) = r.Store.DropAbsentAtPeer((table, key) => (string)KeyCodec.Decode(key)[0]! == "kept", delivered, SiteB, 0);
         Assert.Equal((2L, 1L), (rows, tombstones));
         Assert.Equal(["kept", "own-undelivered"], r.Rows("kv").Select(row => (string)row[0]!));
         Assert.Equal((2L, 0L), r.Store.Counts());

@@ -112,9 +112,10 @@ public sealed class UncertainRowTests
         r.Exec("INSERT INTO kv VALUES ('undelivered-new', 4)");
         r.Store.Fold();
 
-        var (rows, tombstones) = r.Store.DropAbsentAtPeer((_, _) => false, delivered, SiteB, mark);
+        var (rows, tombstones, recorded) = r.Store.DropAbsentAtPeer((_, _) => false, delivered, SiteB, mark);
 
         Assert.Equal((2L, 0L), (rows, tombstones));
+        Assert.Equal([("kv", ConflictReasons.Expired), ("kv", ConflictReasons.Expired)], recorded);
         Assert.Equal([new object?[] { "undelivered-new", 4L }], r.Rows("kv"));
         var logged = r.Store.ReadConflicts("kv", null, 10);
         Assert.Equal(["rewritten-old|3", "undelivered-old|2"],
@@ -134,7 +135,7 @@ public sealed class UncertainRowTests
         r.Store.Fold();
 
         // The peer applied both and lacks both: it skipped the old one (uncertain there), deleted the new one.
-        var (rows, _) = r.Store.DropAbsentAtPeer((_, _) => false, r.Store.MaxSeq, SiteB, mark);
+        var (rows, _, _) = r.Store.DropAbsentAtPeer((_, _) => false, r.Store.MaxSeq, SiteB, mark);
 
         Assert.Equal(2L, rows);
         Assert.Empty(r.Rows("kv"));
