@@ -99,8 +99,9 @@ internal sealed class ReplicaContext
     private long collectionHorizon;
 
     /// <summary>
-    /// Tombstones with an HLC at or below this were collected (purged) here: every member had applied them. An
-    /// incoming tombstone that old for a key with no version here is one of them coming back, and is skipped.
+    /// Tombstones with an HLC at or below this were collected (purged) here: every member had applied them, or they were
+    /// older than <c>tombstoneTtl</c>. An incoming tombstone that old for a key with no version here is one of them
+    /// coming back, and is skipped (live rows: see <see cref="UncertainUpTo"/>).
     /// </summary>
     public long CollectionHorizon => Interlocked.Read(ref collectionHorizon);
 

@@ -355,9 +355,9 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Each replica's rows, versions and collection horizon, for a failure message.</summary>
+    /// <summary>Each replica's rows, versions and collection horizons, for a failure message.</summary>
     internal static string DumpAll(TestReplica[] replicas) => string.Join("\n", replicas.Select((r, i) =>
-        $"r{i} site={r.Store.Site} horizon={r.Store.CollectionHorizon} rows=[{string.Join(";", r.Rows("kv").Select(Describe))}] versions=[" +
+        $"r{i} site={r.Store.Site} horizon={r.Store.CollectionHorizon} certified={r.Store.CertifiedHorizon} uncertain={r.Store.UncertainUpTo} rows=[{string.Join(";", r.Rows("kv").Select(Describe))}] versions=[" +
         string.Join("; ", r.App.Rows("""
             SELECT v.pk, v.hlc, s.site, v.deleted FROM __repl_versions v JOIN __repl_sites s ON s.id = v.site
             JOIN __repl_tables t ON t.id = v.tbl WHERE t.name = 'kv' ORDER BY v.pk
