@@ -1,11 +1,10 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
-using K8sReplication.Kube.Json;
-using K8sReplication.Kube.Models;
 using K8sReplication.TestKit.Kube;
 using K8sReplication.TestKit.Tools;
 
@@ -23,22 +22,19 @@ internal sealed class ScaleCluster : IAsyncDisposable
     public const string Token = "bench-operator-token";
     public const string MeshLabel = "bench.k8srepl.dev/mesh";
 
-    public static readonly ResourceType<GenericObject> Meshes =
-        new(MeshApi.Group, MeshApi.Version, MeshApi.Plural, MeshApi.Kind, namespaced: true, KubeJsonContext.Default.GenericObject);
-
     private ScaleCluster(ApiServerEmulator api, FakeSidecarServer sidecars, string folder)
     {
         Api = api;
         Sidecars = sidecars;
         Kubeconfig = api.WriteKubeconfig(Path.Combine(folder, "kubeconfig"), Namespace);
-        Kube = new KubeClient(KubeClientConfig.FromKubeconfig(Kubeconfig), new KubeClientOptions { UserAgent = "k8srepl-bench" });
+        Kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
     }
 
     public ApiServerEmulator Api { get; }
 
     public FakeSidecarServer Sidecars { get; }
 
-    public KubeClient Kube { get; }
+    public Kubernetes Kube { get; }
 
     public string Kubeconfig { get; }
 
@@ -55,17 +51,16 @@ internal sealed class ScaleCluster : IAsyncDisposable
             throw new InvalidOperationException($"kubectl create -f {crd} failed: {exit.Stderr}");
         }
 
-        await cluster.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        await cluster.Kube.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = SecretName,
-                Namespace = Namespace,
                 // The operator uses a mesh's token Secret only when it opted in with this label.
                 Labels = new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue },
             },
             Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(Token) },
-        });
+        }, Namespace);
         return cluster;
     }
 
@@ -89,30 +84,29 @@ internal sealed class ScaleCluster : IAsyncDisposable
             var pod = $"{mesh}-{w.i}";
             var ip = MemberIp(w.m, w.i);
             Sidecars.Add(mesh, pod, ip, MerkleRoot(mesh));
-            await Kube.CreateAsync(ResourceTypes.Pods, new Pod
+            await Kube.CoreV1.CreateNamespacedPodAsync(new V1Pod
             {
-                Metadata = new ObjectMeta { Name = pod, Namespace = Namespace, Labels = new Dictionary<string, string> { [MeshLabel] = mesh } },
-                Spec = new PodSpec
+                Metadata = new V1ObjectMeta { Name = pod, Labels = new Dictionary<string, string> { [MeshLabel] = mesh } },
+                Spec = new V1PodSpec
                 {
                     Containers =
                     [
-                        new Container
+                        new V1Container
                         {
                             Name = "app",
                             Image = "app:1",
                             Ports =
                             [
-                                new ContainerPort { Name = WellKnown.ReplicationPortName, Port = Sidecars.Port },
-                                new ContainerPort { Name = WellKnown.AdminPortName, Port = Sidecars.Port },
+                                new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = Sidecars.Port },
+                                new V1ContainerPort { Name = WellKnown.AdminPortName, ContainerPort = Sidecars.Port },
                             ],
                         },
                     ],
                 },
-            }, Namespace, ct);
-            await Kube.PatchStatusAsync(ResourceTypes.Pods, pod, new JsonObject
-            {
-                ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = ip },
-            }, Namespace, ct);
+            }, Namespace, cancellationToken: ct);
+            var status = new JsonObject { ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = ip } };
+            await Kube.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(status.ToJsonString(), V1Patch.PatchType.MergePatch), pod, Namespace,
+                cancellationToken: ct);
         });
     }
 
@@ -121,36 +115,33 @@ internal sealed class ScaleCluster : IAsyncDisposable
         await Parallel.ForEachAsync(Enumerable.Range(0, meshes), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (m, ct) =>
         {
             var name = MeshName(m);
-            await Kube.CreateAsync(Meshes, new GenericObject
+            var mesh = new JsonObject
             {
-                ApiVersion = MeshApi.ApiVersion,
-                Kind = MeshApi.Kind,
-                Metadata = new ObjectMeta { Name = name, Namespace = Namespace },
-                Spec = new JsonObject
+                ["apiVersion"] = MeshApi.ApiVersion,
+                ["kind"] = MeshApi.Kind,
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Namespace },
+                ["spec"] = new JsonObject
                 {
                     ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { [MeshLabel] = name } },
                     ["authSecretRef"] = new JsonObject { ["name"] = SecretName },
                 },
-            }, Namespace, ct);
+            };
+            await Kube.CustomObjects.CreateNamespacedCustomObjectAsync(mesh, MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, cancellationToken: ct);
         });
     }
 
     /// <summary>Meshes whose status shows Ready, Converged and ConfigApplied True with <paramref name="members"/> members.</summary>
     public async Task<int> SettledAsync(int members)
     {
-        var list = await Kube.ListAsync(Meshes, Namespace);
-        return list.Items.Count(m => Settled(m.Status, members));
+        var list = (JsonElement)await Kube.CustomObjects.ListNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural);
+        return list.GetProperty("items").EnumerateArray()
+            .Count(m => m.TryGetProperty("status", out var status) && Settled(status.Deserialize(MeshJsonContext.Default.ReplicationMeshStatus), members));
     }
 
-    private static bool Settled(JsonObject? status, int members)
+    private static bool Settled(ReplicationMeshStatus? status, int members)
     {
-        if (status is null || status["totalMembers"]?.GetValue<int>() != members || status["conditions"] is not JsonArray conditions)
-        {
-            return false;
-        }
-
-        bool True(string type) => conditions.Any(c => c?["type"]?.GetValue<string>() == type && c["status"]?.GetValue<string>() == "True");
-        return True(ConditionTypes.Ready) && True(ConditionTypes.Converged) && True(ConditionTypes.ConfigApplied);
+        bool True(string type) => status?.Conditions?.Any(c => c.Type == type && c.Status == ConditionStatus.True) == true;
+        return status?.TotalMembers == members && True(ConditionTypes.Ready) && True(ConditionTypes.Converged) && True(ConditionTypes.ConfigApplied);
     }
 
     private static string MerkleRoot(string mesh) =>

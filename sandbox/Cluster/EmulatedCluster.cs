@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
-using K8sReplication.Kube.Models;
 using K8sReplication.TestKit.Kube;
 
 namespace K8sReplication.Sandbox.Cluster;
@@ -21,22 +22,22 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     public const string AppLabel = "notes";
     public const string SecretName = "notes-replication-token";
 
-    public static readonly ResourceType<SandboxMesh> MeshType =
-        new(MeshApi.Group, MeshApi.Version, MeshApi.Plural, MeshApi.Kind, namespaced: true, SandboxJsonContext.Default.SandboxMesh);
-
     private readonly HttpClient _http;
 
     private EmulatedCluster(ApiServerEmulator api, string kubeconfig)
     {
         Api = api;
         Kubeconfig = kubeconfig;
-        Kube = new KubeClient(KubeClientConfig.FromKubeconfig(kubeconfig), new KubeClientOptions { UserAgent = "k8srepl-sandbox" });
+        Connection = KubeConnection.Open(KubeConnection.LoadConfig(kubeconfig), new KubeConnectionOptions { UserAgent = "k8srepl-sandbox" });
         _http = new HttpClient { BaseAddress = api.Url };
     }
 
     public ApiServerEmulator Api { get; }
 
-    public KubeClient Kube { get; }
+    /// <summary>The official client, with retries (see <see cref="KubeConnection"/>).</summary>
+    public KubeConnection Connection { get; }
+
+    private Kubernetes Kube => Connection.Client;
 
     public string Kubeconfig { get; }
 
@@ -70,17 +71,16 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     }
 
     public Task CreateTokenSecretAsync(string token, CancellationToken cancellationToken) =>
-        Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        Kube.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = SecretName,
-                Namespace = Namespace,
                 // The operator uses a mesh's token Secret only when it opted in with this label.
                 Labels = new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue },
             },
             Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(token) },
-        }, Namespace, cancellationToken);
+        }, Namespace, cancellationToken: cancellationToken);
 
     /// <summary>The sample mesh as YAML (also written to the sandbox dir for the user to read and re-apply).</summary>
     /// <summary>The sample mesh; its members archive to <paramref name="backupDir"/> (a directory archive, restorable with <c>restore</c>).</summary>
@@ -111,53 +111,65 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     public Task ApplyMeshAsync(string backupDir, CancellationToken cancellationToken) =>
         ApplyYamlAsync($"/apis/{MeshApi.Group}/{MeshApi.Version}/namespaces/{Namespace}/{MeshApi.Plural}/{MeshName}", MeshYaml(backupDir), cancellationToken);
 
-    public Task<SandboxMesh?> GetMeshAsync(CancellationToken cancellationToken) => Kube.TryGetAsync(MeshType, MeshName, Namespace, cancellationToken);
+    /// <summary>The sample mesh's status, or null while the mesh or its status does not exist.</summary>
+    public async Task<ReplicationMeshStatus?> GetMeshStatusAsync(CancellationToken cancellationToken)
+    {
+        var mesh = await Kube.CustomObjects.GetNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, MeshName,
+            cancellationToken).NullWhenNotFound();
+        return mesh is JsonElement json && json.TryGetProperty("status", out var status)
+            ? status.Deserialize(MeshJsonContext.Default.ReplicationMeshStatus)
+            : null;
+    }
 
     public Task SetPausedAsync(bool paused, CancellationToken cancellationToken) =>
-        Kube.PatchAsync(MeshType, MeshName, new JsonObject { ["spec"] = new JsonObject { ["paused"] = paused } }, Namespace, cancellationToken: cancellationToken);
+        Kube.CustomObjects.PatchNamespacedCustomObjectAsync(MergePatch(new JsonObject { ["spec"] = new JsonObject { ["paused"] = paused } }),
+            MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, MeshName, cancellationToken: cancellationToken);
+
+    private static V1Patch MergePatch(JsonObject patch) => new(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
 
     /// <summary>A running pod (status set through the status subresource: the emulator runs no kubelet) whose named ports are the sidecar's.</summary>
     public async Task CreatePodAsync(string pod, int replicationPort, int adminPort, CancellationToken cancellationToken)
     {
-        await Kube.CreateAsync(ResourceTypes.Pods, new Pod
+        await Kube.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
-            Metadata = new ObjectMeta { Name = pod, Namespace = Namespace, Labels = new Dictionary<string, string> { ["app"] = AppLabel } },
-            Spec = new PodSpec
+            Metadata = new V1ObjectMeta { Name = pod, Labels = new Dictionary<string, string> { ["app"] = AppLabel } },
+            Spec = new V1PodSpec
             {
-                Containers = [new Container { Name = "app", Image = "notes-app:sandbox" }],
+                Containers = [new V1Container { Name = "app", Image = "notes-app:sandbox" }],
                 InitContainers =
                 [
-                    new Container
+                    new V1Container
                     {
                         Name = "k8srepl",
                         Image = "k8srepl-sidecar:sandbox",
                         RestartPolicy = "Always",
                         Ports =
                         [
-                            new ContainerPort { Name = WellKnown.ReplicationPortName, Port = replicationPort },
-                            new ContainerPort { Name = WellKnown.AdminPortName, Port = adminPort },
+                            new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = replicationPort },
+                            new V1ContainerPort { Name = WellKnown.AdminPortName, ContainerPort = adminPort },
                         ],
                     },
                 ],
             },
-        }, Namespace, cancellationToken);
-        await Kube.PatchStatusAsync(ResourceTypes.Pods, pod, new JsonObject
+        }, Namespace, cancellationToken: cancellationToken);
+        await Kube.CoreV1.PatchNamespacedPodStatusAsync(MergePatch(new JsonObject
         {
             ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = "127.0.0.1" },
-        }, Namespace, cancellationToken);
+        }), pod, Namespace, cancellationToken: cancellationToken);
     }
 
     /// <summary>The desired config the operator wrote for <paramref name="pod"/> (its ConfigMap entry), or null.</summary>
     public async Task<string?> GetMemberConfigJsonAsync(string pod, CancellationToken cancellationToken)
     {
-        var configMap = await Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshName + "-sidecar-config", Namespace, cancellationToken);
+        var configMap = await Kube.CoreV1.ReadNamespacedConfigMapAsync(MeshName + "-sidecar-config", Namespace, cancellationToken: cancellationToken)
+            .NullWhenNotFound();
         return configMap?.Data is { } data && data.TryGetValue(pod + ".json", out var json) ? json : null;
     }
 
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        Kube.Dispose();
+        Connection.Dispose();
         await Api.DisposeAsync();
     }
 }

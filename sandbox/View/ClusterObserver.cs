@@ -22,7 +22,7 @@ internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members
 
     public async Task<ClusterSnapshot> CaptureAsync(CancellationToken cancellationToken)
     {
-        var mesh = await TryAsync(() => cluster.GetMeshAsync(cancellationToken));
+        var status = await TryAsync(() => cluster.GetMeshStatusAsync(cancellationToken));
         var current = members.All;
         var snapshots = await Task.WhenAll(current.Select(m => CaptureMemberAsync(m, cancellationToken)));
         var applied = snapshots.Sum(s => s.AppliedTotal);
@@ -36,7 +36,7 @@ internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members
 
         _lastApplied = applied;
         _lastTimestamp = now;
-        return new ClusterSnapshot(mesh?.Status, snapshots, rate, writer?.Total ?? 0);
+        return new ClusterSnapshot(status, snapshots, rate, writer?.Total ?? 0);
     }
 
     private async Task<MemberSnapshot> CaptureMemberAsync(Member member, CancellationToken cancellationToken)
@@ -99,7 +99,7 @@ internal sealed class ClusterObserver(EmulatedCluster cluster, MemberSet members
         {
             return await read();
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Kube.Client.KubeApiException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or k8s.Autorest.HttpOperationException)
         {
             return default;
         }

@@ -13,7 +13,7 @@ public sealed class LayeringTests
         ["K8sReplication.Observability"] = [],
         ["k8srepl-sidecar"] = ["K8sReplication.Contracts", "K8sReplication.Observability"],
         ["k8srepl-operator"] = ["K8sReplication.Contracts", "K8sReplication.Kube", "K8sReplication.Observability"],
-        ["kubectl-k8srepl"] = ["K8sReplication.Contracts"],
+        ["kubectl-k8srepl"] = ["K8sReplication.Contracts", "K8sReplication.Kube"],
     };
 
     public static TheoryData<string> ProductionAssemblies() => new(Allowed.Keys);

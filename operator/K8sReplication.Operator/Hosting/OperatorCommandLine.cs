@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using K8sReplication.Contracts.Config;
-using K8sReplication.Kube.Client;
 
 namespace K8sReplication.Operator.Hosting;
 
@@ -103,7 +102,7 @@ internal static class OperatorCommandLine
             return (null, "--namespace and --all-namespaces exclude each other");
         }
 
-        options = options with { Namespace = ns ?? KubeClient.AllNamespaces };
+        options = options with { Namespace = ns };
         if (options.LeaderElect && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
         {
             return (null, "--lease-duration, --renew-deadline, --retry-period: need retry period < renew deadline < lease duration");

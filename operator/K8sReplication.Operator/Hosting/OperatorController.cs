@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using K8sReplication.Contracts;
+using k8s.Models;
 using K8sReplication.Kube.Leases;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Mesh;
 using K8sReplication.Operator.Runtime;
 
@@ -11,13 +11,15 @@ namespace K8sReplication.Operator.Hosting;
 /// Wires the informers to the work queue and runs the workers: every process keeps its caches warm, and with leader
 /// election only the leader's workers run (a fresh leader queues every mesh, so nothing waits for an event).
 /// Event handlers only enqueue mesh keys: a mesh event its own key, a pod event every mesh of its namespace whose
-/// selector matches the pod's old or new labels, a ConfigMap event the mesh owning it.
+/// selector matches the pod's old or new labels, a ConfigMap event the mesh owning it, an opted-in Secret's event every
+/// mesh of its namespace that names it.
 /// </summary>
 internal sealed partial class OperatorController
 {
     private readonly Informer<ReplicationMesh> _meshes;
-    private readonly Informer<Pod> _pods;
-    private readonly Informer<ConfigMap> _configMaps;
+    private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1ConfigMap> _configMaps;
+    private readonly IReadOnlyList<Informer<V1Secret>> _secrets;
     private readonly WorkQueue _queue;
     private readonly ReconcileWorkers _workers;
     private readonly LeaderElector? _elector;
@@ -25,12 +27,13 @@ internal sealed partial class OperatorController
     private readonly ILogger _logger;
     private volatile bool _synced;
 
-    public OperatorController(Informer<ReplicationMesh> meshes, Informer<Pod> pods, Informer<ConfigMap> configMaps, WorkQueue queue,
-        ReconcileWorkers workers, LeaderElector? elector, int workerCount, ILogger logger)
+    public OperatorController(Informer<ReplicationMesh> meshes, Informer<V1Pod> pods, Informer<V1ConfigMap> configMaps,
+        IReadOnlyList<Informer<V1Secret>> secrets, WorkQueue queue, ReconcileWorkers workers, LeaderElector? elector, int workerCount, ILogger logger)
     {
         _meshes = meshes;
         _pods = pods;
         _configMaps = configMaps;
+        _secrets = secrets;
         _queue = queue;
         _workers = workers;
         _elector = elector;
@@ -45,6 +48,10 @@ internal sealed partial class OperatorController
         });
         _pods.AddHandler(OnPod);
         _configMaps.AddHandler(OnConfigMap);
+        foreach (var informer in _secrets)
+        {
+            informer.AddHandler(OnSecret);
+        }
     }
 
     /// <summary>Every informer has filled its cache once.</summary>
@@ -58,7 +65,7 @@ internal sealed partial class OperatorController
     /// <summary>Runs until <paramref name="stopping"/>; <paramref name="onSynced"/> is called once the caches are filled.</summary>
     public async Task RunAsync(Action onSynced, CancellationToken stopping)
     {
-        IInformer[] informers = [_meshes, _pods, _configMaps];
+        IInformer[] informers = [_meshes, _pods, _configMaps, .. _secrets];
         var running = informers.Select(i => i.RunAsync(stopping)).ToList();
         try
         {
@@ -129,12 +136,12 @@ internal sealed partial class OperatorController
         || old.Metadata.DeletionTimestamp != current.Metadata.DeletionTimestamp
         || !(old.Metadata.Finalizers ?? []).SequenceEqual(current.Metadata.Finalizers ?? [], StringComparer.Ordinal);
 
-    private void OnPod(Pod? old, Pod? current)
+    private void OnPod(V1Pod? old, V1Pod? current)
     {
         var pod = (current ?? old)!;
         var before = old is null ? null : MemberDiscovery.Labels(old);
         var after = current is null ? null : MemberDiscovery.Labels(current);
-        foreach (var mesh in _meshes.Cache.List(pod.Metadata.Namespace))
+        foreach (var mesh in _meshes.Cache.List(pod.Metadata.NamespaceProperty))
         {
             var selector = mesh.Spec?.Selector;
             if ((old is not null && SelectorMatcher.Matches(selector, before)) || (current is not null && SelectorMatcher.Matches(selector, after)))
@@ -144,17 +151,30 @@ internal sealed partial class OperatorController
         }
     }
 
-    private void OnConfigMap(ConfigMap? old, ConfigMap? current)
+    private void OnConfigMap(V1ConfigMap? old, V1ConfigMap? current)
     {
         var configMap = (current ?? old)!;
         var owner = configMap.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == MeshResource.Type.Kind);
         if (owner is not null)
         {
-            _queue.Add(ObjectKey.Of(configMap.Metadata.Namespace, owner.Name));
+            _queue.Add(ObjectKey.Of(configMap.Metadata.NamespaceProperty, owner.Name));
         }
         else if (configMap.Metadata.Labels?.TryGetValue(Labels.Mesh, out var mesh) == true)
         {
-            _queue.Add(ObjectKey.Of(configMap.Metadata.Namespace, mesh));
+            _queue.Add(ObjectKey.Of(configMap.Metadata.NamespaceProperty, mesh));
+        }
+    }
+
+    /// <summary>A Secret opted in (or out, or changed): the meshes of its namespace that name it look again.</summary>
+    private void OnSecret(V1Secret? old, V1Secret? current)
+    {
+        var secret = (current ?? old)!;
+        foreach (var mesh in _meshes.Cache.List(secret.Metadata.NamespaceProperty))
+        {
+            if (mesh.Spec?.AuthSecretRef?.Name == secret.Metadata.Name || mesh.Spec?.Backup?.CredentialsSecretRef?.Name == secret.Metadata.Name)
+            {
+                _queue.Add(ObjectKey.Of(mesh));
+            }
         }
     }
 

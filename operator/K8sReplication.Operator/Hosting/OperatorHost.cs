@@ -1,11 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using K8sReplication.Contracts;
+using k8s;
+using k8s.Exceptions;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
 using K8sReplication.Kube.Events;
 using K8sReplication.Kube.Leases;
-using K8sReplication.Kube.Models;
+using K8sReplication.Kube.Resources;
 using K8sReplication.Observability.Health;
 using K8sReplication.Observability.Hosting;
 using K8sReplication.Observability.Logging;
@@ -30,10 +32,10 @@ internal static partial class OperatorHost
 
     public static async Task<int> RunAsync(OperatorOptions options, CancellationToken cancellationToken)
     {
-        KubeClientConfig config;
+        KubernetesClientConfiguration config;
         try
         {
-            config = options.Kubeconfig is null ? KubeClientConfig.Load() : KubeClientConfig.FromKubeconfig(options.Kubeconfig);
+            config = KubeConnection.LoadConfig(options.Kubeconfig);
         }
         catch (KubeConfigException ex)
         {
@@ -67,35 +69,43 @@ internal static partial class OperatorHost
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("K8sReplication.Operator");
         var time = TimeProvider.System;
-        using var client = new KubeClient(config, new KubeClientOptions { UserAgent = $"{KubeClientOptions.DefaultUserAgent} k8srepl-operator ({identity})" }, time);
+        using var connection = KubeConnection.Open(config,
+            new KubeConnectionOptions { UserAgent = $"{KubeConnectionOptions.DefaultUserAgent} k8srepl-operator ({identity})" }, time);
         using var sidecars = new SidecarClient(options.SidecarTimeout, time);
         using var queue = new WorkQueue(time);
         var operatorMetrics = app.Services.GetRequiredService<OperatorMetrics>();
 
         var informerOptions = new InformerOptions { InactivityTimeout = options.WatchInactivityTimeout };
         var informerLogger = loggers.CreateLogger("K8sReplication.Operator.Informer");
-        var meshes = new Informer<ReplicationMesh>(client, MeshResource.Type, options.Namespace, informerOptions, informerLogger, time);
-        var pods = new Informer<Pod>(client, ResourceTypes.Pods, options.Namespace, informerOptions, informerLogger, time);
-        var configMaps = new Informer<ConfigMap>(client, ResourceTypes.ConfigMaps, options.Namespace,
+        var meshes = new Informer<ReplicationMesh>(connection, MeshResource.Type, options.Namespace, informerOptions, informerLogger, time);
+        var pods = new Informer<V1Pod>(connection, KubeResources.Pods, options.Namespace, informerOptions, informerLogger, time);
+        var configMaps = new Informer<V1ConfigMap>(connection, KubeResources.ConfigMaps, options.Namespace,
             informerOptions with { LabelSelector = $"{Labels.ManagedBy}={Labels.ManagedByValue}" }, informerLogger, time);
+        // Only Secrets that carry an opt-in label are listed and cached (one informer per label: a selector cannot OR).
+        var authSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.MeshAuthSecret}={Labels.MeshAuthSecretValue}" }, informerLogger, time);
+        var backupSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
+            informerOptions with { LabelSelector = $"{Labels.MeshBackupSecret}={Labels.MeshBackupSecretValue}" }, informerLogger, time);
         operatorMetrics.Observe(() => queue.Depth, () => meshes.Cache.Count);
 
-        var events = new EventRecorder(client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
-        var reconciler = new MeshReconciler(client, meshes.Cache, pods.Cache, configMaps.Cache, sidecars, events, operatorMetrics,
+        var events = new EventRecorder(connection.Client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
+        var reconciler = new MeshReconciler(connection.Client, meshes.Cache, pods.Cache, configMaps.Cache,
+            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache), sidecars, events, operatorMetrics,
             new MeshReconcilerOptions { Resync = options.Resync }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
         var workers = new ReconcileWorkers(queue, reconciler, operatorMetrics, logger, time);
         var elector = options.LeaderElect
-            ? new LeaderElector(client, new LeaderElectionOptions
+            ? new LeaderElector(connection.Client, new LeaderElectionOptions
             {
                 LeaseName = OperatorOptions.LeaseName,
-                LeaseNamespace = options.LeaseNamespace ?? client.DefaultNamespace,
+                LeaseNamespace = options.LeaseNamespace ?? connection.DefaultNamespace,
                 Identity = identity,
                 LeaseDuration = options.LeaseDuration,
                 RenewDeadline = options.RenewDeadline,
                 RetryPeriod = options.RetryPeriod,
             }, time)
             : null;
-        var controller = new OperatorController(meshes, pods, configMaps, queue, workers, elector, options.MaxConcurrentReconciles, logger);
+        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets], queue, workers, elector,
+            options.MaxConcurrentReconciles, logger);
 
         MapEndpoints(app, controller, () => Port(health), () => Port(metrics ?? health));
         try
@@ -162,7 +172,7 @@ internal static partial class OperatorHost
             writer.WriteString("health", health);
             writer.WriteString("metrics", metrics);
             writer.WriteString("identity", identity);
-            writer.WriteString("namespace", options.Namespace == KubeClient.AllNamespaces ? "" : options.Namespace);
+            writer.WriteString("namespace", options.Namespace ?? "");
             writer.WriteBoolean("leaderElect", options.LeaderElect);
             writer.WriteEndObject();
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Mesh;
 
 namespace K8sReplication.Operator.Hosting;
@@ -12,11 +11,11 @@ internal sealed record OperatorOptions
     public const int DefaultMaxConcurrentReconciles = 4;
     public const string LeaseName = "k8srepl-operator";
 
-    /// <summary>Kubeconfig file; null: in-cluster when running in a pod, else KUBECONFIG or ~/.kube/config.</summary>
+    /// <summary>Kubeconfig file; null: KUBECONFIG, else ~/.kube/config, else the pod's service account.</summary>
     public string? Kubeconfig { get; init; }
 
-    /// <summary>Namespace watched, or <see cref="KubeClient.AllNamespaces"/> (the default).</summary>
-    public string Namespace { get; init; } = KubeClient.AllNamespaces;
+    /// <summary>Namespace watched; null (the default): all namespaces.</summary>
+    public string? Namespace { get; init; }
 
     public IPEndPoint HealthListen { get; init; } = DefaultHealthListen;
 

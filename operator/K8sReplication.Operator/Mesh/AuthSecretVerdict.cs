@@ -1,5 +1,5 @@
 using K8sReplication.Contracts;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Mesh;
 
@@ -22,7 +22,7 @@ internal sealed record AuthSecretVerdict(AuthSecretOutcome Outcome, string? Secr
           "its token is not used and members are not contacted until the Secret carries it"
         : null;
 
-    public static AuthSecretVerdict Of(string secretName, Secret? secret)
+    public static AuthSecretVerdict Of(string secretName, V1Secret? secret)
     {
         if (secret is null)
         {

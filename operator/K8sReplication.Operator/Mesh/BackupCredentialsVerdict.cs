@@ -2,7 +2,7 @@ using System.Text;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Config;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Mesh;
 
@@ -17,7 +17,7 @@ internal sealed record BackupCredentialsVerdict(string? SecretName, BackupCreden
     /// <summary>The mesh names no credentials Secret: the members use their own credential chain.</summary>
     public static readonly BackupCredentialsVerdict NotConfigured = new(null, null, null, null);
 
-    public static BackupCredentialsVerdict Of(string secretName, Secret? secret)
+    public static BackupCredentialsVerdict Of(string secretName, V1Secret? secret)
     {
         if (secret is null)
         {
@@ -56,6 +56,6 @@ internal sealed record BackupCredentialsVerdict(string? SecretName, BackupCreden
         new(secretName, null, null,
             $"Secret {secretName} named by spec.backup.credentialsSecretRef {why}; no backup credentials are pushed to the members");
 
-    private static string? Value(Secret secret, string key) =>
+    private static string? Value(V1Secret secret, string key) =>
         secret.Data?.TryGetValue(key, out var bytes) == true && Encoding.UTF8.GetString(bytes).Trim() is { Length: > 0 } value ? value : null;
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Mesh;
 
@@ -16,26 +16,26 @@ namespace K8sReplication.Operator.Mesh;
 /// </summary>
 internal static class MemberDiscovery
 {
-    public static IReadOnlyList<MeshMemberEndpoint> Members(ReplicationMesh mesh, IEnumerable<Pod> pods)
+    public static IReadOnlyList<MeshMemberEndpoint> Members(ReplicationMesh mesh, IEnumerable<V1Pod> pods)
     {
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
         return pods
-            .Where(p => p.Metadata.Namespace == mesh.Metadata.Namespace && IsMember(spec.Selector, p))
+            .Where(p => p.Metadata.NamespaceProperty == mesh.Metadata.NamespaceProperty && IsMember(spec.Selector, p))
             .Select(p => Endpoint(spec, p))
             .OrderBy(m => m.Pod, StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>True when the pod matches and is a running pod with an IP (terminating or not).</summary>
-    public static bool IsMember(Contracts.Mesh.LabelSelector selector, Pod pod) =>
+    public static bool IsMember(Contracts.Mesh.LabelSelector selector, V1Pod pod) =>
         pod.Status?.Phase == "Running"
         && !string.IsNullOrEmpty(pod.Status.PodIP)
         && SelectorMatcher.Matches(selector, Labels(pod));
 
-    public static IReadOnlyDictionary<string, string>? Labels(Pod pod) =>
+    public static IReadOnlyDictionary<string, string>? Labels(V1Pod pod) =>
         pod.Metadata.Labels is null ? null : new Dictionary<string, string>(pod.Metadata.Labels, StringComparer.Ordinal);
 
-    private static MeshMemberEndpoint Endpoint(ReplicationMeshSpec spec, Pod pod)
+    private static MeshMemberEndpoint Endpoint(ReplicationMeshSpec spec, V1Pod pod)
     {
         var ports = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []).ToList();
         var replication = NamedPort(ports, WellKnown.ReplicationPortName) ?? spec.ReplicationPort ?? WellKnown.ReplicationPort;
@@ -44,8 +44,8 @@ internal static class MemberDiscovery
         return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(ip, replication), Url(ip, admin), pod.Metadata.DeletionTimestamp is not null);
     }
 
-    private static int? NamedPort(List<ContainerPort> ports, string name) =>
-        ports.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal) && p.Port > 0)?.Port;
+    private static int? NamedPort(List<V1ContainerPort> ports, string name) =>
+        ports.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal) && p.ContainerPort > 0)?.ContainerPort;
 
     private static string Url(string ip, int port)
     {

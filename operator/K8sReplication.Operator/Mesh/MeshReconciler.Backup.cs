@@ -1,4 +1,3 @@
-using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Runtime;
 
 namespace K8sReplication.Operator.Mesh;
@@ -18,7 +17,7 @@ internal sealed partial class MeshReconciler
             return BackupCredentialsVerdict.NotConfigured;
         }
 
-        var secret = await _client.TryGetAsync(ResourceTypes.Secrets, secretName, mesh.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var secret = await _secrets.BackupSecretAsync(mesh.Metadata.NamespaceProperty, secretName, cancellationToken).ConfigureAwait(false);
         var verdict = BackupCredentialsVerdict.Of(secretName, secret);
         if (verdict.Problem is { } problem)
         {

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Events;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Runtime;
 
 namespace K8sReplication.Operator.Mesh;
@@ -20,7 +21,7 @@ internal sealed partial class MeshReconciler
     private async Task<long> EnsureConfigMapAsync(ReplicationMesh mesh, DesiredMeshConfig desired, IReadOnlyList<MemberObservation> observations,
         CancellationToken cancellationToken)
     {
-        var ns = mesh.Metadata.Namespace;
+        var ns = mesh.Metadata.NamespaceProperty;
         var name = MeshResource.ConfigMapName(mesh.Metadata.Name!);
         var memberMax = observations.Where(o => o.Reachable).Select(o => o.Health!.ConfigGeneration).DefaultIfEmpty(0).Max();
         var cached = _configMaps.Get(ObjectKey.Of(ns, name));
@@ -29,7 +30,7 @@ internal sealed partial class MeshReconciler
             return inForce;
         }
 
-        var fresh = await _client.TryGetAsync(ResourceTypes.ConfigMaps, name, ns, cancellationToken).ConfigureAwait(false);
+        var fresh = await _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).NullWhenNotFound().ConfigureAwait(false);
         if (Current(fresh, desired, memberMax) is { } confirmed)
         {
             return confirmed;
@@ -39,12 +40,12 @@ internal sealed partial class MeshReconciler
         var configMap = Build(mesh, name, desired, generation);
         if (fresh is null)
         {
-            await _client.CreateAsync(ResourceTypes.ConfigMaps, configMap, ns, cancellationToken).ConfigureAwait(false);
+            await _client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         else
         {
             configMap.Metadata.ResourceVersion = fresh.Metadata.ResourceVersion;
-            await _client.ReplaceAsync(ResourceTypes.ConfigMaps, configMap, cancellationToken).ConfigureAwait(false);
+            await _client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         var key = ObjectKey.Of(mesh);
@@ -55,7 +56,7 @@ internal sealed partial class MeshReconciler
     }
 
     /// <summary>The generation of <paramref name="configMap"/> when it already holds the desired configs, else null.</summary>
-    private static long? Current(ConfigMap? configMap, DesiredMeshConfig desired, long memberMax)
+    private static long? Current(V1ConfigMap? configMap, DesiredMeshConfig desired, long memberMax)
     {
         if (configMap?.Metadata.Annotations?.TryGetValue(MeshResource.FingerprintAnnotation, out var fingerprint) != true
             || fingerprint != desired.Fingerprint
@@ -68,19 +69,21 @@ internal sealed partial class MeshReconciler
         return generation;
     }
 
-    private static long? GenerationOf(ConfigMap? configMap) =>
+    private static long? GenerationOf(V1ConfigMap? configMap) =>
         configMap?.Metadata.Annotations?.TryGetValue(MeshResource.GenerationAnnotation, out var text) == true
         && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
             ? generation
             : null;
 
     /// <summary>The ConfigMap (pure): one <c>&lt;pod&gt;.json</c> entry per member, owned by the mesh so it is collected with it.</summary>
-    internal static ConfigMap Build(ReplicationMesh mesh, string name, DesiredMeshConfig desired, long generation) => new()
+    internal static V1ConfigMap Build(ReplicationMesh mesh, string name, DesiredMeshConfig desired, long generation) => new()
     {
-        Metadata = new ObjectMeta
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = new V1ObjectMeta
         {
             Name = name,
-            Namespace = mesh.Metadata.Namespace,
+            NamespaceProperty = mesh.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [Labels.Mesh] = mesh.Metadata.Name!,
@@ -93,7 +96,7 @@ internal sealed partial class MeshReconciler
             },
             OwnerReferences =
             [
-                new OwnerReference
+                new V1OwnerReference
                 {
                     ApiVersion = MeshResource.Type.ApiVersion,
                     Kind = MeshResource.Type.Kind,

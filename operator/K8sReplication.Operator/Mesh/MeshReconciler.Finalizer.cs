@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Kube.Events;
@@ -27,7 +30,7 @@ internal sealed partial class MeshReconciler
 
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
         var name = mesh.Metadata.Name!;
-        var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.Namespace));
+        var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.NamespaceProperty));
         var auth = await ReadAuthSecretAsync(mesh, cancellationToken).ConfigureAwait(false);
         if (auth.Refused)
         {
@@ -76,7 +79,10 @@ internal sealed partial class MeshReconciler
                 ["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f))]),
             },
         };
-        return await _client.PatchAsync(MeshResource.Type, mesh.Metadata.Name!, patch, mesh.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var patched = await _client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
+            MeshApi.Group, MeshApi.Version, mesh.Metadata.NamespaceProperty, MeshApi.Plural, mesh.Metadata.Name!, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return KubernetesJson.Deserialize<ReplicationMesh>((JsonElement)patched);
     }
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>

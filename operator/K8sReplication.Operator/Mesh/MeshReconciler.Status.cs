@@ -1,4 +1,5 @@
 using System.Text.Json;
+using k8s;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Operator.Runtime;
 
@@ -26,7 +27,8 @@ internal sealed partial class MeshReconciler
             Spec = mesh.Spec,
             Status = status,
         };
-        await _client.ReplaceStatusAsync(MeshResource.Type, update, cancellationToken).ConfigureAwait(false);
+        await _client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(update, MeshApi.Group, MeshApi.Version, mesh.Metadata.NamespaceProperty,
+            MeshApi.Plural, mesh.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         var key = ObjectKey.Of(mesh);
         LogStatusWritten(_logger, key, status.Phase, status.ReadyMembers, status.TotalMembers);
         foreach (var e in MeshChangeEvents.Between(mesh.Status, status))

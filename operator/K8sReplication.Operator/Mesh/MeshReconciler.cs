@@ -1,7 +1,7 @@
+using k8s;
+using k8s.Models;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Client;
 using K8sReplication.Kube.Events;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Metrics;
 using K8sReplication.Operator.Runtime;
 using K8sReplication.Operator.Sidecars;
@@ -15,10 +15,11 @@ namespace K8sReplication.Operator.Mesh;
 /// </summary>
 internal sealed partial class MeshReconciler : IReconciler
 {
-    private readonly KubeClient _client;
+    private readonly IKubernetes _client;
     private readonly ObjectCache<ReplicationMesh> _meshes;
-    private readonly ObjectCache<Pod> _pods;
-    private readonly ObjectCache<ConfigMap> _configMaps;
+    private readonly ObjectCache<V1Pod> _pods;
+    private readonly ObjectCache<V1ConfigMap> _configMaps;
+    private readonly MeshSecrets _secrets;
     private readonly SidecarClient _sidecars;
     private readonly EventRecorder? _events;
     private readonly OperatorMetrics? _metrics;
@@ -27,10 +28,11 @@ internal sealed partial class MeshReconciler : IReconciler
     private readonly TimeProvider _time;
 
     public MeshReconciler(
-        KubeClient client,
+        IKubernetes client,
         ObjectCache<ReplicationMesh> meshes,
-        ObjectCache<Pod> pods,
-        ObjectCache<ConfigMap> configMaps,
+        ObjectCache<V1Pod> pods,
+        ObjectCache<V1ConfigMap> configMaps,
+        MeshSecrets secrets,
         SidecarClient sidecars,
         EventRecorder? events,
         OperatorMetrics? metrics,
@@ -42,6 +44,7 @@ internal sealed partial class MeshReconciler : IReconciler
         _meshes = meshes;
         _pods = pods;
         _configMaps = configMaps;
+        _secrets = secrets;
         _sidecars = sidecars;
         _events = events;
         _metrics = metrics;
@@ -76,7 +79,7 @@ internal sealed partial class MeshReconciler : IReconciler
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
         var name = mesh.Metadata.Name!;
         var paused = spec.Paused == true;
-        var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.Namespace));
+        var members = MemberDiscovery.Members(mesh, _pods.List(mesh.Metadata.NamespaceProperty));
         var auth = await ReadAuthSecretAsync(mesh, cancellationToken).ConfigureAwait(false);
         var backupCredentials = BackupCredentialsVerdict.NotConfigured;
         long generation;
@@ -96,7 +99,7 @@ internal sealed partial class MeshReconciler : IReconciler
                 backupCredentials = await ReadBackupCredentialsAsync(mesh, cancellationToken).ConfigureAwait(false);
             }
 
-            var desired = DesiredMeshConfig.Build(mesh.Metadata.Namespace ?? "", name, spec, members, backupCredentials);
+            var desired = DesiredMeshConfig.Build(mesh.Metadata.NamespaceProperty ?? "", name, spec, members, backupCredentials);
             generation = await EnsureConfigMapAsync(mesh, desired, observations, cancellationToken).ConfigureAwait(false);
             if (!paused)
             {
@@ -128,9 +131,9 @@ internal sealed partial class MeshReconciler : IReconciler
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
-    /// Reads the mesh's auth Secret, from the mesh's own namespace only, and decides whether its token may be used
-    /// (<see cref="AuthSecretVerdict"/>). A missing Secret or key and a refused Secret are logged and recorded as
-    /// warning Events on every reconcile (the recorder folds repeats into one Event series).
+    /// Reads the mesh's auth Secret (see <see cref="MeshSecrets"/>), from the mesh's own namespace only, and decides
+    /// whether its token may be used (<see cref="AuthSecretVerdict"/>). A missing Secret or key and a refused Secret are
+    /// logged and recorded as warning Events on every reconcile (the recorder folds repeats into one Event series).
     /// </summary>
     private async Task<AuthSecretVerdict> ReadAuthSecretAsync(ReplicationMesh mesh, CancellationToken cancellationToken)
     {
@@ -140,7 +143,7 @@ internal sealed partial class MeshReconciler : IReconciler
             return AuthSecretVerdict.NotConfigured;
         }
 
-        var secret = await _client.TryGetAsync(ResourceTypes.Secrets, secretName, mesh.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var secret = await _secrets.AuthSecretAsync(mesh.Metadata.NamespaceProperty, secretName, cancellationToken).ConfigureAwait(false);
         var verdict = AuthSecretVerdict.Of(secretName, secret);
         switch (verdict.Outcome)
         {

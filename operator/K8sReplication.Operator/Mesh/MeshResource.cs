@@ -1,13 +1,13 @@
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Client;
+using K8sReplication.Kube.Resources;
 
 namespace K8sReplication.Operator.Mesh;
 
-/// <summary>REST descriptor of ReplicationMeshes and the names of what the operator creates for one.</summary>
+/// <summary>The ReplicationMesh resource (listed and watched by the informer) and the names of what the operator creates for one.</summary>
 internal static class MeshResource
 {
-    public static ResourceType<ReplicationMesh> Type { get; } =
-        new(MeshApi.Group, MeshApi.Version, MeshApi.Plural, MeshApi.Kind, namespaced: true, OperatorJsonContext.Default.ReplicationMesh);
+    public static KubeResource<ReplicationMesh> Type { get; } =
+        KubeResources.Custom<ReplicationMesh>(MeshApi.Group, MeshApi.Version, MeshApi.Plural, MeshApi.Kind);
 
     /// <summary>Annotation on the config ConfigMap: fingerprint of the member configs it holds (generation excluded).</summary>
     public const string FingerprintAnnotation = "replication.k8srepl.dev/config-fingerprint";

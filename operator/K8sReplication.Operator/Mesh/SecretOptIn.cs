@@ -1,4 +1,4 @@
-using K8sReplication.Kube.Models;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Mesh;
 
@@ -9,6 +9,6 @@ namespace K8sReplication.Operator.Mesh;
 /// </summary>
 internal static class SecretOptIn
 {
-    public static bool Has(Secret secret, string label, string value) =>
+    public static bool Has(V1Secret secret, string label, string value) =>
         secret.Metadata.Labels?.TryGetValue(label, out var optIn) == true && optIn == value;
 }

@@ -1,5 +1,7 @@
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
+using K8sReplication.Kube.Resources;
 using K8sReplication.Kube.Watch;
 
 namespace K8sReplication.Operator.Runtime;
@@ -12,11 +14,11 @@ namespace K8sReplication.Operator.Runtime;
 /// enqueue keys.
 /// </summary>
 internal sealed partial class Informer<T> : IInformer
-    where T : class, IKubeObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly KubeClient _client;
-    private readonly ResourceType<T> _type;
-    private readonly string _namespace;
+    private readonly KubeConnection _connection;
+    private readonly KubeResource<T> _type;
+    private readonly string? _namespace;
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -24,15 +26,15 @@ internal sealed partial class Informer<T> : IInformer
     private readonly List<Action<T?, T?>> _handlers = [];
     private long _relists;
 
-    /// <param name="client">API client.</param>
+    /// <param name="connection">API connection.</param>
     /// <param name="type">Resource watched.</param>
-    /// <param name="namespace">A namespace, or <see cref="KubeClient.AllNamespaces"/>.</param>
+    /// <param name="namespace">A namespace, or null for all namespaces.</param>
     /// <param name="options">Selector and timeouts.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for retry delays.</param>
-    public Informer(KubeClient client, ResourceType<T> type, string @namespace, InformerOptions options, ILogger logger, TimeProvider time)
+    public Informer(KubeConnection connection, KubeResource<T> type, string? @namespace, InformerOptions options, ILogger logger, TimeProvider time)
     {
-        _client = client;
+        _connection = connection;
         _type = type;
         _namespace = @namespace;
         _options = options;
@@ -73,7 +75,7 @@ internal sealed partial class Informer<T> : IInformer
                 }
 
                 first = false;
-                var list = await _client.ListAllAsync(_type, _namespace, new ListOptions { LabelSelector = _options.LabelSelector }, cancellationToken)
+                var list = await _type.ListAllAsync(_connection.Client, _namespace, _options.LabelSelector, _options.FieldSelector, cancellationToken)
                     .ConfigureAwait(false);
                 Replace(list.Items);
                 _synced.TrySetResult();
@@ -83,10 +85,12 @@ internal sealed partial class Informer<T> : IInformer
                 var watchOptions = new WatchOptions
                 {
                     LabelSelector = _options.LabelSelector,
+                    FieldSelector = _options.FieldSelector,
                     ServerTimeout = _options.ServerTimeout,
                     InactivityTimeout = _options.InactivityTimeout,
                 };
-                await foreach (var e in _client.WatchAsync(_type, _namespace, list.ResourceVersion, watchOptions, cancellationToken).ConfigureAwait(false))
+                await foreach (var e in _connection.WatchAsync(_type, _namespace, list.ResourceVersion, watchOptions, _time, cancellationToken)
+                                   .ConfigureAwait(false))
                 {
                     Apply(e);
                 }

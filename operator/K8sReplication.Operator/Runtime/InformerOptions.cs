@@ -11,6 +11,9 @@ internal sealed record InformerOptions
     /// <summary>Label selector of the list and watch (null: everything).</summary>
     public string? LabelSelector { get; init; }
 
+    /// <summary>Field selector of the list and watch (null: everything).</summary>
+    public string? FieldSelector { get; init; }
+
     /// <summary>The API server ends each watch after this long; the client reconnects from the last version.</summary>
     public TimeSpan ServerTimeout { get; init; } = DefaultServerTimeout;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using K8sReplication.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Runtime;
 
@@ -8,7 +9,7 @@ namespace K8sReplication.Operator.Runtime;
 /// writes; readers (event handlers, reconcilers) must treat the objects as immutable snapshots.
 /// </summary>
 internal sealed class ObjectCache<T>
-    where T : class, IKubeObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
 
@@ -19,7 +20,7 @@ internal sealed class ObjectCache<T>
     public IReadOnlyList<T> List() => [.. _items.Values];
 
     public IReadOnlyList<T> List(string? @namespace) =>
-        [.. _items.Values.Where(o => @namespace is null || o.Metadata.Namespace == @namespace)];
+        [.. _items.Values.Where(o => @namespace is null || o.Metadata.NamespaceProperty == @namespace)];
 
     /// <summary>Stores the object and returns the one it replaced.</summary>
     internal T? Set(T obj)

@@ -1,11 +1,12 @@
-using K8sReplication.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace K8sReplication.Operator.Runtime;
 
 /// <summary>Work-queue and cache keys: <c>namespace/name</c>, or just <c>name</c> for cluster-scoped objects.</summary>
 internal static class ObjectKey
 {
-    public static string Of(IKubeObject obj) => Of(obj.Metadata.Namespace, obj.Metadata.Name ?? "");
+    public static string Of(IKubernetesObject<V1ObjectMeta> obj) => Of(obj.Metadata.NamespaceProperty, obj.Metadata.Name ?? "");
 
     public static string Of(string? @namespace, string name) => string.IsNullOrEmpty(@namespace) ? name : @namespace + "/" + name;
 

@@ -4,10 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Autorest;
-using k8s.KubeConfigModels;
 using k8s.Models;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
+using K8sReplication.Kube.Client;
 using K8sReplication.KubectlPlugin.Cli;
 
 namespace K8sReplication.KubectlPlugin.Cluster;
@@ -20,13 +20,15 @@ namespace K8sReplication.KubectlPlugin.Cluster;
 /// </summary>
 internal sealed class MeshConnection : IDisposable
 {
-    private readonly Kubernetes _kube;
+    private readonly KubeConnection _connection;
 
-    private MeshConnection(Kubernetes kube, string ns)
+    private MeshConnection(KubeConnection connection, string ns)
     {
-        _kube = kube;
+        _connection = connection;
         Namespace = ns;
     }
+
+    private Kubernetes Kube => _connection.Client;
 
     public string Namespace { get; }
 
@@ -40,7 +42,7 @@ internal sealed class MeshConnection : IDisposable
         KubernetesClientConfiguration config;
         try
         {
-            config = Configuration(args);
+            config = KubeConnection.LoadConfig(args.Kubeconfig, args.Context);
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
         {
@@ -48,52 +50,8 @@ internal sealed class MeshConnection : IDisposable
         }
 
         var ns = args.Namespace ?? config.Namespace ?? "default";
-        return new MeshConnection(new Kubernetes(config), ns);
-    }
-
-    private static KubernetesClientConfiguration Configuration(PluginArguments args)
-    {
-        if (args.Kubeconfig is not null)
-        {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(args.Kubeconfig, args.Context);
-        }
-
-        var files = (Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(f => new FileInfo(f))
-            .Where(f => f.Exists)
-            .ToArray();
-        if (files.Length > 0)
-        {
-            return KubernetesClientConfiguration.BuildConfigFromConfigObject(Merge(files), args.Context);
-        }
-
-        if (File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation))
-        {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(KubernetesClientConfiguration.KubeConfigDefaultLocation, args.Context);
-        }
-
-        return KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : throw new PluginException("no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config");
-    }
-
-    /// <summary>
-    /// Several <c>KUBECONFIG</c> files merged as kubectl merges them: the first file that names a cluster, user or
-    /// context (or sets current-context) wins.
-    /// </summary>
-    private static K8SConfiguration Merge(FileInfo[] files)
-    {
-        var configs = files.Select(f => KubernetesClientConfiguration.LoadKubeConfig(f, useRelativePaths: true)).ToList();
-        return new K8SConfiguration
-        {
-            ApiVersion = "v1",
-            Kind = "Config",
-            CurrentContext = configs.Select(c => c.CurrentContext).FirstOrDefault(c => !string.IsNullOrEmpty(c)),
-            Clusters = configs.SelectMany(c => c.Clusters ?? []).DistinctBy(c => c.Name).ToList(),
-            Users = configs.SelectMany(c => c.Users ?? []).DistinctBy(u => u.Name).ToList(),
-            Contexts = configs.SelectMany(c => c.Contexts ?? []).DistinctBy(c => c.Name).ToList(),
-        };
+        var connection = KubeConnection.Open(config, new KubeConnectionOptions { UserAgent = $"{KubeConnectionOptions.DefaultUserAgent} kubectl-k8srepl" });
+        return new MeshConnection(connection, ns);
     }
 
     public async Task<MeshInfo> GetMeshAsync(string name, CancellationToken cancellationToken)
@@ -101,7 +59,7 @@ internal sealed class MeshConnection : IDisposable
         object body;
         try
         {
-            body = await _kube.CustomObjects.GetNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, name, cancellationToken);
+            body = await Kube.CustomObjects.GetNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, name, cancellationToken);
         }
         catch (HttpOperationException e)
         {
@@ -120,7 +78,7 @@ internal sealed class MeshConnection : IDisposable
         var patch = new V1Patch(paused ? """{"spec":{"paused":true}}""" : """{"spec":{"paused":false}}""", V1Patch.PatchType.MergePatch);
         try
         {
-            await _kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, name, cancellationToken: cancellationToken);
+            await Kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, name, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e)
         {
@@ -140,7 +98,7 @@ internal sealed class MeshConnection : IDisposable
         V1Secret secret;
         try
         {
-            secret = await _kube.CoreV1.ReadNamespacedSecretAsync(secretRef.Name, Namespace, cancellationToken: cancellationToken);
+            secret = await Kube.CoreV1.ReadNamespacedSecretAsync(secretRef.Name, Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e)
         {
@@ -156,7 +114,7 @@ internal sealed class MeshConnection : IDisposable
     {
         try
         {
-            return await _kube.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken);
+            return await Kube.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e)
         {
@@ -190,7 +148,7 @@ internal sealed class MeshConnection : IDisposable
     private async Task<string> SidecarSendAsync(HttpMethod method, string pod, int port, string pathAndQuery, string? token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pathAndQuery);
-        var url = _kube.BaseUri.ToString().TrimEnd('/')
+        var url = Kube.BaseUri.ToString().TrimEnd('/')
             + $"/api/v1/namespaces/{Uri.EscapeDataString(Namespace)}/pods/{Uri.EscapeDataString(pod)}:{port}/proxy{pathAndQuery}";
         using var request = new HttpRequestMessage(method, url);
         request.Headers.Accept.ParseAdd("application/json");
@@ -199,7 +157,7 @@ internal sealed class MeshConnection : IDisposable
             request.Headers.TryAddWithoutValidation(WellKnown.TokenHeader, token);
         }
 
-        if (_kube.Credentials is { } credentials)
+        if (Kube.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         }
@@ -207,7 +165,7 @@ internal sealed class MeshConnection : IDisposable
         var what = $"{method} {PathOf(pathAndQuery)} on port {port}";
         try
         {
-            using var response = await _kube.HttpClient.SendAsync(request, cancellationToken);
+            using var response = await Kube.HttpClient.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             return response.IsSuccessStatusCode
                 ? body
@@ -235,5 +193,5 @@ internal sealed class MeshConnection : IDisposable
         return trimmed.Length <= 300 ? trimmed : trimmed[..300] + "...";
     }
 
-    public void Dispose() => _kube.Dispose();
+    public void Dispose() => _connection.Dispose();
 }

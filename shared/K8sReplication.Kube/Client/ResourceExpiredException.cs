@@ -1,4 +1,4 @@
-using K8sReplication.Kube.Models;
+using k8s.Models;
 
 namespace K8sReplication.Kube.Client;
 
@@ -6,12 +6,12 @@ namespace K8sReplication.Kube.Client;
 public sealed class ResourceExpiredException : KubeApiException
 {
     public ResourceExpiredException()
-        : this("resourceVersion too old", (Status?)null)
+        : this("resourceVersion too old", (V1Status?)null)
     {
     }
 
     public ResourceExpiredException(string message)
-        : this(message, (Status?)null)
+        : this(message, (V1Status?)null)
     {
     }
 
@@ -20,7 +20,7 @@ public sealed class ResourceExpiredException : KubeApiException
     {
     }
 
-    public ResourceExpiredException(string message, Status? status)
+    public ResourceExpiredException(string message, V1Status? status)
         : base(message, 410, status)
     {
     }

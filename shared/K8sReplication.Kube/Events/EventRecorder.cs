@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
 
 namespace K8sReplication.Kube.Events;
 
@@ -16,7 +18,7 @@ public sealed class EventRecorder
     public const string Normal = "Normal";
     public const string Warning = "Warning";
 
-    private readonly KubeClient _client;
+    private readonly IKubernetes _client;
     private readonly EventRecorderOptions _options;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -24,7 +26,7 @@ public sealed class EventRecorder
     private readonly Dictionary<string, TokenBucket> _limits = new(StringComparer.Ordinal);
     private int _sequence;
 
-    public EventRecorder(KubeClient client, EventRecorderOptions options, TimeProvider? timeProvider = null)
+    public EventRecorder(IKubernetes client, EventRecorderOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,15 +36,15 @@ public sealed class EventRecorder
     }
 
     /// <summary>A reference to <paramref name="obj"/> for <c>regarding</c>.</summary>
-    public static ObjectReference ReferenceTo(IKubeObject obj)
+    public static V1ObjectReference ReferenceTo(IKubernetesObject<V1ObjectMeta> obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        return new ObjectReference
+        return new V1ObjectReference
         {
             ApiVersion = obj.ApiVersion,
             Kind = obj.Kind,
             Name = obj.Metadata.Name,
-            Namespace = obj.Metadata.Namespace,
+            NamespaceProperty = obj.Metadata.NamespaceProperty,
             Uid = obj.Metadata.Uid,
             ResourceVersion = obj.Metadata.ResourceVersion,
         };
@@ -54,12 +56,12 @@ public sealed class EventRecorder
     /// <param name="action">What the controller did, e.g. Reconcile.</param>
     /// <param name="note">Human-readable detail.</param>
     /// <param name="cancellationToken">Cancels the API call.</param>
-    public async Task<EventRecordResult> RecordAsync(ObjectReference regarding, string type, string reason, string action, string note,
+    public async Task<EventRecordResult> RecordAsync(V1ObjectReference regarding, string type, string reason, string action, string note,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(regarding);
         ArgumentException.ThrowIfNullOrEmpty(regarding.Name);
-        var key = new EventKey(regarding.Namespace, regarding.Kind, regarding.Name, regarding.Uid, type, reason, action, note);
+        var key = new EventKey(regarding.NamespaceProperty, regarding.Kind, regarding.Name, regarding.Uid, type, reason, action, note);
         SeriesEntry? existing;
         int count;
         lock (_gate)
@@ -89,13 +91,13 @@ public sealed class EventRecorder
             Remember(key, new SeriesEntry
             {
                 Name = created.Metadata.Name!,
-                Namespace = created.Metadata.Namespace!,
+                Namespace = created.Metadata.NamespaceProperty!,
                 Count = 1,
                 LastSeen = _time.GetTimestamp(),
             });
             return EventRecordResult.Created;
         }
-        catch (KubeApiException)
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or KubeApiException)
         {
             return EventRecordResult.Failed;
         }
@@ -114,9 +116,10 @@ public sealed class EventRecorder
         };
         try
         {
-            await _client.PatchAsync(ResourceTypes.Events, entry.Name, patch, entry.Namespace, cancellationToken).ConfigureAwait(false);
+            await _client.EventsV1.PatchNamespacedEventAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), entry.Name,
+                entry.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (KubeApiException ex) when (ex.IsNotFound)
+        catch (HttpOperationException ex) when (ex.IsNotFound())
         {
             return false; // the event expired or was deleted: start a new one
         }
@@ -130,25 +133,25 @@ public sealed class EventRecorder
         return true;
     }
 
-    private Task<KubeEvent> CreateAsync(ObjectReference regarding, string type, string reason, string action, string note,
+    private Task<Eventsv1Event> CreateAsync(V1ObjectReference regarding, string type, string reason, string action, string note,
         CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var ns = string.IsNullOrEmpty(regarding.Namespace) ? "default" : regarding.Namespace;
+        var ns = string.IsNullOrEmpty(regarding.NamespaceProperty) ? "default" : regarding.NamespaceProperty;
         var nanos = (now - DateTimeOffset.UnixEpoch).Ticks * 100;
         var sequence = Interlocked.Increment(ref _sequence) & 0xffff;
         var prefix = regarding.Name!.Length > 200 ? regarding.Name[..200] : regarding.Name;
-        var ev = new KubeEvent
+        var ev = new Eventsv1Event
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 // Like the real recorder (object name, creation time in hex nanoseconds) plus a sequence number, so
                 // two events in the same clock tick never collide.
                 Name = prefix + "." + nanos.ToString("x", CultureInfo.InvariantCulture)
                     + sequence.ToString("x4", CultureInfo.InvariantCulture),
-                Namespace = ns,
+                NamespaceProperty = ns,
             },
-            EventTime = now,
+            EventTime = now.UtcDateTime,
             ReportingController = _options.ReportingController,
             ReportingInstance = _options.ReportingInstance,
             Action = action,
@@ -157,12 +160,12 @@ public sealed class EventRecorder
             Note = note.Length > 1024 ? note[..1024] : note,
             Type = type,
         };
-        return _client.CreateAsync(ResourceTypes.Events, ev, ns, cancellationToken);
+        return _client.EventsV1.CreateNamespacedEventAsync(ev, ns, cancellationToken: cancellationToken);
     }
 
-    private TokenBucket Limit(ObjectReference regarding)
+    private TokenBucket Limit(V1ObjectReference regarding)
     {
-        var id = regarding.Uid ?? regarding.Namespace + "/" + regarding.Kind + "/" + regarding.Name;
+        var id = regarding.Uid ?? regarding.NamespaceProperty + "/" + regarding.Kind + "/" + regarding.Name;
         if (!_limits.TryGetValue(id, out var bucket))
         {
             if (_limits.Count >= _options.MaxCachedEvents)

@@ -1,5 +1,7 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
 
 namespace K8sReplication.Kube.Leases;
 
@@ -14,7 +16,8 @@ public sealed partial class LeaderElector
             LastError = null;
             return result;
         }
-        catch (KubeApiException ex)
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LastError = ex;
             return LeaseAttempt.Failed;
@@ -23,21 +26,21 @@ public sealed partial class LeaderElector
 
     private async Task<LeaseAttempt> AttemptAsync(CancellationToken cancellationToken)
     {
-        var lease = await _client.TryGetAsync(ResourceTypes.Leases, _options.LeaseName, _options.LeaseNamespace, cancellationToken)
-            .ConfigureAwait(false);
-        var now = _time.GetUtcNow();
+        var lease = await TryReadAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow().UtcDateTime;
         if (lease is null)
         {
-            var created = new Lease
+            var created = new V1Lease
             {
-                Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.LeaseNamespace },
+                Metadata = new V1ObjectMeta { Name = _options.LeaseName, NamespaceProperty = _options.LeaseNamespace },
                 Spec = NewSpec(now, acquireTime: now, transitions: 0),
             };
             try
             {
-                created = await _client.CreateAsync(ResourceTypes.Leases, created, cancellationToken: cancellationToken).ConfigureAwait(false);
+                created = await _client.CoordinationV1.CreateNamespacedLeaseAsync(created, _options.LeaseNamespace, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
             }
-            catch (KubeApiException ex) when (ex.IsConflict)
+            catch (HttpOperationException ex) when (ex.IsConflict())
             {
                 return LeaseAttempt.Failed; // another candidate created it first
             }
@@ -46,6 +49,7 @@ public sealed partial class LeaderElector
             return LeaseAttempt.Held;
         }
 
+        lease.Spec ??= new V1LeaseSpec();
         Observe(lease.Spec);
         var holder = lease.Spec.HolderIdentity;
         var heldByOther = !string.IsNullOrEmpty(holder) && holder != _options.Identity;
@@ -61,13 +65,27 @@ public sealed partial class LeaderElector
         try
         {
             // metadata.resourceVersion is the one we read: a concurrent writer makes this fail with 409.
-            var updated = await _client.ReplaceAsync(ResourceTypes.Leases, lease, cancellationToken).ConfigureAwait(false);
+            var updated = await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             Observe(updated.Spec);
             return LeaseAttempt.Held;
         }
-        catch (KubeApiException ex) when (ex.IsConflict)
+        catch (HttpOperationException ex) when (ex.IsConflict())
         {
             return LeaseAttempt.Failed;
+        }
+    }
+
+    private async Task<V1Lease?> TryReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.LeaseNamespace, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex) when (ex.IsNotFound())
+        {
+            return null;
         }
     }
 
@@ -77,28 +95,28 @@ public sealed partial class LeaderElector
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
         try
         {
-            var lease = await _client.TryGetAsync(ResourceTypes.Leases, _options.LeaseName, _options.LeaseNamespace, timeout.Token)
-                .ConfigureAwait(false);
-            if (lease is null || lease.Spec.HolderIdentity != _options.Identity)
+            var lease = await TryReadAsync(timeout.Token).ConfigureAwait(false);
+            if (lease?.Spec is null || lease.Spec.HolderIdentity != _options.Identity)
             {
                 return;
             }
 
-            var now = _time.GetUtcNow();
+            var now = _time.GetUtcNow().UtcDateTime;
             lease.Spec.HolderIdentity = null;
             lease.Spec.LeaseDurationSeconds = 1;
             lease.Spec.RenewTime = now;
             lease.Spec.AcquireTime = now;
-            var updated = await _client.ReplaceAsync(ResourceTypes.Leases, lease, timeout.Token).ConfigureAwait(false);
+            var updated = await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace,
+                cancellationToken: timeout.Token).ConfigureAwait(false);
             Observe(updated.Spec);
         }
-        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or OperationCanceledException)
         {
             LastError = ex; // the lease then simply expires
         }
     }
 
-    private LeaseSpec NewSpec(DateTimeOffset now, DateTimeOffset acquireTime, int transitions) => new()
+    private V1LeaseSpec NewSpec(DateTime now, DateTime acquireTime, int transitions) => new()
     {
         HolderIdentity = _options.Identity,
         LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
@@ -108,8 +126,9 @@ public sealed partial class LeaderElector
     };
 
     /// <summary>Remembers when (on our monotonic clock) the lease record last changed.</summary>
-    private void Observe(LeaseSpec spec)
+    private void Observe(V1LeaseSpec? spec)
     {
+        spec ??= new V1LeaseSpec();
         var record = LeaseRecord.From(spec);
         lock (_gate)
         {
@@ -123,7 +142,7 @@ public sealed partial class LeaderElector
         _currentLeader = string.IsNullOrEmpty(spec.HolderIdentity) ? null : spec.HolderIdentity;
     }
 
-    private bool ObservedExpired(LeaseSpec spec)
+    private bool ObservedExpired(V1LeaseSpec spec)
     {
         var duration = spec.LeaseDurationSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : _options.LeaseDuration;
         lock (_gate)

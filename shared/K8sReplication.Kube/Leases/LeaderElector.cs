@@ -1,16 +1,17 @@
-using K8sReplication.Kube.Client;
+using k8s;
 
 namespace K8sReplication.Kube.Leases;
 
 /// <summary>
-/// Leader election on a coordination.k8s.io/v1 Lease, following client-go: a lease is expired when its record
+/// Leader election on a coordination.k8s.io/v1 Lease (typed <c>V1Lease</c> calls of the official client), following
+/// client-go: a lease is expired when its record
 /// (holder, renewTime, ...) has not changed for LeaseDuration as measured on OUR monotonic clock since we last saw it
 /// change — never by comparing our wall clock with the writer's. Every write carries the resourceVersion that was read,
 /// so two candidates racing for an expired lease cannot both win (the loser gets 409).
 /// </summary>
 public sealed partial class LeaderElector
 {
-    private readonly KubeClient _client;
+    private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -20,7 +21,7 @@ public sealed partial class LeaderElector
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
 
-    public LeaderElector(KubeClient client, LeaderElectionOptions options, TimeProvider? timeProvider = null)
+    public LeaderElector(IKubernetes client, LeaderElectionOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);

@@ -1,3 +1,5 @@
+using k8s;
+
 namespace K8sReplication.Kube.Watch;
 
 /// <summary>One watch event. For a bookmark, <see cref="Item"/> carries only metadata.resourceVersion.</summary>

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Json;
-using K8sReplication.Kube.Models;
+using K8sReplication.Kube.Resources;
 
 namespace K8sReplication.Kube.Watch;
 
@@ -10,8 +11,8 @@ internal static class WatchEventParser
 {
     /// <exception cref="ResourceExpiredException">An ERROR event with code 410.</exception>
     /// <exception cref="KubeApiException">Any other ERROR event, or a malformed line.</exception>
-    public static WatchEvent<T> Parse<T>(ResourceType<T> type, ReadOnlySpan<byte> line)
-        where T : class, IKubeObject
+    public static WatchEvent<T> Parse<T>(KubeResource<T> resource, ReadOnlySpan<byte> line)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         string? kind;
         T? obj;
@@ -23,20 +24,20 @@ internal static class WatchEventParser
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement)
                 || !root.TryGetProperty("object", out var objectElement))
             {
-                throw new KubeApiException($"watch {type}: event without type/object: {Preview(line)}", 0, null);
+                throw new KubeApiException($"watch {resource}: event without type/object: {Preview(line)}", 0, null);
             }
 
             kind = typeElement.GetString();
             if (kind == "ERROR")
             {
-                throw ErrorEvent(type, objectElement.Deserialize(KubeJsonContext.Default.Status));
+                throw ErrorEvent(resource, KubernetesJson.Deserialize<V1Status>(objectElement));
             }
 
-            obj = objectElement.Deserialize(type.TypeInfo);
+            obj = KubernetesJson.Deserialize<T>(objectElement);
         }
         catch (JsonException ex)
         {
-            throw new KubeApiException($"watch {type}: malformed event: {ex.Message}: {Preview(line)}", 0, null, ex);
+            throw new KubeApiException($"watch {resource}: malformed event: {ex.Message}: {Preview(line)}", 0, null, ex);
         }
 
         var eventType = kind switch
@@ -45,23 +46,23 @@ internal static class WatchEventParser
             "MODIFIED" => WatchEventType.Modified,
             "DELETED" => WatchEventType.Deleted,
             "BOOKMARK" => WatchEventType.Bookmark,
-            _ => throw new KubeApiException($"watch {type}: unknown event type '{kind}'", 0, null),
+            _ => throw new KubeApiException($"watch {resource}: unknown event type '{kind}'", 0, null),
         };
         if (obj is null)
         {
-            throw new KubeApiException($"watch {type}: {kind} event with a null object", 0, null);
+            throw new KubeApiException($"watch {resource}: {kind} event with a null object", 0, null);
         }
 
-        obj.ApiVersion ??= type.ApiVersion;
-        obj.Kind ??= type.Kind;
+        obj.ApiVersion ??= resource.ApiVersion;
+        obj.Kind ??= resource.Kind;
         return new WatchEvent<T>(eventType, obj, obj.Metadata?.ResourceVersion);
     }
 
-    private static KubeApiException ErrorEvent<T>(ResourceType<T> type, Status? status)
-        where T : class, IKubeObject
+    private static KubeApiException ErrorEvent<T>(KubeResource<T> resource, V1Status? status)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var code = status?.Code ?? 500;
-        var message = $"watch {type}: ERROR event {code} {status?.Reason}: {status?.Message}";
+        var message = $"watch {resource}: ERROR event {code} {status?.Reason}: {status?.Message}";
         return code == 410 ? new ResourceExpiredException(message, status) : new KubeApiException(message, code, status);
     }
 

@@ -1,4 +1,5 @@
-using K8sReplication.Kube.Models;
+using System.Text.Json;
+using k8s.Models;
 
 namespace K8sReplication.Kube.Tests.Conformance;
 
@@ -25,6 +26,9 @@ public static partial class ClientScenarios
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
 
-    internal static ConfigMap Cm(string name, string ns, IDictionary<string, string>? labels = null, IDictionary<string, string>? data = null) =>
-        new() { Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = labels }, Data = data };
+    internal static V1ConfigMap Cm(string name, IDictionary<string, string>? labels = null, IDictionary<string, string>? data = null) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, Labels = labels }, Data = data };
+
+    /// <summary>A JSON merge patch of <paramref name="patch"/> (an anonymous object; null values delete).</summary>
+    internal static V1Patch MergePatch(object patch) => new(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch);
 }

@@ -1,30 +1,32 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
-using K8sReplication.Kube.Models;
 using K8sReplication.Kube.Tests.Support;
 using K8sReplication.TestKit.Kube;
 
 namespace K8sReplication.Kube.Tests.Conformance;
 
 /// <summary>
-/// Where a scenario runs: the emulator (always available) or a real cluster (K8SREPL_REAL_CLUSTER=1 and KUBECONFIG).
-/// Each target gets a fresh namespace so scenarios never see each other's objects.
+/// Where a scenario runs: the emulator (always available) or a real cluster (K8SREPL_REAL_CLUSTER=1 and KUBECONFIG),
+/// through the official client and our layers over it. Each target gets a fresh namespace so scenarios never see each
+/// other's objects.
 /// </summary>
 public sealed class ClientTarget : IAsyncDisposable
 {
-    public static readonly ResourceType<GenericObject> Namespaces = ResourceTypes.Custom("", "v1", "namespaces", "Namespace", false);
-
     private readonly TempDir _dir;
 
-    private ClientTarget(KubeClient client, string ns, ApiServerEmulator? emulator, TempDir dir)
+    private ClientTarget(KubeConnection connection, string ns, ApiServerEmulator? emulator, TempDir dir)
     {
-        Client = client;
+        Connection = connection;
         Namespace = ns;
         Emulator = emulator;
         _dir = dir;
     }
 
-    public KubeClient Client { get; }
+    public KubeConnection Connection { get; }
+
+    public Kubernetes Client => Connection.Client;
 
     public string Namespace { get; }
 
@@ -43,35 +45,35 @@ public sealed class ClientTarget : IAsyncDisposable
     {
         var dir = new TempDir();
         ApiServerEmulator? emulator = null;
-        KubeClientConfig config;
+        KubernetesClientConfiguration config;
         if (realCluster)
         {
-            config = KubeClientConfig.FromKubeconfig();
+            config = KubeConnection.LoadConfig(null);
         }
         else
         {
             emulator = await ApiServerEmulator.StartAsync();
-            config = KubeClientConfig.FromKubeconfig(emulator.WriteKubeconfig(Path.Combine(dir.Path, "kubeconfig")));
+            config = KubeConnection.LoadConfig(emulator.WriteKubeconfig(Path.Combine(dir.Path, "kubeconfig")));
         }
 
-        var client = new KubeClient(config, Clients.FastOptions);
+        var connection = KubeConnection.Open(config, Clients.FastOptions);
         var ns = "k8srepl-conf-" + Guid.NewGuid().ToString("N")[..8];
-        await client.CreateAsync(Namespaces, new GenericObject { Metadata = new ObjectMeta { Name = ns } });
-        return new ClientTarget(client, ns, emulator, dir);
+        await connection.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        return new ClientTarget(connection, ns, emulator, dir);
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await Client.DeleteAsync(Namespaces, Namespace);
+            await Client.CoreV1.DeleteNamespaceAsync(Namespace);
         }
-        catch (KubeApiException)
+        catch (HttpOperationException)
         {
             // best effort cleanup
         }
 
-        Client.Dispose();
+        Connection.Dispose();
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();

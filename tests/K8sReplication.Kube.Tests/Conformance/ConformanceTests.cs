@@ -25,7 +25,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         {
             await using var target = await ClientTarget.CreateAsync(realCluster: true);
             Assert.True(target.IsRealCluster);
-            output.WriteLine($"real cluster configured: conformance scenarios ran against {target.Client.Config.Server}");
+            output.WriteLine($"real cluster configured: conformance scenarios ran against {target.Client.BaseUri}");
             return;
         }
 

@@ -1,9 +1,27 @@
-using K8sReplication.Kube.Models;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 
 namespace K8sReplication.Kube.Tests.Conformance;
 
-/// <summary>A typed custom resource, declared exactly as the operator declares ReplicationMesh.</summary>
-public sealed class Widget : KubeObject<WidgetSpec, WidgetStatus>;
+/// <summary>A typed custom resource, declared the way the operator declares ReplicationMesh (metadata from the client).</summary>
+public sealed class Widget : IKubernetesObject<V1ObjectMeta>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = "conformance.k8srepl.dev/v1";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "Widget";
+
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("spec")]
+    public WidgetSpec? Spec { get; set; }
+
+    [JsonPropertyName("status")]
+    public WidgetStatus? Status { get; set; }
+}
 
 public sealed class WidgetSpec
 {

@@ -1,7 +1,9 @@
+using k8s;
+using k8s.Autorest;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
-using K8sReplication.Kube.Tests.Conformance;
+using K8sReplication.Kube.Resources;
 using K8sReplication.Kube.Tests.Support;
+using K8sReplication.Kube.Watch;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Kube;
 
@@ -18,11 +20,11 @@ public sealed class ResilienceAgainstEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task SilentWatch_EndsWithStalledException_AndTheServerSeesItClosed()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
-        var options = new WatchOptions { InactivityTimeout = TimeSpan.FromSeconds(1), ServerTimeout = TimeSpan.FromSeconds(60) };
+        var list = await ListConfigMapsAsync();
+        var options = Clients.Watch(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
         var ex = await Assert.ThrowsAsync<WatchStalledException>(async () =>
         {
-            await foreach (var _ in Client.WatchOnceAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, options))
+            await foreach (var _ in Connection.WatchOnceAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, options))
             {
             }
         });
@@ -31,71 +33,39 @@ public sealed class ResilienceAgainstEmulatorTests : EmulatorTestBase
     }
 
     [Fact]
-    public async Task InClusterTokenRotation_IsPickedUpWithoutRestart()
-    {
-        using var certs = new TestCertificates();
-        Dir.Write("sa/token", "token-1\n");
-        Dir.Write("sa/ca.crt", certs.CaPem);
-        Dir.Write("sa/namespace", "default");
-        var inCluster = KubeClientConfig.InCluster(Path.Combine(Dir.Path, "sa"),
-            k => k switch { "KUBERNETES_SERVICE_HOST" => "10.0.0.1", "KUBERNETES_SERVICE_PORT" => "443", _ => null });
-
-        // Same token file and namespace as in a pod; only the server is the (plain HTTP) emulator.
-        using var client = new KubeClient(new KubeClientConfig
-        {
-            Server = Emulator.Url,
-            Namespace = inCluster.Namespace,
-            BearerTokenFile = inCluster.BearerTokenFile,
-        }, Clients.FastOptions);
-        Emulator.AcceptedTokens = new HashSet<string> { "token-1" };
-        await client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("a", "default"));
-
-        // The kubelet rotates the projected token; the API server stops accepting the old one.
-        File.WriteAllText(inCluster.BearerTokenFile!, "token-2\n");
-        Emulator.AcceptedTokens = new HashSet<string> { "token-2" };
-        Emulator.ClearRequests();
-        var read = await client.GetAsync(ResourceTypes.ConfigMaps, "a");
-        Assert.Equal("a", read.Metadata.Name);
-        Assert.Equal([401, 200], Emulator.Requests.Where(r => r.Verb == "get").Select(r => r.StatusCode));
-
-        // Watches also pick up the new token.
-        File.WriteAllText(inCluster.BearerTokenFile!, "token-3");
-        Emulator.AcceptedTokens = new HashSet<string> { "token-3" };
-        var list = await client.ListAsync(ResourceTypes.ConfigMaps);
-        await client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("b", "default"));
-        using var cts = new CancellationTokenSource(Patience);
-        await foreach (var ev in client.WatchOnceAsync(ResourceTypes.ConfigMaps, null, list.ResourceVersion, null, cts.Token))
-        {
-            Assert.Equal("b", ev.Item.Metadata.Name);
-            break;
-        }
-    }
-
-    [Fact]
     public async Task StaticTokenRejected_Is401_NotRetried()
     {
-        using var client = new KubeClient(new KubeClientConfig { Server = Emulator.Url, BearerToken = "wrong" }, Clients.FastOptions);
+        using var connection = Clients.For(Emulator.Url, token: "wrong");
         Emulator.AcceptedTokens = new HashSet<string> { "right" };
         Emulator.ClearRequests();
-        var ex = await Assert.ThrowsAnyAsync<KubeApiException>(() => client.ListAsync(ResourceTypes.ConfigMaps));
-        Assert.Equal(401, ex.StatusCode);
-        Assert.False(ex.IsTransient);
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => connection.Client.CoreV1.ListNamespacedConfigMapAsync("default"));
+        Assert.Equal(401, ex.StatusCode());
         Assert.Single(Emulator.Requests);
+
+        // The watch, which we read ourselves, reports the same.
+        var watch = await Assert.ThrowsAnyAsync<KubeApiException>(async () =>
+        {
+            await foreach (var _ in connection.WatchOnceAsync(KubeResources.ConfigMaps, "default", null))
+            {
+            }
+        });
+        Assert.Equal(401, watch.StatusCode);
+        Assert.False(watch.IsTransient);
     }
 
     [Fact]
     public async Task HundredsOfWatchReconnects_LeakNoConnectionsHandlesOrMemory()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
-        await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("seed", "default"));
-        var options = new WatchOptions { ServerTimeout = TimeSpan.FromSeconds(60), InactivityTimeout = TimeSpan.FromSeconds(30) };
+        var list = await ListConfigMapsAsync();
+        await CreateConfigMapAsync("seed");
+        var options = Clients.Watch(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
 
         async Task RoundsAsync(int count)
         {
             for (var i = 0; i < count; i++)
             {
                 // Each round opens a watch that replays the seed's ADDED event, then abandons it mid-stream.
-                await foreach (var ev in Client.WatchOnceAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, options))
+                await foreach (var ev in Connection.WatchOnceAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, options))
                 {
                     Assert.Equal("seed", ev.Item.Metadata.Name);
                     break;
@@ -121,11 +91,12 @@ public sealed class ResilienceAgainstEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task ResumingWatch_SurvivesRepeatedDrops_WithoutLeakingConnections()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var list = await ListConfigMapsAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var received = 0;
-        await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("drop-0", "default"));
-        await foreach (var ev in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, null, cts.Token))
+        await CreateConfigMapAsync("drop-0");
+        await foreach (var ev in Connection.WatchAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, Clients.Watch(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)),
+                           cancellationToken: cts.Token))
         {
             Assert.Equal("drop-" + received, ev.Item.Metadata.Name);
             if (++received == 60)
@@ -134,7 +105,7 @@ public sealed class ResilienceAgainstEmulatorTests : EmulatorTestBase
             }
 
             Emulator.Faults.DropWatches();
-            await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("drop-" + received, "default"));
+            await CreateConfigMapAsync("drop-" + received);
         }
 
         Assert.Equal(60, received);

@@ -1,6 +1,8 @@
+using k8s;
+using k8s.Autorest;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
-using K8sReplication.Kube.Tests.Conformance;
+using K8sReplication.Kube.Resources;
+using K8sReplication.Kube.Tests.Support;
 using K8sReplication.Kube.Watch;
 using K8sReplication.TestKit;
 
@@ -9,31 +11,28 @@ namespace K8sReplication.Kube.Tests.Emulator;
 public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly WatchOptions Options = new() { ServerTimeout = TimeSpan.FromSeconds(60), InactivityTimeout = TimeSpan.FromSeconds(10) };
-
-    private Task<ConfigMap> CreateAsync(string name) =>
-        Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm(name, "default"));
+    private static readonly WatchOptions Options = Clients.Watch(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
 
     [Fact]
     public async Task ForcedGone_CallerSeesResourceExpired_AndARelistRecovers()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
-        await CreateAsync("before");
+        var list = await ListConfigMapsAsync();
+        await CreateConfigMapAsync("before");
         Emulator.Faults.ExpireHistory();
 
         await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
         {
-            await foreach (var _ in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, Options))
+            await foreach (var _ in Connection.WatchAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, Options))
             {
             }
         });
 
         // The informer's recovery: relist, then watch from the new snapshot.
-        var relist = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var relist = await ListConfigMapsAsync();
         Assert.Contains(relist.Items, i => i.Metadata.Name == "before");
-        await CreateAsync("after");
+        await CreateConfigMapAsync("after");
         using var cts = new CancellationTokenSource(Patience);
-        await foreach (var ev in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", relist.ResourceVersion, Options, cts.Token))
+        await foreach (var ev in Connection.WatchAsync(KubeResources.ConfigMaps, "default", relist.ResourceVersion, Options, cancellationToken: cts.Token))
         {
             if (ev.Type != WatchEventType.Bookmark)
             {
@@ -47,11 +46,11 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task ExpiredWhileDisconnected_ResumingWatchSurfacesResourceExpired()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var list = await ListConfigMapsAsync();
         using var cts = new CancellationTokenSource(Patience);
         var ex = await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
         {
-            await foreach (var ev in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, Options, cts.Token))
+            await foreach (var ev in Connection.WatchAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, Options, cancellationToken: cts.Token))
             {
                 if (ev.Type == WatchEventType.Bookmark)
                 {
@@ -59,23 +58,23 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
                     // history, so the resume (on the next MoveNext) asks for a version the server no longer has.
                     Emulator.Faults.DropWatches();
                     await Eventually.TrueAsync(() => Emulator.WatchConnections == 0, Patience, "watch dropped");
-                    await CreateAsync("x");
+                    await CreateConfigMapAsync("x");
                     Emulator.Faults.ExpireHistory();
                 }
             }
         });
-        Assert.True(ex.IsGone);
+        Assert.Equal(410, ex.StatusCode);
     }
 
     [Fact]
     public async Task DroppedConnections_AreResumedFromTheLastVersion_WithoutDuplicates()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var list = await ListConfigMapsAsync();
         using var cts = new CancellationTokenSource(Patience);
         var seen = new List<string>();
         var next = 0;
-        await CreateAsync("cm-0");
-        await foreach (var ev in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, Options, cts.Token))
+        await CreateConfigMapAsync("cm-0");
+        await foreach (var ev in Connection.WatchAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, Options, cancellationToken: cts.Token))
         {
             if (ev.Type == WatchEventType.Bookmark)
             {
@@ -89,7 +88,7 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
             }
 
             Emulator.Faults.DropWatches();
-            await CreateAsync("cm-" + next);
+            await CreateConfigMapAsync("cm-" + next);
         }
 
         Assert.Equal(["cm-0", "cm-1", "cm-2", "cm-3", "cm-4"], seen);
@@ -100,11 +99,11 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task ServerRestart_WatchReconnects_AndCallsSucceedAfterwards()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var list = await ListConfigMapsAsync();
         using var cts = new CancellationTokenSource(Patience);
         var seen = new List<string>();
-        await CreateAsync("pre-restart");
-        await foreach (var ev in Client.WatchAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, Options, cts.Token))
+        await CreateConfigMapAsync("pre-restart");
+        await foreach (var ev in Connection.WatchAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, Options, cancellationToken: cts.Token))
         {
             if (ev.Type == WatchEventType.Bookmark)
             {
@@ -115,7 +114,7 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
             if (seen.Count == 1)
             {
                 await Emulator.RestartAsync();
-                await CreateAsync("post-restart");
+                await CreateConfigMapAsync("post-restart");
             }
             else
             {
@@ -124,17 +123,17 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
         }
 
         Assert.Equal(["pre-restart", "post-restart"], seen);
-        Assert.NotNull(await Client.GetAsync(ResourceTypes.ConfigMaps, "pre-restart", "default"));
+        Assert.NotNull(await Client.CoreV1.ReadNamespacedConfigMapAsync("pre-restart", "default"));
     }
 
     [Fact]
     public async Task Bookmarks_ArriveOnAQuietWatch_AndCarryAResourceVersion()
     {
-        var list = await Client.ListAllAsync(ResourceTypes.ConfigMaps, "default");
+        var list = await ListConfigMapsAsync();
         using var cts = new CancellationTokenSource(Patience);
         var quiet = Options with { LabelSelector = "nothing=matches" };
-        await CreateAsync("unrelated"); // advances the store's version; a bookmark may report it
-        await foreach (var ev in Client.WatchOnceAsync(ResourceTypes.ConfigMaps, "default", list.ResourceVersion, quiet, cts.Token))
+        await CreateConfigMapAsync("unrelated"); // advances the store's version; a bookmark may report it
+        await foreach (var ev in Connection.WatchOnceAsync(KubeResources.ConfigMaps, "default", list.ResourceVersion, quiet, cancellationToken: cts.Token))
         {
             Assert.Equal(WatchEventType.Bookmark, ev.Type);
             Assert.False(string.IsNullOrEmpty(ev.ResourceVersion));
@@ -146,22 +145,22 @@ public sealed class WatchAgainstEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task TransientErrors_AreRetriedForReads_ButNotForWritesTheServerMayHaveDone()
     {
-        await CreateAsync("r");
+        await CreateConfigMapAsync("r");
         Emulator.ClearRequests();
         Emulator.Faults.FailNext(2, 503, r => r.Verb == "get");
-        var read = await Client.GetAsync(ResourceTypes.ConfigMaps, "r", "default");
+        var read = await Client.CoreV1.ReadNamespacedConfigMapAsync("r", "default");
         Assert.Equal("r", read.Metadata.Name);
         Assert.Equal(3, Emulator.Requests.Count(r => r.Verb == "get"));
 
         Emulator.ClearRequests();
         Emulator.Faults.FailNext(1, 500, r => r.Verb == "create");
-        var ex = await Assert.ThrowsAnyAsync<KubeApiException>(() => CreateAsync("w"));
-        Assert.Equal(500, ex.StatusCode);
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => CreateConfigMapAsync("w"));
+        Assert.Equal(500, ex.StatusCode());
         Assert.Single(Emulator.Requests, r => r.Verb == "create");
 
         Emulator.ClearRequests();
         Emulator.Faults.FailNext(1, 429, r => r.Verb == "create");
-        await CreateAsync("w"); // throttled means not processed: safe to retry
+        await CreateConfigMapAsync("w"); // throttled means not processed: safe to retry
         Assert.Equal(2, Emulator.Requests.Count(r => r.Verb == "create"));
         Assert.All(Emulator.Requests, r => Assert.StartsWith("k8srepl/", r.UserAgent));
     }

@@ -1,6 +1,5 @@
-using K8sReplication.Kube.Client;
+using k8s;
 using K8sReplication.Kube.Events;
-using K8sReplication.Kube.Tests.Conformance;
 using K8sReplication.Kube.Tests.Emulator;
 using K8sReplication.TestKit.Time;
 
@@ -19,8 +18,8 @@ public sealed class EventRecorderTests : EmulatorTestBase
             Burst = 3,
             RefillInterval = TimeSpan.FromSeconds(10),
         }, time);
-        var a = EventRecorder.ReferenceTo(await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("a", "default")));
-        var b = EventRecorder.ReferenceTo(await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("b", "default")));
+        var a = EventRecorder.ReferenceTo(await CreateConfigMapAsync("a"));
+        var b = EventRecorder.ReferenceTo(await CreateConfigMapAsync("b"));
 
         var results = new List<EventRecordResult>();
         for (var i = 0; i < 5; i++)
@@ -33,7 +32,7 @@ public sealed class EventRecorderTests : EmulatorTestBase
         Assert.Equal(EventRecordResult.Created, await recorder.RecordAsync(b, EventRecorder.Normal, "Tick", "Reconcile", "other object"));
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(EventRecordResult.Created, await recorder.RecordAsync(a, EventRecorder.Normal, "Tick", "Reconcile", "after refill"));
-        Assert.Equal(5, (await Client.ListAsync(ResourceTypes.Events, "default")).Items.Count);
+        Assert.Equal(5, (await Client.EventsV1.ListNamespacedEventAsync("default")).Items.Count);
     }
 
     [Fact]
@@ -41,7 +40,7 @@ public sealed class EventRecorderTests : EmulatorTestBase
     {
         var time = new ManualTimeProvider();
         var recorder = new EventRecorder(Client, new EventRecorderOptions { ReportingController = "c", ReportingInstance = "i" }, time);
-        var a = EventRecorder.ReferenceTo(await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("a", "default")));
+        var a = EventRecorder.ReferenceTo(await CreateConfigMapAsync("a"));
         Assert.Equal(EventRecordResult.Created, await recorder.RecordAsync(a, EventRecorder.Warning, "Lag", "Probe", "lagging"));
         Assert.Equal(EventRecordResult.SeriesUpdated, await recorder.RecordAsync(a, EventRecorder.Warning, "Lag", "Probe", "lagging"));
         time.Advance(TimeSpan.FromMinutes(7));
@@ -52,10 +51,10 @@ public sealed class EventRecorderTests : EmulatorTestBase
     public async Task DeletedEvent_IsRecreatedInsteadOfFailing()
     {
         var recorder = new EventRecorder(Client, new EventRecorderOptions { ReportingController = "c", ReportingInstance = "i" });
-        var a = EventRecorder.ReferenceTo(await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("a", "default")));
+        var a = EventRecorder.ReferenceTo(await CreateConfigMapAsync("a"));
         await recorder.RecordAsync(a, EventRecorder.Normal, "R", "A", "n");
-        var ev = Assert.Single((await Client.ListAsync(ResourceTypes.Events, "default")).Items);
-        await Client.DeleteAsync(ResourceTypes.Events, ev.Metadata.Name!, "default");
+        var ev = Assert.Single((await Client.EventsV1.ListNamespacedEventAsync("default")).Items);
+        await Client.EventsV1.DeleteNamespacedEventAsync(ev.Metadata.Name, "default");
         Assert.Equal(EventRecordResult.Created, await recorder.RecordAsync(a, EventRecorder.Normal, "R", "A", "n"));
     }
 
@@ -63,7 +62,7 @@ public sealed class EventRecorderTests : EmulatorTestBase
     public async Task ApiFailure_IsReported_NotThrown()
     {
         var recorder = new EventRecorder(Client, new EventRecorderOptions { ReportingController = "c", ReportingInstance = "i" });
-        var a = EventRecorder.ReferenceTo(await Client.CreateAsync(ResourceTypes.ConfigMaps, ClientScenarios.Cm("a", "default")));
+        var a = EventRecorder.ReferenceTo(await CreateConfigMapAsync("a"));
         Emulator.Faults.FailNext(1, 403, r => r.Resource == "events");
         Assert.Equal(EventRecordResult.Failed, await recorder.RecordAsync(a, EventRecorder.Normal, "R", "A", "n"));
     }

@@ -1,6 +1,6 @@
-using K8sReplication.Kube.Client;
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Leases;
-using K8sReplication.Kube.Models;
 using K8sReplication.Kube.Tests.Conformance;
 using K8sReplication.Kube.Tests.Emulator;
 using K8sReplication.TestKit;
@@ -26,7 +26,7 @@ public sealed class LeaderElectionTests : EmulatorTestBase
         aRun.Cancel(); // a "crashes": it stops renewing and does not release
         await aTask;
         var crashedAt = DateTime.UtcNow;
-        Assert.Equal("a", (await Client.GetAsync(ResourceTypes.Leases, "conformance-leader", "default")).Spec.HolderIdentity);
+        Assert.Equal("a", (await Client.CoordinationV1.ReadNamespacedLeaseAsync("conformance-leader", "default")).Spec.HolderIdentity);
 
         await Eventually.TrueAsync(() => b.IsLeader, Patience, "b takes over the expired lease");
         Assert.True(DateTime.UtcNow - crashedAt >= TimeSpan.FromSeconds(1), "b waited for the lease to expire");
@@ -51,7 +51,7 @@ public sealed class LeaderElectionTests : EmulatorTestBase
         for (var i = 0; i < 20; i++)
         {
             bothSeen |= electors.Count(e => e.IsLeader) > 1;
-            await Eventually.ValueAsync(() => Client.GetAsync(ResourceTypes.Leases, "conformance-leader", "default"),
+            await Eventually.ValueAsync(() => Client.CoordinationV1.ReadNamespacedLeaseAsync("conformance-leader", "default"),
                 l => l.Spec.HolderIdentity == leader.Identity, Patience, "the lease names the leader");
         }
 
@@ -103,17 +103,17 @@ public sealed class LeaderElectionTests : EmulatorTestBase
     public async Task ExpiryIsJudgedByOurMonotonicClock_NotTheWritersWallClock()
     {
         // A lease written by a holder whose wall clock is an hour behind still counts as fresh when it was just renewed.
-        await Client.CreateAsync(ResourceTypes.Leases, new Lease
+        await Client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
         {
-            Metadata = new ObjectMeta { Name = "conformance-leader", Namespace = "default" },
-            Spec = new LeaseSpec
+            Metadata = new V1ObjectMeta { Name = "conformance-leader" },
+            Spec = new V1LeaseSpec
             {
                 HolderIdentity = "skewed",
                 LeaseDurationSeconds = 3,
-                RenewTime = DateTimeOffset.UtcNow.AddHours(-1),
-                AcquireTime = DateTimeOffset.UtcNow.AddHours(-1),
+                RenewTime = DateTime.UtcNow.AddHours(-1),
+                AcquireTime = DateTime.UtcNow.AddHours(-1),
             },
-        });
+        }, "default");
         var b = new LeaderElector(Client, ClientScenarios.Election("default", "b"));
         Assert.Equal(LeaseAttempt.HeldByOther, await b.TryAcquireOrRenewAsync(CancellationToken.None));
         Assert.Equal("skewed", b.CurrentLeader);

@@ -1,13 +1,16 @@
 using System.Text;
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Client;
+using K8sReplication.Kube.Resources;
 using K8sReplication.Kube.Watch;
 
 namespace K8sReplication.Kube.Tests.Watch;
 
 public sealed class WatchEventParserTests
 {
-    private static WatchEvent<Kube.Models.ConfigMap> Parse(string line) =>
-        WatchEventParser.Parse(ResourceTypes.ConfigMaps, Encoding.UTF8.GetBytes(line));
+    private static WatchEvent<V1ConfigMap> Parse(string line) =>
+        WatchEventParser.Parse(KubeResources.ConfigMaps, Encoding.UTF8.GetBytes(line));
 
     [Fact]
     public void Added_CarriesObjectAndResourceVersion()
@@ -33,9 +36,9 @@ public sealed class WatchEventParserTests
     {
         var ex = Assert.Throws<ResourceExpiredException>(() => Parse(
             """{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 5 (90)","reason":"Expired","code":410}}"""));
-        Assert.True(ex.IsGone);
+        Assert.Equal(410, ex.StatusCode);
         Assert.False(ex.IsTransient);
-        Assert.Equal("Expired", ex.Reason);
+        Assert.Equal("Expired", ex.Status?.Reason);
         Assert.Contains("too old resource version", ex.Message);
     }
 

@@ -1,8 +1,10 @@
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
+using K8sReplication.Kube.Resources;
 using K8sReplication.Kube.Tests.Support;
-using K8sReplication.TestKit;
 using K8sReplication.Kube.Watch;
+using K8sReplication.TestKit;
 using Microsoft.AspNetCore.Http;
 
 namespace K8sReplication.Kube.Tests.Watch;
@@ -16,7 +18,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private static readonly WatchOptions Quick = new() { InactivityTimeout = TimeSpan.FromSeconds(1), ServerTimeout = TimeSpan.FromSeconds(30) };
+    private static readonly WatchOptions Quick = Clients.Watch(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
     [Fact]
     public async Task SilentServer_EndsTheWatchWithStalledException_AndClosesTheConnection()
@@ -31,7 +33,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<WatchStalledException>(async () =>
         {
-            await foreach (var _ in client.WatchOnceAsync(ResourceTypes.ConfigMaps, "default", "1", Quick))
+            await foreach (var _ in client.WatchOnceAsync(KubeResources.ConfigMaps, "default", "1", Quick))
             {
             }
         });
@@ -52,8 +54,8 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
             }
         };
         using var client = Clients.For(_server.Url);
-        var events = new List<WatchEvent<ConfigMap>>();
-        await foreach (var ev in client.WatchOnceAsync(ResourceTypes.ConfigMaps, "default", "1", Quick))
+        var events = new List<WatchEvent<V1ConfigMap>>();
+        await foreach (var ev in client.WatchOnceAsync(KubeResources.ConfigMaps, "default", "1", Quick))
         {
             events.Add(ev);
         }
@@ -89,7 +91,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
         using var client = Clients.For(_server.Url);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new List<string>();
-        await foreach (var ev in client.WatchAsync(ResourceTypes.ConfigMaps, "default", "1", Quick, cts.Token))
+        await foreach (var ev in client.WatchAsync(KubeResources.ConfigMaps, "default", "1", Quick, cancellationToken: cts.Token))
         {
             seen.Add($"{ev.Type}:{ev.ResourceVersion}");
             if (ev.ResourceVersion == "8")
@@ -123,7 +125,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
         };
         using var client = Clients.For(_server.Url);
         var seen = new List<string?>();
-        await foreach (var ev in client.WatchAsync(ResourceTypes.ConfigMaps, "default", "100", Quick))
+        await foreach (var ev in client.WatchAsync(KubeResources.ConfigMaps, "default", "100", Quick))
         {
             seen.Add(ev.ResourceVersion);
             if (seen.Count == 3)
@@ -147,11 +149,11 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
         using var client = Clients.For(_server.Url);
         var ex = await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
         {
-            await foreach (var _ in client.WatchAsync(ResourceTypes.ConfigMaps, "default", "1", Quick))
+            await foreach (var _ in client.WatchAsync(KubeResources.ConfigMaps, "default", "1", Quick))
             {
             }
         });
-        Assert.Equal("Expired", ex.Reason);
+        Assert.Equal("Expired", ex.Status?.Reason);
         Assert.Equal(1, _server.Total);
     }
 
@@ -168,7 +170,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
         var seen = 0;
         await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
         {
-            await foreach (var _ in client.WatchAsync(ResourceTypes.ConfigMaps, "default", "1", Quick))
+            await foreach (var _ in client.WatchAsync(KubeResources.ConfigMaps, "default", "1", Quick))
             {
                 seen++;
             }
@@ -186,7 +188,7 @@ public sealed class WatchFailureModeTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in client.WatchAsync(ResourceTypes.ConfigMaps, "default", "1", Quick, cts.Token))
+            await foreach (var _ in client.WatchAsync(KubeResources.ConfigMaps, "default", "1", Quick, cancellationToken: cts.Token))
             {
             }
         });

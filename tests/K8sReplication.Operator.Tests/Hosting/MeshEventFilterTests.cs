@@ -1,5 +1,5 @@
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 using K8sReplication.Operator.Hosting;
 using K8sReplication.Operator.Mesh;
 
@@ -8,9 +8,9 @@ namespace K8sReplication.Operator.Tests.Hosting;
 /// <summary>Which mesh events reconcile: not the operator's own status writes.</summary>
 public sealed class MeshEventFilterTests
 {
-    private static ReplicationMesh Mesh(long generation, string phase, DateTimeOffset? deleted = null, params string[] finalizers) => new()
+    private static ReplicationMesh Mesh(long generation, string phase, DateTime? deleted = null, params string[] finalizers) => new()
     {
-        Metadata = new ObjectMeta { Name = "m", Namespace = "ns", Generation = generation, DeletionTimestamp = deleted, Finalizers = [.. finalizers] },
+        Metadata = new V1ObjectMeta { Name = "m", NamespaceProperty = "ns", Generation = generation, DeletionTimestamp = deleted, Finalizers = [.. finalizers] },
         Status = new ReplicationMeshStatus { Phase = phase },
     };
 
@@ -24,7 +24,7 @@ public sealed class MeshEventFilterTests
     public void SpecDeletionFinalizersAndLifecycle_Reconcile()
     {
         Assert.True(OperatorController.Matters(Mesh(3, "Running"), Mesh(4, "Running")));
-        Assert.True(OperatorController.Matters(Mesh(3, "Running"), Mesh(3, "Running", DateTimeOffset.UnixEpoch)));
+        Assert.True(OperatorController.Matters(Mesh(3, "Running"), Mesh(3, "Running", DateTime.UnixEpoch)));
         Assert.True(OperatorController.Matters(Mesh(3, "Running"), Mesh(3, "Running", null, "f")));
         Assert.True(OperatorController.Matters(null, Mesh(1, "Pending")));
         Assert.True(OperatorController.Matters(Mesh(1, "Pending"), null));

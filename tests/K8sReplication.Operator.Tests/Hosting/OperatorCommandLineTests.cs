@@ -1,4 +1,3 @@
-using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Hosting;
 using K8sReplication.TestKit.Processes;
 
@@ -27,7 +26,7 @@ public sealed class OperatorCommandLineTests
     {
         var (options, error) = OperatorCommandLine.Parse([]);
         Assert.Null(error);
-        Assert.Equal(KubeClient.AllNamespaces, options!.Namespace);
+        Assert.Null(options!.Namespace);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Resync);
         Assert.False(options.LeaderElect);
     }

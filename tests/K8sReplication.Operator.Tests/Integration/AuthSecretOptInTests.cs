@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using k8s;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Contracts.Mesh;
@@ -47,21 +47,46 @@ public sealed class AuthSecretOptInTests
         await Eventually.TrueAsync(() => SecretReads(scenario, secret) >= readsBefore + 3, Deadline, "three more reconciles of the refused mesh");
         Assert.Empty(spy.Calls);
         Assert.Equal(0, (await HealthAsync(member)).ConfigGeneration);
-        Assert.Null(await scenario.Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace));
-        var events = await scenario.Kube.ListAsync(ResourceTypes.Events, OperatorScenario.Namespace);
-        Assert.Contains(events.Items, e => e.Reason == ConditionReasons.AuthSecretNotLabelled && e.Type == "Warning"
+        Assert.Null(await scenario.Kube.CoreV1.ReadNamespacedConfigMapAsync(MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace).NullWhenNotFound());
+        var events = await scenario.ListEventsAsync();
+        Assert.Contains(events, e => e.Reason == ConditionReasons.AuthSecretNotLabelled && e.Type == "Warning"
             && e.Regarding?.Name == "demo" && e.Note?.Contains(secret, StringComparison.Ordinal) == true);
 
         // The Secret's owner opts it in: the token now reaches the pods, and the mesh works.
-        await scenario.Kube.PatchAsync(ResourceTypes.Secrets, secret, new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue } },
-        }, OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.PatchNamespacedSecretAsync(
+            OperatorScenario.MergePatch(new { metadata = new { labels = new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue } } }),
+            secret, OperatorScenario.Namespace);
         await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == $"Bearer {OperatorScenario.Token}"), Deadline,
             "the labelled Secret's token to be sent to the pods");
-        await scenario.Kube.DeleteAsync(ResourceTypes.Pods, "spy-0", OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.DeleteNamespacedPodAsync("spy-0", OperatorScenario.Namespace);
         var settled = await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 1), "the mesh to settle with the opted-in Secret");
         Assert.Equal(settled.Status!.ConfigGeneration, (await HealthAsync(member)).ConfigGeneration);
+    }
+
+    [Fact]
+    public async Task OptedInSecret_IsReadFromTheInformerCache_NotByNameOnEveryReconcile_AndARotatedTokenReachesThePods()
+    {
+        await using var scenario = await OperatorScenario.StartAsync();
+        await using var spy = await RecordingMember.StartAsync();
+        await scenario.CreatePodAsync("spy-0", spy.Port, spy.Port);
+        await scenario.StartOperatorAsync();
+        await scenario.CreateMeshAsync("demo");
+        await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == $"Bearer {OperatorScenario.Token}"), Deadline,
+            "the opted-in Secret's token to reach the pod");
+
+        // The spy never settles, so the mesh is reconciled about every second: none of those reconciles reads the Secret.
+        var seen = spy.Calls.Count;
+        await Eventually.TrueAsync(() => spy.Calls.Count >= seen + 3, Deadline, "three more reconciles");
+        Assert.Equal(0, SecretReads(scenario, OperatorScenario.SecretName));
+        Assert.Contains(scenario.Api.Requests, r => r.UserAgent.Contains("k8srepl-operator", StringComparison.Ordinal)
+            && r.Verb == "watch" && r.Resource == "secrets");
+
+        // The owner rotates the token: the informer sees it and the next calls carry the new one.
+        await scenario.Kube.CoreV1.PatchNamespacedSecretAsync(
+            OperatorScenario.MergePatch(new { stringData = new Dictionary<string, string> { [WellKnown.TokenSecretKey] = "rotated-token" } }),
+            OperatorScenario.SecretName, OperatorScenario.Namespace);
+        await Eventually.TrueAsync(() => spy.Calls.Any(c => c.Authorization == "Bearer rotated-token"), Deadline, "the rotated token to reach the pod");
+        Assert.Equal(0, SecretReads(scenario, OperatorScenario.SecretName));
     }
 
     private static int SecretReads(OperatorScenario scenario, string secret) =>

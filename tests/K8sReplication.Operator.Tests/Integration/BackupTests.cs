@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using k8s.Models;
+using k8s;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Mesh;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Tools;
@@ -81,12 +82,12 @@ public sealed class BackupTests
         Assert.Equal(new DateTimeOffset(oldest.UtcTicks - oldest.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero), healthy.Status!.Backup!.LastSuccessTime);
 
         // The credentials never show: not in the ConfigMap, the status, an Event or the operator's output.
-        var configMap = await scenario.Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace);
-        var events = await scenario.Kube.ListAsync(ResourceTypes.Events, OperatorScenario.Namespace);
+        var configMap = await scenario.Kube.CoreV1.ReadNamespacedConfigMapAsync(MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace).NullWhenNotFound();
+        var events = await scenario.ListEventsAsync();
         var shown = string.Join("\n",
             JsonSerializer.Serialize(configMap!.Data),
             JsonSerializer.Serialize(healthy.Status, MeshJsonContext.Default.ReplicationMeshStatus),
-            string.Join("\n", events.Items.Select(e => e.Note)),
+            string.Join("\n", events.Select(e => e.Note)),
             op.Output);
         Assert.Contains("s3://bucket/some/prefix/default/demo/", shown, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretAccessKey, shown, StringComparison.Ordinal);
@@ -94,7 +95,7 @@ public sealed class BackupTests
 
         // spec.backup removed: the condition and status.backup go, and the members are told to stop archiving.
         var current = (await scenario.GetMeshAsync("demo"))!;
-        await scenario.Kube.ReplaceAsync(MeshResource.Type, new ReplicationMesh
+        await scenario.ReplaceMeshAsync(new ReplicationMesh
         {
             Metadata = current.Metadata,
             Spec = current.Spec! with { Backup = null },
@@ -127,7 +128,7 @@ public sealed class BackupTests
         Assert.All(a.Pushes, p => Assert.Null(p.Backup!.Credentials));
         Assert.Equal("s3://bucket/some/prefix/default/demo/", a.Pushes[^1].Backup!.Url);
 
-        await scenario.Kube.DeleteAsync(ResourceTypes.Secrets, CredentialsSecret, OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.DeleteNamespacedSecretAsync(CredentialsSecret, OperatorScenario.Namespace);
         var missing = await scenario.WaitForMeshAsync("demo",
             m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy)?.Message?.Contains("does not exist", StringComparison.Ordinal) == true,
             "BackupHealthy to report the missing Secret");
@@ -152,12 +153,11 @@ public sealed class BackupTests
         await using var s3 = new S3rverServer();
         await s3.StartAsync();
         await using var scenario = await OperatorScenario.StartAsync();
-        await scenario.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+        await scenario.Kube.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = CredentialsSecret,
-                Namespace = OperatorScenario.Namespace,
                 Labels = new Dictionary<string, string> { [Labels.MeshBackupSecret] = Labels.MeshBackupSecretValue },
             },
             Data = new Dictionary<string, byte[]>
@@ -166,7 +166,7 @@ public sealed class BackupTests
                 [BackupCredentialsSecretReference.SecretAccessKeyKey] = Encoding.UTF8.GetBytes(S3rverServer.SecretAccessKey),
                 [BackupCredentialsSecretReference.RegionKey] = Encoding.UTF8.GetBytes("us-east-1"),
             },
-        });
+        }, OperatorScenario.Namespace);
         var members = await Task.WhenAll(scenario.AddMemberAsync("demo-0"), scenario.AddMemberAsync("demo-1"));
         await scenario.StartOperatorAsync();
         await scenario.CreateMeshAsync("demo", OperatorScenario.Spec() with
@@ -206,13 +206,12 @@ public sealed class BackupTests
         return JsonSerializer.Deserialize(json, K8sReplication.Contracts.Json.ContractsJsonContext.Default.SidecarHealth)!;
     }
 
-    private static Task<Secret> CreateCredentialsAsync(OperatorScenario scenario, bool optedIn) =>
-        scenario.Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+    private static Task<V1Secret> CreateCredentialsAsync(OperatorScenario scenario, bool optedIn) =>
+        scenario.Kube.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = CredentialsSecret,
-                Namespace = OperatorScenario.Namespace,
                 Labels = optedIn ? new Dictionary<string, string> { [Labels.MeshBackupSecret] = Labels.MeshBackupSecretValue } : null,
             },
             Data = new Dictionary<string, byte[]>
@@ -221,5 +220,5 @@ public sealed class BackupTests
                 [BackupCredentialsSecretReference.SecretAccessKeyKey] = Encoding.UTF8.GetBytes(SecretAccessKey),
                 [BackupCredentialsSecretReference.RegionKey] = Encoding.UTF8.GetBytes("eu-west-1"),
             },
-        });
+        }, OperatorScenario.Namespace);
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using k8s;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Json;
 using K8sReplication.Contracts.Mesh;
@@ -29,7 +29,7 @@ public sealed class MeshLifecycleTests
         Assert.Contains(Labels.Finalizer, mesh.Metadata.Finalizers ?? []);
 
         // The ConfigMap holds every member's entry with its two peers, owned by the mesh.
-        var configMap = await scenario.Kube.GetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace);
+        var configMap = await scenario.Kube.CoreV1.ReadNamespacedConfigMapAsync(MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace);
         Assert.Equal(mesh.Metadata.Uid, Assert.Single(configMap.Metadata.OwnerReferences!).Uid);
         foreach (var pod in new[] { "demo-0", "demo-1", "demo-2" })
         {
@@ -110,17 +110,15 @@ public sealed class MeshLifecycleTests
 
         // The kubelet's part of a graceful delete: the pod stays (terminating) until its containers have exited.
         const string kubelet = "test.k8srepl.dev/kubelet";
-        await scenario.Kube.PatchAsync(ResourceTypes.Pods, "demo-2", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(kubelet) },
-        }, OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.PatchNamespacedPodAsync(OperatorScenario.MergePatch(new { metadata = new { finalizers = new[] { kubelet } } }),
+            "demo-2", OperatorScenario.Namespace);
         var leaving = scenario.Members["demo-2"];
         for (var i = 0; i < 20; i++)
         {
             leaving.Insert($"last-{i}");
         }
 
-        await scenario.Kube.DeleteAsync(ResourceTypes.Pods, "demo-2", OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.DeleteNamespacedPodAsync("demo-2", OperatorScenario.Namespace);
         var draining = await scenario.WaitForMeshAsync("demo",
             m => m.Status?.Members?.FirstOrDefault(x => x.Pod == "demo-2")?.State == MeshStatusBuilder.DrainingState,
             "the terminating member shown as Draining");
@@ -131,10 +129,8 @@ public sealed class MeshLifecycleTests
         // SIGTERM: the sidecar drains (its peers still fetch from it), then exits 0.
         Assert.Equal(0, await leaving.Process.StopAsync(TimeSpan.FromSeconds(90)));
         Assert.Contains("Drained", leaving.Process.Stderr, StringComparison.Ordinal);
-        await scenario.Kube.PatchAsync(ResourceTypes.Pods, "demo-2", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["finalizers"] = null },
-        }, OperatorScenario.Namespace);
+        await scenario.Kube.CoreV1.PatchNamespacedPodAsync(OperatorScenario.MergePatch(new { metadata = new { finalizers = (string[]?)null } }),
+            "demo-2", OperatorScenario.Namespace);
         await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 2) && m.Status!.Members!.All(x => x.Pod != "demo-2"),
             "demo-2 gone once its pod is");
         foreach (var pod in new[] { "demo-0", "demo-1" })
@@ -184,7 +180,7 @@ public sealed class MeshLifecycleTests
             AntiEntropy = new AntiEntropySpec { Interval = "2s" },
             Topology = new TopologySpec { Type = Contracts.Config.Topology.Sparse, Degree = 2 },
         };
-        await scenario.Kube.ReplaceAsync(MeshResource.Type, current);
+        await scenario.ReplaceMeshAsync(current);
 
         var after = await scenario.WaitForMeshAsync("demo",
             m => m.Status!.ConfigGeneration > generation && m.Status.ObservedGeneration == m.Metadata.Generation && OperatorScenario.Settled(m, 3),
@@ -202,10 +198,10 @@ public sealed class MeshLifecycleTests
         await scenario.CreateMeshAsync("demo");
         await scenario.WaitForMeshAsync("demo", m => OperatorScenario.Settled(m, 2), "two settled members");
 
-        await scenario.Kube.DeleteAsync(MeshResource.Type, "demo", OperatorScenario.Namespace);
+        await scenario.Kube.CustomObjects.DeleteNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, OperatorScenario.Namespace, MeshApi.Plural, "demo");
         await Eventually.ValueAsync(async () => await scenario.GetMeshAsync("demo") is null, gone => gone, Deadline, "the mesh to be deleted");
         await Eventually.ValueAsync(
-            async () => await scenario.Kube.TryGetAsync(ResourceTypes.ConfigMaps, MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace) is null,
+            async () => await scenario.Kube.CoreV1.ReadNamespacedConfigMapAsync(MeshResource.ConfigMapName("demo"), OperatorScenario.Namespace).NullWhenNotFound() is null,
             gone => gone, Deadline, "the ConfigMap to be garbage-collected");
         foreach (var member in scenario.Members.Values)
         {

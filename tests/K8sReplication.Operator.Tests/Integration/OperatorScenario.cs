@@ -1,10 +1,10 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
 using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
-using K8sReplication.Kube.Models;
 using K8sReplication.Operator.Crd;
 using K8sReplication.Operator.Mesh;
 using K8sReplication.TestKit;
@@ -35,12 +35,13 @@ internal sealed class OperatorScenario : IAsyncDisposable
         Api = api;
         Folder = folder;
         Kubeconfig = api.WriteKubeconfig(Path.Combine(folder, "kubeconfig"), Namespace);
-        Kube = new KubeClient(KubeClientConfig.FromKubeconfig(Kubeconfig), new KubeClientOptions { UserAgent = "operator-tests" });
+        Kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
     }
 
     public ApiServerEmulator Api { get; }
 
-    public KubeClient Kube { get; }
+    /// <summary>The official client, as a test's own hands on the cluster (the operator under test is a separate process).</summary>
+    public Kubernetes Kube { get; }
 
     public string Kubeconfig { get; }
 
@@ -63,17 +64,16 @@ internal sealed class OperatorScenario : IAsyncDisposable
     }
 
     /// <summary>Creates a token Secret, with or without the operator's opt-in label.</summary>
-    public Task<Secret> CreateSecretAsync(string name, string token, bool optedIn) =>
-        Kube.CreateAsync(ResourceTypes.Secrets, new Secret
+    public Task<V1Secret> CreateSecretAsync(string name, string token, bool optedIn) =>
+        Kube.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = name,
-                Namespace = Namespace,
                 Labels = optedIn ? new Dictionary<string, string> { [Labels.MeshAuthSecret] = Labels.MeshAuthSecretValue } : null,
             },
             Data = new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(token) },
-        });
+        }, Namespace);
 
     /// <summary>Starts a sidecar for <paramref name="pod"/> and creates the running pod pointing at it.</summary>
     public async Task<MemberNode> AddMemberAsync(string pod, params string[] extraArgs)
@@ -106,48 +106,51 @@ internal sealed class OperatorScenario : IAsyncDisposable
 
     public async Task CreatePodAsync(string pod, int replicationPort, int adminPort)
     {
-        await Kube.CreateAsync(ResourceTypes.Pods, new Pod
+        await Kube.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
-            Metadata = new ObjectMeta { Name = pod, Namespace = Namespace, Labels = new Dictionary<string, string> { ["app"] = AppLabel } },
-            Spec = new PodSpec
+            Metadata = new V1ObjectMeta { Name = pod, Labels = new Dictionary<string, string> { ["app"] = AppLabel } },
+            Spec = new V1PodSpec
             {
-                Containers = [new Container { Name = "app", Image = "app:1" }],
+                Containers = [new V1Container { Name = "app", Image = "app:1" }],
                 InitContainers =
                 [
-                    new Container
+                    new V1Container
                     {
                         Name = "k8srepl",
                         Image = "k8srepl-sidecar:1",
                         RestartPolicy = "Always",
                         Ports =
                         [
-                            new ContainerPort { Name = WellKnown.ReplicationPortName, Port = replicationPort },
-                            new ContainerPort { Name = WellKnown.AdminPortName, Port = adminPort },
+                            new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = replicationPort },
+                            new V1ContainerPort { Name = WellKnown.AdminPortName, ContainerPort = adminPort },
                         ],
                     },
                 ],
             },
-        });
-        await Kube.PatchStatusAsync(ResourceTypes.Pods, pod, new JsonObject
-        {
-            ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = "127.0.0.1" },
         }, Namespace);
+        await Kube.CoreV1.PatchNamespacedPodStatusAsync(MergePatch(new { status = new { phase = "Running", podIP = "127.0.0.1" } }), pod, Namespace);
     }
+
+    /// <summary>A JSON merge patch of <paramref name="patch"/> (an anonymous object, camelCase names as written).</summary>
+    public static V1Patch MergePatch(object patch) => new(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch);
 
     public async Task DeletePodAsync(string pod)
     {
-        await Kube.DeleteAsync(ResourceTypes.Pods, pod, Namespace);
+        await Kube.CoreV1.DeleteNamespacedPodAsync(pod, Namespace);
         if (_members.Remove(pod, out var node))
         {
             await node.DisposeAsync();
         }
     }
 
-    public async Task<OperatorProcess> StartOperatorAsync(params IEnumerable<string> extra)
+    public Task<OperatorProcess> StartOperatorAsync(params IEnumerable<string> extra) => StartOperatorWithKubeconfigAsync(Kubeconfig, extra);
+
+    /// <summary>Starts an operator that connects with <paramref name="kubeconfig"/> instead of the scenario's own.</summary>
+    public async Task<OperatorProcess> StartOperatorWithKubeconfigAsync(string kubeconfig, params IEnumerable<string> extra)
     {
         var args = new List<string>
         {
-            "--kubeconfig", Kubeconfig,
+            "--kubeconfig", kubeconfig,
             "--namespace", Namespace,
             "--health-listen", "127.0.0.1:0",
             "--metrics-listen", "127.0.0.1:0",
@@ -168,14 +171,28 @@ internal sealed class OperatorScenario : IAsyncDisposable
         AntiEntropy = new AntiEntropySpec { Interval = interval },
     };
 
-    public Task<ReplicationMesh> CreateMeshAsync(string name, ReplicationMeshSpec? spec = null) =>
-        Kube.CreateAsync(MeshResource.Type, new ReplicationMesh
+    public async Task<ReplicationMesh> CreateMeshAsync(string name, ReplicationMeshSpec? spec = null)
+    {
+        var created = await Kube.CustomObjects.CreateNamespacedCustomObjectAsync(new ReplicationMesh
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = Namespace },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
             Spec = spec ?? Spec(),
-        });
+        }, MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural);
+        return KubernetesJson.Deserialize<ReplicationMesh>((JsonElement)created);
+    }
 
-    public Task<ReplicationMesh?> GetMeshAsync(string name) => Kube.TryGetAsync(MeshResource.Type, name, Namespace);
+    public async Task<ReplicationMesh?> GetMeshAsync(string name)
+    {
+        var mesh = await Kube.CustomObjects.GetNamespacedCustomObjectAsync(MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, name).NullWhenNotFound();
+        return mesh is null ? null : KubernetesJson.Deserialize<ReplicationMesh>((JsonElement)mesh);
+    }
+
+    /// <summary>Replaces the mesh (PUT), fenced by its resourceVersion.</summary>
+    public Task ReplaceMeshAsync(ReplicationMesh mesh) =>
+        Kube.CustomObjects.ReplaceNamespacedCustomObjectAsync(mesh, MeshApi.Group, MeshApi.Version, Namespace, MeshApi.Plural, mesh.Metadata.Name);
+
+    /// <summary>Every Event of the namespace, as events.k8s.io/v1 serves them.</summary>
+    public async Task<IList<Eventsv1Event>> ListEventsAsync() => (await Kube.EventsV1.ListNamespacedEventAsync(Namespace)).Items;
 
     /// <summary>Polls the mesh until <paramref name="accept"/> holds; the failure shows the last status.</summary>
     public async Task<ReplicationMesh> WaitForMeshAsync(string name, Func<ReplicationMesh, bool> accept, string because, TimeSpan? timeout = null)

@@ -1,3 +1,4 @@
+using k8s;
 using K8sReplication.Kube.Client;
 using K8sReplication.Operator.Hosting;
 using K8sReplication.TestKit;
@@ -77,7 +78,7 @@ public sealed class ResilienceTests
 
         async Task<string?> LeaseHolderAsync()
         {
-            var lease = await scenario.Kube.TryGetAsync(ResourceTypes.Leases, OperatorOptions.LeaseName, OperatorScenario.Namespace);
+            var lease = await scenario.Kube.CoordinationV1.ReadNamespacedLeaseAsync(OperatorOptions.LeaseName, OperatorScenario.Namespace).NullWhenNotFound();
             return lease?.Spec?.HolderIdentity;
         }
     }

@@ -1,15 +1,15 @@
 using System.Text;
 using K8sReplication.Contracts;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 using K8sReplication.Operator.Mesh;
 
 namespace K8sReplication.Operator.Tests.Mesh;
 
 public sealed class AuthSecretVerdictTests
 {
-    private static Secret SecretWith(IDictionary<string, string>? labels, string? token = "t0ken") => new()
+    private static V1Secret SecretWith(IDictionary<string, string>? labels, string? token = "t0ken") => new()
     {
-        Metadata = new ObjectMeta { Name = "s", Namespace = "apps", Labels = labels },
+        Metadata = new V1ObjectMeta { Name = "s", NamespaceProperty = "apps", Labels = labels },
         Data = token is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]> { [WellKnown.TokenSecretKey] = Encoding.UTF8.GetBytes(token + "\n") },
     };
 

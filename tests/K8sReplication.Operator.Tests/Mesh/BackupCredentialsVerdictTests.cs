@@ -1,6 +1,6 @@
 using System.Text;
 using K8sReplication.Contracts;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 using K8sReplication.Operator.Mesh;
 
 namespace K8sReplication.Operator.Tests.Mesh;
@@ -9,9 +9,9 @@ public sealed class BackupCredentialsVerdictTests
 {
     private static readonly Dictionary<string, string> OptedIn = new() { [Labels.MeshBackupSecret] = Labels.MeshBackupSecretValue };
 
-    private static Secret SecretWith(IDictionary<string, string>? labels, params (string Key, string Value)[] data) => new()
+    private static V1Secret SecretWith(IDictionary<string, string>? labels, params (string Key, string Value)[] data) => new()
     {
-        Metadata = new ObjectMeta { Name = "s3", Namespace = "apps", Labels = labels, ResourceVersion = "7" },
+        Metadata = new V1ObjectMeta { Name = "s3", NamespaceProperty = "apps", Labels = labels, ResourceVersion = "7" },
         Data = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value + "\n")),
     };
 

@@ -1,6 +1,6 @@
 using K8sReplication.Contracts;
 using K8sReplication.Contracts.Mesh;
-using K8sReplication.Kube.Models;
+using k8s.Models;
 using K8sReplication.Operator.Mesh;
 
 namespace K8sReplication.Operator.Tests.Mesh;
@@ -9,7 +9,7 @@ public sealed class MemberDiscoveryTests
 {
     private static readonly ReplicationMesh Mesh = new()
     {
-        Metadata = new ObjectMeta { Name = "m", Namespace = "ns" },
+        Metadata = new V1ObjectMeta { Name = "m", NamespaceProperty = "ns" },
         Spec = new ReplicationMeshSpec
         {
             Selector = new Contracts.Mesh.LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "a" } },
@@ -17,28 +17,28 @@ public sealed class MemberDiscoveryTests
         },
     };
 
-    private static Pod MakePod(string name, string? ip = "10.0.0.1", string phase = "Running", string app = "a", string ns = "ns",
-        bool terminating = false, IList<ContainerPort>? initPorts = null) => new()
+    private static V1Pod MakePod(string name, string? ip = "10.0.0.1", string phase = "Running", string app = "a", string ns = "ns",
+        bool terminating = false, IList<V1ContainerPort>? initPorts = null) => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
             Name = name,
-            Namespace = ns,
+            NamespaceProperty = ns,
             Labels = new Dictionary<string, string> { ["app"] = app },
-            DeletionTimestamp = terminating ? DateTimeOffset.UnixEpoch : null,
+            DeletionTimestamp = terminating ? DateTime.UnixEpoch : null,
         },
-        Spec = new PodSpec
+        Spec = new V1PodSpec
         {
-            Containers = [new Container { Name = "app" }],
-            InitContainers = initPorts is null ? null : [new Container { Name = "sidecar", RestartPolicy = "Always", Ports = initPorts }],
+            Containers = [new V1Container { Name = "app" }],
+            InitContainers = initPorts is null ? null : [new V1Container { Name = "sidecar", RestartPolicy = "Always", Ports = initPorts }],
         },
-        Status = new PodStatus { Phase = phase, PodIP = ip },
+        Status = new V1PodStatus { Phase = phase, PodIP = ip },
     };
 
     [Fact]
     public void Members_OnlyRunningMatchingPodsWithAnIp_SortedByName_TerminatingOnesMarked()
     {
-        Pod[] pods =
+        V1Pod[] pods =
         [
             MakePod("b"), MakePod("a"), MakePod("pending", phase: "Pending"), MakePod("no-ip", ip: null), MakePod("other", app: "x"),
             MakePod("elsewhere", ns: "other"), MakePod("going", terminating: true),
@@ -58,7 +58,7 @@ public sealed class MemberDiscoveryTests
     [Fact]
     public void Members_NamedPortsOfNativeSidecar_WinOverSpecPorts()
     {
-        var pod = MakePod("p", initPorts: [new ContainerPort { Name = WellKnown.ReplicationPortName, Port = 1234 }, new ContainerPort { Name = WellKnown.AdminPortName, Port = 1235 }]);
+        var pod = MakePod("p", initPorts: [new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = 1234 }, new V1ContainerPort { Name = WellKnown.AdminPortName, ContainerPort = 1235 }]);
         var member = Assert.Single(MemberDiscovery.Members(Mesh, [pod]));
         Assert.Equal("http://10.0.0.1:1234", member.ReplicationUrl);
         Assert.Equal("http://10.0.0.1:1235", member.AdminUrl);

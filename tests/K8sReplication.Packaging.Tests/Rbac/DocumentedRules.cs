@@ -13,7 +13,7 @@ public static partial class DocumentedRules
     public static string DocPath => Path.Combine(RepoPaths.Root, "docs", "operator-rbac.md");
 
     /// <summary>
-    /// Until the doc lands: the calls the operator's code makes (KubeClient calls in operator/ and the Kube library's
+    /// Until the doc lands: the calls the operator's code makes (official-client calls in operator/ and the Kube library's
     /// informers, event recorder and leader elector), plus "update replicationmeshes/finalizers" for blockOwnerDeletion.
     /// </summary>
     private static readonly string[] FromCode =
@@ -24,7 +24,7 @@ public static partial class DocumentedRules
         "update replication.k8srepl.dev/replicationmeshes/finalizers",
         "list core/pods", "watch core/pods",
         "get core/configmaps", "list core/configmaps", "watch core/configmaps", "create core/configmaps", "update core/configmaps",
-        "get core/secrets",
+        "get core/secrets", "list core/secrets", "watch core/secrets",
         "create events.k8s.io/events", "patch events.k8s.io/events",
         "get coordination.k8s.io/leases", "create coordination.k8s.io/leases", "update coordination.k8s.io/leases",
     ];

@@ -95,7 +95,7 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
             foreach (var expected in new[]
                      {
                          "list replication.k8srepl.dev/replicationmeshes", "watch replication.k8srepl.dev/replicationmeshes",
-                         "list core/pods", "watch core/pods", "get core/secrets", "create core/configmaps",
+                         "list core/pods", "watch core/pods", "list core/secrets", "watch core/secrets", "create core/configmaps",
                          "update replication.k8srepl.dev/replicationmeshes/status", "create events.k8s.io/events",
                          "create coordination.k8s.io/leases",
                      })

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using K8sReplication.Kube.Client;
-using K8sReplication.Kube.Config;
+using k8s;
+using k8s.Models;
 using K8sReplication.Kube.Events;
-using K8sReplication.Kube.Models;
 using K8sReplication.TestKit.Kube;
 using static K8sReplication.TestKit.Tests.Kube.Objects;
 
@@ -119,14 +118,14 @@ public sealed class ApiServerEmulatorEventTests : IAsyncLifetime
     {
         using var kubectl = new Kubectl(_kubeconfig);
         var mesh = await _http.CreateAsync(Meshes, Mesh("orders"));
-        using var client = new KubeClient(KubeClientConfig.FromKubeconfig(_kubeconfig));
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kubeconfig));
         var recorder = new EventRecorder(client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = "operator-0" });
-        var reference = new ObjectReference
+        var reference = new V1ObjectReference
         {
             ApiVersion = "replication.k8srepl.dev/v1alpha1",
             Kind = "ReplicationMesh",
             Name = "orders",
-            Namespace = "default",
+            NamespaceProperty = "default",
             Uid = Uid(mesh),
             ResourceVersion = Rv(mesh),
         };
