@@ -15,4 +15,11 @@ public sealed record StaleReaderResponse
 
     /// <summary>How far this member has applied the reader's own changes (a seq of the reader's feed); 0 when it never did.</summary>
     public long AppliedYours { get; init; }
+
+    /// <summary>
+    /// This member's uncertain mark (an HLC; 0 when none): it collected deletes up to there that some member may never
+    /// have applied, and refuses a live row that old it holds no version of. The reader drops, and keeps in its conflict
+    /// log, its own writes this member never applied that are that old. Members of earlier versions send none.
+    /// </summary>
+    public long Uncertain { get; init; }
 }

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Authentication;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 
@@ -6,9 +7,10 @@ namespace K8sReplication.Kube.Client;
 
 /// <summary>
 /// One process's connection to the API server: the official client, loaded the way kubectl loads its configuration
-/// (every kubeconfig form the client supports: token, tokenFile, client certificates, CA, tls-server-name, exec
-/// credential plugins, contexts, namespace; or the pod's service account, whose token the client re-reads as it
-/// rotates), with <see cref="RetryHandler"/> in front of every call.
+/// (the kubeconfig forms the client supports: token, client certificates, CA, tls-server-name, exec credential plugins,
+/// contexts, namespace; plus <c>tokenFile</c>, which it does not read and <see cref="KubeconfigTokenFile"/> adds; or the
+/// pod's service account, whose token the client re-reads as it rotates), with <see cref="RetryHandler"/> in front of
+/// every call.
 /// </summary>
 public sealed class KubeConnection : IDisposable
 {
@@ -49,31 +51,41 @@ public sealed class KubeConnection : IDisposable
         K8SConfiguration? file = null;
         try
         {
-            if (kubeconfig is not null)
-            {
-                file = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(kubeconfig), useRelativePaths: true);
-            }
-            else
-            {
-                var files = (Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
+            FileInfo[] files = kubeconfig is not null
+                ? [new FileInfo(kubeconfig)]
+                : (Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
                     .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
                     .Select(f => new FileInfo(f))
                     .Where(f => f.Exists)
+                    .DefaultIfEmpty(new FileInfo(KubernetesClientConfiguration.KubeConfigDefaultLocation))
+                    .Where(f => f.Exists || kubeconfig is not null)
                     .ToArray();
-                file = files.Length > 0 ? Merge(files)
-                    : File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation)
-                        ? KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(KubernetesClientConfiguration.KubeConfigDefaultLocation), useRelativePaths: true)
-                        : null;
-            }
-
-            if (file is not null)
+            if (files.Length == 0)
             {
-                return KubernetesClientConfiguration.BuildConfigFromConfigObject(file, context);
+                return KubernetesClientConfiguration.IsInCluster()
+                    ? KubernetesClientConfiguration.InClusterConfig()
+                    : throw new KubeConfigException("no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config");
             }
 
-            return KubernetesClientConfiguration.IsInCluster()
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : throw new KubeConfigException("no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config");
+            file = files.Length == 1 ? KubernetesClientConfiguration.LoadKubeConfig(files[0], useRelativePaths: true) : Merge(files);
+            // kubectl's user.tokenFile, which the client's kubeconfig model does not read: the file's token stands in
+            // while the configuration is built, then the client re-reads the file itself (at most a minute old), so a
+            // rotated token is picked up without a restart.
+            var tokenFile = KubeconfigTokenFile.Find(files, file, context, out var user);
+            if (tokenFile is not null)
+            {
+                user!.UserCredentials ??= new UserCredentials();
+                user.UserCredentials.Token = File.ReadAllText(tokenFile).Trim();
+            }
+
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(file, context);
+            if (tokenFile is not null)
+            {
+                config.AccessToken = null;
+                config.TokenProvider = new TokenFileAuth(tokenFile);
+            }
+
+            return config;
         }
         catch (KubeConfigException e) when (file is not null && ExecPlugin(file, context) is { } plugin)
         {

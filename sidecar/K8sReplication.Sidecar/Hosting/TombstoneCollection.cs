@@ -17,8 +17,10 @@ namespace K8sReplication.Sidecar.Hosting;
 /// missing (a member of an earlier version, one not reached yet, a member with no peers at all), the mesh horizon is
 /// unknown. Whatever the topology, a tombstone older than <c>tombstoneTtl</c> is collected even if some member has not
 /// applied it (one away that long): that member learns it is stale when it reads this member's feed again, and
-/// resynchronises (see <see cref="Pull.PeerTailer"/>). While a backup is configured, nothing this member wrote is
-/// collected before it is archived (see <see cref="Backup.Archiver"/>), whatever its age.
+/// resynchronises (see <see cref="Pull.PeerTailer"/>). The mesh horizon also certifies (see
+/// <see cref="ReplicaStore.CertifiedHorizon"/>): a delete collected above it is uncertain, and a live row that old this
+/// member lacks is not taken from peers until a mesh horizon passes it again. While a backup is configured, nothing this
+/// member wrote is collected before it is archived (see <see cref="Backup.Archiver"/>), whatever its age.
 /// </summary>
 internal sealed partial class TombstoneCollection(
     StoreAccess replica,
@@ -32,6 +34,9 @@ internal sealed partial class TombstoneCollection(
 {
     /// <summary>Time between two rounds.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The members the last mesh horizon counted (none before the first: see <see cref="ReplicaStore.MemberCounted"/>).</summary>
+    private HashSet<SiteId> counted = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,9 +76,9 @@ internal sealed partial class TombstoneCollection(
                 horizon = Math.Min(horizon, store.OwnHorizon(archived));
             }
 
-            if (horizon > store.CollectionHorizon)
+            if (horizon > store.CollectionHorizon || mesh > store.CertifiedHorizon)
             {
-                collected = store.CollectTombstones(horizon);
+                collected = store.CollectTombstones(horizon, certified: mesh);
                 if (collected > 0)
                 {
                     metrics.TombstonesCollected.Inc(collected);
@@ -131,6 +136,14 @@ internal sealed partial class TombstoneCollection(
         if (store.Backup.HoldsBackAt is { } archived)
         {
             applied = Math.Min(applied, archived); // a delete not archived yet must reach the backup first
+        }
+
+        if (!sites.All(counted.Contains))
+        {
+            // A member counted now that earlier mesh horizons did not count may hold rows whose deletes were collected
+            // without it: what was certified so far is uncertain again until a horizon counting it passes it.
+            store.MemberCounted();
+            counted = [.. sites];
         }
 
         var own = store.OwnHorizon(applied);

@@ -19,7 +19,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
 
     /// <summary>Applies or throws; a database failure counts against the local circuit.</summary>
     public ApplyResult Apply(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer, string? heldKeyPrefix = null, bool repair = false)
+        IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer, string? heldKeyPrefix = null)
     {
         var started = Stopwatch.GetTimestamp();
         ApplyResult result;
@@ -31,7 +31,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
             {
             }
 
-            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix, repair);
+            result = replica.Store.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
         }
         catch (SqliteException e) when (DatabaseCircuit.IsDatabaseFault(e))
         {
@@ -51,10 +51,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         // Conflicts are the local writes this batch discarded (each kept in the conflict log), not the incoming
         // changes that lost: those are counted as skipped, and their writer records them when this member's version
         // reaches it.
-        foreach (var ((table, reason), count) in result.ConflictsRecorded.CountBy(c => c))
-        {
-            metrics.Conflicts.WithLabels(reason, table).Inc(count);
-        }
+        CountConflicts(result.ConflictsRecorded);
 
         Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
         if (result.Applied > 0)
@@ -70,6 +67,25 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
             {
                 peerMetrics.ChangesSkipped(reason).Inc(count);
             }
+        }
+    }
+
+    /// <summary>
+    /// A resynchronisation's drop of what the peer no longer holds (see <see cref="ReplicaStore.DropAbsentAtPeer"/>),
+    /// with the conflict-log entries it writes counted like an apply's.
+    /// </summary>
+    public StaleDrop DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain)
+    {
+        var drop = replica.Store.DropAbsentAtPeer(peerHolds, peerAppliedOwn, peer, peerUncertain);
+        CountConflicts(drop.ConflictsRecorded);
+        return drop;
+    }
+
+    private void CountConflicts(IEnumerable<(string Table, string Reason)> recorded)
+    {
+        foreach (var ((table, reason), count) in recorded.CountBy(c => c))
+        {
+            metrics.Conflicts.WithLabels(reason, table).Inc(count);
         }
     }
 }

@@ -218,6 +218,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
                 throw new PeerUnavailableException($"{endpoint}: HTTP 410 {InputQuote.Clean(gone.Error, 300)}", StatusCodes.Status410Gone)
                 {
                     StaleReaderAppliedOwn = Math.Max(0, gone.AppliedYours),
+                    StaleReaderPeerUncertain = Math.Max(0, gone.Uncertain),
                 };
             }
 

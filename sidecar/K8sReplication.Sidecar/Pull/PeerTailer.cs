@@ -88,7 +88,7 @@ internal sealed partial class PeerTailer(
             {
                 try
                 {
-                    await ResyncAsync(stale.Message, appliedOwn, cancellationToken);
+                    await ResyncAsync(stale.Message, appliedOwn, stale.StaleReaderPeerUncertain, cancellationToken);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -352,12 +352,14 @@ internal sealed partial class PeerTailer(
     /// Resynchronises from a peer that collected, by age, deletes this member never applied (it was away longer than
     /// <c>tombstoneTtl</c>): reads the peer's whole current state (every site's rows and the tombstones it still has),
     /// applying it like any feed page, then drops every local version whose key the peer does not hold — the peer had
-    /// it and collected its delete — except this member's own writes the peer never applied, which replicate as usual.
+    /// it and collected its delete — except this member's own writes the peer never applied, which replicate as usual
+    /// (live rows at or below the peer's uncertain mark excepted: the peer refuses them, so they are dropped into the
+    /// conflict log; see <see cref="ReplicaStore.DropAbsentAtPeer"/>).
     /// Every peer's feed is then read again from its start, so a row the peer lacked only because it had not received
     /// it yet comes back from the member that wrote it (re-reading costs what a new member's first sync does; rows
     /// present everywhere are skipped as duplicates). Logged, and shown in the peer's status.
     /// </summary>
-    private async Task ResyncAsync(string reason, long peerAppliedOwn, CancellationToken cancellationToken)
+    private async Task ResyncAsync(string reason, long peerAppliedOwn, long peerUncertain, CancellationToken cancellationToken)
     {
         var (site, tables, _) = await client.GetSchemaAsync(cancellationToken);
         bindings.Check(Peer.Settings, site, config.Current.Peers);
@@ -391,8 +393,8 @@ internal sealed partial class PeerTailer(
             }
         }
 
-        var (rows, tombstones) = store.DropAbsentAtPeer(
-            (table, key) => held.Contains(KeyHash.Of128(System.Text.Encoding.UTF8.GetBytes(table), key, [])), peerAppliedOwn);
+        var (rows, tombstones, _) = applier.DropAbsentAtPeer(
+            (table, key) => held.Contains(KeyHash.Of128(System.Text.Encoding.UTF8.GetBytes(table), key, [])), peerAppliedOwn, site, peerUncertain);
 
         // A row dropped because the peer had not received it yet (another member wrote it) comes back when this
         // member reads that member's feed again: every feed is read again from its start.

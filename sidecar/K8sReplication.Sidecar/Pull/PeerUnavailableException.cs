@@ -31,6 +31,9 @@ internal sealed class PeerUnavailableException : Exception
     /// </summary>
     public long? StaleReaderAppliedOwn { get; init; }
 
+    /// <summary>With <see cref="StaleReaderAppliedOwn"/>: the peer's uncertain mark (an HLC; 0 when none or not sent).</summary>
+    public long StaleReaderPeerUncertain { get; init; }
+
     /// <summary>A 4xx answer means we sent something the peer refuses (token, version): retrying will not help soon.</summary>
     public bool IsTransient => StatusCode is null or >= 500;
 }

@@ -151,8 +151,7 @@ internal sealed partial class AntiEntropyRound(LiveConfig config, ReplicaStore s
             ProgressPrefix + schema.Site,
             time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             schema.Tables,
-            client.Peer.Name,
-            repair: true);
+            client.Peer.Name);
         _repaired += result.Applied;
     }
 

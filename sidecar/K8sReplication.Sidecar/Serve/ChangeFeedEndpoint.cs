@@ -81,6 +81,7 @@ internal static class ChangeFeedEndpoint
                     + "(away longer than tombstoneTtl, or not a member then); the reader must resynchronise",
                 Field = "after",
                 AppliedYours = appliedYours,
+                Uncertain = store.UncertainUpTo,
             }, WireJsonContext.Default.StaleReaderResponse, StatusCodes.Status410Gone);
             return;
         }

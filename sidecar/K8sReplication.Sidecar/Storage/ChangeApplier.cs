@@ -32,13 +32,17 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
     /// its changes again from (just below its first held change) is kept under <c>heldKeyPrefix + table</c> in the
     /// same transaction (the lowest one wins); once schemas agree the reader rewinds to it
     /// (<see cref="CursorTable.TakeHeld"/>), and re-applying what the other tables already have changes nothing.
-    /// A version at or below the collection horizon for a key with no version here is skipped when it is a tombstone
-    /// (collected here, coming back), and with <paramref name="repair"/> (anti-entropy) also when it is a live row:
-    /// every member applied everything that old, so a key this member lacks was deleted, and a member still holding it
-    /// (away, not resynchronised yet) must not bring it back. A feed delivers such rows to a new member as usual.
+    /// A tombstone at or below the collection horizon for a key with no version here is skipped (collected here, coming
+    /// back). A live row for a key with no version here is skipped, on a feed as in a repair, when it is at or below
+    /// <see cref="ReplicaContext.UncertainUpTo"/>: this member collected a delete that some member may never have applied
+    /// (collected by age while that member was away, or before it was counted), so the row may be one that delete
+    /// removed, served by a member that still holds it (not resynchronised yet). Otherwise every delete collected here was
+    /// applied by every member, none of them can hold a row such a delete removed, and the row is applied whatever its
+    /// age (a new member's first sync, a row that only anti-entropy delivers). A genuine row skipped that way arrives by
+    /// anti-entropy once a mesh horizon passes the mark again.
     /// </summary>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null, bool repair = false)
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (string.IsNullOrEmpty(cursorKey))
@@ -98,7 +102,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
                     continue;
                 }
 
-                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections, repair);
+                var outcome = ApplyOne(tx, effects, table, change, keys[i], i, newestAllowed, senderSchemaHashes, rejections);
                 counts[(int)outcome]++;
                 if (outcome == ApplyOutcome.RejectedSchema)
                 {
@@ -185,7 +189,7 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
 
     private ApplyOutcome ApplyOne(SqliteTransaction tx, WriteEffects effects, ReplicaTable table, Change change,
         IReadOnlyList<object?> key, int index,
-        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections, bool repair)
+        long newestAllowed, IReadOnlyDictionary<string, string>? senderSchemaHashes, List<string> rejections)
     {
         if (change.Version.Hlc > newestAllowed)
         {
@@ -202,11 +206,11 @@ internal sealed class ChangeApplier(ReplicaContext context, VersionIndex version
         }
 
         var (bucket, kid) = versions.Locate(table.NameBytes, change.Key);
-        if ((change.Version.Deleted || repair) && change.Version.Hlc <= context.CollectionHorizon
+        if (change.Version.Hlc <= (change.Version.Deleted ? context.CollectionHorizon : context.UncertainUpTo)
             && versions.LookupVersion(effects, table.Id, kid, change.Key, out _) is null)
         {
             // Collected here, coming back (see ApplyBatch): a tombstone has no row to delete, and a row that old that
-            // this member lacks was deleted.
+            // this member lacks may have been deleted by a delete some member never applied.
             return ApplyOutcome.SkippedOlder;
         }
 

@@ -20,7 +20,14 @@ internal static class ConflictReasons
     /// <summary>A concurrent delete of the row had the greater version.</summary>
     public const string Deleted = "deleted";
 
-    public static IReadOnlyList<string> All { get; } = [Lww, Unique, Deleted];
+    /// <summary>
+    /// A write of a member that was away longer than <c>tombstoneTtl</c>, which no peer received before the peer
+    /// collected, by age, deletes that may have superseded it: dropped when the member resynchronised (the winner is the
+    /// peer's site and the newest such delete's HLC).
+    /// </summary>
+    public const string Expired = "expired";
+
+    public static IReadOnlyList<string> All { get; } = [Lww, Unique, Deleted, Expired];
 }
 
 /// <summary>How long and how many conflict-log entries are kept (the oldest go first).</summary>

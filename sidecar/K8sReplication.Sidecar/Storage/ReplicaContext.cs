@@ -99,12 +99,41 @@ internal sealed class ReplicaContext
     private long collectionHorizon;
 
     /// <summary>
-    /// Tombstones with an HLC at or below this were collected (purged) here: every member had applied them. An
-    /// incoming tombstone that old for a key with no version here is one of them coming back, and is skipped.
+    /// Tombstones with an HLC at or below this were collected (purged) here: every member had applied them, or they were
+    /// older than <c>tombstoneTtl</c>. An incoming tombstone that old for a key with no version here is one of them
+    /// coming back, and is skipped (live rows: see <see cref="UncertainUpTo"/>).
     /// </summary>
     public long CollectionHorizon => Interlocked.Read(ref collectionHorizon);
 
     public void RaiseCollectionHorizon(long hlc) => AtomicMax.Raise(ref collectionHorizon, hlc);
+
+    private long certifiedHorizon;
+    private long uncertainMark;
+
+    /// <summary>
+    /// The greatest mesh horizon seen: every member counted then had applied every write at or below it, so this member
+    /// did too, and no such member can still hold a version older than a tombstone at or below it. 0 when never known.
+    /// </summary>
+    public long CertifiedHorizon => Interlocked.Read(ref certifiedHorizon);
+
+    /// <summary>
+    /// The greatest HLC of a tombstone collected here above <see cref="CertifiedHorizon"/> (by age: some member may not
+    /// have applied it), or the certified horizon itself once a member was counted that it did not count (one added
+    /// back with its old volume may hold rows deleted meanwhile). See <see cref="UncertainUpTo"/>.
+    /// </summary>
+    public long UncertainMark => Interlocked.Read(ref uncertainMark);
+
+    /// <summary>
+    /// While some member may still hold a row whose delete this member collected (the uncertain mark is not below the
+    /// certified horizon), a live version at or below the mark of a key with no version here may be that row coming
+    /// back: it is not applied (see ChangeApplier). 0 otherwise: every collected delete was applied by every member, so a
+    /// live version from any of them is genuine.
+    /// </summary>
+    public long UncertainUpTo => UncertainMark is var mark and > 0 && mark >= CertifiedHorizon ? mark : 0;
+
+    public void RaiseCertifiedHorizon(long hlc) => AtomicMax.Raise(ref certifiedHorizon, hlc);
+
+    public void RaiseUncertainMark(long hlc) => AtomicMax.Raise(ref uncertainMark, hlc);
 
     public (long Rows, long Tombstones) Counts => (Interlocked.Read(ref liveRows), Interlocked.Read(ref tombstones));
 

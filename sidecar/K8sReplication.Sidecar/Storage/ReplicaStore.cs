@@ -133,8 +133,8 @@ internal sealed class ReplicaStore : IDisposable
 
     /// <inheritdoc cref="ChangeApplier.ApplyBatch"/>
     public ApplyResult ApplyBatch(IReadOnlyList<Change> changes, string cursorKey, string cursorValue,
-        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null, bool repair = false) =>
-        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix, repair);
+        IReadOnlyDictionary<string, string>? senderSchemaHashes = null, string? heldKeyPrefix = null) =>
+        applier.ApplyBatch(changes, cursorKey, cursorValue, senderSchemaHashes, heldKeyPrefix);
 
     /// <summary>How long and how many conflict-log entries are kept; takes effect from the next record or prune.</summary>
     public ConflictRetention ConflictRetention
@@ -153,7 +153,16 @@ internal sealed class ReplicaStore : IDisposable
     public int PruneConflicts() => conflicts.Prune();
 
     /// <inheritdoc cref="TombstoneCollector.Collect"/>
-    public int CollectTombstones(long horizon, int max = int.MaxValue) => collector.Collect(horizon, max);
+    public int CollectTombstones(long horizon, long certified = 0, int max = int.MaxValue) => collector.Collect(horizon, certified, max);
+
+    /// <inheritdoc cref="TombstoneCollector.MemberCounted"/>
+    public void MemberCounted() => collector.MemberCounted();
+
+    /// <inheritdoc cref="ReplicaContext.CertifiedHorizon"/>
+    public long CertifiedHorizon => context.CertifiedHorizon;
+
+    /// <inheritdoc cref="ReplicaContext.UncertainUpTo"/>
+    public long UncertainUpTo => context.UncertainUpTo;
 
     /// <inheritdoc cref="TombstoneCollector.Marks"/>
     public (long Own, long All) CollectedMarks() => collector.Marks();
@@ -171,8 +180,8 @@ internal sealed class ReplicaStore : IDisposable
     }
 
     /// <inheritdoc cref="StaleResync.DropAbsent"/>
-    public (long Rows, long Tombstones) DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn) =>
-        new StaleResync(context, versions).DropAbsent(peerHolds, peerAppliedOwn);
+    public StaleDrop DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain) =>
+        new StaleResync(context, versions, conflicts).DropAbsent(peerHolds, peerAppliedOwn, peer, peerUncertain);
 
     /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>
     public long OwnHorizon(long appliedSeq) => collector.OwnHorizon(appliedSeq);
@@ -415,6 +424,7 @@ internal sealed class ReplicaStore : IDisposable
             return context.Scalar(tx, "SELECT max(seq) FROM __repl_versions") is long l ? l : 0;
         });
         context.OpenedAt(maxSeq); // before any other write transaction: seqs continue where the database left off
+        collector.LoadCertification();
         installer.Refresh();
         var tally = new VersionScan.VersionTally();
         Merkle.Reset(VersionScan.ScanDigests(context.WriteConnection, null, tally)); // one scan builds the tree and counts the rows

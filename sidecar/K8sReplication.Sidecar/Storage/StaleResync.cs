@@ -4,24 +4,29 @@ namespace K8sReplication.Sidecar.Storage;
 /// The local half of resynchronising a stale member — one that was away while a peer collected tombstones by age that
 /// it never applied, so it may still hold rows the rest of the mesh deleted. Given the keys a peer holds now (live or
 /// tombstone), every version here whose key the peer does not hold is dropped without a trace (the row leaves the
-/// app's table uncaptured, the version leaves the table and the tree): the peer had it and collected its delete —
-/// except this member's own writes the peer never applied (after <c>peerAppliedOwn</c> in this member's feed), which
-/// stay and replicate. A row dropped that the peer had simply not received yet comes back from its holder by
-/// anti-entropy, as a row never seen here.
+/// app's table uncaptured, the version leaves the table and the tree): the peer had it and collected its delete.
+/// This member's own writes the peer never applied (after <c>peerAppliedOwn</c> in this member's feed) stay and
+/// replicate — unless they are live rows at or below the peer's uncertain mark (<c>peerUncertain</c>, see
+/// <see cref="ReplicaContext.UncertainUpTo"/>): the peer collected a delete that new that this member never applied,
+/// which may have been of the same row, and refuses such rows (it skipped them if it read them). Those are dropped,
+/// delivered or not, each kept in the conflict log (reason <see cref="ConflictReasons.Expired"/>): their holder is the
+/// only member that can keep a record. A row dropped that the peer had simply not received yet comes back from its
+/// holder, as a row never seen here.
 /// </summary>
-internal sealed class StaleResync(ReplicaContext context, VersionIndex versions)
+internal sealed class StaleResync(ReplicaContext context, VersionIndex versions, ConflictLog conflicts)
 {
     private const int Batch = 1000;
 
-    /// <summary>Drops what <paramref name="peerHolds"/> says the peer does not hold; returns rows and tombstones dropped.</summary>
-    public (long Rows, long Tombstones) DropAbsent(Func<string, byte[], bool> peerHolds, long peerAppliedOwn)
+    /// <summary>Drops what <paramref name="peerHolds"/> says the peer does not hold.</summary>
+    public StaleDrop DropAbsent(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain)
     {
         ArgumentNullException.ThrowIfNull(peerHolds);
         var (rows, tombstones) = (0L, 0L);
+        var recorded = new List<(string Table, string Reason)>();
         var after = 0L;
         while (true)
         {
-            var (scanned, last, droppedRows, droppedTombstones) = context.InWriteTransaction((tx, effects) =>
+            var (scanned, last, droppedRows, droppedTombstones, conflictsRecorded) = context.InWriteTransaction((tx, effects) =>
             {
                 var select = context.Raw("""
                     SELECT v.seq, v.kid, v.tbl, v.pk, v.hlc, s.site, v.deleted
@@ -47,8 +52,10 @@ internal sealed class StaleResync(ReplicaContext context, VersionIndex versions)
                 var (r, t) = (0L, 0L);
                 foreach (var (seq, kid, tableId, key, version) in batch)
                 {
+                    var own = version.Site == context.Site;
+                    var expired = own && !version.Deleted && version.Hlc <= peerUncertain;
                     if (!context.Tables.ById.TryGetValue(tableId, out var table) || !context.Tables.ByName.ContainsKey(table.Name) || peerHolds(table.Name, key)
-                        || (version.Site == context.Site && seq > peerAppliedOwn)
+                        || (own && seq > peerAppliedOwn && !expired)
                         || !versions.MayRemove(kid))
                     {
                         continue;
@@ -56,8 +63,15 @@ internal sealed class StaleResync(ReplicaContext context, VersionIndex versions)
 
                     if (!version.Deleted)
                     {
+                        var keyValues = KeyCodec.Decode(key);
+                        if (expired)
+                        {
+                            conflicts.Record(effects, table, key, ConflictReasons.Expired, version,
+                                RowReader.Read(context.Raw(table.SelectRowSql), table, keyValues), new RowVersion(peerUncertain, peer, true));
+                        }
+
                         var row = context.RowStatements(table).Delete;
-                        row.BindValues(KeyCodec.Decode(key));
+                        row.BindValues(keyValues);
                         row.Execute();
                         r++;
                     }
@@ -70,14 +84,15 @@ internal sealed class StaleResync(ReplicaContext context, VersionIndex versions)
                 }
 
                 context.Raw("UPDATE __repl_state SET applying = 0 WHERE id = 0").Execute();
-                return (batch.Count, batch.Count > 0 ? batch[^1].Seq : after, r, t);
+                return (batch.Count, batch.Count > 0 ? batch[^1].Seq : after, r, t, effects.ConflictsRecorded.ToArray());
             });
             rows += droppedRows;
             tombstones += droppedTombstones;
+            recorded.AddRange(conflictsRecorded);
             after = last;
             if (scanned < Batch)
             {
-                return (rows, tombstones);
+                return new StaleDrop(rows, tombstones, recorded);
             }
         }
     }

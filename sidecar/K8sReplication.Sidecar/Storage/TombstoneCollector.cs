@@ -23,16 +23,32 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
     /// <summary>Cursor-table key of the highest seq of any tombstone collected here.</summary>
     public const string CollectedAllKey = "collected:all";
 
+    /// <summary>Cursor-table key of the certified horizon (<see cref="ReplicaContext.CertifiedHorizon"/>).</summary>
+    public const string CertifiedKey = "collected:certified";
+
+    /// <summary>Cursor-table key of the uncertain mark (<see cref="ReplicaContext.UncertainMark"/>).</summary>
+    public const string UncertainKey = "collected:uncertain";
+
     /// <summary>
     /// Collects up to <paramref name="max"/> tombstones with an HLC at or below <paramref name="horizon"/>, oldest
     /// first, in write transactions of <see cref="Batch"/>. Returns how many were collected. Each raises the collected
     /// marks (<see cref="CollectedOwnKey"/>, <see cref="CollectedAllKey"/>): every member counted in the horizon has
     /// read past them, so a reader whose cursor is below one was not (away longer than <c>tombstoneTtl</c>, or not a
     /// member then) and may have missed a delete: it must resynchronise (see <see cref="Marks"/>).
+    /// <paramref name="certified"/> is the mesh horizon when known (every member has applied every write at or below
+    /// it; 0 when unknown): it raises <see cref="ReplicaContext.CertifiedHorizon"/>, and a tombstone collected above the
+    /// certified horizon (by age) raises <see cref="ReplicaContext.UncertainMark"/>. Both are kept in the cursor table,
+    /// the mark in the same transaction as the tombstones it stands for.
     /// </summary>
-    public int Collect(long horizon, int max = int.MaxValue)
+    public int Collect(long horizon, long certified = 0, int max = int.MaxValue)
     {
         var total = 0;
+        if (certified > context.CertifiedHorizon)
+        {
+            PersistMark(CertifiedKey, certified);
+            context.RaiseCertifiedHorizon(certified);
+        }
+
         while (total < max)
         {
             var n = context.InWriteTransaction((tx, effects) =>
@@ -59,7 +75,7 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
                 }
 
                 var collected = 0;
-                var (markOwn, markAll) = (0L, 0L);
+                var (markOwn, markAll, uncertain) = (0L, 0L, 0L);
                 foreach (var (seq, kid, tableId, key, version) in found)
                 {
                     if (!context.Tables.ById.TryGetValue(tableId, out var table) || !versions.MayRemove(kid))
@@ -71,12 +87,15 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
                     collected++;
                     markAll = Math.Max(markAll, seq);
                     markOwn = version.Site == context.Site ? Math.Max(markOwn, seq) : markOwn;
+                    uncertain = version.Hlc > context.CertifiedHorizon ? Math.Max(uncertain, version.Hlc) : uncertain;
                 }
 
                 RaiseMark(tx, CollectedAllKey, markAll);
                 RaiseMark(tx, CollectedOwnKey, markOwn);
-                return (Found: found.Count, Collected: collected);
+                RaiseMark(tx, UncertainKey, uncertain);
+                return (Found: found.Count, Collected: collected, Uncertain: uncertain);
             });
+            context.RaiseUncertainMark(n.Uncertain);
             context.RaiseCollectionHorizon(horizon);
             lock (marksGate)
             {
@@ -92,6 +111,38 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
 
         return total;
     }
+
+    /// <summary>
+    /// A member was counted in the mesh horizon that earlier certified horizons did not count (it joined, or came back
+    /// with the volume it had when it left): it may hold rows whose deletes were collected while it was not counted, so
+    /// every delete collected so far is uncertain again until a mesh horizon counting it passes them.
+    /// </summary>
+    public void MemberCounted()
+    {
+        var certified = context.CertifiedHorizon;
+        if (certified > context.UncertainMark)
+        {
+            PersistMark(UncertainKey, certified);
+            context.RaiseUncertainMark(certified);
+        }
+    }
+
+    /// <summary>
+    /// Reads the certified horizon and the uncertain mark at open. Which members the certified horizon counted is not
+    /// kept, so until a mesh horizon passes it again it is treated as uncertain (see <see cref="MemberCounted"/>).
+    /// </summary>
+    public void LoadCertification()
+    {
+        var (certified, uncertain) = ReadValues(CertifiedKey, UncertainKey);
+        context.RaiseCertifiedHorizon(certified);
+        context.RaiseUncertainMark(Math.Max(uncertain, certified));
+    }
+
+    private void PersistMark(string key, long value) => context.InWriteTransaction((tx, _) =>
+    {
+        RaiseMark(tx, key, value);
+        return value;
+    });
 
     private void RaiseMark(Microsoft.Data.Sqlite.SqliteTransaction tx, string key, long seq)
     {
@@ -120,22 +171,25 @@ internal sealed class TombstoneCollector(ReplicaContext context, VersionIndex ve
         }
     }
 
-    private (long Own, long All) ReadMarks()
+    private (long Own, long All) ReadMarks() => ReadValues(CollectedOwnKey, CollectedAllKey);
+
+    /// <summary>Two numbers kept in the cursor table (0 for one not there).</summary>
+    private (long First, long Second) ReadValues(string first, string second)
     {
         using var connection = context.OpenRead();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($own, $all)";
-        command.Parameters.AddWithValue("$own", CollectedOwnKey);
-        command.Parameters.AddWithValue("$all", CollectedAllKey);
+        command.CommandText = "SELECT key, value FROM __repl_cursors WHERE key IN ($first, $second)";
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$second", second);
         using var reader = command.ExecuteReader();
-        var (own, all) = (0L, 0L);
+        var values = (First: 0L, Second: 0L);
         while (reader.Read())
         {
             var value = long.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
-            (own, all) = reader.GetString(0) == CollectedOwnKey ? (value, all) : (own, value);
+            values = reader.GetString(0) == first ? (value, values.Second) : (values.First, value);
         }
 
-        return (own, all);
+        return values;
     }
 
     /// <summary>

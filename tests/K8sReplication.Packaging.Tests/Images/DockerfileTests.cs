@@ -47,19 +47,40 @@ public sealed partial class DockerfileTests
         Assert.DoesNotContain(runtime, i => i.Keyword == "RUN");
     }
 
-    [Theory]
-    [MemberData(nameof(Images))]
-    public void Dockerfile_PublishesNativeAotByDefault_WithATrimmedFallback(string dockerfile, string project)
+    [Fact]
+    public void SidecarDockerfile_PublishesNativeAotByDefault_WithATrimmedFallback()
     {
-        _ = project;
-        var instructions = Load(dockerfile);
+        var instructions = Load("sidecar/Dockerfile");
         Assert.Equal("aot", ArgDefaults(instructions)["PUBLISH_MODE"]);
-        var publish = instructions.Single(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments;
+        var publish = Publish(instructions);
         Assert.Contains("-p:PublishAot=true", publish, StringComparison.Ordinal);
         Assert.Contains("-p:PublishTrimmed=true", publish, StringComparison.Ordinal);
         Assert.Contains("--self-contained true", publish, StringComparison.Ordinal);
         Assert.Contains("-c Release", publish, StringComparison.Ordinal);
     }
+
+    /// <summary>The official Kubernetes client fails under Native AOT and trimming: the operator is JIT + ReadyToRun, with no AOT path.</summary>
+    [Fact]
+    public void OperatorDockerfile_PublishesReadyToRun_SelfContainedAndUntrimmed_NeverNativeAot()
+    {
+        var instructions = Load("operator/Dockerfile");
+        Assert.DoesNotContain("PUBLISH_MODE", ArgDefaults(instructions).Keys);
+        var publish = Publish(instructions);
+        Assert.Contains("-p:PublishReadyToRun=true", publish, StringComparison.Ordinal);
+        Assert.Contains("--self-contained true", publish, StringComparison.Ordinal);
+        Assert.Contains("-p:PublishTrimmed=false", publish, StringComparison.Ordinal);
+        Assert.Contains("-p:PublishAot=false", publish, StringComparison.Ordinal);
+        Assert.Contains("-c Release", publish, StringComparison.Ordinal);
+        Assert.DoesNotContain("clang", string.Join('\n', instructions.Select(i => i.Arguments)), StringComparison.Ordinal);
+
+        var project = XDocument.Load(Path.Combine(RepoPaths.Root, "operator/K8sReplication.Operator/K8sReplication.Operator.csproj"));
+        string? Property(string name) => project.Descendants(name).SingleOrDefault()?.Value;
+        Assert.Equal(("true", "false", "false", "false"),
+            (Property("PublishReadyToRun"), Property("PublishAot"), Property("PublishTrimmed"), Property("IsAotCompatible")));
+    }
+
+    private static string Publish(IEnumerable<DockerfileInstruction> instructions) =>
+        instructions.Single(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments;
 
     [Theory]
     [MemberData(nameof(Images))]

@@ -5,8 +5,9 @@ namespace K8sReplication.Sidecar.Tests.Storage;
 
 /// <summary>
 /// Tombstone collection at the store: tombstones at or below a horizon leave the version table and the Merkle tree,
-/// newer ones and live rows stay; a collected tombstone coming back is skipped, an old live row is not; a member's own
-/// horizon stops below its oldest write a reader has not applied.
+/// newer ones and live rows stay; a collected tombstone coming back is skipped, an old live row is not (while every
+/// collected delete was certified: see <see cref="UncertainRowTests"/>); a member's own horizon stops below its oldest
+/// write a reader has not applied.
 /// </summary>
 public sealed class TombstoneCollectionTests
 {
@@ -40,7 +41,7 @@ public sealed class TombstoneCollectionTests
         var h = NowHlc();
         r.Store.ApplyBatch([Kv("k", "v", h, SiteA)], "peer", "1");
         r.Store.ApplyBatch([KvDelete("k", h + 1, SiteB)], "peer", "2");
-        Assert.Equal(1, r.Store.CollectTombstones(h + 1));
+        Assert.Equal(1, r.Store.CollectTombstones(h + 1, certified: h + 1)); // every member applied the delete
 
         var back = r.Store.ApplyBatch([KvDelete("k", h + 1, SiteB)], "peer", "3");
         Assert.Equal((0, 1), (back.Applied, back.SkippedOlder));
@@ -81,7 +82,7 @@ public sealed class TombstoneCollectionTests
         r.Exec("INSERT INTO kv VALUES ('own-undelivered', 2)");
         r.Store.Fold();
 
-        var (rows, tombstones) = r.Store.DropAbsentAtPeer((table, key) => (string)KeyCodec.Decode(key)[0]! == "kept", delivered);
+        var (rows, tombstones, _) = r.Store.DropAbsentAtPeer((table, key) => (string)KeyCodec.Decode(key)[0]! == "kept", delivered, SiteB, 0);
         Assert.Equal((2L, 1L), (rows, tombstones));
         Assert.Equal(["kept", "own-undelivered"], r.Rows("kv").Select(row => (string)row[0]!));
         Assert.Equal((2L, 0L), r.Store.Counts());
