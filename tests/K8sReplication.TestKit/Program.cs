@@ -7,7 +7,7 @@ namespace K8sReplication.TestKit;
 
 internal static class Program
 {
-    private const string Usage = "usage: K8sReplication.TestKit apiserver --listen 127.0.0.1:PORT [--kubeconfig-out PATH] [--namespace NS] [--token TOKEN]";
+    private const string Usage = "usage: K8sReplication.TestKit apiserver --listen 127.0.0.1:PORT [--kubeconfig-out PATH] [--namespace NS] [--token TOKEN] [--service-endpoint NAMESPACE/NAME[:PORT]=HOST:PORT]...";
 
     public static async Task<int> Main(string[] args)
     {
@@ -21,6 +21,7 @@ internal static class Program
         string? kubeconfig = null;
         var ns = "default";
         string? token = null;
+        var options = new ApiServerEmulatorOptions();
         for (var i = 1; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -42,6 +43,10 @@ internal static class Program
                     token = value;
                     i++;
                     break;
+                case "--service-endpoint" when value is not null && ServiceEndpointArgument.TryParse(value, out var key, out var serviceEndpoint):
+                    options.ServiceEndpoints[key] = serviceEndpoint;
+                    i++;
+                    break;
                 default:
                     await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'\n{Usage}");
                     return 2;
@@ -57,7 +62,8 @@ internal static class Program
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        await using var emulator = await ApiServerEmulator.StartAsync(new ApiServerEmulatorOptions { Port = endpoint.Port });
+        options.Port = endpoint.Port;
+        await using var emulator = await ApiServerEmulator.StartAsync(options);
         if (token is not null)
         {
             emulator.AcceptedTokens = new HashSet<string>(StringComparer.Ordinal) { token };

@@ -12,7 +12,7 @@ namespace K8sReplication.TestKit.Kube;
 /// A Kubernetes API server emulator on a real Kestrel listener (127.0.0.1), faithful on what our client, the operator
 /// and the real kubectl use: CRUD with resourceVersion and generation, selectors, paging, watch with bookmarks and
 /// 410, status subresource, finalizers, owner-reference GC, patches, server-side apply, CRDs with schema validation,
-/// discovery and Table output. State survives <see cref="RestartAsync"/>; every request is recorded.
+/// discovery, Table output and admission webhooks. State survives <see cref="RestartAsync"/>; every request is recorded.
 /// </summary>
 public sealed class ApiServerEmulator : IAsyncDisposable
 {

@@ -45,7 +45,7 @@ internal sealed partial class ApiRequestHandler
                     }
 
                     var body = ToStorage(type, await ReadObjectAsync(context));
-                    var result = _store.Create(stored, target.Namespace, body, WriteOptionsOf(context));
+                    var result = await _admission.CreateAsync(type, stored, target.Namespace, body, WriteOptionsOf(context), context.RequestAborted);
                     await WriteResultAsync(context, type, 201, result);
                     break;
                 }
@@ -53,7 +53,7 @@ internal sealed partial class ApiRequestHandler
             case "update":
                 {
                     var body = ToStorage(type, await ReadObjectAsync(context));
-                    var result = _store.Update(stored, target.Namespace, target.Name!, body, status, WriteOptionsOf(context));
+                    var result = await _admission.UpdateAsync(type, stored, target.Namespace, target.Name!, body, status, WriteOptionsOf(context), context.RequestAborted);
                     await WriteResultAsync(context, type, 200, result);
                     break;
                 }
@@ -147,26 +147,29 @@ internal sealed partial class ApiRequestHandler
         var options = WriteOptionsOf(context);
         var stored = StorageOf(type);
         WriteResult result;
+        Task<WriteResult> PatchThroughAdmissionAsync(Func<JsonObject, JsonObject> patch, Func<JsonObject>? createIfMissing = null) =>
+            _admission.PatchAsync(type, stored, target.Namespace, target.Name!, patch, status, options, createIfMissing, context.RequestAborted);
+
         switch (contentType)
         {
             case "application/merge-patch+json":
                 {
                     var patch = JsonNode.Parse(text);
-                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => MergePatch.Apply(served, patch)), status, options);
+                    result = await PatchThroughAdmissionAsync(old => Patched(type, old, served => MergePatch.Apply(served, patch)));
                     break;
                 }
 
             case "application/strategic-merge-patch+json" when !type.IsCustom:
                 {
                     var patch = JsonNode.Parse(text);
-                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => StrategicMergePatch.Apply(served, patch)), status, options);
+                    result = await PatchThroughAdmissionAsync(old => Patched(type, old, served => StrategicMergePatch.Apply(served, patch)));
                     break;
                 }
 
             case "application/json-patch+json":
                 {
                     var operations = JsonNode.Parse(text) as JsonArray ?? throw ApiErrors.BadRequest("json patch must be an array of operations");
-                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => JsonPatch.Apply(served, operations)), status, options);
+                    result = await PatchThroughAdmissionAsync(old => Patched(type, old, served => JsonPatch.Apply(served, operations)));
                     break;
                 }
 
@@ -184,7 +187,7 @@ internal sealed partial class ApiRequestHandler
                         throw ApiErrors.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({target.Name})");
                     }
 
-                    result = _store.Patch(stored, target.Namespace, target.Name!, old => Patched(type, old, served => StrategicMergePatch.Apply(served, applied)), status, options,
+                    result = await PatchThroughAdmissionAsync(old => Patched(type, old, served => StrategicMergePatch.Apply(served, applied)),
                         () => ToStorage(type, applied.DeepClone().AsObject()));
                     break;
                 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using K8sReplication.TestKit.Kube.Admission;
 using K8sReplication.TestKit.Kube.Resources;
 using K8sReplication.TestKit.Kube.Storage;
 
@@ -19,6 +20,7 @@ internal sealed partial class ApiRequestHandler
     private readonly Func<ISet<string>?> _acceptedTokens;
     private readonly Action<RecordedRequest> _record;
     private readonly PodProxy _podProxy = new();
+    private readonly AdmissionChain _admission;
     private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private int _watchConnections;
 
@@ -31,6 +33,7 @@ internal sealed partial class ApiRequestHandler
         _time = time;
         _acceptedTokens = acceptedTokens;
         _record = record;
+        _admission = new AdmissionChain(store, new WebhookDispatcher(store, new WebhookClient(options.ServiceEndpoints)));
     }
 
     public int WatchConnections => Volatile.Read(ref _watchConnections);

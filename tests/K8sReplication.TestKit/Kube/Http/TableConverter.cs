@@ -80,6 +80,7 @@ internal static class TableConverter
         return value switch
         {
             JsonValue scalar => scalar.DeepClone(),
+            JsonArray list when column.Type == "integer" => list.Count,
             _ => value.ToJsonString(),
         };
     }

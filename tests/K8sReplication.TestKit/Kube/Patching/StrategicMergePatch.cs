@@ -26,6 +26,7 @@ internal static class StrategicMergePatch
         ["hostAliases"] = ["ip"],
         ["ownerReferences"] = ["uid"],
         ["topologySpreadConstraints"] = ["topologyKey"],
+        ["webhooks"] = ["name"],
     };
 
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch)

@@ -24,6 +24,14 @@ internal static class BuiltInResources
         new("Name", "string", ".metadata.name", "Name must be unique within a namespace.", 1, "name"),
     ];
 
+    /// <summary>The real server's webhook configuration columns: an integer column over a list prints its length.</summary>
+    private static readonly PrinterColumn[] WebhookColumns =
+    [
+        NameColumn,
+        new("Webhooks", "integer", ".webhooks", "Webhooks indicates the number of webhooks in the configuration.", 0),
+        AgeColumn,
+    ];
+
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Core("pods", "pod", "Pod", true, ["po"], status: true, categories: ["all"],
@@ -52,8 +60,8 @@ internal static class BuiltInResources
         Make("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, [], false, []),
         Make("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, [], false, []),
         Make("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], true, []),
-        Make("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, [], false, ["api-extensions"]),
-        Make("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", "MutatingWebhookConfiguration", false, [], false, ["api-extensions"]),
+        Make("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, [], false, ["api-extensions"], WebhookColumns),
+        Make("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", "MutatingWebhookConfiguration", false, [], false, ["api-extensions"], WebhookColumns),
     ];
 
     public static IReadOnlyList<PrinterColumn> DefaultColumns { get; } = [NameColumn, AgeColumn];

@@ -30,7 +30,41 @@ internal sealed class LabelSelector
         return selector;
     }
 
-    public bool Matches(JsonObject obj) => _requirements.All(r => r(obj["metadata"]?["labels"] as JsonObject));
+    /// <summary>
+    /// A structured <c>metav1.LabelSelector</c> (<c>matchLabels</c>, <c>matchExpressions</c> with In, NotIn, Exists,
+    /// DoesNotExist); null or empty selects everything.
+    /// </summary>
+    public static LabelSelector FromObject(JsonObject? spec)
+    {
+        var selector = new LabelSelector();
+        foreach (var (key, value) in spec?["matchLabels"] as JsonObject ?? [])
+        {
+            var expected = value?.GetValue<string>();
+            selector._requirements.Add(labels => Label(labels, key) == expected);
+        }
+
+        foreach (var expression in (spec?["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var key = expression["key"]?.GetValue<string>() ?? "";
+            var values = (expression["values"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            selector._requirements.Add(expression["operator"]?.GetValue<string>() switch
+            {
+                "In" => labels => Label(labels, key) is { } v && values.Contains(v),
+                "NotIn" => labels => Label(labels, key) is not { } v || !values.Contains(v),
+                "Exists" => labels => Label(labels, key) is not null,
+                "DoesNotExist" => labels => Label(labels, key) is null,
+                var other => throw ApiErrors.BadRequest($"\"{other}\" is not a valid label selector operator"),
+            });
+        }
+
+        return selector;
+    }
+
+    public bool Matches(JsonObject obj) => MatchesLabels(obj["metadata"]?["labels"] as JsonObject);
+
+    public bool MatchesLabels(JsonObject? labels) => _requirements.All(r => r(labels));
+
+    public bool IsEmpty => _requirements.Count == 0;
 
     private static Func<JsonObject?, bool> ParseTerm(string term, string whole)
     {

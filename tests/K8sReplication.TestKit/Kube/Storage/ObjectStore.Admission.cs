@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using K8sReplication.TestKit.Kube.Resources;
 using K8sReplication.TestKit.Kube.Schema;
 
@@ -7,9 +6,6 @@ namespace K8sReplication.TestKit.Kube.Storage;
 
 internal sealed partial class ObjectStore
 {
-    private const string SubdomainMessage = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-    private const string LabelMessage = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
     private void ResolveNamespace(ResourceType type, string? ns, JsonObject meta)
     {
         if (!type.Namespaced)
@@ -100,6 +96,16 @@ internal sealed partial class ObjectStore
             errors.AddRange(CrdTranslator.Validate(obj));
         }
 
+        if (WebhookConfigurationValidation.Handles(type.StorageKey))
+        {
+            if (WebhookConfigurationValidation.UndecodableCaBundle(obj) is { } undecodable)
+            {
+                throw ApiErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {undecodable}");
+            }
+
+            errors.AddRange(WebhookConfigurationValidation.DefaultAndValidate(obj, type.StorageKey == WebhookConfigurationValidation.MutatingStorageKey));
+        }
+
         if (errors.Count > 0)
         {
             throw ApiErrors.Invalid(type, name, errors);
@@ -121,10 +127,10 @@ internal sealed partial class ObjectStore
         }
 
         var isLabel = type.StorageKey is "/namespaces" or "/services";
-        var valid = isLabel ? name.Length <= 63 && DnsLabel().IsMatch(name) : name.Length <= 253 && DnsSubdomain().IsMatch(name);
+        var valid = isLabel ? DnsNames.IsLabel(name) : DnsNames.IsSubdomain(name);
         if (!valid)
         {
-            errors.Add(FieldError.Invalid("metadata.name", $"\"{name}\"", isLabel ? LabelMessage : SubdomainMessage));
+            errors.Add(FieldError.Invalid("metadata.name", $"\"{name}\"", isLabel ? DnsNames.LabelMessage : DnsNames.SubdomainMessage));
         }
     }
 
@@ -186,10 +192,4 @@ internal sealed partial class ObjectStore
         });
         meta["managedFields"] = entries;
     }
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }

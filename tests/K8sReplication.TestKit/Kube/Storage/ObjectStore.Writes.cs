@@ -16,8 +16,36 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>PUT: replaces the object; a stale metadata.resourceVersion is a 409 Conflict.</summary>
-    public WriteResult Update(Resources.ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, WriteOptions options)
+    /// <summary>
+    /// What a create will store, as admission webhooks see it before the write: apiVersion, kind and the request's
+    /// namespace filled in; a missing or terminating namespace fails here, before any webhook is called.
+    /// </summary>
+    public JsonObject PrepareCreate(Resources.ResourceType type, string? ns, JsonObject body)
+    {
+        lock (_gate)
+        {
+            var obj = body.DeepClone().AsObject();
+            obj["apiVersion"] = type.ApiVersion;
+            obj["kind"] = type.Kind;
+            ResolveNamespace(type, ns, Meta(obj));
+            return obj;
+        }
+    }
+
+    public JsonObject? TryGet(Resources.ResourceType type, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            return Find(type, ns, name);
+        }
+    }
+
+    /// <summary>
+    /// PUT: replaces the object; a stale metadata.resourceVersion is a 409 Conflict. With <paramref name="readVersion"/>
+    /// (the version admission webhooks were shown) a newer stored version throws <see cref="ChangedSinceReadException"/>
+    /// so the caller admits the write again against it, as the real server's update retries do.
+    /// </summary>
+    public WriteResult Update(Resources.ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, WriteOptions options, string? readVersion = null)
     {
         lock (_gate)
         {
@@ -37,6 +65,11 @@ internal sealed partial class ObjectStore
             if (rv.Length > 0 && rv != Meta(old)["resourceVersion"]?.GetValue<string>())
             {
                 throw ApiErrors.Conflict(type, name);
+            }
+
+            if (readVersion is not null && readVersion != Meta(old)["resourceVersion"]?.GetValue<string>())
+            {
+                throw new ChangedSinceReadException();
             }
 
             return CommitUpdate(type, old, body.DeepClone().AsObject(), statusOnly, options, "Update");
