@@ -11,6 +11,10 @@ internal static class OperatorCommandLine
         usage: k8srepl-operator [--kubeconfig PATH] [--namespace NS | --all-namespaces] [--health-listen HOST:PORT]
                                 [--metrics-listen HOST:PORT] [--leader-elect] [--lease-namespace NS] [--resync 30s]
                                 [--max-concurrent-reconciles N]
+                                [--webhook-listen HOST:PORT --webhook-configuration NAME --sidecar-image IMAGE
+                                 [--webhook-service NAME] [--webhook-service-namespace NS] [--webhook-secret NAME]
+                                 [--sidecar-mode native|classic] [--sidecar-requests cpu=50m,memory=64Mi]
+                                 [--sidecar-limits memory=256Mi]]
                k8srepl-operator crd [--output PATH]
         """;
 
@@ -20,6 +24,7 @@ internal static class OperatorCommandLine
         var options = new OperatorOptions();
         bool? allNamespaces = null;
         string? ns = null;
+        var webhook = new WebhookFlags();
         for (var i = 0; i < args.Count; i++)
         {
             var (flag, inline) = Split(args[i]);
@@ -88,7 +93,12 @@ internal static class OperatorCommandLine
                         options = options with { WatchInactivityTimeout = Duration(flag, Value()) };
                         break;
                     default:
-                        return (null, $"{args[i]}: unknown flag");
+                        if (!webhook.TryParse(flag, Value))
+                        {
+                            return (null, $"{args[i]}: unknown flag");
+                        }
+
+                        break;
                 }
             }
             catch (FormatException ex)
@@ -103,6 +113,13 @@ internal static class OperatorCommandLine
         }
 
         options = options with { Namespace = ns };
+        var (webhookOptions, webhookError) = webhook.Build();
+        if (webhookError is not null)
+        {
+            return (null, webhookError);
+        }
+
+        options = options with { Webhook = webhookOptions };
         if (options.LeaderElect && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
         {
             return (null, "--lease-duration, --renew-deadline, --retry-period: need retry period < renew deadline < lease duration");
@@ -124,10 +141,10 @@ internal static class OperatorCommandLine
         _ => throw new FormatException($"{flag}: '{inline}' is not true or false"),
     };
 
-    private static string NonEmpty(string flag, string value) =>
+    internal static string NonEmpty(string flag, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new FormatException($"{flag}: a value is required") : value;
 
-    private static IPEndPoint Endpoint(string flag, string value)
+    internal static IPEndPoint Endpoint(string flag, string value)
     {
         var text = value.StartsWith(':') ? "0.0.0.0" + value : value;
         if (IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':', StringComparison.Ordinal) && endpoint.Port is >= 0 and <= 65535)
