@@ -22,7 +22,7 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     /// <summary>This project builds the operator without referencing it; the csproj records where its dll lands.</summary>
-    private static string BuiltOperatorDll =>
+    internal static string BuiltOperatorDll =>
         Environment.GetEnvironmentVariable("K8SREPL_OPERATOR_DLL") is { Length: > 0 } fromEnv
             ? fromEnv
             : typeof(OperatorRbacCoverageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OperatorDll").Value!;
