@@ -97,8 +97,20 @@ internal sealed partial class WebhookCertificateKeeper
         while (true)
         {
             var secret = await _client.CoreV1.ReadNamespacedSecretAsync(_secretName, _namespace, cancellationToken: cancellationToken).NullWhenNotFound().ConfigureAwait(false);
-            var configuration = await _client.AdmissionregistrationV1
-                .ReadMutatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken: cancellationToken).NullWhenNotFound().ConfigureAwait(false);
+            // The serving certificate must load even when the configuration cannot be read (not installed yet, or
+            // RBAC missing): then nothing is promoted and the round ends early, after loading.
+            V1MutatingWebhookConfiguration? configuration = null;
+            string? unreadable = null;
+            try
+            {
+                configuration = await _client.AdmissionregistrationV1
+                    .ReadMutatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken: cancellationToken).NullWhenNotFound().ConfigureAwait(false);
+            }
+            catch (HttpOperationException e)
+            {
+                unreadable = e.Describe();
+            }
+
             var plan = WebhookCertificates.Plan(
                 secret?.Data is { } data ? new Dictionary<string, byte[]>(data, StringComparer.Ordinal) : null,
                 _dnsNames, ObservedBundle(configuration), _time.GetUtcNow(), _pki);
@@ -115,7 +127,7 @@ internal sealed partial class WebhookCertificateKeeper
             Load(plan.Data);
             if (configuration is null)
             {
-                LogConfigurationMissing(_logger, _options.ConfigurationName);
+                LogConfigurationMissing(_logger, _options.ConfigurationName, unreadable ?? "not found");
                 BundleCurrent = false;
                 return plan.RequeueAfter < RetryWithoutConfiguration ? plan.RequeueAfter : RetryWithoutConfiguration;
             }
@@ -218,8 +230,8 @@ internal sealed partial class WebhookCertificateKeeper
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook serving certificate loaded: {Fingerprint}, valid until {NotAfter}")]
     private static partial void LogLoaded(ILogger logger, string fingerprint, DateTimeOffset notAfter);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MutatingWebhookConfiguration {Configuration} (--webhook-configuration) not found: its caBundle cannot be set; the API server will not trust the webhook")]
-    private static partial void LogConfigurationMissing(ILogger logger, string configuration);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MutatingWebhookConfiguration {Configuration} (--webhook-configuration) cannot be read ({Error}): its caBundle cannot be set; the API server will not trust the webhook")]
+    private static partial void LogConfigurationMissing(ILogger logger, string configuration, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MutatingWebhookConfiguration {Configuration}: caBundle updated on {Webhooks} webhooks")]
     private static partial void LogBundlePatched(ILogger logger, string configuration, int webhooks);
