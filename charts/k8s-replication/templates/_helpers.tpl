@@ -138,3 +138,29 @@ volumes:
   - name: k8srepl-token
     secret: { secretName: <token-secret>, defaultMode: 0400, items: [{ key: token, path: token }] }
 {{- end }}
+
+{{/* The injection webhook's Service, MutatingWebhookConfiguration (cluster-scoped: the namespace keeps two releases apart) and Secret. */}}
+{{- define "k8s-replication.webhookService" -}}
+{{- printf "%s-webhook" (include "k8s-replication.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "k8s-replication.webhookConfiguration" -}}
+{{- printf "%s-%s-injection" (include "k8s-replication.fullname" .) .Release.Namespace }}
+{{- end }}
+
+{{- define "k8s-replication.webhookSecret" -}}
+{{- printf "%s-webhook-tls" (include "k8s-replication.fullname" .) }}
+{{- end }}
+
+{{- define "k8s-replication.sidecarImage" -}}
+{{- printf "%s:%s" .Values.sidecar.image.repository (default .Chart.AppVersion .Values.sidecar.image.tag) }}
+{{- end }}
+
+{{/* "cpu=50m,memory=64Mi" from a requests or limits map, for --sidecar-requests / --sidecar-limits. */}}
+{{- define "k8s-replication.resourceList" -}}
+{{- $entries := list }}
+{{- range $name, $quantity := . }}
+{{- $entries = append $entries (printf "%s=%v" $name $quantity) }}
+{{- end }}
+{{- join "," $entries }}
+{{- end }}

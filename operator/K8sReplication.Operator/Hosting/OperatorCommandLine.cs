@@ -12,6 +12,10 @@ internal static class OperatorCommandLine
                                 [--metrics-listen HOST:PORT] [--leader-elect] [--lease-namespace NS] [--resync 30s]
                                 [--max-concurrent-reconciles N] [--tls-member-validity 2160h]
                                 [--tls-authority-validity 26280h]
+                                [--webhook-listen HOST:PORT --webhook-configuration NAME --sidecar-image IMAGE
+                                 [--webhook-service NAME] [--webhook-service-namespace NS] [--webhook-secret NAME]
+                                 [--sidecar-mode native|classic] [--sidecar-requests cpu=50m,memory=64Mi]
+                                 [--sidecar-limits memory=256Mi]]
                k8srepl-operator crd [--output PATH]
         """;
 
@@ -21,6 +25,7 @@ internal static class OperatorCommandLine
         var options = new OperatorOptions();
         bool? allNamespaces = null;
         string? ns = null;
+        var webhook = new WebhookFlags();
         for (var i = 0; i < args.Count; i++)
         {
             var (flag, inline) = Split(args[i]);
@@ -95,7 +100,12 @@ internal static class OperatorCommandLine
                         options = options with { Pki = options.Pki with { AuthorityValidity = Duration(flag, Value()) } };
                         break;
                     default:
-                        return (null, $"{args[i]}: unknown flag");
+                        if (!webhook.TryParse(flag, Value))
+                        {
+                            return (null, $"{args[i]}: unknown flag");
+                        }
+
+                        break;
                 }
             }
             catch (FormatException ex)
@@ -110,6 +120,13 @@ internal static class OperatorCommandLine
         }
 
         options = options with { Namespace = ns };
+        var (webhookOptions, webhookError) = webhook.Build();
+        if (webhookError is not null)
+        {
+            return (null, webhookError);
+        }
+
+        options = options with { Webhook = webhookOptions };
         if (options.LeaderElect && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
         {
             return (null, "--lease-duration, --renew-deadline, --retry-period: need retry period < renew deadline < lease duration");
@@ -136,10 +153,10 @@ internal static class OperatorCommandLine
         _ => throw new FormatException($"{flag}: '{inline}' is not true or false"),
     };
 
-    private static string NonEmpty(string flag, string value) =>
+    internal static string NonEmpty(string flag, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new FormatException($"{flag}: a value is required") : value;
 
-    private static IPEndPoint Endpoint(string flag, string value)
+    internal static IPEndPoint Endpoint(string flag, string value)
     {
         var text = value.StartsWith(':') ? "0.0.0.0" + value : value;
         if (IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':', StringComparison.Ordinal) && endpoint.Port is >= 0 and <= 65535)

@@ -22,7 +22,7 @@ namespace K8sReplication.Operator.Hosting;
 
 /// <summary>
 /// Builds and runs the operator: one Kestrel host with the health listener (<c>/healthz</c>, <c>/readyz</c>) and the
-/// metrics listener (<c>/metrics</c>), and the controller. Prints <c>{"event":"started",...}</c> once the informers
+/// metrics listener (<c>/metrics</c>), with <c>--webhook-listen</c> the injection webhook's HTTPS listener, and the controller. Prints <c>{"event":"started",...}</c> once the informers
 /// are synced; SIGTERM stops the workers, releases the lease and exits 0.
 /// </summary>
 internal static partial class OperatorHost
@@ -52,6 +52,7 @@ internal static partial class OperatorHost
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         ListenOptions? health = null;
         ListenOptions? metrics = null;
+        var webhook = options.Webhook is null ? null : new WebhookHosting(options.Webhook);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -60,6 +61,8 @@ internal static partial class OperatorHost
             {
                 kestrel.Listen(options.MetricsListen, o => metrics = o);
             }
+
+            webhook?.Listen(kestrel);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddPrometheusMetrics();
@@ -110,7 +113,9 @@ internal static partial class OperatorHost
         var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets, managedSecrets], queue, workers, elector,
             options.MaxConcurrentReconciles, logger);
 
-        MapEndpoints(app, controller, () => Port(health), () => Port(metrics ?? health));
+        MapEndpoints(app, controller, webhook, () => Port(health), () => Port(metrics ?? health));
+        webhook?.Map(app, ns => meshes.Cache.List(ns), () => controller.Synced, loggers.CreateLogger("K8sReplication.Operator.Webhook"));
+        var keeper = webhook?.Keeper(connection.Client, connection.DefaultNamespace, loggers.CreateLogger("K8sReplication.Operator.Webhook"), time);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -122,20 +127,27 @@ internal static partial class OperatorHost
         }
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var keeping = keeper?.RunAsync(lifetime.ApplicationStopping) ?? Task.CompletedTask;
         var run = controller.RunAsync(
-            () => WriteStartedLine(Url(health!), Url(metrics ?? health!), identity, options),
+            () => WriteStartedLine(Url(health!), Url(metrics ?? health!), webhook?.Url, identity, options),
             lifetime.ApplicationStopping);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        await run.WaitAsync(ShutdownTimeout, CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(run, keeping).WaitAsync(ShutdownTimeout, CancellationToken.None).ConfigureAwait(false);
         LogStopped(logger);
         return 0;
     }
 
     /// <summary>Probes answer only on the health listener and metrics only on the metrics listener.</summary>
-    private static void MapEndpoints(WebApplication app, OperatorController controller, Func<int> healthPort, Func<int> metricsPort)
+    private static void MapEndpoints(WebApplication app, OperatorController controller, WebhookHosting? webhook, Func<int> healthPort, Func<int> metricsPort)
     {
         app.Use(async (context, next) =>
         {
+            if (WebhookHosting.Misrouted(context, webhook))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
             var port = context.Connection.LocalPort;
             var path = context.Request.Path;
             var wanted = path == "/metrics" ? metricsPort() : path == "/healthz" || path == "/readyz" ? healthPort() : -1;
@@ -148,9 +160,11 @@ internal static partial class OperatorHost
             await next(context).ConfigureAwait(false);
         });
         app.MapProbe("/healthz", () => ProbeResult.Healthy());
-        app.MapProbe("/readyz", () => controller.Ready
-            ? ProbeResult.Healthy(controller.Leading ? "ok: leading" : "ok: standing by")
-            : ProbeResult.Unhealthy(controller.Synced ? "workers not running" : "informers not synced"));
+        app.MapProbe("/readyz", () => !controller.Ready
+            ? ProbeResult.Unhealthy(controller.Synced ? "workers not running" : "informers not synced")
+            : webhook is not null && webhook.Serving.Current is null
+                ? ProbeResult.Unhealthy("webhook serving certificate not loaded")
+                : ProbeResult.Healthy(controller.Leading ? "ok: leading" : "ok: standing by"));
         app.MapPrometheusMetrics("/metrics");
     }
 
@@ -165,7 +179,7 @@ internal static partial class OperatorHost
         return "http://" + new IPEndPoint(address, endpoint.Port);
     }
 
-    private static void WriteStartedLine(string health, string metrics, string identity, OperatorOptions options)
+    private static void WriteStartedLine(string health, string metrics, string? webhook, string identity, OperatorOptions options)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -174,6 +188,11 @@ internal static partial class OperatorHost
             writer.WriteString("event", "started");
             writer.WriteString("health", health);
             writer.WriteString("metrics", metrics);
+            if (webhook is not null)
+            {
+                writer.WriteString("webhook", webhook);
+            }
+
             writer.WriteString("identity", identity);
             writer.WriteString("namespace", options.Namespace ?? "");
             writer.WriteBoolean("leaderElect", options.LeaderElect);

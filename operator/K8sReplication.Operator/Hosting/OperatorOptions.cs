@@ -46,4 +46,7 @@ internal sealed record OperatorOptions
     public TimeSpan SidecarTimeout { get; init; } = Sidecars.SidecarClient.DefaultTimeout;
 
     public TimeSpan WatchInactivityTimeout { get; init; } = Runtime.InformerOptions.DefaultInactivityTimeout;
+
+    /// <summary>The sidecar-injection webhook; null (no <c>--webhook-listen</c>): off.</summary>
+    public Webhook.WebhookOptions? Webhook { get; init; }
 }

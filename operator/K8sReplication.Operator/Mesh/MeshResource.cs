@@ -58,4 +58,19 @@ internal static class MeshResource
             },
         ],
     };
+
+    /// <summary>The mesh's TLS mode; absent means Operator.</summary>
+    public static TlsMode TlsModeOf(ReplicationMeshSpec? spec) => spec?.Tls?.Mode ?? TlsMode.Operator;
+
+    /// <summary>
+    /// The Secret a member of <paramref name="mesh"/> mounts for its certificates: the operator's member Secret in mode
+    /// Operator, the user's <c>spec.tls.secretRef</c> in mode Secret, none when TLS is Disabled (or mode Secret
+    /// without a secretRef, which the CRD refuses).
+    /// </summary>
+    public static string? MemberTlsSecret(ReplicationMesh mesh) => TlsModeOf(mesh.Spec) switch
+    {
+        TlsMode.Operator => MemberTlsSecretName(mesh.Metadata.Name),
+        TlsMode.Secret => mesh.Spec?.Tls?.SecretRef?.Name is { Length: > 0 } name ? name : null,
+        _ => null,
+    };
 }

@@ -73,6 +73,8 @@ public sealed class HelmLintAndTemplateTests
         Assert.Contains("--leader-elect", args);
         Assert.Equal("45s", args[args.IndexOf("--resync") + 1]);
         Assert.Equal("8", args[args.IndexOf("--max-concurrent-reconciles") + 1]);
+        objects.OnlyOne("MutatingWebhookConfiguration");
+        objects.OnlyOne("Service", "-webhook");
     }
 
     [Theory]

@@ -77,7 +77,9 @@ public sealed class RenderedObjectTests
     public async Task OperatorArgs_UseOnlyTheOperatorsDocumentedFlags()
     {
         string[] known = ["--kubeconfig", "--namespace", "--all-namespaces", "--health-listen", "--metrics-listen",
-            "--leader-elect", "--lease-namespace", "--resync", "--max-concurrent-reconciles"];
+            "--leader-elect", "--lease-namespace", "--resync", "--max-concurrent-reconciles",
+            "--webhook-listen", "--webhook-configuration", "--webhook-service", "--webhook-service-namespace", "--webhook-secret",
+            "--sidecar-image", "--sidecar-mode", "--sidecar-requests", "--sidecar-limits"];
         foreach (var variant in new[] { ChartFiles.AllFeaturesValues, ChartFiles.NamespaceScopeValues })
         {
             var args = HelmLintAndTemplateTests.OperatorArgs(await ChartFiles.RenderAsync("-f", variant));
@@ -93,7 +95,8 @@ public sealed class RenderedObjectTests
         foreach (var selector in new[]
                  {
                      objects.OnlyOne("PodDisruptionBudget")["spec"]!["selector"]!["matchLabels"]!,
-                     objects.OnlyOne("Service")["spec"]!["selector"]!,
+                     objects.OnlyOne("Service", "-metrics")["spec"]!["selector"]!,
+                     objects.OnlyOne("Service", "-webhook")["spec"]!["selector"]!,
                  })
         {
             foreach (var (key, value) in (JsonObject)selector)
@@ -103,7 +106,7 @@ public sealed class RenderedObjectTests
         }
 
         var monitor = objects.OnlyOne("ServiceMonitor");
-        var serviceLabels = (JsonObject)objects.OnlyOne("Service")["metadata"]!["labels"]!;
+        var serviceLabels = (JsonObject)objects.OnlyOne("Service", "-metrics")["metadata"]!["labels"]!;
         foreach (var (key, value) in (JsonObject)monitor["spec"]!["selector"]!["matchLabels"]!)
         {
             Assert.Equal((string?)value, (string?)serviceLabels[key]);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using K8sReplication.Packaging.Tests.Tools;
+using K8sReplication.TestKit.Kube;
 
 namespace K8sReplication.Packaging.Tests.Rbac;
 
@@ -43,6 +44,14 @@ public sealed class ChartRbac
     public bool Allows(string verb, string group, string resource, string? @namespace, string? name) =>
         _clusterRules.Any(r => r.Allows(verb, group, resource, name))
         || (@namespace is not null && _namespacedRules.TryGetValue(@namespace, out var rules) && rules.Any(r => r.Allows(verb, group, resource, name)));
+
+    /// <summary>The recorded API calls these rules do not allow, one line each ("verb group/resource ns=... name=...").</summary>
+    public IReadOnlyList<string> Denied(IEnumerable<RecordedRequest> calls) => calls
+        .Where(r => r.Group is not null)
+        .Where(r => !Allows(r.Verb, r.Group!, r.Subresource is null ? r.Resource : $"{r.Resource}/{r.Subresource}", r.Namespace, r.Name))
+        .Select(r => $"{r.Verb} {r.Group}/{r.Resource}{(r.Subresource is null ? "" : "/" + r.Subresource)} ns={r.Namespace ?? "-"} name={r.Name ?? "-"}")
+        .Distinct()
+        .ToList();
 
     /// <summary>Every permission granted anywhere (cluster or any namespace).</summary>
     public IReadOnlySet<string> AllGrants() =>

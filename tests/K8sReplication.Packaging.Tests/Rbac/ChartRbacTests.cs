@@ -10,8 +10,8 @@ public sealed class ChartRbacTests
     [Fact]
     public async Task ChartGrants_AreExactlyTheDocumentedRules()
     {
-        // Leader election on, so the Lease rules are rendered too.
-        var rbac = new ChartRbac(await ChartFiles.RenderAsync("--set", "replicaCount=2"), ServiceAccount, ChartFiles.Namespace);
+        // Leader election and the injection webhook on, so the Lease and webhook rules are rendered too.
+        var rbac = new ChartRbac(await ChartFiles.RenderAsync("--set", "replicaCount=2", "--set", "injection.enabled=true"), ServiceAccount, ChartFiles.Namespace);
         var granted = rbac.AllGrants();
         var documented = DocumentedRules.Grants();
         var source = DocumentedRules.FromDoc ? DocumentedRules.DocPath : "the rule list derived from the operator's code (docs/operator-rbac.md not written yet)";
@@ -36,10 +36,16 @@ public sealed class ChartRbacTests
             Assert.DoesNotContain("bind", r.Verbs);
             Assert.DoesNotContain("impersonate", r.Verbs);
         });
-        // Secrets: the opted-in ones through label-selected informers (list, watch), a named one by get, the operator's own
-        // certificate Secrets created and replaced; never delete (they go with their mesh) and never patch.
-        var secretVerbs = rules.Where(r => r.Resources.Contains("secrets")).SelectMany(r => r.Verbs).Distinct().Order().ToList();
-        Assert.Equal(["create", "get", "list", "update", "watch"], secretVerbs);
+        // Secrets: the opted-in ones through label-selected informers (list, watch), a named one by get, the meshes'
+        // certificate Secrets created and replaced (never deleted: they go with their mesh, never patched); with the
+        // injection webhook (on in all-features), the webhook's own Secret: created if absent, read and renewed by name.
+        var secretRules = rules.Where(r => r.Resources.Contains("secrets")).ToList();
+        Assert.Equal(["create", "get", "list", "update", "watch"],
+            secretRules.Where(r => r.ResourceNames.Count == 0 && r.Verbs.Contains("list")).SelectMany(r => r.Verbs).Distinct().Order());
+        Assert.Equal(["create"], secretRules.Single(r => r.ResourceNames.Count == 0 && !r.Verbs.Contains("list")).Verbs);
+        var named = secretRules.Single(r => r.ResourceNames.Count > 0);
+        Assert.Equal(["k8srepl-k8s-replication-webhook-tls"], named.ResourceNames);
+        Assert.Equal(["get", "update"], named.Verbs.Order());
     }
 
     [Fact]
@@ -86,6 +92,25 @@ public sealed class ChartRbacTests
 
         var cluster = new ChartRbac(await ChartFiles.RenderAsync("--set", "watch.scope=cluster"), ServiceAccount, ChartFiles.Namespace);
         Assert.True(cluster.Allows("get", "", "secrets", "kube-system", "mesh-token"));
+    }
+
+    [Fact]
+    public async Task Injection_GrantsClusterWideOnlyItsOwnWebhookConfiguration_AndSecretsOnlyItsOwnInTheReleaseNamespace()
+    {
+        var objects = await ChartFiles.RenderAsync("--set", "injection.enabled=true");
+        var rbac = new ChartRbac(objects, ServiceAccount, ChartFiles.Namespace);
+        var configuration = objects.OnlyOne("MutatingWebhookConfiguration").Name();
+        Assert.True(rbac.Allows("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, configuration));
+        Assert.True(rbac.Allows("get", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, configuration));
+        Assert.False(rbac.Allows("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, "istio-sidecar-injector"));
+        Assert.False(rbac.Allows("list", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, null));
+        var clusterRule = Assert.Single(objects.Where(o => o.Kind() == "ClusterRole").SelectMany(o => o["rules"].Items()).Select(PolicyRule.FromJson));
+        Assert.Equal(["mutatingwebhookconfigurations"], clusterRule.Resources);
+
+        Assert.True(rbac.Allows("update", "", "secrets", ChartFiles.Namespace, "k8srepl-k8s-replication-webhook-tls"));
+        Assert.False(rbac.Allows("update", "", "secrets", ChartFiles.Namespace, "mesh-token"));
+        Assert.True(rbac.Allows("create", "", "secrets", ChartFiles.Namespace, null));
+        Assert.False(rbac.Allows("create", "", "secrets", "kube-system", null));
     }
 
     [Fact]

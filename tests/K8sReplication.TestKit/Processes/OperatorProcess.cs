@@ -193,7 +193,8 @@ public sealed class OperatorProcess : IAsyncDisposable
                 ? new OperatorStartedEvent(
                     new Uri(root.GetProperty("health").GetString()!),
                     new Uri(root.GetProperty("metrics").GetString()!),
-                    root.GetProperty("identity").GetString()!)
+                    root.GetProperty("identity").GetString()!,
+                    root.TryGetProperty("webhook", out var webhook) ? new Uri(webhook.GetString()!) : null)
                 : null;
         }
         catch (JsonException)
