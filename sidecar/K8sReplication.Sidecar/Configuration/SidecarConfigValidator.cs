@@ -85,6 +85,7 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("conflictRetention.maxEntries", $"must be between 1 and {ConflictRetentionConfig.MaxMaxEntries}, got {conflictMaxEntries}"));
         }
 
+        var tls = ValidateTls(config.Tls, errors);
         var backup = ValidateBackup(config.Backup, errors);
         var drain = Duration(config.DrainTimeout ?? SidecarDefaults.DrainTimeout, "drainTimeout", TimeSpan.Zero, TimeSpan.FromHours(1), errors);
         if (config.Topology is { } topology && !Enum.IsDefined(topology))
@@ -110,6 +111,7 @@ internal static class SidecarConfigValidator
             Peers = peers,
             TokenFile = string.IsNullOrWhiteSpace(config.TokenFile) ? null : config.TokenFile,
             StateDir = string.IsNullOrWhiteSpace(config.StateDir) ? null : config.StateDir,
+            Tls = tls,
             Topology = config.Topology ?? Topology.FullMesh,
             BatchSize = batch,
             Wait = wait,
@@ -130,6 +132,34 @@ internal static class SidecarConfigValidator
         };
         return errors;
     }
+
+    /// <summary>
+    /// The TLS files, or null when none is given. Mutual TLS needs all three: a certificate without the CA would
+    /// accept any client, a CA without a certificate could not serve. Whether the files hold usable PEM is checked when
+    /// they are loaded at start (they may legitimately change later).
+    /// </summary>
+    private static TlsSettings? ValidateTls(TlsConfig? tls, List<ConfigError> errors)
+    {
+        var cert = Blank(tls?.CertFile);
+        var key = Blank(tls?.KeyFile);
+        var ca = Blank(tls?.CaFile);
+        if (cert is null && key is null && ca is null)
+        {
+            return null;
+        }
+
+        (string? Value, string Key)[] files = [(cert, TlsSettings.CertKey), (key, TlsSettings.KeyKey), (ca, TlsSettings.CaKey)];
+        var given = files.Where(f => f.Value is not null).Select(f => f.Key).ToList();
+        foreach (var (value, configKey) in files.Where(f => f.Value is null))
+        {
+            errors.Add(new ConfigError(configKey, $"is required when {string.Join(" and ", given)} {(given.Count > 1 ? "are" : "is")} set "
+                + $"(set it with {TlsSettings.Sources(configKey)}): mutual TLS needs the certificate, its key and the CA bundle"));
+        }
+
+        return cert is null || key is null || ca is null ? null : new TlsSettings(cert, key, ca);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>The backup settings, or null when no backup is configured (no section, or a section without a URL and nothing else).</summary>
     private static BackupSettings? ValidateBackup(BackupConfig? backup, List<ConfigError> errors)
