@@ -48,6 +48,9 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public string Interval { get; }
 
+    /// <summary>Flags added to every start (TLS files, say).</summary>
+    public IReadOnlyList<string> Flags { get; set; } = [];
+
     public string DbPath => Path.Combine(Folder, "app.db");
 
     public Uri ReplicationUrl { get; private set; } = null!;
@@ -71,7 +74,7 @@ internal sealed class BenchNode : IAsyncDisposable
     public async Task StartAsync(IEnumerable<(string Name, Uri Url)>? peers = null)
     {
         var info = _binary.CreateStartInfo(["--database", DbPath, "--node-name", Name, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-            "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state")]);
+            "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state"), .. Flags]);
 
         foreach (var (name, url) in peers ?? [])
         {
