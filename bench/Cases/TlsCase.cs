@@ -21,10 +21,11 @@ internal static class TlsCase
         await using var plain = await BenchMesh.StartAsync(Path.Combine(o.Dir, "tls-plain"), 2);
         await using var tls = await BenchMesh.StartAsync(Path.Combine(o.Dir, "tls-mutual"), 2, flags: node =>
         {
-            var volume = new SecretVolume(Path.Combine(node.Folder, "tls"));
-            using var leaf = ca.Issue(node.Name);
-            volume.Write(leaf, ca);
-            return volume.Flags;
+            // A member with TLS takes config pushes on its plain admin port only with the token.
+            var token = Path.Combine(node.Folder, "token");
+            node.Token = "bench-token";
+            File.WriteAllText(token, node.Token);
+            return [.. ca.SidecarFlags(node.Folder, node.Name), "--token-file", token];
         });
         if (tls[1].ReplicationUrl.Scheme != "https")
         {

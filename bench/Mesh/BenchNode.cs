@@ -51,6 +51,9 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>Flags added to every start (TLS files, say).</summary>
     public IReadOnlyList<string> Flags { get; set; } = [];
 
+    /// <summary>The token config pushes carry (the member's <c>--token-file</c> content), or null.</summary>
+    public string? Token { get; set; }
+
     public string DbPath => Path.Combine(Folder, "app.db");
 
     public Uri ReplicationUrl { get; private set; } = null!;
@@ -167,6 +170,11 @@ internal sealed class BenchNode : IAsyncDisposable
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
+        if (Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
         using var response = await Http.SendAsync(request);
         if (!response.IsSuccessStatusCode)
         {

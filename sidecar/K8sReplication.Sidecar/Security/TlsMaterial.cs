@@ -87,7 +87,7 @@ internal sealed class TlsMaterial : IDisposable
 
     /// <summary>
     /// Whether <paramref name="presented"/> (a peer's or a client's certificate) chains to one of <see cref="Authorities"/>,
-    /// is within its validity period now and allows <paramref name="purpose"/>. Intermediates the other side sent
+    /// is within its validity period now (the chain is built at the current time) and allows <paramref name="purpose"/>. Intermediates the other side sent
     /// with it are used to build the chain; the system's trust store is not.
     /// </summary>
     public bool Trusts(X509Certificate? presented, X509Chain? sentChain, Oid purpose)
@@ -104,7 +104,6 @@ internal sealed class TlsMaterial : IDisposable
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.DisableCertificateDownloads = true;
         policy.ApplicationPolicy.Add(purpose);
-        policy.VerificationTime = DateTime.Now;
         if (sentChain is not null)
         {
             foreach (var element in sentChain.ChainElements)

@@ -18,16 +18,15 @@ namespace K8sReplication.Sidecar.Tests.Integration;
 public sealed class TlsRefusalTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TempDatabase _folder = new();
-    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create("mesh-ca");
-    private readonly TestCertificateAuthority _otherCa = TestCertificateAuthority.Create("other-ca");
+    private readonly TlsTestSetup _setup = new();
 
-    public void Dispose()
-    {
-        _ca.Dispose();
-        _otherCa.Dispose();
-        _folder.Dispose();
-    }
+    private TestCertificateAuthority Ca => _setup.Ca;
+
+    private TestCertificateAuthority OtherCa => _setup.OtherCa;
+
+    private TempDatabase Folder => _setup.Folder;
+
+    public void Dispose() => _setup.Dispose();
 
     public static TheoryData<string, string, string> BadStarts() => new()
     {
@@ -44,10 +43,10 @@ public sealed class TlsRefusalTests : IDisposable
     [MemberData(nameof(BadStarts))]
     public async Task UnusableTlsFiles_StopTheStart_NamingTheKeyAndFlag_AndChangeNothing(string what, string key, string message)
     {
-        var volume = new SecretVolume(Path.Combine(_folder.Folder, what));
-        using var leaf = _ca.Issue("n0");
-        using var other = _ca.Issue("n1");
-        volume.Write(leaf, _ca);
+        var volume = new SecretVolume(Path.Combine(Folder.Folder, what));
+        using var leaf = Ca.Issue("n0");
+        using var other = Ca.Issue("n1");
+        volume.Write(leaf, Ca);
         string[] tls = what switch
         {
             "missing-cert" => ["--tls-cert", Path.Combine(volume.Folder, "nope.crt"), "--tls-key", volume.KeyFile, "--tls-ca", volume.CaFile],
@@ -66,7 +65,7 @@ public sealed class TlsRefusalTests : IDisposable
             volume.Write(new Dictionary<string, string> { [SecretVolume.CaKey] = TestCertificateAuthority.KeyPemOf(other) });
         }
 
-        var db = Path.Combine(_folder.Folder, what + ".db");
+        var db = Path.Combine(Folder.Folder, what + ".db");
         var exit = await SidecarProcess.RunToExitAsync(["--database", db, "--node-name", "n0", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", .. tls]);
 
         Assert.Equal(2, exit.ExitCode);
@@ -80,11 +79,11 @@ public sealed class TlsRefusalTests : IDisposable
     [Fact]
     public async Task OnlyTheCertificateInTheEnvironment_StopsTheStart_NamingTheMissingKeys()
     {
-        var volume = new SecretVolume(Path.Combine(_folder.Folder, "env"));
-        using var leaf = _ca.Issue("n0");
-        volume.Write(leaf, _ca);
+        var volume = new SecretVolume(Path.Combine(Folder.Folder, "env"));
+        using var leaf = Ca.Issue("n0");
+        volume.Write(leaf, Ca);
 
-        var exit = await SidecarProcess.RunToExitAsync(["--database", Path.Combine(_folder.Folder, "env.db"), "--node-name", "n0"],
+        var exit = await SidecarProcess.RunToExitAsync(["--database", Path.Combine(Folder.Folder, "env.db"), "--node-name", "n0"],
             new Dictionary<string, string> { [EnvVars.TlsCert] = volume.CertFile });
 
         Assert.Equal(2, exit.ExitCode);
@@ -99,13 +98,13 @@ public sealed class TlsRefusalTests : IDisposable
         var node = mesh[0];
         Assert.Equal("https", node.ReplicationUrl.Scheme);
         Assert.Equal("http", node.Process.AdminUrl.Scheme);
-        using var good = _ca.Issue("client");
-        using var foreign = _otherCa.Issue("client");
-        using var expired = _ca.IssueExpired("client");
+        using var good = Ca.Issue("client");
+        using var foreign = OtherCa.Issue("client");
+        using var expired = Ca.IssueExpired("client");
         var schema = new Uri(node.ReplicationUrl, Paths.Schema);
 
         X509Certificate2? served = null;
-        using (var client = TlsTestClient.Create(good, _ca, c => served = c))
+        using (var client = TlsTestClient.Create(good, Ca, c => served = c))
         {
             using var ok = await client.GetAsync(schema);
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -122,13 +121,13 @@ public sealed class TlsRefusalTests : IDisposable
 
         foreach (var (certificate, what) in new[] { ((X509Certificate2?)null, "no client certificate"), (foreign, "another CA"), (expired, "expired") })
         {
-            using var client = TlsTestClient.Create(certificate, _ca);
+            using var client = TlsTestClient.Create(certificate, Ca);
             var refused = await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetAsync(schema));
             Assert.True(refused is not null, what);
         }
 
         // The refusals changed nothing, and the member still serves a good client.
-        using (var again = TlsTestClient.Create(good, _ca))
+        using (var again = TlsTestClient.Create(good, Ca))
         {
             using var ok = await again.GetAsync(schema);
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -140,8 +139,8 @@ public sealed class TlsRefusalTests : IDisposable
     {
         await using var tokenless = await StartAsync(1, token: null);
         var node = tokenless[0];
-        using var good = _ca.Issue("operator");
-        using var client = TlsTestClient.Create(good, _ca);
+        using var good = Ca.Issue("operator");
+        using var client = TlsTestClient.Create(good, Ca);
         var push = "{\"generation\":7,\"paused\":true}";
 
         // Plain admin port of a TLS member without a token file: closed, pointing at the certificate.
@@ -212,8 +211,8 @@ public sealed class TlsRefusalTests : IDisposable
         await using var mesh = await StartAsync(2, token: "s3cret-token");
         var (member, peer) = (mesh[0], mesh[1]);
         var peerVolume = Volume(peer);
-        using var expired = _ca.IssueExpired("n1");
-        peerVolume.Write(expired, _ca);
+        using var expired = Ca.IssueExpired("n1");
+        peerVolume.Write(expired, Ca);
         await WaitReloadedAsync(peer, 1);
 
         peer.Exec("INSERT INTO items VALUES ('from-n1', 'x', 1)");
@@ -221,14 +220,14 @@ public sealed class TlsRefusalTests : IDisposable
         await WaitPeerErrorsAsync(member, "the member refuses the peer's expired certificate");
         Assert.Equal(0, member.Count());
 
-        using var foreign = _otherCa.Issue("n1");
-        peerVolume.Write(foreign, _ca);
+        using var foreign = OtherCa.Issue("n1");
+        peerVolume.Write(foreign, Ca);
         await WaitReloadedAsync(peer, 2);
         await WaitPeerErrorsAsync(member, "the member refuses the peer's certificate from another CA");
         Assert.Equal(0, member.Count());
 
-        using var valid = _ca.Issue("n1");
-        peerVolume.Write(valid, _ca);
+        using var valid = Ca.Issue("n1");
+        peerVolume.Write(valid, Ca);
         await Eventually.TrueAsync(() => member.Count() == 1, Timeout, "the member tails the peer once its certificate is from the CA and valid");
         var status = await member.StatusAsync();
         Assert.True(Assert.Single(status.Peers).Connected);
@@ -241,26 +240,26 @@ public sealed class TlsRefusalTests : IDisposable
         await using var mesh = await StartAsync(1, token: null);
         var node = mesh[0];
         var volume = Volume(node);
-        using var client = _ca.Issue("client");
+        using var client = Ca.Issue("client");
         var thumbprints = new List<string>();
         async Task<string> ServedAsync()
         {
             X509Certificate2? seen = null;
-            using var http = TlsTestClient.Create(client, _ca, c => seen = c);
+            using var http = TlsTestClient.Create(client, Ca, c => seen = c);
             using var response = await http.GetAsync(new Uri(node.ReplicationUrl, Paths.Schema));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             return seen!.Thumbprint;
         }
 
         var first = await ServedAsync();
-        using var stranger = _ca.Issue("stranger");
+        using var stranger = Ca.Issue("stranger");
         volume.Write(new Dictionary<string, string> { [SecretVolume.KeyKey] = TestCertificateAuthority.KeyPemOf(stranger) });
         await Eventually.ValueAsync(() => TlsMetrics.ReadAsync(node, TlsMetrics.ReloadsFailed), v => v == 1, Timeout, "the bad rotation is counted");
         Assert.Equal(first, await ServedAsync());
         Assert.Contains("cannot be used", node.Process.Stderr, StringComparison.Ordinal);
 
-        using var renewed = _ca.Issue("n0", TimeSpan.FromDays(90));
-        volume.Write(renewed, _ca);
+        using var renewed = Ca.Issue("n0", TimeSpan.FromDays(90));
+        volume.Write(renewed, Ca);
         await Eventually.ValueAsync(ServedAsync, t => t == renewed.Thumbprint, Timeout, "the renewed certificate is served without a restart");
         Assert.Equal(new DateTimeOffset(renewed.NotAfter).ToUnixTimeSeconds(), await TlsMetrics.ReadAsync(node, TlsMetrics.Expiry));
         Assert.Equal(1, await TlsMetrics.ReadAsync(node, TlsMetrics.ReloadsOk));
@@ -270,13 +269,7 @@ public sealed class TlsRefusalTests : IDisposable
     private static SecretVolume Volume(TestNode node) => new(Path.Combine(node.Database.Folder, "tls"));
 
     private Task<TestMesh> StartAsync(int count, string? token) =>
-        TestMesh.StartAsync(count, token: token, flags: (name, folder) =>
-        {
-            var volume = new SecretVolume(Path.Combine(folder, "tls"));
-            using var leaf = _ca.Issue(name);
-            volume.Write(leaf, _ca);
-            return volume.Flags;
-        });
+        TestMesh.StartAsync(count, token: token, flags: (name, folder) => Ca.SidecarFlags(folder, name));
 
     private static Task WaitReloadedAsync(TestNode node, int reloads) =>
         Eventually.ValueAsync(() => TlsMetrics.ReadAsync(node, TlsMetrics.ReloadsOk), v => v >= reloads, Timeout, $"{node.Name} reloaded its TLS files {reloads} time(s)");

@@ -26,13 +26,7 @@ public sealed class TlsRotationTests : IDisposable
     [Fact]
     public async Task ThreeMembersOverMutualTls_Converge_ThroughLeafAndCaRotationsMidWrite_WithNoRowLostAndNoPeerStuck()
     {
-        await using var mesh = await TestMesh.StartAsync(3, flags: (name, folder) =>
-        {
-            var volume = new SecretVolume(Path.Combine(folder, "tls"));
-            using var leaf = _oldCa.Issue(name);
-            volume.Write(leaf, _oldCa);
-            return volume.Flags;
-        });
+        await using var mesh = await TestMesh.StartAsync(3, flags: (name, folder) => _oldCa.SidecarFlags(folder, name));
         var volumes = mesh.Nodes.Select(n => new SecretVolume(Path.Combine(n.Database.Folder, "tls"))).ToArray();
         Assert.All(mesh.Nodes, n => Assert.Equal("https", n.ReplicationUrl.Scheme));
         await mesh.ConnectFullMeshAsync();

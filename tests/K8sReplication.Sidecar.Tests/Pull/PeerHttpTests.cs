@@ -11,29 +11,22 @@ namespace K8sReplication.Sidecar.Tests.Pull;
 /// <summary>The peer client's TLS against a real mutual-TLS sidecar: its certificate and trust follow the rotated files.</summary>
 public sealed class PeerHttpTests : IDisposable
 {
-    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create("mesh-ca");
-    private readonly TestCertificateAuthority _otherCa = TestCertificateAuthority.Create("other-ca");
+    private readonly TlsTestSetup _setup = new();
 
-    public void Dispose()
-    {
-        _ca.Dispose();
-        _otherCa.Dispose();
-    }
+    private TestCertificateAuthority Ca => _setup.Ca;
+
+    private TestCertificateAuthority OtherCa => _setup.OtherCa;
+
+    public void Dispose() => _setup.Dispose();
 
     [Fact]
     public async Task AfterARotation_NewRequestsHandshakeWithTheNewCertificateAndTrust()
     {
-        await using var mesh = await TestMesh.StartAsync(1, token: null, flags: (name, folder) =>
-        {
-            var volume = new SecretVolume(Path.Combine(folder, "tls"));
-            using var leaf = _ca.Issue(name);
-            volume.Write(leaf, _ca);
-            return volume.Flags;
-        });
+        await using var mesh = await TestMesh.StartAsync(1, token: null, flags: (name, folder) => Ca.SidecarFlags(folder, name));
         var schema = new Uri(mesh[0].ReplicationUrl, Paths.Schema);
         var own = new SecretVolume(Path.Combine(mesh[0].Database.Folder, "client-tls"));
-        using var first = _ca.Issue("client");
-        own.Write(first, _ca);
+        using var first = Ca.Issue("client");
+        own.Write(first, Ca);
         using var reloader = new CertificateReloader(TlsMaterial.Load(own.CertFile, own.KeyFile, own.CaFile), own.CertFile, own.KeyFile, own.CaFile,
             TimeProvider.System, NullLogger<CertificateReloader>.Instance);
         using var http = new PeerHttp(reloader, TimeProvider.System);
@@ -45,19 +38,19 @@ public sealed class PeerHttpTests : IDisposable
         }
 
         // The client's own certificate moves to a CA the member does not trust: the next handshake presents it and is refused.
-        using var foreign = _otherCa.Issue("client");
-        own.Write(foreign, _ca);
+        using var foreign = OtherCa.Issue("client");
+        own.Write(foreign, Ca);
         reloader.Poll();
         Assert.NotSame(before, http.Client);
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.Client.GetAsync(schema));
 
         // The client's trust moves to the other CA only: the member's certificate is refused by the client.
-        using var back = _ca.Issue("client");
-        own.Write(back, _otherCa);
+        using var back = Ca.Issue("client");
+        own.Write(back, OtherCa);
         reloader.Poll();
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.Client.GetAsync(schema));
 
-        own.Write(back, _ca, _otherCa);
+        own.Write(back, Ca, OtherCa);
         reloader.Poll();
         using (var ok = await http.Client.GetAsync(schema))
         {

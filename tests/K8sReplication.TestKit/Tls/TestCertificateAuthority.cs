@@ -68,6 +68,18 @@ public sealed class TestCertificateAuthority : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>
+    /// A sidecar's TLS flags for member <paramref name="name"/>: a Secret volume under <paramref name="folder"/>
+    /// (<c>tls/</c>) holding a leaf this CA issued and this CA as the bundle.
+    /// </summary>
+    public IReadOnlyList<string> SidecarFlags(string folder, string name)
+    {
+        var volume = new SecretVolume(Path.Combine(folder, "tls"));
+        using var leaf = Issue(name);
+        volume.Write(leaf, this);
+        return volume.Flags;
+    }
+
     public void Dispose() => Certificate.Dispose();
 
     /// <summary>The certificate's PEM.</summary>
