@@ -58,15 +58,9 @@ internal static partial class SidecarHost
         });
 
         var services = builder.Services;
-        if (tlsMaterial is { } material)
-        {
-            var tlsSettings = settings.Tls!;
-            services.AddSingleton(sp => new CertificateReloader(material, tlsSettings.CertFile, tlsSettings.KeyFile, tlsSettings.CaFile,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateReloader>>()));
-            services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
-        }
-
+        SidecarTls.AddServices(services, tlsMaterial, settings.Tls);
         services.AddSingleton(sp => new PeerHttp(sp.GetService<CertificateReloader>(), sp.GetRequiredService<TimeProvider>()));
+
         // The drain runs inside the shutdown; the rest of the shutdown keeps its own time after it.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout + settings.DrainTimeout);
         services.AddSingleton(TimeProvider.System);

@@ -38,6 +38,19 @@ internal static class SidecarTls
         }
     }
 
+    /// <summary>The reloader of <paramref name="material"/>'s files, as a service and a tracked loop (nothing without TLS).</summary>
+    public static void AddServices(IServiceCollection services, TlsMaterial? material, TlsSettings? tls)
+    {
+        if (material is null || tls is null)
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => new CertificateReloader(material, tls.CertFile, tls.KeyFile, tls.CaFile,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateReloader>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
+    }
+
     /// <summary>
     /// HTTPS only, client certificate required: each handshake takes the certificate and the CA bundle in force at
     /// that moment, so a rotation applies to every connection opened after it without restarting the listener.
