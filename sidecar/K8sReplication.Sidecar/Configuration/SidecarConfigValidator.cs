@@ -45,7 +45,8 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("adminListen", $"port {admin.Port} is also the replication port"));
         }
 
-        var peers = ValidatePeers(config.Peers, config.NodeName, errors);
+        var tls = ValidateTls(config.Tls, errors);
+        var peers = ValidatePeers(config.Peers, config.NodeName, tls is not null, errors);
 
         var batch = config.HotPath?.BatchSize ?? HotPathConfig.DefaultBatchSize;
         if (batch is < SidecarDefaults.MinBatchSize or > SidecarDefaults.MaxBatchSize)
@@ -85,7 +86,6 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("conflictRetention.maxEntries", $"must be between 1 and {ConflictRetentionConfig.MaxMaxEntries}, got {conflictMaxEntries}"));
         }
 
-        var tls = ValidateTls(config.Tls, errors);
         var backup = ValidateBackup(config.Backup, errors);
         var drain = Duration(config.DrainTimeout ?? SidecarDefaults.DrainTimeout, "drainTimeout", TimeSpan.Zero, TimeSpan.FromHours(1), errors);
         if (config.Topology is { } topology && !Enum.IsDefined(topology))
@@ -253,7 +253,7 @@ internal static class SidecarConfigValidator
         }
     }
 
-    private static List<PeerSettings> ValidatePeers(IReadOnlyList<PeerConfig>? peers, string? self, List<ConfigError> errors)
+    private static List<PeerSettings> ValidatePeers(IReadOnlyList<PeerConfig>? peers, string? self, bool tls, List<ConfigError> errors)
     {
         var result = new List<PeerSettings>();
         if (peers is null)
@@ -296,6 +296,12 @@ internal static class SidecarConfigValidator
             if (PeerUrl.Problem(peer.Url, out var url) is { } urlProblem)
             {
                 errors.Add(new ConfigError($"peers[{i}].url", urlProblem));
+                ok = false;
+            }
+            else if (tls && url!.Scheme != Uri.UriSchemeHttps)
+            {
+                // A member with TLS never sends a request (or its token) in clear text, and its peers serve HTTPS only.
+                errors.Add(new ConfigError($"peers[{i}].url", $"must be an https:// URL: this member uses mutual TLS ({TlsSettings.CertKey} is set)"));
                 ok = false;
             }
 

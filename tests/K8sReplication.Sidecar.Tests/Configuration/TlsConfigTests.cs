@@ -44,6 +44,21 @@ public sealed class TlsConfigTests : IDisposable
         Assert.Null(plain!.Tls);
     }
 
+    [Fact]
+    public void WithTls_PeerUrlsMustBeHttps_WithoutTlsBothAreAccepted()
+    {
+        PeerConfig[] peers = [new() { Name = "a", Url = "https://10.0.0.1:8900" }, new() { Name = "b", Url = "http://10.0.0.2:8900" }];
+        var tls = new TlsConfig { CertFile = "/c", KeyFile = "/k", CaFile = "/ca" };
+
+        var errors = SidecarConfigValidator.Validate(Valid with { Tls = tls, Peers = peers }, out var refused);
+        Assert.Null(refused);
+        Assert.Equal("peers[1].url", Assert.Single(errors).Key);
+        Assert.Contains("must be an https:// URL", errors[0].Message);
+
+        Assert.Empty(SidecarConfigValidator.Validate(Valid with { Peers = peers }, out var plain));
+        Assert.Equal(2, plain!.Peers.Count);
+    }
+
     [Theory]
     [InlineData("/c", null, null, new[] { "tls.keyFile", "tls.caFile" })]
     [InlineData(null, "/k", null, new[] { "tls.certFile", "tls.caFile" })]
