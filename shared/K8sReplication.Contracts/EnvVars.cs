@@ -53,4 +53,13 @@ public static class EnvVars
 
     /// <summary><c>--backup-retention</c>.</summary>
     public const string BackupRetention = "K8SREPL_BACKUP_RETENTION";
+
+    /// <summary><c>--tls-cert</c>.</summary>
+    public const string TlsCert = "K8SREPL_TLS_CERT";
+
+    /// <summary><c>--tls-key</c>.</summary>
+    public const string TlsKey = "K8SREPL_TLS_KEY";
+
+    /// <summary><c>--tls-ca</c>.</summary>
+    public const string TlsCa = "K8SREPL_TLS_CA";
 }
