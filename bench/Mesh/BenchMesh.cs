@@ -13,7 +13,13 @@ internal sealed class BenchMesh : IAsyncDisposable
 
     public BenchNode this[int i] => Nodes[i];
 
-    public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema)
+    /// <param name="folder">Where the members' folders go (emptied first).</param>
+    /// <param name="count">Members.</param>
+    /// <param name="interval">Anti-entropy interval.</param>
+    /// <param name="schema">The app's schema.</param>
+    /// <param name="flags">More flags for a member (TLS files, say), made once its folder exists.</param>
+    public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema,
+        Func<BenchNode, IEnumerable<string>>? flags = null)
     {
         if (Directory.Exists(folder))
         {
@@ -27,6 +33,7 @@ internal sealed class BenchMesh : IAsyncDisposable
             {
                 var node = new BenchNode("n" + i, Path.Combine(folder, "n" + i), interval);
                 node.CreateDatabase(schema);
+                node.Flags = [.. flags?.Invoke(node) ?? []];
                 mesh.Nodes.Add(node);
             }
 

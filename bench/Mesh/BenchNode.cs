@@ -48,6 +48,12 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public string Interval { get; }
 
+    /// <summary>Flags added to every start (TLS files, say).</summary>
+    public IReadOnlyList<string> Flags { get; set; } = [];
+
+    /// <summary>The token config pushes carry (the member's <c>--token-file</c> content), or null.</summary>
+    public string? Token { get; set; }
+
     public string DbPath => Path.Combine(Folder, "app.db");
 
     public Uri ReplicationUrl { get; private set; } = null!;
@@ -71,7 +77,7 @@ internal sealed class BenchNode : IAsyncDisposable
     public async Task StartAsync(IEnumerable<(string Name, Uri Url)>? peers = null)
     {
         var info = _binary.CreateStartInfo(["--database", DbPath, "--node-name", Name, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-            "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state")]);
+            "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state"), .. Flags]);
 
         foreach (var (name, url) in peers ?? [])
         {
@@ -164,6 +170,11 @@ internal sealed class BenchNode : IAsyncDisposable
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
+        if (Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
         using var response = await Http.SendAsync(request);
         if (!response.IsSuccessStatusCode)
         {

@@ -41,6 +41,7 @@ internal static class AllCommand
         await Step(run, "postgres", () => rows.PostgresAsync());
         await Step(run, "pair", () => rows.PairAsync());
         await Step(run, "four", () => rows.FourAsync());
+        await Step(run, "tls", () => rows.TlsAsync());
         await Step(run, "apptax", () => rows.AppTaxAsync());
         await Step(run, "capture", () => rows.CaptureAsync());
         await Step(run, "walburst", () => rows.WalBurstAsync());

@@ -209,6 +209,19 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "anti-entropy repair: changes fetched and skipped (older/duplicate; 0 means the hot path re-sent nothing)", r.Skipped, null, null));
     }
 
+    /// <summary>The hot path over mutual TLS against plain HTTP, in the same run, repetitions alternating.</summary>
+    public async Task TlsAsync()
+    {
+        var t = await TlsCase.RunAsync(o);
+        var name = $"{N} rows in 1000-row tx on one member: converged on 1 other member";
+        Add(new(Ours, name + ", plain HTTP (binary feed)", t.Plain.ToAll, null, null));
+        Add(new(Ours, name + ", mutual TLS (binary feed)", t.Tls.ToAll, "the same over plain HTTP, same run", t.Plain.ToAll, "≤ 1.10×", 1.10, TargetOnRatio: true));
+        var overhead = Sample.Of("%", [.. t.Plain.ToAll.Values.Zip(t.Tls.ToAll.Values, (p, x) => ((x / p) - 1) * 100)]);
+        Add(new(Ours, "mutual TLS overhead on that time (TLS / plain − 1, per alternating repetition)", overhead, null, null, "≤ 10 %", 10));
+        Add(new(Ours, $"sidecar CPU per replicated row, sender, mutual TLS ({N} rows to 1 member)", t.Tls.SenderCpuUsPerRow, "plain HTTP, same run", t.Plain.SenderCpuUsPerRow));
+        Add(new(Ours, $"sidecar CPU per replicated row, receiver, mutual TLS ({N} rows to 1 member)", t.Tls.ReceiverCpuUsPerRow, "plain HTTP, same run", t.Plain.ReceiverCpuUsPerRow));
+    }
+
     /// <summary>Codecs on real feed pages: sizes, CPU, and whether each pays off on a fast and a slow link.</summary>
     public async Task CompressionAsync() => run.Rows.AddRange(CompressionRows.Of(await CompressionCase.RunAsync(o)));
 

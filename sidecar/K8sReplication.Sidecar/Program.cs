@@ -27,14 +27,27 @@ internal static class Program
         }
         catch (ConfigRejectedException e)
         {
-            foreach (var error in e.Errors)
-            {
-                await Console.Error.WriteLineAsync($"k8srepl-sidecar: invalid configuration: {error.Key}: {error.Message}");
-            }
-
+            await ReportAsync(e);
             return InvalidConfigExitCode;
         }
 
-        return await SidecarHost.RunAsync(config, CancellationToken.None);
+        try
+        {
+            return await SidecarHost.RunAsync(config, CancellationToken.None);
+        }
+        catch (ConfigRejectedException e)
+        {
+            // Files the config names that cannot be used (the TLS files): found before anything started.
+            await ReportAsync(e);
+            return InvalidConfigExitCode;
+        }
+    }
+
+    private static async Task ReportAsync(ConfigRejectedException rejected)
+    {
+        foreach (var error in rejected.Errors)
+        {
+            await Console.Error.WriteLineAsync($"k8srepl-sidecar: invalid configuration: {error.Key}: {error.Message}");
+        }
     }
 }

@@ -37,6 +37,9 @@ public sealed record SidecarConfig
     /// <summary>Folder for local state (last good config). Sidecar-local.</summary>
     public string? StateDir { get; init; }
 
+    /// <summary>Mutual TLS on the replication port and for requests to peers; absent means plain HTTP. Sidecar-local.</summary>
+    public TlsConfig? Tls { get; init; }
+
     /// <summary>Mesh topology (decides origin filtering on the feed).</summary>
     public Topology? Topology { get; init; }
 

@@ -26,10 +26,13 @@ internal static class CommandLineParser
     public const string BackupInterval = "--backup-interval";
     public const string SnapshotInterval = "--snapshot-interval";
     public const string BackupRetention = "--backup-retention";
+    public const string TlsCert = "--tls-cert";
+    public const string TlsKey = "--tls-key";
+    public const string TlsCa = "--tls-ca";
 
     private static readonly string[] Known =
         [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout, TombstoneTtl,
-         BackupUrl, BackupEndpoint, BackupInterval, SnapshotInterval, BackupRetention];
+         BackupUrl, BackupEndpoint, BackupInterval, SnapshotInterval, BackupRetention, TlsCert, TlsKey, TlsCa];
 
     public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
     {
@@ -122,6 +125,9 @@ internal static class CommandLineParser
                     SnapshotInterval = get(SnapshotInterval),
                     Retention = get(BackupRetention),
                 },
+            Tls = get(TlsCert) is null && get(TlsKey) is null && get(TlsCa) is null
+                ? null
+                : new TlsConfig { CertFile = get(TlsCert), KeyFile = get(TlsKey), CaFile = get(TlsCa) },
         };
     }
 

@@ -21,7 +21,7 @@ internal static class ConfigLayering
 
     /// <summary>
     /// The part of a pushed config that may change at run time: everything except sidecar-local fields (node name,
-    /// database, listen addresses, token file, state dir), which only the pod's own flags, environment and file decide.
+    /// database, listen addresses, token file, state dir, TLS files), which only the pod's own flags, environment and file decide.
     /// </summary>
     public static SidecarConfig Dynamic(SidecarConfig pushed) => pushed with
     {
@@ -31,6 +31,7 @@ internal static class ConfigLayering
         AdminListen = null,
         TokenFile = null,
         StateDir = null,
+        Tls = null,
     };
 
     /// <summary>
@@ -72,7 +73,23 @@ internal static class ConfigLayering
             errors.Add(Unchangeable("stateDir"));
         }
 
+        // The TLS files decide who may connect at all: only the pod decides them, never a caller of the admin API.
+        if (pushed.Tls is { } tls)
+        {
+            AddIfChanged("tls.certFile", tls.CertFile, current.Tls?.CertFile);
+            AddIfChanged("tls.keyFile", tls.KeyFile, current.Tls?.KeyFile);
+            AddIfChanged("tls.caFile", tls.CaFile, current.Tls?.CaFile);
+        }
+
         return errors;
+
+        void AddIfChanged(string key, string? pushedPath, string? inForce)
+        {
+            if (pushedPath is not null && Blank(pushedPath) != inForce)
+            {
+                errors.Add(Unchangeable(key));
+            }
+        }
     }
 
     private static ConfigError Unchangeable(string key) =>
@@ -95,6 +112,12 @@ internal static class ConfigLayering
         Peers = high.Peers ?? low.Peers,
         TokenFile = high.TokenFile ?? low.TokenFile,
         StateDir = high.StateDir ?? low.StateDir,
+        Tls = high.Tls is null ? low.Tls : new TlsConfig
+        {
+            CertFile = high.Tls.CertFile ?? low.Tls?.CertFile,
+            KeyFile = high.Tls.KeyFile ?? low.Tls?.KeyFile,
+            CaFile = high.Tls.CaFile ?? low.Tls?.CaFile,
+        },
         Topology = high.Topology ?? low.Topology,
         HotPath = high.HotPath is null ? low.HotPath : new HotPathConfig
         {

@@ -24,6 +24,9 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.BackupInterval] = EnvVars.BackupInterval,
         [CommandLineParser.SnapshotInterval] = EnvVars.SnapshotInterval,
         [CommandLineParser.BackupRetention] = EnvVars.BackupRetention,
+        [CommandLineParser.TlsCert] = EnvVars.TlsCert,
+        [CommandLineParser.TlsKey] = EnvVars.TlsKey,
+        [CommandLineParser.TlsCa] = EnvVars.TlsCa,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)

@@ -45,7 +45,8 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("adminListen", $"port {admin.Port} is also the replication port"));
         }
 
-        var peers = ValidatePeers(config.Peers, config.NodeName, errors);
+        var tls = ValidateTls(config.Tls, errors);
+        var peers = ValidatePeers(config.Peers, config.NodeName, tls is not null, errors);
 
         var batch = config.HotPath?.BatchSize ?? HotPathConfig.DefaultBatchSize;
         if (batch is < SidecarDefaults.MinBatchSize or > SidecarDefaults.MaxBatchSize)
@@ -110,6 +111,7 @@ internal static class SidecarConfigValidator
             Peers = peers,
             TokenFile = string.IsNullOrWhiteSpace(config.TokenFile) ? null : config.TokenFile,
             StateDir = string.IsNullOrWhiteSpace(config.StateDir) ? null : config.StateDir,
+            Tls = tls,
             Topology = config.Topology ?? Topology.FullMesh,
             BatchSize = batch,
             Wait = wait,
@@ -130,6 +132,34 @@ internal static class SidecarConfigValidator
         };
         return errors;
     }
+
+    /// <summary>
+    /// The TLS files, or null when none is given. Mutual TLS needs all three: a certificate without the CA would
+    /// accept any client, a CA without a certificate could not serve. Whether the files hold usable PEM is checked when
+    /// they are loaded at start (they may legitimately change later).
+    /// </summary>
+    private static TlsSettings? ValidateTls(TlsConfig? tls, List<ConfigError> errors)
+    {
+        var cert = Blank(tls?.CertFile);
+        var key = Blank(tls?.KeyFile);
+        var ca = Blank(tls?.CaFile);
+        if (cert is null && key is null && ca is null)
+        {
+            return null;
+        }
+
+        (string? Value, string Key)[] files = [(cert, TlsSettings.CertKey), (key, TlsSettings.KeyKey), (ca, TlsSettings.CaKey)];
+        var given = files.Where(f => f.Value is not null).Select(f => f.Key).ToList();
+        foreach (var (value, configKey) in files.Where(f => f.Value is null))
+        {
+            errors.Add(new ConfigError(configKey, $"is required when {string.Join(" and ", given)} {(given.Count > 1 ? "are" : "is")} set "
+                + $"(set it with {TlsSettings.Sources(configKey)}): mutual TLS needs the certificate, its key and the CA bundle"));
+        }
+
+        return cert is null || key is null || ca is null ? null : new TlsSettings(cert, key, ca);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>The backup settings, or null when no backup is configured (no section, or a section without a URL and nothing else).</summary>
     private static BackupSettings? ValidateBackup(BackupConfig? backup, List<ConfigError> errors)
@@ -223,7 +253,7 @@ internal static class SidecarConfigValidator
         }
     }
 
-    private static List<PeerSettings> ValidatePeers(IReadOnlyList<PeerConfig>? peers, string? self, List<ConfigError> errors)
+    private static List<PeerSettings> ValidatePeers(IReadOnlyList<PeerConfig>? peers, string? self, bool tls, List<ConfigError> errors)
     {
         var result = new List<PeerSettings>();
         if (peers is null)
@@ -266,6 +296,12 @@ internal static class SidecarConfigValidator
             if (PeerUrl.Problem(peer.Url, out var url) is { } urlProblem)
             {
                 errors.Add(new ConfigError($"peers[{i}].url", urlProblem));
+                ok = false;
+            }
+            else if (tls && url!.Scheme != Uri.UriSchemeHttps)
+            {
+                // A member with TLS never sends a request (or its token) in clear text, and its peers serve HTTPS only.
+                errors.Add(new ConfigError($"peers[{i}].url", $"must be an https:// URL: this member uses mutual TLS ({TlsSettings.CertKey} is set)"));
                 ok = false;
             }
 

@@ -16,6 +16,9 @@ internal sealed record SidecarSettings
     public IReadOnlyList<PeerSettings> Peers { get; init; } = [];
     public string? TokenFile { get; init; }
     public string? StateDir { get; init; }
+
+    /// <summary>Mutual TLS on the replication port and to peers, or null for plain HTTP.</summary>
+    public TlsSettings? Tls { get; init; }
     public Topology Topology { get; init; }
     public int BatchSize { get; init; } = HotPathConfig.DefaultBatchSize;
     public TimeSpan Wait { get; init; }

@@ -1,4 +1,3 @@
-using System.Net;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
@@ -25,7 +24,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly HttpClient _http;
+    private readonly PeerHttp _http;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
@@ -43,6 +42,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
         BearerTokenAuthenticator auth,
         SidecarMetrics metrics,
         AntiEntropyTrigger antiEntropyTrigger,
+        PeerHttp http,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -56,17 +56,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<PeerSupervisor>();
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // Peer answers are decompressed by PeerClient itself, under byte limits on both sides of the decompressor.
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(3),
-            ConnectCallback = PeerConnector.ConnectAsync,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _http = http;
     }
 
     public IReadOnlyList<PeerState> Peers
@@ -105,12 +95,6 @@ internal sealed partial class PeerSupervisor : BackgroundService
                 return done;
             }
         }
-    }
-
-    public override void Dispose()
-    {
-        _http.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -27,9 +27,14 @@ internal static partial class SidecarHost
 {
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Runs until shutdown. Throws <see cref="ConfigRejectedException"/> before anything starts when the TLS files
+    /// cannot be used.
+    /// </summary>
     public static async Task<int> RunAsync(LiveConfig config, CancellationToken cancellationToken)
     {
         var settings = config.Current;
+        var tlsMaterial = SidecarTls.LoadAtStart(settings);
 
         // The app first: where it shares CPUs with the sidecar in one cgroup, its threads run before ours.
         ThreadPriority.Lower(settings.Niceness);
@@ -41,11 +46,21 @@ internal static partial class SidecarHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = SidecarDefaults.MaxRequestBodyBytes * 2;
-            kestrel.Listen(settings.Listen.Address, settings.Listen.Port, o => replication = o);
+            kestrel.Listen(settings.Listen.Address, settings.Listen.Port, o =>
+            {
+                replication = o;
+                if (tlsMaterial is not null)
+                {
+                    SidecarTls.UseMutualTls(o, o.ApplicationServices.GetRequiredService<CertificateReloader>());
+                }
+            });
             kestrel.Listen(settings.AdminListen.Address, settings.AdminListen.Port, o => admin = o);
         });
 
         var services = builder.Services;
+        SidecarTls.AddServices(services, tlsMaterial, settings.Tls);
+        services.AddSingleton(sp => new PeerHttp(sp.GetService<CertificateReloader>(), sp.GetRequiredService<TimeProvider>()));
+
         // The drain runs inside the shutdown; the rest of the shutdown keeps its own time after it.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout + settings.DrainTimeout);
         services.AddSingleton(TimeProvider.System);
@@ -89,7 +104,17 @@ internal static partial class SidecarHost
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("K8sReplication.Sidecar");
-        app.Services.GetRequiredService<SidecarMetrics>().ObserveState(app.Services.GetRequiredService<HealthReporter>());
+        var metrics = app.Services.GetRequiredService<SidecarMetrics>();
+        metrics.ObserveState(app.Services.GetRequiredService<HealthReporter>());
+        var tls = app.Services.GetService<CertificateReloader>();
+        if (tls is not null)
+        {
+            metrics.ObserveTls(() => tls.Current.NotAfter.ToUnixTimeSeconds(), () => tls.Reloads, () => tls.Failures);
+        }
+
+        // Known before the first connection: a guarded admin endpoint must never be open on the admin port of a TLS member.
+        app.Services.GetRequiredService<ListenerPorts>().ReplicationTls = tls is not null;
+
         app.UseResponseCompression();
         app.UseMiddleware<ApiMiddleware>();
         ReplicationApi.Map(app);
@@ -112,7 +137,7 @@ internal static partial class SidecarHost
         var ports = app.Services.GetRequiredService<ListenerPorts>();
         ports.Replication = ((IPEndPoint)replication!.EndPoint).Port;
         ports.Admin = ((IPEndPoint)admin!.EndPoint).Port;
-        WriteListeningLine(Url(replication), Url(admin), app.Services.GetRequiredService<StoreAccess>().Store.Site.ToString());
+        WriteListeningLine(Url(replication, tls is null ? "http" : "https"), Url(admin, "http"), app.Services.GetRequiredService<StoreAccess>().Store.Site.ToString());
 
         await app.WaitForShutdownAsync(cancellationToken);
         engine.Close();
@@ -120,13 +145,13 @@ internal static partial class SidecarHost
         return 0;
     }
 
-    private static string Url(ListenOptions options)
+    private static string Url(ListenOptions options, string scheme)
     {
         var endpoint = (IPEndPoint)options.EndPoint;
         var address = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
             : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
             : endpoint.Address;
-        return "http://" + new IPEndPoint(address, endpoint.Port);
+        return scheme + "://" + new IPEndPoint(address, endpoint.Port);
     }
 
     private static void WriteListeningLine(string replication, string admin, string site)

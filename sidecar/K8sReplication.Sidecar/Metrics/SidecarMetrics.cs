@@ -18,8 +18,11 @@ internal sealed class SidecarMetrics
     private readonly StateGauges _stateGauges;
     private readonly Gauge _backupLastSuccess;
     private readonly Gauge _backupPending;
+    private readonly Gauge _tlsExpiry;
+    private readonly Counter _tlsReloads;
     private IMetricsState? _state;
     private (Func<double?> LastSuccessUnixSeconds, Func<long?> PendingChanges)? _backup;
+    private (Func<double> ExpiryUnixSeconds, Func<long> Reloads, Func<long> Failures)? _tls;
 
     public SidecarMetrics(PrometheusMetricFactory factory)
     {
@@ -44,6 +47,8 @@ internal sealed class SidecarMetrics
         BackupBytes = factory.Counter("replication_backup_bytes_total", "Bytes uploaded to the backup archive.");
         _backupLastSuccess = factory.Gauge("replication_backup_last_success_timestamp_seconds", "Unix time of the last successful backup round (changes archived).");
         _backupPending = factory.Gauge("replication_backup_pending_changes", "Changes this member captured that are not archived yet.");
+        _tlsExpiry = factory.Gauge("replication_tls_certificate_expiry_timestamp_seconds", "Unix time at which this member's TLS certificate in force expires.");
+        _tlsReloads = factory.Counter("replication_tls_reloads_total", "Changes of the TLS files, per outcome (ok: swapped in; error: unusable, the certificate in force stayed).", "outcome");
         _stateGauges = new StateGauges(factory);
         factory.Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -84,6 +89,18 @@ internal sealed class SidecarMetrics
         }
     }
 
+    /// <summary>Reads the TLS figures before each collection (only called when TLS is configured; no sample otherwise).</summary>
+    public void ObserveTls(Func<double> expiryUnixSeconds, Func<long> reloads, Func<long> failures)
+    {
+        ArgumentNullException.ThrowIfNull(expiryUnixSeconds);
+        ArgumentNullException.ThrowIfNull(reloads);
+        ArgumentNullException.ThrowIfNull(failures);
+        lock (_refreshLock)
+        {
+            _tls = (expiryUnixSeconds, reloads, failures);
+        }
+    }
+
     private void Refresh()
     {
         // Two scrapes may collect at once; one refresh at a time keeps the labelled gauges' series consistent.
@@ -96,6 +113,12 @@ internal sealed class SidecarMetrics
 
             SetOrHide(_backupLastSuccess, _backup?.LastSuccessUnixSeconds());
             SetOrHide(_backupPending, _backup?.PendingChanges());
+            SetOrHide(_tlsExpiry, _tls?.ExpiryUnixSeconds());
+            if (_tls is { } tls)
+            {
+                _tlsReloads.WithLabels("ok").IncTo(tls.Reloads());
+                _tlsReloads.WithLabels("error").IncTo(tls.Failures());
+            }
         }
     }
 

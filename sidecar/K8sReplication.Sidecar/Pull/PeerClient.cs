@@ -21,7 +21,7 @@ namespace K8sReplication.Sidecar.Pull;
 /// <see cref="PeerUnavailableException"/>, refused answers as <see cref="PeerAnswerRejectedException"/>; byte counts
 /// are the decoded size.
 /// </summary>
-internal sealed partial class PeerClient(HttpClient http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, LiveConfig config, TimeProvider time)
+internal sealed partial class PeerClient(PeerHttp http, PeerState peer, BearerTokenAuthenticator auth, SidecarMetrics metrics, LiveConfig config, TimeProvider time)
 {
     /// <summary>Deadline of a request beyond its long-poll wait.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
@@ -209,7 +209,7 @@ internal sealed partial class PeerClient(HttpClient http, PeerState peer, Bearer
 
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (response.StatusCode == System.Net.HttpStatusCode.Gone && endpoint == "changes")
             {
                 var (gone, _) = await PeerAnswerDecoder.DecodeAsync(await response.Content.ReadAsStreamAsync(timeout.Token),

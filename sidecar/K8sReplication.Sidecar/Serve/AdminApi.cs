@@ -83,14 +83,35 @@ internal static class AdminApi
         return Text(context, StatusCodes.Status202Accepted, "anti-entropy round requested against every peer");
     }
 
-    /// <summary>401 unless the request carries the mesh token (always passes when no token file is configured).</summary>
+    /// <summary>
+    /// 401 unless the request is authenticated: on the mutual-TLS replication port by its client certificate (checked
+    /// by the middleware), on the admin port by the mesh token. Without TLS and without a token file everything
+    /// passes, as before any credential existed; with TLS the plain admin port never serves these without the token.
+    /// </summary>
     public static void RequireToken(HttpContext context)
     {
-        if (!context.RequestServices.GetRequiredService<BearerTokenAuthenticator>().IsAuthorized(context.Request.Headers))
+        var services = context.RequestServices;
+        var ports = services.GetRequiredService<ListenerPorts>();
+        if (ports.ReplicationTls && context.Connection.LocalPort == ports.Replication)
+        {
+            return;
+        }
+
+        var auth = services.GetRequiredService<BearerTokenAuthenticator>();
+        if (ports.ReplicationTls && !auth.Enabled)
+        {
+            throw new BadRequestException("Authorization", CredentialRequired, StatusCodes.Status401Unauthorized);
+        }
+
+        if (!auth.IsAuthorized(context.Request.Headers))
         {
             throw new BadRequestException("Authorization", ApiMiddleware.TokenRequired, StatusCodes.Status401Unauthorized);
         }
     }
+
+    /// <summary>Why a guarded admin endpoint is refused on the plain admin port of a TLS member without a token file.</summary>
+    public const string CredentialRequired =
+        "this member uses mutual TLS and has no token file: call this endpoint on the replication port (https) with a client certificate from the CA";
 
     private static Task Text(HttpContext context, int status, string text)
     {

@@ -7,7 +7,9 @@ namespace K8sReplication.Sidecar.Serve;
 /// <summary>
 /// Front of every request: keeps replication endpoints on the replication port and admin endpoints on the admin
 /// port (one Kestrel host, two listeners), authenticates the replication port, and turns refusals into JSON errors
-/// so bad input never takes the process down.
+/// so bad input never takes the process down. With mutual TLS the replication port also serves the authenticated
+/// admin endpoints (<see cref="IsGuardedAdminPath"/>), for callers that hold a client certificate instead of the token,
+/// and there the verified client certificate is the credential (the handshake refused every other connection).
 /// </summary>
 internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAuthenticator auth, ListenerPorts ports, ILogger<ApiMiddleware> logger)
 {
@@ -17,17 +19,25 @@ internal sealed partial class ApiMiddleware(RequestDelegate next, BearerTokenAut
         path.StartsWithSegments(Paths.Changes) || path.StartsWithSegments(Paths.Merkle)
         || path.StartsWithSegments(Paths.Rows) || path.StartsWithSegments(Paths.Schema);
 
+    /// <summary>The admin endpoints that need a credential: they change the config or return row data.</summary>
+    public static bool IsGuardedAdminPath(PathString path) =>
+        path.StartsWithSegments(Paths.Config) || path.StartsWithSegments(Paths.Conflicts) || path.StartsWithSegments(Paths.AntiEntropy);
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
         {
+            var path = context.Request.Path;
             var onReplicationPort = context.Connection.LocalPort == ports.Replication;
-            if (onReplicationPort != IsReplicationPath(context.Request.Path))
+            var servedHere = onReplicationPort
+                ? IsReplicationPath(path) || (ports.ReplicationTls && IsGuardedAdminPath(path))
+                : !IsReplicationPath(path);
+            if (!servedHere)
             {
-                throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(context.Request.Path.Value)} on this port", StatusCodes.Status404NotFound);
+                throw new BadRequestException(null, $"no endpoint {InputQuote.Quote(path.Value)} on this port", StatusCodes.Status404NotFound);
             }
 
-            if (onReplicationPort && !auth.IsAuthorized(context.Request.Headers))
+            if (onReplicationPort && !(ports.ReplicationTls ? context.Connection.ClientCertificate is not null : auth.IsAuthorized(context.Request.Headers)))
             {
                 throw new BadRequestException("Authorization", TokenRequired, StatusCodes.Status401Unauthorized);
             }

@@ -6,4 +6,10 @@ internal sealed class ListenerPorts
     public int Replication { get; set; }
 
     public int Admin { get; set; }
+
+    /// <summary>
+    /// The replication listener is HTTPS with a required client certificate from the CA bundle: every connection to it
+    /// is authenticated by the handshake.
+    /// </summary>
+    public bool ReplicationTls { get; set; }
 }

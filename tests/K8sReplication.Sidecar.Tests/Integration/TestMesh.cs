@@ -22,13 +22,19 @@ public sealed class TestMesh : IAsyncDisposable
 
     public TestNode this[int index] => Nodes[index];
 
+    /// <param name="count">Members.</param>
+    /// <param name="interval">Anti-entropy interval.</param>
+    /// <param name="token">Mesh token, or null for none.</param>
+    /// <param name="env">Environment of every sidecar.</param>
+    /// <param name="schema">The app's schema.</param>
+    /// <param name="flags">More flags for a member, from its name and its folder (TLS files, say).</param>
     public static async Task<TestMesh> StartAsync(int count, string interval = "2s", string? token = "s3cret-token",
-        IReadOnlyDictionary<string, string>? env = null, string schema = ItemsSchema)
+        IReadOnlyDictionary<string, string>? env = null, string schema = ItemsSchema, Func<string, string, IEnumerable<string>>? flags = null)
     {
         var mesh = new TestMesh(token);
         try
         {
-            var starts = Enumerable.Range(0, count).Select(i => mesh.StartNodeAsync("n" + i, interval, env, schema)).ToList();
+            var starts = Enumerable.Range(0, count).Select(i => mesh.StartNodeAsync("n" + i, interval, env, schema, flags)).ToList();
             mesh.Nodes.AddRange(await Task.WhenAll(starts));
             return mesh;
         }
@@ -91,7 +97,8 @@ public sealed class TestMesh : IAsyncDisposable
         _http.Dispose();
     }
 
-    private async Task<TestNode> StartNodeAsync(string name, string interval, IReadOnlyDictionary<string, string>? env, string schema)
+    private async Task<TestNode> StartNodeAsync(string name, string interval, IReadOnlyDictionary<string, string>? env, string schema,
+        Func<string, string, IEnumerable<string>>? flags)
     {
         var db = new TempDatabase();
         using (var c = db.OpenConnection())
@@ -115,6 +122,7 @@ public sealed class TestMesh : IAsyncDisposable
             args.AddRange(["--token-file", tokenFile]);
         }
 
+        args.AddRange(flags?.Invoke(name, db.Folder) ?? []);
         var process = await SidecarProcess.StartAsync(args, env);
         return new TestNode(name, db, process, _http, Token);
     }

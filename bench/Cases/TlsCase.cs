@@ -1,0 +1,58 @@
+using K8sReplication.Bench.Mesh;
+using K8sReplication.Bench.Suite;
+using K8sReplication.TestKit.Tls;
+
+namespace K8sReplication.Bench.Cases;
+
+/// <summary>
+/// The cost of mutual TLS on the hot path: two pairs side by side, one over plain HTTP and one over mutual TLS
+/// (certificates from a CA made for the run, ECDSA P-256, files in Secret-style volumes), both on the binary feed.
+/// Repetitions alternate between the pairs (plain, TLS, plain, ...), so load on a shared machine falls on both alike;
+/// each repetition is <see cref="ThroughputCase"/>'s: N rows in 1000-row transactions on member 0 until member 1 has
+/// them, with both sidecars' CPU per row.
+/// </summary>
+internal static class TlsCase
+{
+    public sealed record Result(ThroughputCase.Result Plain, ThroughputCase.Result Tls);
+
+    public static async Task<Result> RunAsync(SuiteOptions o)
+    {
+        using var ca = TestCertificateAuthority.Create("bench-mesh-ca");
+        await using var plain = await BenchMesh.StartAsync(Path.Combine(o.Dir, "tls-plain"), 2);
+        await using var tls = await BenchMesh.StartAsync(Path.Combine(o.Dir, "tls-mutual"), 2, flags: node =>
+        {
+            // A member with TLS takes config pushes on its plain admin port only with the token.
+            var token = Path.Combine(node.Folder, "token");
+            node.Token = "bench-token";
+            File.WriteAllText(token, node.Token);
+            return [.. ca.SidecarFlags(node.Folder, node.Name), "--token-file", token];
+        });
+        if (tls[1].ReplicationUrl.Scheme != "https")
+        {
+            throw new InvalidOperationException($"the TLS pair listens on {tls[1].ReplicationUrl}");
+        }
+
+        await plain.ConnectAsync();
+        await tls.ConnectAsync();
+        var once = o with { Reps = 1 };
+        var plainRuns = new List<ThroughputCase.Result>();
+        var tlsRuns = new List<ThroughputCase.Result>();
+        for (var rep = 0; rep < o.Reps; rep++)
+        {
+            plainRuns.Add(await ThroughputCase.RunAsync(plain, once));
+            tlsRuns.Add(await ThroughputCase.RunAsync(tls, once));
+        }
+
+        return new Result(Merge(plainRuns), Merge(tlsRuns));
+    }
+
+    private static ThroughputCase.Result Merge(List<ThroughputCase.Result> runs) => new(
+        Join(runs.Select(r => r.ToAll)), Join(runs.Select(r => r.WriteSeconds)), Join(runs.Select(r => r.SenderCpuUsPerRow)),
+        Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)));
+
+    private static Sample Join(IEnumerable<Sample> samples)
+    {
+        var list = samples.ToList();
+        return Sample.Of(list[0].Unit, [.. list.SelectMany(s => s.Values)]);
+    }
+}
