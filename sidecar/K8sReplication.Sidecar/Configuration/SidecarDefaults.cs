@@ -70,4 +70,7 @@ internal static class SidecarDefaults
 
     /// <summary>How often the config file is checked for changes.</summary>
     public static readonly TimeSpan ConfigFilePollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a start waits for its certificate and key while neither exists yet (see docs/security.md).</summary>
+    public static readonly TimeSpan TlsIssueWait = TimeSpan.FromMinutes(5);
 }

@@ -4,6 +4,7 @@ using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Resilience;
+using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -23,7 +24,8 @@ internal sealed class HealthReporter(
     DatabaseCircuit databaseCircuit,
     BatchApplier applier,
     PeerSupervisor peers,
-    DrainState drain) : IMetricsState
+    DrainState drain,
+    CertificateReloader? tls = null) : IMetricsState
 {
     public EngineState EngineState => engine.State;
 
@@ -103,6 +105,14 @@ internal sealed class HealthReporter(
                     Horizon = store.CollectionHorizon > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(HybridClock.ToMilliseconds(store.CollectionHorizon)) : null,
                     HeldBackBy = store.Horizons.HeldBackBy,
                 },
+            Tls = tls?.Current is { } material
+                ? new TlsHealth
+                {
+                    CertificateFingerprint = Fingerprint(material.Certificate),
+                    CertificateNotAfter = material.NotAfter,
+                    TrustedAuthorities = [.. material.Authorities.Select(Fingerprint)],
+                }
+                : null,
             Backup = store?.Backup.Read() is { } backup
                 ? new BackupHealth
                 {
@@ -133,6 +143,10 @@ internal sealed class HealthReporter(
             UndeliveredChanges = drain.Draining ? drain.Undelivered : null,
         };
     }
+
+    /// <summary>SHA-256 of the DER certificate, lower-case hex: what the operator compares with the certificates it issued.</summary>
+    private static string Fingerprint(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate.RawData));
 
     /// <summary>Entries in the conflict log; 0 while the store is closed, or when it cannot be read (said in errors).</summary>
     private long ConflictCount(List<string> errors)

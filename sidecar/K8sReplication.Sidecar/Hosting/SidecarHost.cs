@@ -34,6 +34,8 @@ internal static partial class SidecarHost
     public static async Task<int> RunAsync(LiveConfig config, CancellationToken cancellationToken)
     {
         var settings = config.Current;
+        await SidecarTls.WaitForIssuedAsync(settings, SidecarDefaults.TlsIssueWait, TimeProvider.System, Console.Error, cancellationToken)
+            .ConfigureAwait(false);
         var tlsMaterial = SidecarTls.LoadAtStart(settings);
 
         // The app first: where it shares CPUs with the sidecar in one cgroup, its threads run before ours.

@@ -38,6 +38,34 @@ internal static class SidecarTls
         }
     }
 
+    /// <summary>
+    /// Waits, up to <paramref name="wait"/>, while neither the certificate nor its key exists: the state of a Secret
+    /// volume that holds no entry for this member yet (the operator issues a pod's certificate once the pod has an IP,
+    /// and the kubelet delivers it a little later). One missing and the other present is a mistake, not a wait: the
+    /// load that follows names it. Returns whether it waited.
+    /// </summary>
+    public static async Task<bool> WaitForIssuedAsync(SidecarSettings settings, TimeSpan wait, TimeProvider time, TextWriter log,
+        CancellationToken cancellationToken)
+    {
+        if (settings.Tls is not { } tls || File.Exists(tls.CertFile) || File.Exists(tls.KeyFile))
+        {
+            return false;
+        }
+
+        await log.WriteLineAsync(
+            $"k8srepl-sidecar: waiting up to {Contracts.Config.Durations.Format(wait)} for {TlsSettings.CertKey} '{tls.CertFile}' and {TlsSettings.KeyKey} '{tls.KeyFile}' to appear (a Secret volume receives a new member's certificate after the pod starts)")
+            .ConfigureAwait(false);
+        var start = time.GetTimestamp();
+        while (!(File.Exists(tls.CertFile) && File.Exists(tls.KeyFile)) && time.GetElapsedTime(start) < wait)
+        {
+            await Task.Delay(FilePollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private static readonly TimeSpan FilePollInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The reloader of <paramref name="material"/>'s files, as a service and a tracked loop (nothing without TLS).</summary>
     public static void AddServices(IServiceCollection services, TlsMaterial? material, TlsSettings? tls)
     {

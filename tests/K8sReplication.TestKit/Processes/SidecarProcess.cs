@@ -70,6 +70,17 @@ public sealed class SidecarProcess : IAsyncDisposable
         return sidecar;
     }
 
+    /// <summary>
+    /// Starts the sidecar without waiting for it: <paramref name="started"/> completes with its listening line, and
+    /// <see cref="Stderr"/> can be watched meanwhile (a start that waits for something).
+    /// </summary>
+    public static SidecarProcess Begin(IReadOnlyList<string> args, out Task started)
+    {
+        var sidecar = new SidecarProcess(args, new Dictionary<string, string>(), SidecarBinary.Default);
+        started = sidecar.LaunchAsync();
+        return sidecar;
+    }
+
     /// <summary>Runs the sidecar to completion (for flag/config errors) with a deadline.</summary>
     public static async Task<ProcessExit> RunToExitAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, SidecarBinary? binary = null)
     {
