@@ -30,9 +30,16 @@ internal sealed class IssuedCertificate
 
     public DateTimeOffset NotAfter => new(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
 
-    /// <summary>The moment this certificate should be replaced: the given fraction of its lifetime after it began.</summary>
-    public DateTimeOffset RenewAt(double renewFraction) =>
-        NotBefore + TimeSpan.FromTicks((long)((NotAfter - NotBefore).Ticks * renewFraction));
+    /// <summary>
+    /// The moment this certificate should be replaced: the given fraction of its lifetime after it was issued. The
+    /// operator's certificates start <see cref="CertificateFactory.Backdate"/> before they are issued, which does not
+    /// count: with a short lifetime (tests) it would make a certificate due the moment it is issued.
+    /// </summary>
+    public DateTimeOffset RenewAt(double renewFraction)
+    {
+        var issued = NotBefore + CertificateFactory.Backdate < NotAfter ? NotBefore + CertificateFactory.Backdate : NotBefore;
+        return issued + TimeSpan.FromTicks((long)((NotAfter - issued).Ticks * renewFraction));
+    }
 
     public static IssuedCertificate FromPem(string certificatePem, string? privateKeyPem)
     {

@@ -37,11 +37,12 @@ internal sealed class MemberNode(string pod, TempDatabase database, SidecarProce
     public void Kill() => Process.Kill();
 
     /// <summary>Starts the sidecar again on the same ports, as a restarted container keeps its pod's ports.</summary>
-    public async Task RestartOnSamePortsAsync()
+    public async Task RestartOnSamePortsAsync(params IEnumerable<string> extraArgs)
     {
         var replication = ReplicationPort;
         var admin = AdminPort;
         await Process.DisposeAsync();
+        args.AddRange(extraArgs);
         var same = args.ToList();
         same[same.IndexOf("--listen") + 1] = $"127.0.0.1:{replication}";
         same[same.IndexOf("--admin-listen") + 1] = $"127.0.0.1:{admin}";

@@ -104,7 +104,8 @@ internal sealed class OperatorScenario : IAsyncDisposable
         return node;
     }
 
-    public async Task CreatePodAsync(string pod, int replicationPort, int adminPort)
+    /// <summary>Creates the running pod of a member; <paramref name="sidecarArgs"/> are its sidecar container's args as the pod spec shows them.</summary>
+    public async Task CreatePodAsync(string pod, int replicationPort, int adminPort, IList<string>? sidecarArgs = null)
     {
         await Kube.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
@@ -119,6 +120,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
                         Name = "k8srepl",
                         Image = "k8srepl-sidecar:1",
                         RestartPolicy = "Always",
+                        Args = sidecarArgs,
                         Ports =
                         [
                             new V1ContainerPort { Name = WellKnown.ReplicationPortName, ContainerPort = replicationPort },

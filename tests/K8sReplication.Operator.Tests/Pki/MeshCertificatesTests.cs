@@ -47,7 +47,7 @@ public sealed class MeshCertificatesTests
         Assert.False(again.MembersChanged);
         Assert.Empty(again.Issued);
         Assert.False(again.Blocked);
-        var renewAt = Start - CertificateFactory.Backdate + (Options.MemberValidity + CertificateFactory.Backdate) * (2.0 / 3.0);
+        var renewAt = Start + Options.MemberValidity * (2.0 / 3.0);
         Assert.InRange(again.RequeueAfter, renewAt - Start.AddHours(1) - TimeSpan.FromSeconds(2), renewAt - Start.AddHours(1) + TimeSpan.FromSeconds(2));
     }
 
@@ -64,6 +64,20 @@ public sealed class MeshCertificatesTests
         Assert.False(renewed.AuthorityChanged);
         Assert.NotEqual(first.MemberData["app-0.crt"], renewed.MemberData["app-0.crt"]);
         Assert.True(VerifiesAgainst(Leaf(renewed, "app-0"), Bundle(first), later));
+    }
+
+    [Fact]
+    public void ShortLivedCertificate_IsNotDueWhenIssued()
+    {
+        var minute = Options with { MemberValidity = TimeSpan.FromMinutes(1), AuthorityValidity = TimeSpan.FromMinutes(10) };
+        var first = MeshCertificates.Plan("shop", null, null, Members("app-0"), NoneSeen, Start, minute);
+
+        var soon = MeshCertificates.Plan("shop", first.AuthorityData, first.MemberData, Members("app-0"), NoneSeen, Start.AddSeconds(30), minute);
+        var due = MeshCertificates.Plan("shop", first.AuthorityData, first.MemberData, Members("app-0"), NoneSeen, Start.AddSeconds(41), minute);
+
+        Assert.Empty(soon.Issued);
+        Assert.InRange(soon.RequeueAfter, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(11));
+        Assert.Equal(["app-0"], due.Issued);
     }
 
     [Fact]
