@@ -100,6 +100,10 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             interval: 2s
           authSecretRef:
             name: {SecretName}
+          # The sandbox's sidecars are local processes on plain HTTP; a mesh in a cluster keeps the default
+          # (mode Operator: mutual TLS with certificates the operator issues, see docs/security.md).
+          tls:
+            mode: Disabled
           backup:
             url: file://{backupDir}
             interval: 2s
