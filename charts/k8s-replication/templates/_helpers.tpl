@@ -116,14 +116,17 @@ initContainers:
            "--token-file", "{{ $s.tokenMountPath }}/token",
            "--state-dir", "/data/.k8srepl",
            "--listen", "0.0.0.0:{{ $s.replicationPort }}",
-           "--admin-listen", "0.0.0.0:{{ $s.adminPort }}"]
+           "--admin-listen", "0.0.0.0:{{ $s.adminPort }}",
+           "--tls-cert", "{{ $s.tlsMountPath }}/$(POD_NAME).crt",
+           "--tls-key", "{{ $s.tlsMountPath }}/$(POD_NAME).key",
+           "--tls-ca", "{{ $s.tlsMountPath }}/ca.crt"]
     env:
       - name: POD_NAME
         valueFrom: { fieldRef: { fieldPath: metadata.name } }
     ports:
       - { name: k8srepl, containerPort: {{ $s.replicationPort }} }
       - { name: k8srepl-admin, containerPort: {{ $s.adminPort }} }
-    startupProbe: { httpGet: { path: /startupz, port: k8srepl-admin }, periodSeconds: 2, failureThreshold: 60 }
+    startupProbe: { httpGet: { path: /startupz, port: k8srepl-admin }, periodSeconds: 2, failureThreshold: 150 }
     readinessProbe: { httpGet: { path: /readyz, port: k8srepl-admin }, periodSeconds: 5 }
     livenessProbe: { httpGet: { path: /livez, port: k8srepl-admin }, periodSeconds: 10 }
     resources: {{ toJson $s.resources }}
@@ -132,9 +135,12 @@ initContainers:
       - { name: data, mountPath: /data }
       - { name: k8srepl-config, mountPath: {{ $s.configMountPath }}, readOnly: true }
       - { name: k8srepl-token, mountPath: {{ $s.tokenMountPath }}, readOnly: true }
+      - { name: k8srepl-tls, mountPath: {{ $s.tlsMountPath }}, readOnly: true }
 volumes:
   - name: k8srepl-config
     configMap: { name: <mesh>-sidecar-config, optional: true }
+  - name: k8srepl-tls
+    secret: { secretName: <mesh>-member-tls, optional: true, defaultMode: 0400 }
   - name: k8srepl-token
     secret: { secretName: <token-secret>, defaultMode: 0400, items: [{ key: token, path: token }] }
 {{- end }}

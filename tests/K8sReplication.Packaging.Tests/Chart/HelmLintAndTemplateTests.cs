@@ -133,7 +133,7 @@ public sealed class HelmLintAndTemplateTests
         Assert.Contains("get rmesh", notes, StringComparison.Ordinal);
         Assert.Contains("restartPolicy: Always", notes, StringComparison.Ordinal);
         Assert.Contains("ghcr.io/k8srepl/k8srepl-sidecar:", notes, StringComparison.Ordinal);
-        Assert.Contains("/etc/k8srepl/$(POD_NAME).json", notes, StringComparison.Ordinal);
+        Assert.Contains("/etc/k8srepl/config/$(POD_NAME).json", notes, StringComparison.Ordinal);
         Assert.Contains("-sidecar-config", notes, StringComparison.Ordinal);
         Assert.Contains("rollout status deployment/k8srepl-k8s-replication", notes, StringComparison.Ordinal);
         Assert.Contains("label secret <token-secret> replication.k8srepl.dev/mesh-auth=true", notes, StringComparison.Ordinal);

@@ -9,7 +9,7 @@ public sealed class SqliteAppExampleTests
 {
     private static readonly string[] SidecarFlags =
     [
-        "--database", "--tables", "--node-name", "--listen", "--admin-listen", "--peer", "--config", "--token-file",
+        "--database", "--tables", "--node-name", "--listen", "--admin-listen", "--peer", "--config", "--token-file", "--tls-cert", "--tls-key", "--tls-ca",
         "--anti-entropy-interval", "--state-dir",
     ];
 
