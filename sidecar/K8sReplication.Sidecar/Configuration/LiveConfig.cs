@@ -5,9 +5,10 @@ using K8sReplication.Contracts.Json;
 namespace K8sReplication.Sidecar.Configuration;
 
 /// <summary>
-/// The configuration in force. Composed as base &lt; file &lt; environment &lt; flags &lt; pushed (dynamic fields only),
+/// The configuration in force. Composed as base &lt; file &lt; environment &lt; flags &lt; desired (dynamic fields only),
 /// always through <see cref="SidecarConfigValidator"/>; a rejected candidate leaves the current settings untouched.
-/// The pushed layer (the operator's view of the mesh) is persisted under the state dir so a restart keeps it.
+/// The desired layer is the operator's document for this member, from the push or the file, whichever carries the
+/// newer generation (<see cref="Desired"/>). The last push is persisted under the state dir so a restart keeps it.
 /// </summary>
 internal sealed partial class LiveConfig
 {
@@ -169,7 +170,29 @@ internal sealed partial class LiveConfig
     }
 
     private SidecarConfig Compose(SidecarConfig? file, SidecarConfig? pushed) =>
-        ConfigLayering.Merge(_base, file, _environment, _flags, pushed);
+        ConfigLayering.Merge(_base, file, _environment, _flags, Desired(file, pushed));
+
+    /// <summary>
+    /// The operator's desired config for this member reaches it twice: as its entry in the mesh's ConfigMap (the file,
+    /// eventually, through the kubelet) and as a push (at once). Both carry the same document with its generation, and
+    /// the one with the newer generation is the config in force, whichever channel brought it: a push only delivers the
+    /// document sooner, and an operator that could not push (a member unreachable for a moment, an operator down) still
+    /// reaches the member through the ConfigMap. A file without a generation is the pod's own config (not the
+    /// operator's) and stays a lower layer under the push. Backup credentials only ever come in a push (the ConfigMap
+    /// never holds them), so a newer file keeps the credentials of the last push.
+    /// </summary>
+    internal static SidecarConfig? Desired(SidecarConfig? file, SidecarConfig? pushed)
+    {
+        if (file?.Generation is not { } fileGeneration || fileGeneration <= (pushed?.Generation ?? 0))
+        {
+            return pushed;
+        }
+
+        var desired = ConfigLayering.Dynamic(file);
+        return desired.Backup is { Credentials: null } backup && pushed?.Backup?.Credentials is { } credentials
+            ? desired with { Backup = backup with { Credentials = credentials } }
+            : desired;
+    }
 
     private static bool Equal(SidecarConfig a, SidecarConfig? b) =>
         b is not null && JsonSerializer.Serialize(a, ContractsJsonContext.Default.SidecarConfig) == JsonSerializer.Serialize(b, ContractsJsonContext.Default.SidecarConfig);

@@ -195,6 +195,55 @@ public sealed class LiveConfigTests : IDisposable
     }
 
     [Fact]
+    public void OperatorFile_NewerThanTheLastPush_IsTheConfigInForce_AndAnOlderPushIsThenStale()
+    {
+        var file = Path.Combine(_folder.Folder, "mesh", "me.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var live = Load("--config", file);
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 3, Peers = [new PeerConfig { Name = "b", Url = "http://b:8900" }] }, out _));
+
+        // The operator moved on to generation 4 but its push did not arrive; the ConfigMap entry did.
+        File.WriteAllText(file, """{"generation": 4, "peers": [{"name": "c", "url": "http://c:8900"}]}""");
+        Assert.Equal(PushOutcome.Applied, live.ReloadFile());
+
+        Assert.Equal(4, live.Current.Generation);
+        Assert.Equal("c", Assert.Single(live.Current.Peers).Name);
+        Assert.Equal(PushOutcome.StaleGeneration, live.Push(new SidecarConfig { Generation = 3 }, out _));
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 5, Peers = [new PeerConfig { Name = "d", Url = "http://d:8900" }] }, out _));
+        Assert.Equal("d", Assert.Single(live.Current.Peers).Name);
+
+        // A restart: the persisted push (5) and the file (4) are the same two deliveries; the newer still wins.
+        Assert.Equal("d", Assert.Single(Load("--config", file).Current.Peers).Name);
+    }
+
+    [Fact]
+    public void OperatorFile_BeatsFlags_WhileAFileWithoutGenerationStaysUnderThem()
+    {
+        var file = Path.Combine(_folder.Folder, "c.yaml");
+        File.WriteAllText(file, "antiEntropy:\n  interval: 10s\n");
+        Assert.Equal(TimeSpan.FromSeconds(20), Load("--config", file, "--anti-entropy-interval", "20s").Current.AntiEntropyInterval);
+
+        File.WriteAllText(file, "generation: 2\nantiEntropy:\n  interval: 10s\n");
+        Assert.Equal(TimeSpan.FromSeconds(10), Load("--config", file, "--anti-entropy-interval", "20s").Current.AntiEntropyInterval);
+    }
+
+    [Fact]
+    public void OperatorFile_NewerThanThePush_KeepsThePushedBackupCredentials()
+    {
+        var file = Path.Combine(_folder.Folder, "mesh", "me.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var live = Load("--config", file);
+        var credentials = new BackupCredentials { AccessKeyId = "AKID", SecretAccessKey = "secret-value" };
+        live.Push(new SidecarConfig { Generation = 3, Backup = new BackupConfig { Url = "s3://bucket/p/", Credentials = credentials } }, out _);
+
+        File.WriteAllText(file, """{"generation": 4, "backup": {"url": "s3://bucket/p/", "interval": "20s"}}""");
+        Assert.Equal(PushOutcome.Applied, live.ReloadFile());
+
+        Assert.Equal(4, live.Current.Generation);
+        Assert.Equal(credentials, live.Current.Backup!.Credentials);
+    }
+
+    [Fact]
     public void StartupErrors_FromEverySource_AreCollected()
     {
         var e = Assert.Throws<ConfigRejectedException>(() => LiveConfig.Load(["--nope", "1", "--peer", "bad"], _ => null, NullLogger.Instance));
