@@ -22,12 +22,13 @@ public sealed class MeshTlsTests
     private static readonly string[] Pods = ["tls-0", "tls-1", "tls-2"];
 
     [Fact]
-    public async Task OperatorIssuesCertificates_MeshMovesToMutualTls_ReplicatesThroughARenewal()
+    public async Task OperatorIssuesCertificates_MeshMovesToMutualTls_ReplicatesThroughARenewalAndAnAuthorityRotation()
     {
         await using var scenario = await OperatorScenario.StartAsync();
         await Task.WhenAll(Pods.Select(p => scenario.AddMemberAsync(p)));
-        // Member certificates of one minute are renewed every forty seconds.
-        await scenario.StartOperatorAsync("--tls-member-validity", "1m", "--tls-authority-validity", "10m");
+        // Member certificates of one minute are renewed every forty seconds; the authority of two minutes is rotated
+        // after eighty.
+        await scenario.StartOperatorAsync("--tls-member-validity", "1m", "--tls-authority-validity", "2m");
         await scenario.CreateMeshAsync("sec");
 
         // Certificates come first; members started without TLS are named.
@@ -35,6 +36,7 @@ public sealed class MeshTlsTests
         Assert.False(issued.ContainsKey("ca.key"), "the authority's key stays in the operator's own Secret");
         var authority = await scenario.Kube.CoreV1.ReadNamespacedSecretAsync(MeshResource.AuthoritySecretName("sec"), OperatorScenario.Namespace);
         Assert.Contains("ca.key", authority.Data.Keys);
+        var firstAuthority = Encoding.UTF8.GetString(authority.Data["ca.crt"]);
         var withoutTls = await scenario.WaitForMeshAsync("sec",
             m => OperatorScenario.Condition(m, ConditionTypes.TlsReady) is { Status: ConditionStatus.False, Reason: "MembersWithoutTls" },
             "TLSReady False naming the members still on plain HTTP");
@@ -80,6 +82,26 @@ public sealed class MeshTlsTests
             scenario.Members["tls-2"].Insert("after-renewal");
             await Eventually.TrueAsync(() => scenario.Members.Values.All(m => m.Has("after-renewal")), Deadline, "a row after the renewal");
             await scenario.WaitForMeshAsync("sec", m => OperatorScenario.Has(m, ConditionTypes.TlsReady, ConditionStatus.True), "TLSReady after the renewal");
+
+            // The authority rotation: a second authority is trusted, then signs, then the first one is dropped; rows
+            // written on every member meanwhile reach every member.
+            var written = 0;
+            var rotated = await Eventually.ValueAsync(
+                async () =>
+                {
+                    scenario.Members[Pods[written++ % Pods.Length]].Insert($"during-rotation-{written}");
+                    return (await scenario.Kube.CoreV1.ReadNamespacedSecretAsync(MeshResource.AuthoritySecretName("sec"), OperatorScenario.Namespace)).Data;
+                },
+                data => Encoding.UTF8.GetString(data["ca.crt"]) != firstAuthority && !data.ContainsKey("previous-ca.crt") && !data.ContainsKey("next-ca.crt"),
+                TimeSpan.FromSeconds(150), "the authority rotated and the old one dropped");
+            var bundle = await MemberSecretAsync(scenario, s => Encoding.UTF8.GetString(s["ca.crt"]) == Encoding.UTF8.GetString(rotated["ca.crt"]).TrimEnd() + "\n",
+                "the member bundle holding only the new authority");
+            Assert.DoesNotContain(firstAuthority.Trim(), Encoding.UTF8.GetString(bundle["ca.crt"]), StringComparison.Ordinal);
+            var rows = Enumerable.Range(1, written).Select(i => $"during-rotation-{i}").ToList();
+            await Eventually.TrueAsync(() => scenario.Members.Values.All(m => rows.All(m.Has)), Deadline, "every row written during the rotation on every member");
+            await scenario.WaitForMeshAsync("sec", m => OperatorScenario.Has(m, ConditionTypes.TlsReady, ConditionStatus.True), "TLSReady after the rotation");
+            var events = await scenario.ListEventsAsync();
+            Assert.Contains(events, e => e.Note?.Contains("started rotating the certificate authority", StringComparison.Ordinal) == true);
         }
         finally
         {
