@@ -24,6 +24,12 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.BackupInterval] = EnvVars.BackupInterval,
         [CommandLineParser.SnapshotInterval] = EnvVars.SnapshotInterval,
         [CommandLineParser.BackupRetention] = EnvVars.BackupRetention,
+        [CommandLineParser.Transport] = EnvVars.Transport,
+        [CommandLineParser.RedisUrl] = EnvVars.RedisUrl,
+        [CommandLineParser.RedisPasswordFile] = EnvVars.RedisPasswordFile,
+        [CommandLineParser.RedisCaFile] = EnvVars.RedisCaFile,
+        [CommandLineParser.RedisKeyPrefix] = EnvVars.RedisKeyPrefix,
+        [CommandLineParser.RedisStreamMaxLen] = EnvVars.RedisStreamMaxLen,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)
