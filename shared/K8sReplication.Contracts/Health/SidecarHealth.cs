@@ -54,6 +54,9 @@ public sealed record SidecarHealth
     /// <summary>Continuous backup of this member; null when no backup is configured.</summary>
     public BackupHealth? Backup { get; init; }
 
+    /// <summary>The Redis transport of the hot path; null with the HTTP transport.</summary>
+    public RedisTransportHealth? Redis { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 

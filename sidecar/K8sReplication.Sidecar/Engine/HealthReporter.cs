@@ -5,6 +5,7 @@ using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Streams;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Engine;
@@ -23,7 +24,9 @@ internal sealed class HealthReporter(
     DatabaseCircuit databaseCircuit,
     BatchApplier applier,
     PeerSupervisor peers,
-    DrainState drain) : IMetricsState
+    DrainState drain,
+    RedisLink? redis = null,
+    StreamPublisher? publisher = null) : IMetricsState
 {
     public EngineState EngineState => engine.State;
 
@@ -76,6 +79,11 @@ internal sealed class HealthReporter(
             errors.Add("no peer reachable: this member is alone");
         }
 
+        if (redis is not null && (redis.State != CircuitState.Closed || redis.LastError is not null))
+        {
+            errors.Add($"Redis transport unavailable (circuit {redis.State}): {redis.LastError}");
+        }
+
         var conflicts = ConflictCount(errors);
         var last = peerHealth.Select(p => p.LastAntiEntropy).Where(r => r is not null).MaxBy(r => r!.At);
         return new SidecarHealth
@@ -114,6 +122,16 @@ internal sealed class HealthReporter(
                     LastError = backup.LastError,
                 }
                 : null,
+            Redis = redis is null
+                ? null
+                : new RedisTransportHealth
+                {
+                    Url = redis.Settings.Display,
+                    Connected = redis.Connected,
+                    Circuit = redis.State,
+                    LastError = redis.LastError,
+                    PublishedSeq = publisher?.Published ?? 0,
+                },
             Storage = new StorageHealth
             {
                 DatabaseBytes = snapshot.DatabaseBytes,
@@ -168,6 +186,11 @@ internal sealed class HealthReporter(
     public IEnumerable<GaugeSample> CircuitStates()
     {
         yield return GaugeSample.Of((int)databaseCircuit.State, "database");
+        if (redis is not null)
+        {
+            yield return GaugeSample.Of((int)redis.State, "redis");
+        }
+
         foreach (var p in peers.Peers)
         {
             yield return GaugeSample.Of((int)p.Breaker.State, "peer:" + p.Name);

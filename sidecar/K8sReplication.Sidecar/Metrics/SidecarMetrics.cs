@@ -44,6 +44,9 @@ internal sealed class SidecarMetrics
         BackupBytes = factory.Counter("replication_backup_bytes_total", "Bytes uploaded to the backup archive.");
         _backupLastSuccess = factory.Gauge("replication_backup_last_success_timestamp_seconds", "Unix time of the last successful backup round (changes archived).");
         _backupPending = factory.Gauge("replication_backup_pending_changes", "Changes this member captured that are not archived yet.");
+        StreamBadEntries = factory.Counter("replication_stream_bad_entries_total",
+            "Redis stream entries skipped, never applied, per peer and reason (hash, op, malformed, site).", "peer", "reason");
+        StreamTrimmed = factory.Counter("replication_stream_trimmed_total", "Times a peer's Redis stream was trimmed past this member's cursor.", "peer");
         _stateGauges = new StateGauges(factory);
         factory.Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -62,6 +65,10 @@ internal sealed class SidecarMetrics
     public Counter BackupUploads { get; }
 
     public Counter BackupBytes { get; }
+
+    public Counter StreamBadEntries { get; }
+
+    public Counter StreamTrimmed { get; }
 
     /// <summary>The per-peer series of one peer, their labelled children cached for the loops' hot paths.</summary>
     public PeerMetrics ForPeer(string peer) => _peers.GetOrAdd(peer, _createPeer);
