@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using K8sReplication.Sidecar.Tests.Integration;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Tools;
@@ -179,5 +180,66 @@ public sealed class RedisTransportTests
         Assert.Contains("trimmed", peer.LastTrim, StringComparison.Ordinal);
         var metrics = await (await mesh[1].GetAdminAsync("/metrics")).Content.ReadAsStringAsync();
         Assert.Contains("replication_stream_trimmed_total{peer=\"n0\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rediss_WithAPrivateCa_AndAPasswordFile_Converges_AndThePasswordIsNeverShown()
+    {
+        const string password = "redis-pass-1f3e";
+        var folder = Directory.CreateTempSubdirectory("redis-tls-").FullName;
+        try
+        {
+            var (caFile, certFile, keyFile) = WriteTestCertificates(folder);
+            await using var redis = new RedisServer { Tls = (certFile, keyFile, caFile), Password = password };
+            await redis.StartAsync();
+            var passwordFile = Path.Combine(folder, "password");
+            await File.WriteAllTextAsync(passwordFile, password + "\n");
+            var env = new Dictionary<string, string>
+            {
+                ["K8SREPL_TRANSPORT"] = "redis",
+                ["K8SREPL_REDIS_URL"] = $"rediss://127.0.0.1:{redis.Port}",
+                ["K8SREPL_REDIS_PASSWORD_FILE"] = passwordFile,
+                ["K8SREPL_REDIS_CA_FILE"] = caFile,
+            };
+            await using var mesh = await TestMesh.StartAsync(2, interval: "10m", env: env);
+            await mesh.ConnectFullMeshAsync();
+            mesh[0].Exec("INSERT INTO items VALUES ('over-tls-0', 'a', 0)");
+            mesh[1].Exec("INSERT INTO items VALUES ('over-tls-1', 'b', 1)");
+
+            await mesh.WaitConvergedAsync(Converge, "two members over rediss://");
+            Assert.Equal(2, mesh[0].Count());
+            var status = await mesh[0].StatusAsync();
+            Assert.Equal($"rediss://127.0.0.1:{redis.Port}/0", status.Redis!.Url);
+            Assert.True(status.Redis.Connected);
+            Assert.DoesNotContain(password, mesh[0].Process.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A CA and a server certificate for 127.0.0.1 it signed, as PEM files.</summary>
+    private static (string Ca, string Cert, string Key) WriteTestCertificates(string folder)
+    {
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=k8srepl test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+
+        using var serverKey = RSA.Create(2048);
+        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var server = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+
+        var paths = (Path.Combine(folder, "ca.pem"), Path.Combine(folder, "server.pem"), Path.Combine(folder, "server.key"));
+        File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
+        File.WriteAllText(paths.Item2, server.ExportCertificatePem());
+        File.WriteAllText(paths.Item3, serverKey.ExportPkcs8PrivateKeyPem());
+        return paths;
     }
 }
