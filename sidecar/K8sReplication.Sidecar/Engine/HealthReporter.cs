@@ -90,7 +90,9 @@ internal sealed class HealthReporter(
         {
             State = engine.State,
             Ready = ready,
-            Healthy = engine.State == EngineState.Running && databaseCircuit.State == CircuitState.Closed,
+            // A member whose transport is down is not healthy: it neither publishes nor receives (the operator marks
+            // the mesh Degraded; errors name Redis).
+            Healthy = engine.State == EngineState.Running && databaseCircuit.State == CircuitState.Closed && redis?.State is null or not CircuitState.Open,
             PeersConnected = peerHealth.Count(p => p.Connected),
             PeersTotal = peerHealth.Count,
             AcceptingWrites = replica.IsOpen && databaseCircuit.State != CircuitState.Open,

@@ -47,7 +47,8 @@ internal sealed class RedisLink(RedisSettings settings, TimeProvider time)
 
     /// <summary>
     /// Opens a connection of its own (a tailer's blocking <c>XREAD</c> holds its connection for the block time, so it
-    /// must not share one). Does not throw while Redis is down: commands fail until it is back, and it reconnects.
+    /// must not share one). Does not throw while Redis is down: commands fail until it is back. The loops drop a
+    /// connection after an outage and open a new one, rather than wait for the client's own reconnect.
     /// </summary>
     public async Task<ConnectionMultiplexer> ConnectAsync(string clientName, TimeSpan commandTimeout)
     {
@@ -65,6 +66,8 @@ internal sealed class RedisLink(RedisSettings settings, TimeProvider time)
             AsyncTimeout = (int)commandTimeout.TotalMilliseconds,
             SyncTimeout = (int)commandTimeout.TotalMilliseconds,
             ReconnectRetryPolicy = new ExponentialRetry(250, 5000),
+            // The replies of XREAD and XINFO are read as RESP2 arrays.
+            Protocol = RedisProtocol.Resp2,
         };
         options.EndPoints.Add(settings.Host, settings.Port);
         if (settings.CaFile is { } ca)
@@ -74,6 +77,12 @@ internal sealed class RedisLink(RedisSettings settings, TimeProvider time)
 
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
+
+    /// <summary>
+    /// True for a failure to reach Redis (no connection, a timeout), which counts against the breaker; an error
+    /// answer from a reachable server does not.
+    /// </summary>
+    public static bool IsOutage(Exception e) => e is RedisConnectionException or RedisTimeoutException or TimeoutException;
 
     public void RecordSuccess()
     {

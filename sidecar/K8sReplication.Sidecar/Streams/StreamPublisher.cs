@@ -50,12 +50,37 @@ internal sealed partial class StreamPublisher(
         var position = long.TryParse(store.ReadCursor(PositionKey), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         Interlocked.Exchange(ref _published, position);
         var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
-        await using var connection = await redis.ConnectAsync("k8srepl-publisher", TimeSpan.FromSeconds(10));
-        var db = connection.GetDatabase();
+        ConnectionMultiplexer? connection = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                connection = await PublishAsync(store, key, connection, position, backoff, stoppingToken);
+                position = Published;
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes until a failure; returns the connection to go on with (null after an outage: the next call opens a
+    /// new one).
+    /// </summary>
+    private async Task<ConnectionMultiplexer?> PublishAsync(ReplicaStore store, RedisKey key, ConnectionMultiplexer? connection, long position,
+        JitteredBackoff backoff, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                connection ??= await redis.ConnectAsync("k8srepl-publisher", TimeSpan.FromSeconds(10));
+                var db = connection.GetDatabase();
                 if (!redis.Breaker.TryAcquire())
                 {
                     await Task.Delay(Max(redis.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, stoppingToken);
@@ -67,7 +92,7 @@ internal sealed partial class StreamPublisher(
                 var batch = store.ReadChanges(position, BatchSize, store.Site);
                 if (batch.Changes.Count == 0)
                 {
-                    redis.RecordSuccess();
+                    // Nothing was asked of Redis: its state is what the last command (here or in a tailer) found.
                     if (batch.LastSeq > position)
                     {
                         // Only other sites' changes up to there: nothing of ours to publish in that range.
@@ -104,13 +129,18 @@ internal sealed partial class StreamPublisher(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                return connection;
             }
             catch (Exception e)
             {
-                if (e is RedisException or TimeoutException)
+                if (RedisLink.IsOutage(e))
                 {
                     redis.RecordFailure(e);
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync();
+                        connection = null;
+                    }
                 }
 
                 LogPublishFailed(logger, redis.Settings.Display, e.Message);
@@ -120,10 +150,12 @@ internal sealed partial class StreamPublisher(
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    return connection;
                 }
             }
         }
+
+        return connection;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -66,9 +66,15 @@ internal sealed partial class StreamTailer(
                 }
                 catch (Exception e)
                 {
-                    if (e is RedisException or TimeoutException)
+                    if (RedisLink.IsOutage(e))
                     {
                         redis.RecordFailure(e);
+                        if (connection is not null)
+                        {
+                            await connection.DisposeAsync();
+                            connection = null;
+                        }
+
                         Peer.RecordFailure(PeerActivity.Feed, redis.LastError ?? e.Message);
                     }
                     else
@@ -130,20 +136,26 @@ internal sealed partial class StreamTailer(
         var cursor = StreamId.Parse(store.ReadCursor(cursorKey));
         var count = settings.BatchSize;
         var full = true;
+        var checkTrim = true;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            cursor = await CheckTrimmedAsync(db, key, cursorKey, cursor);
-            StreamEntry[] entries;
-            if (full)
+            var entries = full
+                ? await db.StreamRangeAsync(key, "(" + cursor, "+", count)
+                : await ReadBlockingAsync(db, key, cursor, count);
+
+            // A trim past the cursor can only have happened before a session's first read or while more than a page
+            // arrived; it is judged against the cursor the read started from. The entries read are applied either way.
+            if (checkTrim || entries.Length >= count)
             {
-                entries = await db.StreamRangeAsync(key, "(" + cursor, "+", count);
-            }
-            else
-            {
-                entries = await ReadBlockingAsync(db, key, cursor, count);
+                var resume = await CheckTrimmedAsync(db, key, cursorKey, cursor);
+                if (entries.Length == 0)
+                {
+                    cursor = resume;
+                }
             }
 
+            checkTrim = false;
             redis.RecordSuccess();
             Peer.RecordReachable();
             full = entries.Length >= count;
@@ -235,6 +247,12 @@ internal sealed partial class StreamTailer(
     /// </summary>
     private async Task<StreamId> CheckTrimmedAsync(IDatabase db, RedisKey key, string cursorKey, StreamId cursor)
     {
+        if (!await db.KeyExistsAsync(key))
+        {
+            // The peer has published nothing yet.
+            return cursor;
+        }
+
         var info = await db.ExecuteAsync("XINFO", "STREAM", key);
         long length = 0, added = 0;
         StreamId? first = null;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using K8sReplication.Contracts.Health;
 using K8sReplication.Sidecar.Tests.Integration;
 using K8sReplication.TestKit;
 using K8sReplication.TestKit.Tools;
@@ -107,7 +108,8 @@ public sealed class RedisTransportTests
         await Eventually.TrueAsync(() => mesh[1].Count() > 0, Converge, "replication started");
         await redis.KillAsync();
         await Eventually.ValueAsync(async () => await mesh[0].StatusAsync(),
-            s => s.Redis is { Connected: false } && s.Errors.Any(e => e.Contains("Redis", StringComparison.Ordinal)), Converge, "status says Redis is down");
+            s => s.Redis is { Connected: false, Circuit: CircuitState.Open } && !s.Healthy && s.Errors.Any(e => e.Contains("Redis", StringComparison.Ordinal)),
+            Converge, "status says Redis is down: circuit open, unhealthy, an error naming Redis");
         mesh[0].Exec("INSERT INTO items VALUES ('during-outage', 'o', 0)");
         await writer;
 
@@ -222,11 +224,12 @@ public sealed class RedisTransportTests
     /// <summary>A CA and a server certificate for 127.0.0.1 it signed, as PEM files.</summary>
     private static (string Ca, string Cert, string Key) WriteTestCertificates(string folder)
     {
+        var now = DateTimeOffset.UtcNow;
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=k8srepl test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
 
         using var serverKey = RSA.Create(2048);
         var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -234,7 +237,7 @@ public sealed class RedisTransportTests
         names.AddIpAddress(System.Net.IPAddress.Loopback);
         serverRequest.CertificateExtensions.Add(names.Build());
         serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var server = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var server = serverRequest.Create(ca, now.AddMinutes(-4), now.AddHours(23), [1, 2, 3, 4]);
 
         var paths = (Path.Combine(folder, "ca.pem"), Path.Combine(folder, "server.pem"), Path.Combine(folder, "server.key"));
         File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
