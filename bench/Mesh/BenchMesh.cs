@@ -13,7 +13,8 @@ internal sealed class BenchMesh : IAsyncDisposable
 
     public BenchNode this[int i] => Nodes[i];
 
-    public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema)
+    public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema,
+        IReadOnlyList<string>? extraArgs = null)
     {
         if (Directory.Exists(folder))
         {
@@ -25,7 +26,7 @@ internal sealed class BenchMesh : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                var node = new BenchNode("n" + i, Path.Combine(folder, "n" + i), interval);
+                var node = new BenchNode("n" + i, Path.Combine(folder, "n" + i), interval) { ExtraArgs = extraArgs ?? [] };
                 node.CreateDatabase(schema);
                 mesh.Nodes.Add(node);
             }

@@ -48,6 +48,9 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public string Interval { get; }
 
+    /// <summary>Further sidecar flags (e.g. the Redis transport's).</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
     public string DbPath => Path.Combine(Folder, "app.db");
 
     public Uri ReplicationUrl { get; private set; } = null!;
@@ -72,6 +75,11 @@ internal sealed class BenchNode : IAsyncDisposable
     {
         var info = _binary.CreateStartInfo(["--database", DbPath, "--node-name", Name, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
             "--anti-entropy-interval", Interval, "--state-dir", Path.Combine(Folder, "state")]);
+
+        foreach (var arg in ExtraArgs)
+        {
+            info.ArgumentList.Add(arg);
+        }
 
         foreach (var (name, url) in peers ?? [])
         {
