@@ -29,6 +29,24 @@ public sealed class RedisTransportTests
 
     private static string StreamOf(TestNode node) => "t:default:" + node.Process.Site;
 
+    /// <summary><paramref name="count"/> members on <paramref name="redis"/>, connected, with a first row written on n0 and replicated.</summary>
+    private static async Task<TestMesh> MeshWithFirstRowAsync(RedisServer redis, int count)
+    {
+        var mesh = await TestMesh.StartAsync(count, interval: "10m", env: Env(redis));
+        try
+        {
+            await mesh.ConnectFullMeshAsync();
+            mesh[0].Exec("INSERT INTO items VALUES ('first', 'a', 1)");
+            await mesh.WaitConvergedAsync(Converge, "first row");
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ThreeMembers_OnRedis_ConvergeWithWritesOnAll_ThroughTheirStreams()
     {
@@ -73,10 +91,7 @@ public sealed class RedisTransportTests
     {
         await using var redis = new RedisServer();
         await redis.StartAsync();
-        await using var mesh = await TestMesh.StartAsync(3, interval: "10m", env: Env(redis));
-        await mesh.ConnectFullMeshAsync();
-        mesh[0].Exec("INSERT INTO items VALUES ('before', 'b', 0)");
-        await mesh.WaitConvergedAsync(Converge, "first row");
+        await using var mesh = await MeshWithFirstRowAsync(redis, 3);
 
         Assert.Equal(0, await mesh[2].Process.StopAsync());
         mesh[0].Exec("INSERT INTO items VALUES ('while-down-0', 'd', 1)");
@@ -124,10 +139,7 @@ public sealed class RedisTransportTests
     {
         await using var redis = new RedisServer();
         await redis.StartAsync();
-        await using var mesh = await TestMesh.StartAsync(2, interval: "10m", env: Env(redis));
-        await mesh.ConnectFullMeshAsync();
-        mesh[0].Exec("INSERT INTO items VALUES ('first', 'a', 1)");
-        await mesh.WaitConvergedAsync(Converge, "first row");
+        await using var mesh = await MeshWithFirstRowAsync(redis, 2);
 
         using var client = await ClientAsync(redis);
         var db = client.GetDatabase();
@@ -155,10 +167,7 @@ public sealed class RedisTransportTests
     {
         await using var redis = new RedisServer();
         await redis.StartAsync();
-        await using var mesh = await TestMesh.StartAsync(2, interval: "10m", env: Env(redis));
-        await mesh.ConnectFullMeshAsync();
-        mesh[0].Exec("INSERT INTO items VALUES ('first', 'a', 1)");
-        await mesh.WaitConvergedAsync(Converge, "first row");
+        await using var mesh = await MeshWithFirstRowAsync(redis, 2);
 
         Assert.Equal(0, await mesh[1].Process.StopAsync());
         for (var i = 0; i < 50; i++)
