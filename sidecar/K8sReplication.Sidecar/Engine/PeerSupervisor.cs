@@ -5,7 +5,6 @@ using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
-using K8sReplication.Sidecar.Streams;
 
 namespace K8sReplication.Sidecar.Engine;
 
@@ -26,7 +25,6 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly PeerHttp _http;
-    private readonly RedisLink? _redis;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
@@ -46,10 +44,8 @@ internal sealed partial class PeerSupervisor : BackgroundService
         AntiEntropyTrigger antiEntropyTrigger,
         PeerHttp http,
         TimeProvider time,
-        ILoggerFactory loggers,
-        RedisLink? redis = null)
+        ILoggerFactory loggers)
     {
-        _redis = redis;
         _config = config;
         _replica = replica;
         _applier = applier;
@@ -187,12 +183,6 @@ internal sealed partial class PeerSupervisor : BackgroundService
         {
             state.InitialCatchUpSettled = true;
             tailer = Task.CompletedTask;
-        }
-        else if (_redis is not null)
-        {
-            // The Redis transport replaces the feed tailer only; anti-entropy still talks to the peer over HTTP.
-            tailer = Task.Run(() => new StreamTailer(_config, _store!, _applier, _databaseCircuit, client, _redis, _metrics, _antiEntropyTrigger, _time, logger)
-                .RunAsync(stop.Token), CancellationToken.None);
         }
         else
         {
