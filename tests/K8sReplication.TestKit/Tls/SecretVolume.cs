@@ -48,8 +48,15 @@ public sealed partial class SecretVolume
     {
         var data = Path.Combine(Folder, "..data");
         var previous = File.Exists(data) || Directory.Exists(data) ? new FileInfo(data).LinkTarget : null;
-        var name = $"..{DateTime.UtcNow:yyyy_MM_dd_HH_mm_ss}.{++_version}";
-        var target = Path.Combine(Folder, name);
+        // A fresh folder every time, as the kubelet's: two volumes over one folder (or two writes in one second) must
+        // not land in the same one.
+        string target;
+        do
+        {
+            target = Path.Combine(Folder, $"..{DateTime.UtcNow:yyyy_MM_dd_HH_mm_ss}.{++_version}");
+        }
+        while (Directory.Exists(target));
+
         Directory.CreateDirectory(target);
         if (previous is not null)
         {
@@ -66,7 +73,7 @@ public sealed partial class SecretVolume
 
         var temp = Path.Combine(Folder, "..data_tmp");
         File.Delete(temp);
-        File.CreateSymbolicLink(temp, name);
+        File.CreateSymbolicLink(temp, Path.GetFileName(target));
         // rename(2) of the new link over the old one: the swap is atomic (File.Move would refuse a link to a folder).
         if (Rename(temp, data) != 0)
         {
