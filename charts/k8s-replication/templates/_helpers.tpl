@@ -37,6 +37,11 @@ app.kubernetes.io/name: {{ include "k8s-replication.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The selector labels as KEY=VALUE,KEY=VALUE: how mesh NetworkPolicies name the operator's pods. */}}
+{{- define "k8s-replication.selectorLabelList" -}}
+app.kubernetes.io/name={{ include "k8s-replication.name" . }},app.kubernetes.io/instance={{ .Release.Name }}
+{{- end }}
+
 {{- define "k8s-replication.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "k8s-replication.fullname" .) .Values.serviceAccount.name }}
@@ -76,7 +81,9 @@ k8srepl-operator
 The operator's rules on meshes, pods, ConfigMaps, Secrets and Events: exactly the calls it makes (see
 docs/operator-rbac.md). Informers list+watch meshes, pods and ConfigMaps; the finalizer is added/removed with a
 patch; status is replaced through the status subresource; the ConfigMap is read, created and replaced; the token
-Secret is read by name (and used only when it carries the label replication.k8srepl.dev/mesh-auth=true).
+Secret is read by name (and used only when it carries the label replication.k8srepl.dev/mesh-auth=true). With
+networkPolicy.enabled, NetworkPolicies are listed and watched, and each mesh's own one is read, created, replaced and
+deleted.
 "update replicationmeshes/finalizers" lets the ConfigMap's ownerReference set
 blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
 */}}
@@ -102,6 +109,11 @@ blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if .Values.networkPolicy.enabled }}
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+{{- end }}
 {{- end }}
 
 {{/* The sidecar snippet NOTES.txt prints: a native sidecar (Kubernetes >= 1.29) for the user's pod template. */}}

@@ -1,17 +1,20 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using K8sReplication.Contracts.Config;
 
 namespace K8sReplication.Operator.Hosting;
 
 /// <summary>Parses the operator's flags; every error names the flag at fault.</summary>
-internal static class OperatorCommandLine
+internal static partial class OperatorCommandLine
 {
     public const string Usage = """
         usage: k8srepl-operator [--kubeconfig PATH] [--namespace NS | --all-namespaces] [--health-listen HOST:PORT]
                                 [--metrics-listen HOST:PORT] [--leader-elect] [--lease-namespace NS] [--resync 30s]
                                 [--max-concurrent-reconciles N] [--tls-member-validity 2160h]
-                                [--tls-authority-validity 26280h]
+                                [--tls-authority-validity 26280h] [--network-policies[=false]]
+                                [--network-policy-operator-namespace NS]
+                                [--network-policy-operator-labels KEY=VALUE,...]
                                 [--webhook-listen HOST:PORT --webhook-configuration NAME --sidecar-image IMAGE
                                  [--webhook-service NAME] [--webhook-service-namespace NS] [--webhook-secret NAME]
                                  [--sidecar-mode native|classic] [--sidecar-requests cpu=50m,memory=64Mi]
@@ -99,6 +102,15 @@ internal static class OperatorCommandLine
                     case "--tls-authority-validity":
                         options = options with { Pki = options.Pki with { AuthorityValidity = Duration(flag, Value()) } };
                         break;
+                    case "--network-policies":
+                        options = options with { NetworkPolicy = options.NetworkPolicy with { Enabled = Flag(flag, inline) } };
+                        break;
+                    case "--network-policy-operator-namespace":
+                        options = options with { NetworkPolicy = options.NetworkPolicy with { OperatorNamespace = NamespaceName(flag, Value()) } };
+                        break;
+                    case "--network-policy-operator-labels":
+                        options = options with { NetworkPolicy = options.NetworkPolicy with { OperatorLabels = LabelSet(flag, Value()) } };
+                        break;
                     default:
                         if (!webhook.TryParse(flag, Value))
                         {
@@ -173,6 +185,38 @@ internal static class OperatorCommandLine
 
         throw new FormatException($"{flag}: '{value}' is not HOST:PORT with an IP address (e.g. 0.0.0.0:8081 or 127.0.0.1:0)");
     }
+
+    /// <summary><c>app=x,team=y</c>: label keys (optionally prefixed) and values as Kubernetes allows them.</summary>
+    private static Dictionary<string, string> LabelSet(string flag, string value)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !LabelKey().IsMatch(entry[..eq]) || !LabelValuePattern().IsMatch(entry[(eq + 1)..]) || entry.Length - eq - 1 > 63)
+            {
+                throw new FormatException($"{flag}: '{entry}' is not KEY=VALUE with a Kubernetes label key and value (e.g. app.kubernetes.io/name=k8s-replication)");
+            }
+
+            labels[entry[..eq]] = entry[(eq + 1)..];
+        }
+
+        return labels.Count > 0 ? labels : throw new FormatException($"{flag}: at least one KEY=VALUE is required");
+    }
+
+    private static string NamespaceName(string flag, string value) =>
+        value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value)
+            ? value
+            : throw new FormatException($"{flag}: '{value}' is not a namespace name (lower-case letters, digits and '-')");
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex LabelKey();
+
+    [GeneratedRegex("^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")]
+    private static partial Regex LabelValuePattern();
 
     private static TimeSpan Duration(string flag, string value) =>
         Durations.TryParse(value, out var duration) && duration > TimeSpan.Zero

@@ -12,7 +12,7 @@ namespace K8sReplication.Operator.Hosting;
 /// election only the leader's workers run (a fresh leader queues every mesh, so nothing waits for an event).
 /// Event handlers only enqueue mesh keys: a mesh event its own key, a pod event every mesh of its namespace whose
 /// selector matches the pod's old or new labels, a ConfigMap event the mesh owning it, an opted-in Secret's event every
-/// mesh of its namespace that names it.
+/// mesh of its namespace that names it, a NetworkPolicy event every mesh of its namespace.
 /// </summary>
 internal sealed partial class OperatorController
 {
@@ -20,6 +20,7 @@ internal sealed partial class OperatorController
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1ConfigMap> _configMaps;
     private readonly IReadOnlyList<Informer<V1Secret>> _secrets;
+    private readonly Informer<V1NetworkPolicy>? _policies;
     private readonly WorkQueue _queue;
     private readonly ReconcileWorkers _workers;
     private readonly LeaderElector? _elector;
@@ -28,12 +29,14 @@ internal sealed partial class OperatorController
     private volatile bool _synced;
 
     public OperatorController(Informer<ReplicationMesh> meshes, Informer<V1Pod> pods, Informer<V1ConfigMap> configMaps,
-        IReadOnlyList<Informer<V1Secret>> secrets, WorkQueue queue, ReconcileWorkers workers, LeaderElector? elector, int workerCount, ILogger logger)
+        IReadOnlyList<Informer<V1Secret>> secrets, Informer<V1NetworkPolicy>? policies, WorkQueue queue, ReconcileWorkers workers,
+        LeaderElector? elector, int workerCount, ILogger logger)
     {
         _meshes = meshes;
         _pods = pods;
         _configMaps = configMaps;
         _secrets = secrets;
+        _policies = policies;
         _queue = queue;
         _workers = workers;
         _elector = elector;
@@ -52,6 +55,8 @@ internal sealed partial class OperatorController
         {
             informer.AddHandler(OnSecret);
         }
+
+        _policies?.AddHandler(OnNetworkPolicy);
     }
 
     /// <summary>Every informer has filled its cache once.</summary>
@@ -65,7 +70,7 @@ internal sealed partial class OperatorController
     /// <summary>Runs until <paramref name="stopping"/>; <paramref name="onSynced"/> is called once the caches are filled.</summary>
     public async Task RunAsync(Action onSynced, CancellationToken stopping)
     {
-        IInformer[] informers = [_meshes, _pods, _configMaps, .. _secrets];
+        IInformer[] informers = [_meshes, _pods, _configMaps, .. _secrets, .. _policies is null ? Array.Empty<IInformer>() : [_policies]];
         var running = informers.Select(i => i.RunAsync(stopping)).ToList();
         try
         {
@@ -185,6 +190,18 @@ internal sealed partial class OperatorController
             {
                 _queue.Add(ObjectKey.Of(mesh));
             }
+        }
+    }
+
+    /// <summary>
+    /// A NetworkPolicy came, changed or went: the meshes of its namespace look again (their own policy is restored;
+    /// another one may now isolate their pods).
+    /// </summary>
+    private void OnNetworkPolicy(V1NetworkPolicy? old, V1NetworkPolicy? current)
+    {
+        foreach (var mesh in _meshes.Cache.List((current ?? old)!.Metadata.NamespaceProperty))
+        {
+            _queue.Add(ObjectKey.Of(mesh));
         }
     }
 

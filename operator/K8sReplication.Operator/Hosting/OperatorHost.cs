@@ -92,12 +92,26 @@ internal static partial class OperatorHost
         // The Secrets the operator makes itself (certificates), selected like its ConfigMaps.
         var managedSecrets = new Informer<V1Secret>(connection, KubeResources.Secrets, options.Namespace,
             informerOptions with { LabelSelector = $"{Labels.ManagedBy}={Labels.ManagedByValue}" }, informerLogger, time);
+        // Every NetworkPolicy of the watched namespaces: the mesh's own, and the others that may isolate its pods.
+        var networkPolicy = options.NetworkPolicy with
+        {
+            OperatorNamespace = options.NetworkPolicy.OperatorNamespace
+                ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } own ? own : null),
+        };
+        if (networkPolicy.Enabled && networkPolicy.OperatorLabels.Count > 0 && !networkPolicy.KnowsOperator)
+        {
+            LogOperatorNamespaceUnknown(logger);
+        }
+
+        var policies = options.NetworkPolicy.Enabled
+            ? new Informer<V1NetworkPolicy>(connection, KubeResources.NetworkPolicies, options.Namespace, informerOptions, informerLogger, time)
+            : null;
         operatorMetrics.Observe(() => queue.Depth, () => meshes.Cache.Count);
 
         var events = new EventRecorder(connection.Client, new EventRecorderOptions { ReportingController = "replication.k8srepl.dev/operator", ReportingInstance = identity }, time);
         var reconciler = new MeshReconciler(connection.Client, meshes.Cache, pods.Cache, configMaps.Cache,
-            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache, managedSecrets.Cache), sidecars, events, operatorMetrics,
-            new MeshReconcilerOptions { Resync = options.Resync, Pki = options.Pki }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
+            new MeshSecrets(connection.Client, authSecrets.Cache, backupSecrets.Cache, managedSecrets.Cache), policies?.Cache, sidecars, events,
+            operatorMetrics, new MeshReconcilerOptions { Resync = options.Resync, Pki = options.Pki, NetworkPolicy = networkPolicy }, loggers.CreateLogger("K8sReplication.Operator.Mesh"), time);
         var workers = new ReconcileWorkers(queue, reconciler, operatorMetrics, logger, time);
         var elector = options.LeaderElect
             ? new LeaderElector(connection.Client, new LeaderElectionOptions
@@ -110,7 +124,7 @@ internal static partial class OperatorHost
                 RetryPeriod = options.RetryPeriod,
             }, time)
             : null;
-        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets, managedSecrets], queue, workers, elector,
+        var controller = new OperatorController(meshes, pods, configMaps, [authSecrets, backupSecrets, managedSecrets], policies, queue, workers, elector,
             options.MaxConcurrentReconciles, logger);
 
         MapEndpoints(app, controller, webhook, () => Port(health), () => Port(metrics ?? health));
@@ -207,6 +221,10 @@ internal static partial class OperatorHost
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Start-up failed: {Error}")]
     private static partial void LogStartFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "--network-policy-operator-labels is set but the operator's namespace is not known (set POD_NAMESPACE or --network-policy-operator-namespace): mesh NetworkPolicies cannot name the operator")]
+    private static partial void LogOperatorNamespaceUnknown(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -33,6 +33,9 @@ internal sealed record OperatorOptions
     /// <summary>Lifetimes of the certificates issued for meshes in TLS mode Operator.</summary>
     public Pki.PkiOptions Pki { get; init; } = new();
 
+    /// <summary>Whether meshes get a NetworkPolicy, and how it names the operator's pods.</summary>
+    public Network.NetworkPolicyOptions NetworkPolicy { get; init; } = new();
+
     /// <summary>Candidate identity for leader election and the reporting instance of Events; default POD_NAME or the host name.</summary>
     public string? Identity { get; init; }
 

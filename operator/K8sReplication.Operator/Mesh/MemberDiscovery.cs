@@ -46,12 +46,18 @@ internal static class MemberDiscovery
 
     private static MeshMemberEndpoint Endpoint(ReplicationMeshSpec spec, V1Pod pod)
     {
-        var ports = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []).ToList();
-        var replication = NamedPort(ports, WellKnown.ReplicationPortName) ?? spec.ReplicationPort ?? WellKnown.ReplicationPort;
-        var admin = NamedPort(ports, WellKnown.AdminPortName) ?? spec.AdminPort ?? WellKnown.AdminPort;
+        var (replication, admin) = Ports(spec, pod);
         var ip = pod.Status!.PodIP!;
         var scheme = UsesTls(pod) ? "https" : "http";
         return new MeshMemberEndpoint(pod.Metadata.Name ?? "", Url(scheme, ip, replication), Url("http", ip, admin), pod.Metadata.DeletionTimestamp is not null);
+    }
+
+    /// <summary>The pod's sidecar replication and admin ports (see the type's remarks).</summary>
+    public static (int Replication, int Admin) Ports(ReplicationMeshSpec spec, V1Pod pod)
+    {
+        var ports = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []).ToList();
+        return (NamedPort(ports, WellKnown.ReplicationPortName) ?? spec.ReplicationPort ?? WellKnown.ReplicationPort,
+            NamedPort(ports, WellKnown.AdminPortName) ?? spec.AdminPort ?? WellKnown.AdminPort);
     }
 
     /// <summary>True when the pod starts its sidecar with TLS (see the type's remarks).</summary>

@@ -21,7 +21,8 @@ internal static class MeshConditions
         DateTimeOffset now,
         string? authRefusal = null,
         BackupExpectation? backup = null,
-        TlsExpectation? tls = null)
+        TlsExpectation? tls = null,
+        MeshCondition? networkPolicy = null)
     {
         var computed = authRefusal is not null ? Refused(authRefusal) : new[]
         {
@@ -39,6 +40,11 @@ internal static class MeshConditions
         if (tls is not null)
         {
             computed = [.. computed, MeshTlsHealth.Condition(members, tls, now)];
+        }
+
+        if (networkPolicy is not null)
+        {
+            computed = [.. computed, networkPolicy];
         }
 
         return computed.Select(c =>

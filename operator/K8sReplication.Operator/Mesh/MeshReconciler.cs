@@ -10,8 +10,8 @@ namespace K8sReplication.Operator.Mesh;
 
 /// <summary>
 /// Reconciles one ReplicationMesh, re-reading everything from the informer caches: finalizer, members,
-/// desired configs into the owned ConfigMap, pushes to outdated members, member health, status (written only when
-/// it changed) and Events. Returns when to look again; a settled mesh is looked at every resync period.
+/// desired configs into the owned ConfigMap, pushes to outdated members, member health, certificates, the
+/// NetworkPolicy, status (written only when it changed) and Events. Returns when to look again; a settled mesh is looked at every resync period.
 /// </summary>
 internal sealed partial class MeshReconciler : IReconciler
 {
@@ -20,6 +20,7 @@ internal sealed partial class MeshReconciler : IReconciler
     private readonly ObjectCache<V1Pod> _pods;
     private readonly ObjectCache<V1ConfigMap> _configMaps;
     private readonly MeshSecrets _secrets;
+    private readonly ObjectCache<V1NetworkPolicy>? _policies;
     private readonly SidecarClient _sidecars;
     private readonly EventRecorder? _events;
     private readonly OperatorMetrics? _metrics;
@@ -33,6 +34,7 @@ internal sealed partial class MeshReconciler : IReconciler
         ObjectCache<V1Pod> pods,
         ObjectCache<V1ConfigMap> configMaps,
         MeshSecrets secrets,
+        ObjectCache<V1NetworkPolicy>? policies,
         SidecarClient sidecars,
         EventRecorder? events,
         OperatorMetrics? metrics,
@@ -45,6 +47,7 @@ internal sealed partial class MeshReconciler : IReconciler
         _pods = pods;
         _configMaps = configMaps;
         _secrets = secrets;
+        _policies = policies;
         _sidecars = sidecars;
         _events = events;
         _metrics = metrics;
@@ -111,13 +114,14 @@ internal sealed partial class MeshReconciler : IReconciler
         // Certificates are kept current even while the mesh is paused or its members are not contacted: an expired one
         // would cut replication when either ends.
         var (tls, tlsLookAgain) = await EnsureTlsAsync(mesh, observations, cancellationToken).ConfigureAwait(false);
+        var networkPolicy = await EnsureNetworkPolicyAsync(mesh, cancellationToken).ConfigureAwait(false);
 
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();
         now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var backup = spec.Backup is { } backupSpec ? new BackupExpectation(MeshBackup.StaleAfter(backupSpec), backupCredentials.Problem) : null;
         var status = MeshStatusBuilder.Build(mesh.Metadata.Generation ?? 0, generation, paused, terminating: false, observations, mesh.Status, now,
-            auth.RefusalMessage, backup, tls);
+            auth.RefusalMessage, backup, tls, networkPolicy);
         await WriteStatusAsync(mesh, status, cancellationToken).ConfigureAwait(false);
         _metrics?.SetMembers(key, status.ReadyMembers, status.TotalMembers);
 

@@ -16,6 +16,9 @@ internal sealed record MeshReconcilerOptions
     /// <summary>Lifetimes and renewal of the certificates the operator issues (TLS mode Operator).</summary>
     public Pki.PkiOptions Pki { get; init; } = new();
 
+    /// <summary>How the mesh NetworkPolicies name the operator's pods.</summary>
+    public Network.NetworkPolicyOptions NetworkPolicy { get; init; } = new();
+
     /// <summary>Sidecar calls in flight at once for one mesh.</summary>
     public int MemberConcurrency { get; init; } = DefaultMemberConcurrency;
 }

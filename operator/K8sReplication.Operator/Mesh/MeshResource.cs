@@ -32,6 +32,9 @@ internal static class MeshResource
     /// </summary>
     public static string MemberTlsSecretName(string mesh) => mesh + "-member-tls";
 
+    /// <summary>Name of the NetworkPolicy in front of the members' replication port.</summary>
+    public static string NetworkPolicyName(string mesh) => mesh + "-replication";
+
     /// <summary>
     /// Metadata of an object the operator creates for <paramref name="mesh"/>: labelled with the mesh and as managed by
     /// the operator (its informers select on that label), and owned by the mesh so it is collected with it.

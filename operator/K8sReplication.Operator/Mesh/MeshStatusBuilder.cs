@@ -25,12 +25,13 @@ internal static class MeshStatusBuilder
         DateTimeOffset now,
         string? authRefusal = null,
         BackupExpectation? backup = null,
-        TlsExpectation? tls = null)
+        TlsExpectation? tls = null,
+        MeshCondition? networkPolicy = null)
     {
         var members = observations.OrderBy(o => o.Pod, StringComparer.Ordinal).Select(o => Member(o, previous, now)).ToList();
         // Conditions describe the members that stay: a terminating member drains and leaves (it shows as Draining).
         List<MemberObservation> staying = [.. observations.Where(o => !o.Terminating)];
-        var conditions = MeshConditions.Compute(staying, configGeneration, paused, generation, previous?.Conditions, now, authRefusal, backup, tls);
+        var conditions = MeshConditions.Compute(staying, configGeneration, paused, generation, previous?.Conditions, now, authRefusal, backup, tls, networkPolicy);
         var degraded = conditions.Any(c => c.Type == ConditionTypes.Degraded && c.Status == ConditionStatus.True);
         var maxLag = observations.Count == 0 ? 0 : observations.Max(o => o.MaxLag.Seconds);
 

@@ -23,4 +23,7 @@ public static class ConditionTypes
 
     /// <summary>Unless spec.tls.mode is Disabled: every member has a current certificate the others trust.</summary>
     public const string TlsReady = "TLSReady";
+
+    /// <summary>Unless spec.networkPolicy.mode is Disabled: the mesh's NetworkPolicy is in place as the spec asks.</summary>
+    public const string NetworkPolicyReady = "NetworkPolicyReady";
 }

@@ -70,6 +70,10 @@ public sealed record ReplicationMeshSpec
     [Description("Mutual TLS between members. Absent: mode Operator, the operator issues the certificates.")]
     public TlsSpec? Tls { get; init; }
 
+    /// <summary>NetworkPolicy in front of the replication port.</summary>
+    [Description("The NetworkPolicy the operator keeps in front of the members' replication port. Absent: mode Operator, other ports Open.")]
+    public NetworkPolicySpec? NetworkPolicy { get; init; }
+
     /// <summary>Bearer-token Secret.</summary>
     [Description("Secret holding the bearer token shared by the sidecars and the operator.")]
     public SecretReference? AuthSecretRef { get; init; }

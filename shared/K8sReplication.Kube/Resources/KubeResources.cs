@@ -25,6 +25,13 @@ public static class KubeResources
         (c, r, ct) => c.CoreV1.ListNamespacedSecretAsync(r.Namespace, continueParameter: r.Continue, fieldSelector: r.FieldSelector,
             labelSelector: r.LabelSelector, limit: r.Limit, cancellationToken: ct));
 
+    public static KubeResource<V1NetworkPolicy> NetworkPolicies { get; } = Typed<V1NetworkPolicy, V1NetworkPolicyList>(
+        "networking.k8s.io", "networkpolicies", "NetworkPolicy",
+        (c, r, ct) => c.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(continueParameter: r.Continue, fieldSelector: r.FieldSelector,
+            labelSelector: r.LabelSelector, limit: r.Limit, cancellationToken: ct),
+        (c, r, ct) => c.NetworkingV1.ListNamespacedNetworkPolicyAsync(r.Namespace, continueParameter: r.Continue, fieldSelector: r.FieldSelector,
+            labelSelector: r.LabelSelector, limit: r.Limit, cancellationToken: ct));
+
     /// <summary>A custom resource whose objects the client's JSON (<see cref="KubernetesJson"/>) reads as <typeparamref name="T"/>.</summary>
     public static KubeResource<T> Custom<T>(string group, string version, string plural, string kind)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
@@ -49,7 +56,15 @@ public static class KubeResources
         Func<IKubernetes, ListRequest, CancellationToken, Task<TList>> inNamespace)
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TList : IItems<T>, IMetadata<V1ListMeta> =>
-        new("", "v1", plural, kind, async (client, r, ct) =>
+        Typed<T, TList>("", plural, kind, acrossNamespaces, inNamespace);
+
+    /// <summary>A v1 resource of <paramref name="group"/> listed by the client's typed calls: across namespaces, or in one.</summary>
+    private static KubeResource<T> Typed<T, TList>(string group, string plural, string kind,
+        Func<IKubernetes, ListRequest, CancellationToken, Task<TList>> acrossNamespaces,
+        Func<IKubernetes, ListRequest, CancellationToken, Task<TList>> inNamespace)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+        where TList : IItems<T>, IMetadata<V1ListMeta> =>
+        new(group, "v1", plural, kind, async (client, r, ct) =>
         {
             var list = await (r.Namespace is null ? acrossNamespaces(client, r, ct) : inNamespace(client, r, ct)).ConfigureAwait(false);
             return Page(list.Items, list.Metadata);

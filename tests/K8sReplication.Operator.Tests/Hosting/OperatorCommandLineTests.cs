@@ -37,6 +37,11 @@ public sealed class OperatorCommandLineTests
     [InlineData("--max-concurrent-reconciles", "--max-concurrent-reconciles", "0")]
     [InlineData("--health-listen", "--health-listen", "nowhere")]
     [InlineData("--metrics-listen", "--metrics-listen", "1.2.3.4:99999")]
+    [InlineData("--network-policies", "--network-policies=maybe")]
+    [InlineData("--network-policy-operator-labels", "--network-policy-operator-labels", "app")]
+    [InlineData("--network-policy-operator-labels", "--network-policy-operator-labels", "bad key!=x")]
+    [InlineData("--network-policy-operator-labels", "--network-policy-operator-labels", ",")]
+    [InlineData("--network-policy-operator-namespace", "--network-policy-operator-namespace", "Not_A_Namespace")]
     [InlineData("--bogus", "--bogus")]
     [InlineData("--namespace", "--namespace")]
     [InlineData("--all-namespaces", "--namespace", "a", "--all-namespaces")]
@@ -45,6 +50,20 @@ public sealed class OperatorCommandLineTests
         var (options, error) = OperatorCommandLine.Parse(args);
         Assert.Null(options);
         Assert.Contains(flag, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NetworkPolicyFlags_AreRead_AndPoliciesAreOnByDefault()
+    {
+        Assert.True(OperatorCommandLine.Parse([]).Options!.NetworkPolicy.Enabled);
+        var (options, error) = OperatorCommandLine.Parse(["--network-policy-operator-namespace", "k8srepl-system",
+            "--network-policy-operator-labels", "app.kubernetes.io/name=k8s-replication,app.kubernetes.io/instance=r1"]);
+        Assert.Null(error);
+        Assert.Equal("k8srepl-system", options!.NetworkPolicy.OperatorNamespace);
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/name"] = "k8s-replication", ["app.kubernetes.io/instance"] = "r1" },
+            options.NetworkPolicy.OperatorLabels);
+        Assert.True(options.NetworkPolicy.KnowsOperator);
+        Assert.False(OperatorCommandLine.Parse(["--network-policies=false"]).Options!.NetworkPolicy.Enabled);
     }
 
     [Fact]

@@ -103,7 +103,10 @@ public sealed class BackupTests
         var dropped = await scenario.WaitForMeshAsync("demo",
             m => OperatorScenario.Condition(m, ConditionTypes.BackupHealthy) is null && m.Status?.Backup is null, "BackupHealthy and status.backup removed");
         Assert.Equal(
-            [ConditionTypes.ConfigApplied, ConditionTypes.Converged, ConditionTypes.Degraded, ConditionTypes.Ready, ConditionTypes.SchemaConsistent, ConditionTypes.TlsReady],
+            [
+                ConditionTypes.ConfigApplied, ConditionTypes.Converged, ConditionTypes.Degraded, ConditionTypes.NetworkPolicyReady, ConditionTypes.Ready,
+                ConditionTypes.SchemaConsistent, ConditionTypes.TlsReady,
+            ],
             dropped.Status!.Conditions!.Select(c => c.Type).Order(StringComparer.Ordinal));
         await Eventually.TrueAsync(() => a.Pushes[^1].Backup is null, OperatorScenario.Deadline, "a push without backup");
     }

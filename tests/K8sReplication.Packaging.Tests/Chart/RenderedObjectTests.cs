@@ -79,12 +79,34 @@ public sealed class RenderedObjectTests
         string[] known = ["--kubeconfig", "--namespace", "--all-namespaces", "--health-listen", "--metrics-listen",
             "--leader-elect", "--lease-namespace", "--resync", "--max-concurrent-reconciles",
             "--webhook-listen", "--webhook-configuration", "--webhook-service", "--webhook-service-namespace", "--webhook-secret",
-            "--sidecar-image", "--sidecar-mode", "--sidecar-requests", "--sidecar-limits"];
+            "--sidecar-image", "--sidecar-mode", "--sidecar-requests", "--sidecar-limits",
+            "--network-policies", "--network-policy-operator-labels"];
         foreach (var variant in new[] { ChartFiles.AllFeaturesValues, ChartFiles.NamespaceScopeValues })
         {
             var args = HelmLintAndTemplateTests.OperatorArgs(await ChartFiles.RenderAsync("-f", variant));
-            Assert.All(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)), a => Assert.Contains(a, known));
+            Assert.All(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)), a => Assert.Contains(a.Split('=')[0], known));
         }
+    }
+
+    [Fact]
+    public async Task NetworkPolicies_NameTheOperatorByItsPodLabels_OffMeansTheFlagAndNoRule()
+    {
+        var objects = await ChartFiles.RenderAsync();
+        var args = HelmLintAndTemplateTests.OperatorArgs(objects);
+        var podLabels = (JsonObject)objects.OnlyOne("Deployment")["spec"]!["template"]!["metadata"]!["labels"]!;
+        var named = args[args.IndexOf("--network-policy-operator-labels") + 1].Split(',').Select(p => p.Split('=')).ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, kv => Assert.Equal(kv[1], (string?)podLabels[kv[0]]));
+        Assert.DoesNotContain("--network-policies=false", args);
+        var env = PodSpec(objects)["containers"]![0]!["env"]!.AsArray();
+        Assert.Contains(env, e => (string?)e!["name"] == "POD_NAMESPACE" && (string?)e["valueFrom"]!["fieldRef"]!["fieldPath"] == "metadata.namespace");
+
+        var off = await ChartFiles.RenderAsync("--set", "networkPolicy.enabled=false");
+        var offArgs = HelmLintAndTemplateTests.OperatorArgs(off);
+        Assert.Contains("--network-policies=false", offArgs);
+        Assert.DoesNotContain("--network-policy-operator-labels", offArgs);
+        Assert.DoesNotContain(off.Where(o => o.Kind() is "Role" or "ClusterRole").SelectMany(o => o["rules"].Items()),
+            r => r["resources"]!.AsArray().Any(x => (string?)x == "networkpolicies"));
     }
 
     [Fact]

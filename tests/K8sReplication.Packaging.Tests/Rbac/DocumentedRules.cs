@@ -26,6 +26,8 @@ public static partial class DocumentedRules
         "get core/configmaps", "list core/configmaps", "watch core/configmaps", "create core/configmaps", "update core/configmaps",
         "get core/secrets", "list core/secrets", "watch core/secrets", "create core/secrets", "update core/secrets",
         "create events.k8s.io/events", "patch events.k8s.io/events",
+        "get networking.k8s.io/networkpolicies", "list networking.k8s.io/networkpolicies", "watch networking.k8s.io/networkpolicies",
+        "create networking.k8s.io/networkpolicies", "update networking.k8s.io/networkpolicies", "delete networking.k8s.io/networkpolicies",
         "get coordination.k8s.io/leases", "create coordination.k8s.io/leases", "update coordination.k8s.io/leases",
     ];
 

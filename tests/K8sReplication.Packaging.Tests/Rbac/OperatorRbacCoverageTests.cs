@@ -94,6 +94,8 @@ public sealed class OperatorRbacCoverageTests(ITestOutputHelper output)
                          "list core/pods", "watch core/pods", "list core/secrets", "watch core/secrets", "create core/secrets", "create core/configmaps",
                          "update replication.k8srepl.dev/replicationmeshes/status", "create events.k8s.io/events",
                          "create coordination.k8s.io/leases",
+                         "list networking.k8s.io/networkpolicies", "watch networking.k8s.io/networkpolicies",
+                         "create networking.k8s.io/networkpolicies",
                      })
             {
                 Assert.Contains(expected, exercised);
