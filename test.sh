@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project and prints one closing line CI can count: "N passed, N failed[, N skipped]".
-# Installs the real tools the tests drive (promtool, sqlite3, kubectl, helm, s3rver, and clang for the Native AOT
+# Installs the real tools the tests drive (promtool, sqlite3, redis-server, kubectl, helm, s3rver, and clang for the Native AOT
 # publish) when they are missing; a tool that cannot be had fails the run rather than letting its tests skip.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -23,6 +23,8 @@ command -v promtool >/dev/null || apt_install prometheus || fail_tool promtool "
 # The sandbox test with --prometheus runs the real server from the same package.
 command -v prometheus >/dev/null || apt_install prometheus || fail_tool prometheus "apt-get install prometheus (needs root on Debian)"
 command -v sqlite3 >/dev/null || apt_install sqlite3 || fail_tool sqlite3 "apt-get install sqlite3 (needs root on Debian)"
+# The Redis transport's tests run a real redis-server (Debian's build has TLS).
+command -v redis-server >/dev/null || apt_install redis-server || fail_tool redis-server "apt-get install redis-server (needs root on Debian)"
 # The Native AOT sidecar test publishes the shipped binary; its native link step needs a C toolchain (clang, or gcc).
 command -v clang >/dev/null || command -v gcc >/dev/null || apt_install clang || fail_tool clang "apt-get install clang (needs root on Debian; Native AOT links with clang or gcc)"
 
@@ -47,7 +49,7 @@ fi
 [ -x "$S3RVER" ] || fail_tool s3rver "npm installed no $S3RVER"
 
 export K8SREPL_PROMTOOL=$(command -v promtool) K8SREPL_HELM="$TOOLS/bin/helm" K8SREPL_KUBECTL=$(command -v kubectl)
-export K8SREPL_SQLITE3=$(command -v sqlite3) K8SREPL_S3RVER="$S3RVER" K8SREPL_REQUIRE_TOOLS=1
+export K8SREPL_SQLITE3=$(command -v sqlite3) K8SREPL_S3RVER="$S3RVER" K8SREPL_REDIS_SERVER=$(command -v redis-server) K8SREPL_REQUIRE_TOOLS=1
 
 results="$ROOT/TestResults"
 rm -rf "$results"

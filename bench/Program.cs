@@ -14,6 +14,11 @@ internal static class Program
             return Operator.OperatorScaleCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "redis-transport")
+        {
+            return Cases.RedisTransportCase.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "metrics")
         {
             var iterations = int.Parse(Option(args, "--iterations") ?? "2000000", System.Globalization.CultureInfo.InvariantCulture);
@@ -22,7 +27,7 @@ internal static class Program
 
         if (args.Length == 0 || args[0] != "storage")
         {
-            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] [--only capture,apply,merkle] | all [--quick] [--only CASES] | operator-scale [--meshes 100] [--members 10] | metrics [--iterations N] [--reps N] (see bench/README.md)");
+            Console.Error.WriteLine("usage: K8sReplication.Bench storage [--dir PATH] [--rows N] [--reps N] [--only capture,apply,merkle] | all [--quick] [--only CASES] | operator-scale [--meshes 100] [--members 10] | metrics [--iterations N] [--reps N] | redis-transport [--rows N] [--reps N] [--sidecar jit|aot|PATH] (see bench/README.md)");
             return 2;
         }
 

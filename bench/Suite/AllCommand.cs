@@ -83,7 +83,7 @@ internal static class AllCommand
     }
 
     /// <summary>Sets the build the meshes run; returns the run note naming it, or null (after saying why) when there is none.</summary>
-    private static async Task<string?> SelectSidecarAsync(string choice)
+    internal static async Task<string?> SelectSidecarAsync(string choice)
     {
         switch (choice)
         {

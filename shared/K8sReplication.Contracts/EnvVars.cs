@@ -62,4 +62,22 @@ public static class EnvVars
 
     /// <summary><c>--tls-ca</c>.</summary>
     public const string TlsCa = "K8SREPL_TLS_CA";
+
+    /// <summary><c>--transport</c>.</summary>
+    public const string Transport = "K8SREPL_TRANSPORT";
+
+    /// <summary><c>--redis-url</c>.</summary>
+    public const string RedisUrl = "K8SREPL_REDIS_URL";
+
+    /// <summary><c>--redis-password-file</c>.</summary>
+    public const string RedisPasswordFile = "K8SREPL_REDIS_PASSWORD_FILE";
+
+    /// <summary><c>--redis-ca-file</c>.</summary>
+    public const string RedisCaFile = "K8SREPL_REDIS_CA_FILE";
+
+    /// <summary><c>--redis-key-prefix</c>.</summary>
+    public const string RedisKeyPrefix = "K8SREPL_REDIS_KEY_PREFIX";
+
+    /// <summary><c>--redis-stream-max-len</c>.</summary>
+    public const string RedisStreamMaxLen = "K8SREPL_REDIS_STREAM_MAX_LEN";
 }

@@ -29,9 +29,11 @@ public sealed class NamespaceLayeringTests
         ["Pull"] = ["Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         ["Repair"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Backup"] = ["Pull", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
-        ["Engine"] = ["Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
+        // The Redis transport: a tailer per peer stream beside Pull's feed tailer, applying through Pull's BatchApplier and asking Repair for rounds.
+        ["Streams"] = ["Pull", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
+        ["Engine"] = ["Streams", "Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
         ["Serve"] = ["Engine", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Security"],
-        ["Hosting"] = ["Serve", "Engine", "Repair", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
+        ["Hosting"] = ["Serve", "Engine", "Streams", "Repair", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         [""] = ["Hosting", "Backup", "Configuration"],
     };
 

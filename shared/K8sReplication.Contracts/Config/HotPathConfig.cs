@@ -45,4 +45,14 @@ public sealed record HotPathConfig
     /// its own and the containers' CPU requests set that order instead.
     /// </summary>
     public int? Niceness { get; init; }
+
+    /// <summary>
+    /// How changes travel between members: <c>http</c> (default: each member tails its peers' change feeds) or
+    /// <c>redis</c> (each member appends its own changes to a Redis stream and tails its peers' streams; anti-entropy
+    /// still runs over the peers' HTTP APIs). Read at start.
+    /// </summary>
+    public string? Transport { get; init; }
+
+    /// <summary>The Redis transport's server and streams; used when <see cref="Transport"/> is <c>redis</c>.</summary>
+    public RedisTransportConfig? Redis { get; init; }
 }

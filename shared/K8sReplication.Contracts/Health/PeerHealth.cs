@@ -56,4 +56,10 @@ public sealed record PeerHealth
     /// applied: when, and what this member dropped; null when there was none since the sidecar started.
     /// </summary>
     public string? LastResync { get; init; }
+
+    /// <summary>
+    /// With the Redis transport, the last time this peer's stream was trimmed past this member's cursor (its changes
+    /// then come from anti-entropy): when, and what was done; null when it never was since the sidecar started.
+    /// </summary>
+    public string? LastTrim { get; init; }
 }

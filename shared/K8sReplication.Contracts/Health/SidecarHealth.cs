@@ -57,6 +57,9 @@ public sealed record SidecarHealth
     /// <summary>Mutual TLS on the replication port; null when the sidecar runs without TLS.</summary>
     public TlsHealth? Tls { get; init; }
 
+    /// <summary>The Redis transport of the hot path; null with the HTTP transport.</summary>
+    public RedisTransportHealth? Redis { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 

@@ -29,10 +29,17 @@ internal static class CommandLineParser
     public const string TlsCert = "--tls-cert";
     public const string TlsKey = "--tls-key";
     public const string TlsCa = "--tls-ca";
+    public const string Transport = "--transport";
+    public const string RedisUrl = "--redis-url";
+    public const string RedisPasswordFile = "--redis-password-file";
+    public const string RedisCaFile = "--redis-ca-file";
+    public const string RedisKeyPrefix = "--redis-key-prefix";
+    public const string RedisStreamMaxLen = "--redis-stream-max-len";
 
     private static readonly string[] Known =
         [Database, Tables, NodeName, Listen, AdminListen, Peer, Config, TokenFile, AntiEntropyInterval, StateDir, DrainTimeout, TombstoneTtl,
-         BackupUrl, BackupEndpoint, BackupInterval, SnapshotInterval, BackupRetention, TlsCert, TlsKey, TlsCa];
+         BackupUrl, BackupEndpoint, BackupInterval, SnapshotInterval, BackupRetention, TlsCert, TlsKey, TlsCa,
+         Transport, RedisUrl, RedisPasswordFile, RedisCaFile, RedisKeyPrefix, RedisStreamMaxLen];
 
     public static StartupArguments Parse(IReadOnlyList<string> args, List<ConfigError> errors)
     {
@@ -99,6 +106,20 @@ internal static class CommandLineParser
     public static SidecarConfig FromValues(Func<string, string?> get, IReadOnlyList<PeerConfig>? peers)
     {
         var interval = get(AntiEntropyInterval);
+        var redis = get(RedisUrl) is null && get(RedisPasswordFile) is null && get(RedisCaFile) is null && get(RedisKeyPrefix) is null
+            && get(RedisStreamMaxLen) is null
+            ? null
+            : new RedisTransportConfig
+            {
+                Url = get(RedisUrl),
+                PasswordFile = get(RedisPasswordFile),
+                CaFile = get(RedisCaFile),
+                KeyPrefix = get(RedisKeyPrefix),
+                // Not a number: kept as a value the validator refuses, naming the key.
+                StreamMaxLen = get(RedisStreamMaxLen) is { } maxLen
+                    ? long.TryParse(maxLen, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1
+                    : null,
+            };
         return new SidecarConfig
         {
             Database = get(Database),
@@ -112,6 +133,7 @@ internal static class CommandLineParser
             TokenFile = get(TokenFile),
             StateDir = get(StateDir),
             AntiEntropy = interval is null ? null : new AntiEntropyConfig { Interval = interval },
+            HotPath = get(Transport) is null && redis is null ? null : new HotPathConfig { Transport = get(Transport), Redis = redis },
             DrainTimeout = get(DrainTimeout),
             TombstoneTtl = get(TombstoneTtl),
             Backup = get(BackupUrl) is null && get(BackupEndpoint) is null && get(BackupInterval) is null

@@ -127,6 +127,15 @@ internal static class ConfigLayering
             MaxRowBytes = high.HotPath.MaxRowBytes ?? low.HotPath?.MaxRowBytes,
             Compression = high.HotPath.Compression ?? low.HotPath?.Compression,
             Niceness = high.HotPath.Niceness ?? low.HotPath?.Niceness,
+            Transport = high.HotPath.Transport ?? low.HotPath?.Transport,
+            Redis = high.HotPath.Redis is null ? low.HotPath?.Redis : new RedisTransportConfig
+            {
+                Url = high.HotPath.Redis.Url ?? low.HotPath?.Redis?.Url,
+                PasswordFile = high.HotPath.Redis.PasswordFile ?? low.HotPath?.Redis?.PasswordFile,
+                CaFile = high.HotPath.Redis.CaFile ?? low.HotPath?.Redis?.CaFile,
+                KeyPrefix = high.HotPath.Redis.KeyPrefix ?? low.HotPath?.Redis?.KeyPrefix,
+                StreamMaxLen = high.HotPath.Redis.StreamMaxLen ?? low.HotPath?.Redis?.StreamMaxLen,
+            },
         },
         AntiEntropy = high.AntiEntropy is null ? low.AntiEntropy : new AntiEntropyConfig
         {

@@ -27,6 +27,12 @@ internal static class EnvironmentConfigReader
         [CommandLineParser.TlsCert] = EnvVars.TlsCert,
         [CommandLineParser.TlsKey] = EnvVars.TlsKey,
         [CommandLineParser.TlsCa] = EnvVars.TlsCa,
+        [CommandLineParser.Transport] = EnvVars.Transport,
+        [CommandLineParser.RedisUrl] = EnvVars.RedisUrl,
+        [CommandLineParser.RedisPasswordFile] = EnvVars.RedisPasswordFile,
+        [CommandLineParser.RedisCaFile] = EnvVars.RedisCaFile,
+        [CommandLineParser.RedisKeyPrefix] = EnvVars.RedisKeyPrefix,
+        [CommandLineParser.RedisStreamMaxLen] = EnvVars.RedisStreamMaxLen,
     };
 
     public static StartupArguments Read(Func<string, string?> getVariable, List<ConfigError> errors)

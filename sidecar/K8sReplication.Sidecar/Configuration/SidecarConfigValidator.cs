@@ -67,6 +67,17 @@ internal static class SidecarConfigValidator
             errors.Add(new ConfigError("hotPath.niceness", $"must be between 0 and 19, got {niceness}"));
         }
 
+        var transport = config.HotPath?.Transport ?? "http";
+        RedisSettings? redis = null;
+        if (transport == "redis")
+        {
+            redis = RedisUrl.Validate(config.HotPath?.Redis, errors);
+        }
+        else if (transport != "http")
+        {
+            errors.Add(new ConfigError("hotPath.transport", $"must be http or redis, got {InputQuote.Quote(transport)} (--transport, K8SREPL_TRANSPORT)"));
+        }
+
         var wait = Duration(config.HotPath?.Wait ?? HotPathConfig.DefaultWait, "hotPath.wait", TimeSpan.Zero, SidecarDefaults.MaxWait, errors);
         var interval = Duration(config.AntiEntropy?.Interval ?? AntiEntropyConfig.DefaultInterval, "antiEntropy.interval", SidecarDefaults.MinAntiEntropyInterval, TimeSpan.FromDays(1), errors);
         var timeout = Duration(config.AntiEntropy?.Timeout ?? AntiEntropyConfig.DefaultTimeout, "antiEntropy.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), errors);
@@ -119,6 +130,7 @@ internal static class SidecarConfigValidator
             MaxRowBytes = maxRowBytes,
             Compression = compression == "none" ? null : compression,
             Niceness = niceness,
+            Redis = redis,
             AntiEntropyInterval = interval,
             AntiEntropyBudget = budget,
             AntiEntropyTimeout = timeout,

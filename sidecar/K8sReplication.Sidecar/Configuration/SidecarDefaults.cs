@@ -8,6 +8,9 @@ internal static class SidecarDefaults
     public static readonly string Listen = "0.0.0.0:" + WellKnown.ReplicationPort;
     public static readonly string AdminListen = "0.0.0.0:" + WellKnown.AdminPort;
     public const string MaxClockSkew = "5m";
+
+    /// <summary>The mesh name in Redis stream keys of a sidecar configured without one (flags, no operator).</summary>
+    public const string StandaloneMesh = "default";
     public const string TombstoneTtl = "168h";
     public const string DrainTimeout = "30s";
     public const int MinBatchSize = 1;

@@ -30,6 +30,9 @@ internal sealed record SidecarSettings
 
     /// <summary>Nice value of the sidecar's threads (applied at start).</summary>
     public int Niceness { get; init; } = HotPathConfig.DefaultNiceness;
+    /// <summary>The Redis transport's settings when the mesh's changes travel through Redis streams; null for the HTTP feeds.</summary>
+    public RedisSettings? Redis { get; init; }
+
     public TimeSpan AntiEntropyInterval { get; init; }
     public int AntiEntropyBudget { get; init; } = AntiEntropyConfig.DefaultBudget;
     public TimeSpan AntiEntropyTimeout { get; init; }

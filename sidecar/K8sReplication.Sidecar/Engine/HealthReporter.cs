@@ -6,6 +6,7 @@ using K8sReplication.Sidecar.Pull;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Streams;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Engine;
@@ -25,7 +26,9 @@ internal sealed class HealthReporter(
     BatchApplier applier,
     PeerSupervisor peers,
     DrainState drain,
-    CertificateReloader? tls = null) : IMetricsState
+    CertificateReloader? tls = null,
+    RedisLink? redis = null,
+    StreamPublisher? publisher = null) : IMetricsState
 {
     public EngineState EngineState => engine.State;
 
@@ -78,13 +81,20 @@ internal sealed class HealthReporter(
             errors.Add("no peer reachable: this member is alone");
         }
 
+        if (redis is not null && (redis.State != CircuitState.Closed || redis.LastError is not null))
+        {
+            errors.Add($"Redis transport unavailable (circuit {redis.State}): {redis.LastError}");
+        }
+
         var conflicts = ConflictCount(errors);
         var last = peerHealth.Select(p => p.LastAntiEntropy).Where(r => r is not null).MaxBy(r => r!.At);
         return new SidecarHealth
         {
             State = engine.State,
             Ready = ready,
-            Healthy = engine.State == EngineState.Running && databaseCircuit.State == CircuitState.Closed,
+            // A member whose transport is down is not healthy: it neither publishes nor receives (the operator marks
+            // the mesh Degraded; errors name Redis).
+            Healthy = engine.State == EngineState.Running && databaseCircuit.State == CircuitState.Closed && redis?.State is null or not CircuitState.Open,
             PeersConnected = peerHealth.Count(p => p.Connected),
             PeersTotal = peerHealth.Count,
             AcceptingWrites = replica.IsOpen && databaseCircuit.State != CircuitState.Open,
@@ -124,6 +134,16 @@ internal sealed class HealthReporter(
                     LastError = backup.LastError,
                 }
                 : null,
+            Redis = redis is null
+                ? null
+                : new RedisTransportHealth
+                {
+                    Url = redis.Settings.Display,
+                    Connected = redis.Connected,
+                    Circuit = redis.State,
+                    LastError = redis.LastError,
+                    PublishedSeq = publisher?.Published ?? 0,
+                },
             Storage = new StorageHealth
             {
                 DatabaseBytes = snapshot.DatabaseBytes,
@@ -182,6 +202,11 @@ internal sealed class HealthReporter(
     public IEnumerable<GaugeSample> CircuitStates()
     {
         yield return GaugeSample.Of((int)databaseCircuit.State, "database");
+        if (redis is not null)
+        {
+            yield return GaugeSample.Of((int)redis.State, "redis");
+        }
+
         foreach (var p in peers.Peers)
         {
             yield return GaugeSample.Of((int)p.Breaker.State, "peer:" + p.Name);

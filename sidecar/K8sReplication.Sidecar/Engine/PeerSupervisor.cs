@@ -5,6 +5,7 @@ using K8sReplication.Sidecar.Repair;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Streams;
 
 namespace K8sReplication.Sidecar.Engine;
 
@@ -25,6 +26,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly PeerHttp _http;
+    private readonly RedisLink? _redis;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
@@ -44,8 +46,10 @@ internal sealed partial class PeerSupervisor : BackgroundService
         AntiEntropyTrigger antiEntropyTrigger,
         PeerHttp http,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        RedisLink? redis = null)
     {
+        _redis = redis;
         _config = config;
         _replica = replica;
         _applier = applier;
@@ -183,6 +187,12 @@ internal sealed partial class PeerSupervisor : BackgroundService
         {
             state.InitialCatchUpSettled = true;
             tailer = Task.CompletedTask;
+        }
+        else if (_redis is not null)
+        {
+            // The Redis transport replaces the feed tailer only; anti-entropy still talks to the peer over HTTP.
+            tailer = Task.Run(() => new StreamTailer(_config, _store!, _applier, _databaseCircuit, client, _redis, _metrics, _antiEntropyTrigger, _time, logger)
+                .RunAsync(stop.Token), CancellationToken.None);
         }
         else
         {

@@ -2,6 +2,7 @@ using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
 using K8sReplication.Sidecar.Serve;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Streams;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Sidecar.Hosting;
@@ -11,7 +12,8 @@ namespace K8sReplication.Sidecar.Hosting;
 /// included), so until it returns the listeners, the change feed and the loops keep running. It waits, up to <c>drainTimeout</c>, until some
 /// peer has confirmed holding every change this member made (<see cref="DeliveryTracker"/>), so a member scaled away
 /// does not leave writes on a volume nobody reads; if the time runs out it says how many changes only this member
-/// holds. With no peer configured there is nobody to wait for.
+/// holds. With no peer configured there is nobody to wait for. With the Redis transport it waits until this member's
+/// stream holds every change instead.
 /// </summary>
 internal sealed partial class DrainService(
     StoreAccess replica,
@@ -19,7 +21,8 @@ internal sealed partial class DrainService(
     DeliveryTracker delivery,
     DrainState state,
     TimeProvider time,
-    ILogger<DrainService> logger) : IHostedLifecycleService
+    ILogger<DrainService> logger,
+    StreamPublisher? publisher = null) : IHostedLifecycleService
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(100);
 
@@ -47,7 +50,9 @@ internal sealed partial class DrainService(
             var started = time.GetTimestamp();
             while (true)
             {
-                var left = store.CountLocalAfter(delivery.DeliveredSeq);
+                // With the Redis transport a change is delivered once it is in this member's stream: every peer reads
+                // it from there, whether this member runs or not.
+                var left = store.CountLocalAfter(publisher?.Published ?? delivery.DeliveredSeq);
                 state.Counted(left);
                 var elapsed = time.GetElapsedTime(started);
                 if (left == 0)

@@ -12,6 +12,7 @@ using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Security;
 using K8sReplication.Sidecar.Serve;
 using K8sReplication.Sidecar.Storage;
+using K8sReplication.Sidecar.Streams;
 using K8sReplication.Sidecar.Wire;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -87,6 +88,14 @@ internal static partial class SidecarHost
         services.AddHostedService<ConflictLogPruner>();
         services.AddHostedService<TombstoneCollection>();
         services.AddHostedService<BackupService>();
+        if (settings.Redis is { } redis)
+        {
+            // The transport is chosen at start: its link is shared by the publisher, the tailers and status.
+            services.AddSingleton(sp => new RedisLink(redis, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<StreamPublisher>();
+            services.AddHostedService(sp => sp.GetRequiredService<StreamPublisher>());
+        }
+
         services.AddHostedService<ConfigFileWatcher>();
         services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<DrainState>();

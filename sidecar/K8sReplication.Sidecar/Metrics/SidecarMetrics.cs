@@ -49,6 +49,9 @@ internal sealed class SidecarMetrics
         _backupPending = factory.Gauge("replication_backup_pending_changes", "Changes this member captured that are not archived yet.");
         _tlsExpiry = factory.Gauge("replication_tls_certificate_expiry_timestamp_seconds", "Unix time at which this member's TLS certificate in force expires.");
         _tlsReloads = factory.Counter("replication_tls_reloads_total", "Changes of the TLS files, per outcome (ok: swapped in; error: unusable, the certificate in force stayed).", "outcome");
+        StreamBadEntries = factory.Counter("replication_stream_bad_entries_total",
+            "Redis stream entries skipped, never applied, per peer and reason (hash, op, malformed, site).", "peer", "reason");
+        StreamTrimmed = factory.Counter("replication_stream_trimmed_total", "Times a peer's Redis stream was trimmed past this member's cursor.", "peer");
         _stateGauges = new StateGauges(factory);
         factory.Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -67,6 +70,10 @@ internal sealed class SidecarMetrics
     public Counter BackupUploads { get; }
 
     public Counter BackupBytes { get; }
+
+    public Counter StreamBadEntries { get; }
+
+    public Counter StreamTrimmed { get; }
 
     /// <summary>The per-peer series of one peer, their labelled children cached for the loops' hot paths.</summary>
     public PeerMetrics ForPeer(string peer) => _peers.GetOrAdd(peer, _createPeer);

@@ -112,6 +112,9 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
     /// <summary>See PeerHealth.LastResync.</summary>
     public string? LastResync { get; set; }
 
+    /// <summary>The last time this peer's Redis stream was trimmed past this member's cursor, and what was done.</summary>
+    public string? LastTrim { get; set; }
+
     public double? ClockSkewMs
     {
         get
@@ -206,5 +209,6 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
         SchemaMismatches = SchemaMismatches,
         LastAntiEntropy = LastAntiEntropy,
         LastResync = LastResync,
+        LastTrim = LastTrim,
     };
 }

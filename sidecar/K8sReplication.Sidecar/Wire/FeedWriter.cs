@@ -14,11 +14,11 @@ namespace K8sReplication.Sidecar.Wire;
 internal static class FeedWriter
 {
     public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq,
-        int version = FeedFormat.Version, long horizon = 0)
+        int version = FeedFormat.Version, long horizon = 0, int capacity = 16 * 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, FeedFormat.OldestVersion);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(version, FeedFormat.Version);
-        var buffer = new FrameBuffer();
+        var buffer = new FrameBuffer(capacity);
         buffer.Write(FeedFormat.Magic);
         buffer.WriteByte((byte)version);
         var frame = buffer.BeginFrame(FeedFormat.BatchFrame);
