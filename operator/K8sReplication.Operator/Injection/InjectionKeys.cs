@@ -30,12 +30,16 @@ internal static class InjectionKeys
     public const string TokenVolume = "k8srepl-token";
     public const string TlsVolume = "k8srepl-tls";
     public const string TmpVolume = "k8srepl-tmp";
+    public const string RedisVolume = "k8srepl-redis";
 
     /// <summary>The mesh's ConfigMap (one <c>POD.json</c> per member).</summary>
     public const string ConfigMountPath = "/etc/k8srepl/config";
 
     /// <summary>The member TLS Secret (Operator mode: <c>ca.crt</c>, <c>POD.crt</c>, <c>POD.key</c>; Secret mode: <c>ca.crt</c>, <c>tls.crt</c>, <c>tls.key</c>).</summary>
     public const string TlsMountPath = "/etc/k8srepl/tls";
+
+    /// <summary>Where the Redis password Secret is mounted (key <c>password</c>).</summary>
+    public const string RedisMountPath = "/etc/k8srepl/redis";
 
     /// <summary>The mesh's token Secret, key <c>token</c> only.</summary>
     public const string TokenMountPath = "/var/run/secrets/k8srepl";

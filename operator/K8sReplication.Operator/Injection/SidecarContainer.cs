@@ -10,7 +10,7 @@ namespace K8sReplication.Operator.Injection;
 /// Pure builder of the injected container and the volumes it needs, for one pod of one mesh. The shape is the one
 /// <c>examples/sqlite-app</c> writes by hand: ports named <c>k8srepl</c> / <c>k8srepl-admin</c> (how the operator finds
 /// a member's ports), probes on the admin port, non-root with a read-only root filesystem, the mesh's ConfigMap,
-/// the TLS and token Secrets the mesh names.
+/// the TLS, token and Redis password Secrets the mesh names.
 /// </summary>
 internal static class SidecarContainer
 {
@@ -54,6 +54,13 @@ internal static class SidecarContainer
                 "--tls-ca", $"{InjectionKeys.TlsMountPath}/{authority}",
             ]);
             mounts.Add(new V1VolumeMount { Name = InjectionKeys.TlsVolume, MountPath = InjectionKeys.TlsMountPath, ReadOnlyProperty = true });
+        }
+
+        if (RedisSecret(spec) is not null)
+        {
+            // The rest of the transport (url, key prefix, stream length) is in the config file, read before the start.
+            args.AddRange(["--redis-password-file", $"{InjectionKeys.RedisMountPath}/{RedisSecretReference.PasswordKey}"]);
+            mounts.Add(new V1VolumeMount { Name = InjectionKeys.RedisVolume, MountPath = InjectionKeys.RedisMountPath, ReadOnlyProperty = true });
         }
 
         return new V1Container
@@ -126,8 +133,26 @@ internal static class SidecarContainer
             });
         }
 
+        if (RedisSecret(spec) is { } redis)
+        {
+            volumes.Add(new V1Volume
+            {
+                Name = InjectionKeys.RedisVolume,
+                Secret = new V1SecretVolumeSource
+                {
+                    SecretName = redis,
+                    DefaultMode = SecretFileMode,
+                    Items = [new V1KeyToPath { Key = RedisSecretReference.PasswordKey, Path = RedisSecretReference.PasswordKey }],
+                },
+            });
+        }
+
         return volumes;
     }
+
+    /// <summary>The Secret with the Redis password, when the mesh is on the Redis transport and names one.</summary>
+    private static string? RedisSecret(ReplicationMeshSpec spec) =>
+        spec.HotPath is { Transport: HotPathTransport.Redis, Redis.SecretRef.Name: { Length: > 0 } name } ? name : null;
 
     /// <summary>The file names the sidecar reads from the TLS mount in a mode that has one.</summary>
     public static (string Certificate, string Key, string Authority) TlsFiles(TlsMode mode) => mode == TlsMode.Secret

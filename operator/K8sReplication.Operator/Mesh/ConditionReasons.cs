@@ -19,6 +19,8 @@ internal static class ConditionReasons
     public const string MemberUnreachable = "MemberUnreachable";
     public const string MemberFailed = "MemberFailed";
     public const string PeerCircuitOpen = "PeerCircuitOpen";
+    public const string RedisUnavailable = "RedisUnavailable";
+    public const string RestartRequired = "RestartRequired";
     public const string AuthSecretNotLabelled = "AuthSecretNotLabelled";
     public const string ArchiveCurrent = "ArchiveCurrent";
     public const string ArchiveFailing = "ArchiveFailing";

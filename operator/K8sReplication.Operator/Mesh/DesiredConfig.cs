@@ -13,14 +13,36 @@ namespace K8sReplication.Operator.Mesh;
 /// </summary>
 internal static class DesiredConfig
 {
-    public static SidecarConfig ForMember(string mesh, long generation, ReplicationMeshSpec spec, IReadOnlyList<PeerConfig> peers) => new()
+    /// <summary>Default Redis key prefix: the namespace keeps meshes of one name in two namespaces apart.</summary>
+    public static string DefaultRedisKeyPrefix(string @namespace) => $"k8srepl:{@namespace}:";
+
+    public static SidecarConfig ForMember(string mesh, long generation, ReplicationMeshSpec spec, IReadOnlyList<PeerConfig> peers,
+        string @namespace = "default") => new()
     {
         Mesh = mesh,
         Generation = generation,
         Peers = peers,
         Tables = spec.Database?.Tables is { Count: > 0 } tables ? tables : null,
         Topology = spec.Topology?.Type ?? Topology.FullMesh,
-        HotPath = new HotPathConfig { BatchSize = spec.HotPath?.BatchSize, Wait = spec.HotPath?.Wait },
+        HotPath = new HotPathConfig
+        {
+            BatchSize = spec.HotPath?.BatchSize,
+            Wait = spec.HotPath?.Wait,
+            Transport = spec.HotPath?.Transport switch
+            {
+                HotPathTransport.Redis => "redis",
+                HotPathTransport.Http => "http",
+                _ => null,
+            },
+            Redis = spec.HotPath?.Transport == HotPathTransport.Redis && spec.HotPath.Redis is { } redis
+                ? new RedisTransportConfig
+                {
+                    Url = redis.Url,
+                    KeyPrefix = redis.KeyPrefix ?? DefaultRedisKeyPrefix(@namespace),
+                    StreamMaxLen = redis.StreamMaxLen,
+                }
+                : null,
+        },
         AntiEntropy = new AntiEntropyConfig
         {
             Interval = spec.AntiEntropy?.Interval,

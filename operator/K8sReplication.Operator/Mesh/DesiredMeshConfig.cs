@@ -28,7 +28,7 @@ internal sealed record DesiredMeshConfig(IReadOnlyDictionary<string, SidecarConf
                 .Where(p => !tls || IsTls(urls[p]))
                 .Select(p => new PeerConfig { Name = p, Url = urls[p] })
                 .ToList();
-            configs[member.Pod] = DesiredConfig.ForMember(mesh, 0, spec, peers) with { Backup = backup };
+            configs[member.Pod] = DesiredConfig.ForMember(mesh, 0, spec, peers, @namespace) with { Backup = backup };
         }
 
         var credentials = backup is null ? null : backupCredentials?.Credentials;
@@ -53,6 +53,6 @@ internal sealed record DesiredMeshConfig(IReadOnlyDictionary<string, SidecarConf
     /// The config a member of a deleted mesh gets: same settings, no peers, so it stops replicating, and no backup: the
     /// mesh's archive stays as it was at deletion, restorable, and no longer grows.
     /// </summary>
-    public static SidecarConfig Detached(string mesh, ReplicationMeshSpec spec, long generation) =>
-        DesiredConfig.ForMember(mesh, generation, spec, []);
+    public static SidecarConfig Detached(string @namespace, string mesh, ReplicationMeshSpec spec, long generation) =>
+        DesiredConfig.ForMember(mesh, generation, spec, [], @namespace);
 }

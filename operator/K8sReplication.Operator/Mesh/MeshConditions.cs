@@ -111,9 +111,20 @@ internal static class MeshConditions
         }
 
         var outdated = members.Where(m => m.Health?.ConfigGeneration != desired).Select(m => m.Pod).ToList();
-        return outdated.Count == 0
+        if (outdated.Count > 0)
+        {
+            return Condition(ConditionTypes.ConfigApplied, ConditionStatus.False, ConditionReasons.MembersOutdated, $"not on generation {desired}: {Names(outdated)}");
+        }
+
+        // On the generation, but some of it (the transport, the Redis link) only takes effect when the sidecar starts.
+        var pending = members.Where(m => m.Health?.PendingRestart is { Count: > 0 }).ToList();
+        return pending.Count == 0
             ? Condition(ConditionTypes.ConfigApplied, ConditionStatus.True, ConditionReasons.AllMembersCurrent, $"all members run config generation {desired}")
-            : Condition(ConditionTypes.ConfigApplied, ConditionStatus.False, ConditionReasons.MembersOutdated, $"not on generation {desired}: {Names(outdated)}");
+            : Condition(ConditionTypes.ConfigApplied, ConditionStatus.False, ConditionReasons.RestartRequired,
+                $"on generation {desired}, but these members apply part of it only when restarted: "
+                + string.Join("; ", pending.Take(5).Select(m => $"{m.Pod} ({string.Join(", ", m.Health!.PendingRestart!)})"))
+                + (pending.Count > 5 ? $" and {pending.Count - 5} more" : "")
+                + "; restart their pods (kubectl rollout restart)");
     }
 
     private static MeshCondition SchemaConsistent(IReadOnlyList<MemberObservation> members)
@@ -170,6 +181,17 @@ internal static class MeshConditions
         {
             var detail = string.Join("; ", unreachable.Select(m => $"{m.Pod}: {m.Error}"));
             return Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.MemberUnreachable, $"unreachable: {detail}");
+        }
+
+        // A Redis outage makes every member on the Redis transport unhealthy at once: name Redis, not the members.
+        var cutOff = members.Where(m => m.Health!.Redis is { } r && (!r.Connected || r.Circuit == CircuitState.Open)).ToList();
+        if (cutOff.Count > 0)
+        {
+            var redis = cutOff[0].Health!.Redis!;
+            return Condition(ConditionTypes.Degraded, ConditionStatus.True, ConditionReasons.RedisUnavailable,
+                $"Redis {redis.Url} unavailable to {Names([.. cutOff.Select(m => m.Pod)])}"
+                + (redis.LastError is { Length: > 0 } error ? $": {error}" : "")
+                + "; changes are kept and published when it is back");
         }
 
         var failed = members.Where(m => m.Health!.State == EngineState.Failed || !m.Health.Healthy).Select(m => m.Pod).ToList();

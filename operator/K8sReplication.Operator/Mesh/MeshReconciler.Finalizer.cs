@@ -47,7 +47,7 @@ internal sealed partial class MeshReconciler
         var observations = await ObserveAsync(members, token, cancellationToken).ConfigureAwait(false);
         var generation = 1 + Math.Max(mesh.Status?.ConfigGeneration ?? 0,
             observations.Where(o => o.Reachable).Select(o => o.Health!.ConfigGeneration).DefaultIfEmpty(0).Max());
-        var detached = DesiredMeshConfig.Detached(name, spec, generation);
+        var detached = DesiredMeshConfig.Detached(mesh.Metadata.NamespaceProperty ?? "", name, spec, generation);
         var stopped = 0;
         await Parallel.ForEachAsync(members, Parallelism(cancellationToken), async (member, ct) =>
         {

@@ -63,6 +63,7 @@ internal sealed partial class MeshReconciler : IReconciler
         {
             // Gone: the ConfigMap follows through its ownerReference; nothing else to clean up.
             _metrics?.ForgetMesh(key);
+            ForgetStreamTrims(key);
             return ReconcileResult.Done;
         }
 
@@ -115,6 +116,7 @@ internal sealed partial class MeshReconciler : IReconciler
         // would cut replication when either ends.
         var (tls, tlsLookAgain) = await EnsureTlsAsync(mesh, observations, cancellationToken).ConfigureAwait(false);
         var networkPolicy = await EnsureNetworkPolicyAsync(mesh, cancellationToken).ConfigureAwait(false);
+        await RecordStreamTrimsAsync(mesh, observations, cancellationToken).ConfigureAwait(false);
 
         // Whole seconds, as Kubernetes times are: a re-serialized status then compares equal.
         var now = _time.GetUtcNow();

@@ -60,6 +60,12 @@ public sealed record SidecarHealth
     /// <summary>The Redis transport of the hot path; null with the HTTP transport.</summary>
     public RedisTransportHealth? Redis { get; init; }
 
+    /// <summary>
+    /// Config keys in force that only take effect at the sidecar's next start (the transport, the Redis link, the
+    /// threads' niceness) and differ from what it started with; null when none does.
+    /// </summary>
+    public IReadOnlyList<string>? PendingRestart { get; init; }
+
     /// <summary>Database, WAL and bookkeeping sizes.</summary>
     public StorageHealth Storage { get; init; } = new();
 

@@ -81,6 +81,14 @@ internal static class ConfigLayering
             AddIfChanged("tls.caFile", tls.CaFile, current.Tls?.CaFile);
         }
 
+        // The Redis password and CA files too: a push naming another file could have its contents sent to a server
+        // of the pusher's choice.
+        if (pushed.HotPath?.Redis is { } redis)
+        {
+            AddIfChanged("hotPath.redis.passwordFile", redis.PasswordFile, current.Redis?.PasswordFile);
+            AddIfChanged("hotPath.redis.caFile", redis.CaFile, current.Redis?.CaFile);
+        }
+
         return errors;
 
         void AddIfChanged(string key, string? pushedPath, string? inForce)

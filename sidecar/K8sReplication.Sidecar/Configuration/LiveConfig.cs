@@ -37,6 +37,15 @@ internal sealed partial class LiveConfig
 
     public SidecarSettings Current { get; private set; }
 
+    /// <summary>
+    /// The settings in force when the process started: what its start-time parts (the transport and its Redis link,
+    /// the threads' niceness) were built from. A later config changes them only at the next start.
+    /// </summary>
+    public SidecarSettings Startup { get; private set; } = null!;
+
+    /// <summary>Config keys whose value in force differs from the one the process started with (see <see cref="Startup"/>).</summary>
+    public IReadOnlyList<string> PendingRestart => StartTimeChanges(Startup, Current);
+
     public string? ConfigFile { get; }
 
     /// <summary>Composes the start-up config; throws <see cref="ConfigRejectedException"/> listing every error.</summary>
@@ -67,7 +76,58 @@ internal sealed partial class LiveConfig
 
         live.Current = settings!;
         live.RestorePersisted();
+        live.Startup = live.Current;
         return live;
+    }
+
+    /// <summary>The start-time config keys that differ between <paramref name="started"/> and <paramref name="now"/>.</summary>
+    internal static IReadOnlyList<string> StartTimeChanges(SidecarSettings started, SidecarSettings now)
+    {
+        var keys = new List<string>();
+        if ((started.Redis is null) != (now.Redis is null))
+        {
+            keys.Add("hotPath.transport");
+        }
+        else if (started.Redis is { } a && now.Redis is { } b)
+        {
+            if (a.Display != b.Display || a.Password != b.Password)
+            {
+                keys.Add("hotPath.redis.url");
+            }
+
+            if (a.KeyPrefix != b.KeyPrefix)
+            {
+                keys.Add("hotPath.redis.keyPrefix");
+            }
+
+            if (a.StreamMaxLen != b.StreamMaxLen)
+            {
+                keys.Add("hotPath.redis.streamMaxLen");
+            }
+
+            if (a.PasswordFile != b.PasswordFile)
+            {
+                keys.Add("hotPath.redis.passwordFile");
+            }
+
+            if (a.CaFile != b.CaFile)
+            {
+                keys.Add("hotPath.redis.caFile");
+            }
+        }
+
+        if (started.Redis is not null && started.Mesh != now.Mesh)
+        {
+            // The mesh name is part of every stream key.
+            keys.Add("mesh");
+        }
+
+        if (started.Niceness != now.Niceness)
+        {
+            keys.Add("hotPath.niceness");
+        }
+
+        return keys;
     }
 
     /// <summary>

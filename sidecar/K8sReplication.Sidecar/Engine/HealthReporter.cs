@@ -102,6 +102,7 @@ internal sealed class HealthReporter(
             NodeName = settings.NodeName,
             Mesh = settings.Mesh,
             ConfigGeneration = settings.Generation,
+            PendingRestart = config.PendingRestart is { Count: > 0 } pending ? pending : null,
             MerkleRoot = snapshot.MerkleRoot,
             Rows = snapshot.Rows,
             Tombstones = snapshot.Tombstones,

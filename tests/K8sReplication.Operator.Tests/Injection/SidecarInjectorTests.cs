@@ -184,6 +184,34 @@ public sealed class SidecarInjectorTests
     }
 
     [Fact]
+    public void RedisTransportWithASecret_MountsOnlyItsPasswordKey_AndPassesThePasswordFile()
+    {
+        var mesh = Mesh();
+        mesh.Spec = mesh.Spec! with
+        {
+            HotPath = new HotPathSpec
+            {
+                Transport = HotPathTransport.Redis,
+                Redis = new RedisTransportSpec { Url = "redis://redis.shop:6379", SecretRef = new RedisSecretReference { Name = "redis-auth" } },
+            },
+        };
+        var (pod, sidecar) = Inject(Pod(), null, mesh);
+
+        var volume = Assert.Single(pod.Spec.Volumes, v => v.Name == InjectionKeys.RedisVolume);
+        Assert.Equal("redis-auth", volume.Secret.SecretName);
+        Assert.Equal(256, volume.Secret.DefaultMode);
+        Assert.Equal(["password"], volume.Secret.Items.Select(i => i.Key));
+        Assert.Equal("/etc/k8srepl/redis", Assert.Single(sidecar.VolumeMounts, m => m.Name == InjectionKeys.RedisVolume).MountPath);
+        Assert.Equal("/etc/k8srepl/redis/password", Arg(sidecar, "--redis-password-file"));
+
+        // The url and the rest come from the config file; on the HTTP transport nothing of Redis is mounted.
+        Assert.DoesNotContain("--redis-url", sidecar.Args);
+        var (plain, plainSidecar) = Inject(Pod());
+        Assert.DoesNotContain(plain.Spec.Volumes, v => v.Name == InjectionKeys.RedisVolume);
+        Assert.DoesNotContain("--redis-password-file", plainSidecar.Args);
+    }
+
+    [Fact]
     public void TlsDisabled_MountsNoCertificates()
     {
         var (pod, sidecar) = Inject(Pod(), null, Mesh(tls: new TlsSpec { Mode = TlsMode.Disabled }));

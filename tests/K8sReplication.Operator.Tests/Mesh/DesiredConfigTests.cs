@@ -79,7 +79,7 @@ public sealed class DesiredConfigTests
         Assert.Equal("s3://bucket/p/apps/shop/", desired.Configs["a"].Backup!.Url);
         Assert.Null(desired.Configs["a"].Backup!.Credentials);
         Assert.Equal((3L, "very-secret"), (pushed.Generation!.Value, pushed.Backup!.Credentials!.SecretAccessKey));
-        Assert.Null(DesiredMeshConfig.Detached("shop", spec, 4).Backup);
+        Assert.Null(DesiredMeshConfig.Detached("apps", "shop", spec, 4).Backup);
     }
 
     [Fact]
@@ -111,5 +111,33 @@ public sealed class DesiredConfigTests
 
         Assert.Equal(["https://10.0.0.2:8900"], desired.Configs["a"].Peers!.Select(p => p.Url));
         Assert.Equal(["https://10.0.0.1:8900", "https://10.0.0.2:8900"], desired.Configs["c"].Peers!.Select(p => p.Url));
+    }
+
+    [Fact]
+    public void RedisTransport_CarriesUrlPrefixAndLength_DefaultPrefixNamesTheNamespace_NeverAPasswordFile()
+    {
+        var redis = Spec with
+        {
+            HotPath = new HotPathSpec
+            {
+                Transport = HotPathTransport.Redis,
+                Redis = new RedisTransportSpec { Url = "redis://redis.shop:6379/0", SecretRef = new RedisSecretReference { Name = "redis-auth" }, StreamMaxLen = 5000 },
+            },
+        };
+
+        var config = DesiredConfig.ForMember("shop", 1, redis, [], "team-a");
+        Assert.Equal("redis", config.HotPath!.Transport);
+        Assert.Equal("redis://redis.shop:6379/0", config.HotPath.Redis!.Url);
+        Assert.Equal("k8srepl:team-a:", config.HotPath.Redis.KeyPrefix);
+        Assert.Equal(5000, config.HotPath.Redis.StreamMaxLen);
+        Assert.Null(config.HotPath.Redis.PasswordFile);
+        Assert.Null(config.HotPath.Redis.CaFile);
+
+        var prefixed = DesiredConfig.ForMember("shop", 1, redis with { HotPath = redis.HotPath with { Redis = redis.HotPath.Redis with { KeyPrefix = "edge:" } } }, [], "team-a");
+        Assert.Equal("edge:", prefixed.HotPath!.Redis!.KeyPrefix);
+
+        var http = DesiredConfig.ForMember("shop", 1, Spec, [], "team-a");
+        Assert.Null(http.HotPath!.Transport);
+        Assert.Null(http.HotPath.Redis);
     }
 }

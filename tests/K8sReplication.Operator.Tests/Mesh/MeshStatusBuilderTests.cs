@@ -169,4 +169,47 @@ public sealed class MeshStatusBuilderTests
         Assert.False(member.Ready);
         Assert.Equal("a-site", member.SiteId);
     }
+
+    [Fact]
+    public void MembersOnTheGenerationThatNeedARestart_ConfigAppliedFalse_NamingThemAndTheKeys()
+    {
+        var pending = Healthy("b") with { Health = Healthy("b").Health! with { PendingRestart = ["hotPath.transport"] } };
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [Healthy("a"), pending], null, T0);
+
+        var applied = status.Conditions!.Single(c => c.Type == ConditionTypes.ConfigApplied);
+        Assert.Equal((ConditionStatus.False, ConditionReasons.RestartRequired), (applied.Status, applied.Reason));
+        Assert.Contains("b (hotPath.transport)", applied.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("a (", applied.Message, StringComparison.Ordinal);
+
+        // A member not yet on the generation is reported first: the push is still on its way.
+        var outdated = MeshStatusBuilder.Build(1, 2, false, false, [Healthy("a", generation: 2), pending], null, T0);
+        Assert.Equal(ConditionReasons.MembersOutdated, outdated.Conditions!.Single(c => c.Type == ConditionTypes.ConfigApplied).Reason);
+    }
+
+    [Fact]
+    public void RedisOutage_DegradedNamesRedis_NotTheMembers()
+    {
+        static MemberObservation CutOff(string pod) => Healthy(pod) with
+        {
+            Health = Healthy(pod).Health! with
+            {
+                Healthy = false,
+                Redis = new RedisTransportHealth { Url = "redis://redis.shop:6379/0", Connected = false, Circuit = CircuitState.Open, LastError = "connection refused" },
+            },
+        };
+
+        var status = MeshStatusBuilder.Build(1, 1, false, false, [CutOff("a"), CutOff("b")], null, T0);
+
+        var degraded = status.Conditions!.Single(c => c.Type == ConditionTypes.Degraded);
+        Assert.Equal((ConditionStatus.True, ConditionReasons.RedisUnavailable), (degraded.Status, degraded.Reason));
+        Assert.Contains("redis://redis.shop:6379/0", degraded.Message, StringComparison.Ordinal);
+        Assert.Contains("a, b", degraded.Message, StringComparison.Ordinal);
+        Assert.Contains("connection refused", degraded.Message, StringComparison.Ordinal);
+
+        var connected = Healthy("a") with
+        {
+            Health = Healthy("a").Health! with { Redis = new RedisTransportHealth { Url = "redis://redis.shop:6379/0", Connected = true } },
+        };
+        Assert.Equal(ConditionStatus.False, StatusOf(MeshStatusBuilder.Build(1, 1, false, false, [connected], null, T0), ConditionTypes.Degraded));
+    }
 }

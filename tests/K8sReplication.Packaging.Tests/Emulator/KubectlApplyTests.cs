@@ -92,4 +92,56 @@ public sealed class KubectlApplyTests(EmulatorCluster cluster) : IClassFixture<E
         var containers = sts["spec"]!["template"]!["spec"]!["containers"].Items().Select(c => (string?)c["name"]);
         Assert.Contains("k8srepl-sidecar", containers);
     }
+
+    [Theory]
+    [InlineData("transport: redis", "hotPath.redis is required when hotPath.transport is redis")]
+    [InlineData("redis: {url: \"redis://r:6379\"}", "hotPath.redis is only used when hotPath.transport is redis")]
+    [InlineData("transport: redis\n    redis: {url: \"redis://app:s3cret@r:6379\"}", "hotPath.redis.url must not carry a password")]
+    [InlineData("transport: redis\n    redis: {url: \"http://r:6379\"}", "spec.hotPath.redis.url")]
+    [InlineData("transport: kafka", "spec.hotPath.transport")]
+    [InlineData("transport: redis\n    redis: {url: \"redis://r:6379\", streamMaxLen: 10}", "spec.hotPath.redis.streamMaxLen")]
+    public async Task RedisTransportMesh_BadSpec_IsRefusedNamingTheField(string hotPath, string expected)
+    {
+        var result = await ApplyMeshAsync("bad-redis", hotPath);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisTransportMesh_IsAccepted_WithTheUserInTheUrlAndThePasswordInASecret()
+    {
+        var result = await ApplyMeshAsync("good-redis",
+            "transport: redis\n    redis: {url: \"rediss://app@redis.shop:6380/1\", secretRef: {name: redis-auth}, keyPrefix: \"edge:\", streamMaxLen: 50000}");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var mesh = JsonNode.Parse(await cluster.KubectlAsync("get", "-n", "default", "rmesh", "good-redis", "-o", "json"))!;
+        Assert.Equal("redis", (string?)mesh["spec"]!["hotPath"]!["transport"]);
+        Assert.Equal(50000, (int)mesh["spec"]!["hotPath"]!["redis"]!["streamMaxLen"]!);
+    }
+
+    private async Task<K8sReplication.TestKit.Processes.ProcessExit> ApplyMeshAsync(string name, string hotPath)
+    {
+        var manifest = $$"""
+            apiVersion: replication.k8srepl.dev/v1alpha1
+            kind: ReplicationMesh
+            metadata:
+              name: {{name}}
+              namespace: default
+            spec:
+              selector:
+                matchLabels:
+                  app: {{name}}
+              hotPath:
+                {{hotPath}}
+            """;
+        var file = Path.Combine(Path.GetTempPath(), $"k8srepl-mesh-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, manifest);
+        try
+        {
+            return await K8sReplication.TestKit.Tools.ExternalTool.Kubectl.RunAsync(["--kubeconfig", cluster.Kubeconfig, "apply", "-f", file]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

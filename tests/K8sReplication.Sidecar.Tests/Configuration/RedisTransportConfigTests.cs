@@ -1,5 +1,6 @@
 using K8sReplication.Contracts.Config;
 using K8sReplication.Sidecar.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K8sReplication.Sidecar.Tests.Configuration;
 
@@ -118,5 +119,57 @@ public sealed class RedisTransportConfigTests
             new SidecarConfig { HotPath = new HotPathConfig { BatchSize = 10, Redis = new RedisTransportConfig { StreamMaxLen = 5000 } } });
 
         Assert.Equal(("redis", "redis://a", "/pw", 5000L, 10), (merged.HotPath!.Transport, merged.HotPath.Redis!.Url, merged.HotPath.Redis.PasswordFile, merged.HotPath.Redis.StreamMaxLen, merged.HotPath.BatchSize));
+    }
+
+    [Fact]
+    public void PushSwitchingTheTransport_IsApplied_AndPendsARestartUntilItIsUndone()
+    {
+        var live = LiveConfig.Load(["--database", "x.db", "--node-name", "me"], _ => null, NullLogger.Instance);
+        Assert.Empty(live.PendingRestart);
+
+        var toRedis = new SidecarConfig
+        {
+            Generation = 2,
+            HotPath = new HotPathConfig { Transport = "redis", Redis = new RedisTransportConfig { Url = "redis://r:6379", KeyPrefix = "k8srepl:team-a:" } },
+        };
+        Assert.Equal(PushOutcome.Applied, live.Push(toRedis, out _));
+        Assert.Equal(2, live.Current.Generation);
+        Assert.Equal(["hotPath.transport"], live.PendingRestart);
+        Assert.Null(live.Startup.Redis);
+
+        Assert.Equal(PushOutcome.Applied, live.Push(new SidecarConfig { Generation = 3, HotPath = new HotPathConfig { Transport = "http" } }, out _));
+        Assert.Empty(live.PendingRestart);
+    }
+
+    [Fact]
+    public void PushMovingTheRedisLink_PendsARestartNamingEachKey()
+    {
+        var live = LiveConfig.Load(["--database", "x.db", "--node-name", "me", "--transport", "redis", "--redis-url", "redis://r:6379"], _ => null, NullLogger.Instance);
+        var moved = new SidecarConfig
+        {
+            Generation = 2,
+            HotPath = new HotPathConfig { Redis = new RedisTransportConfig { Url = "redis://other:6379", KeyPrefix = "edge:", StreamMaxLen = 5000 } },
+        };
+
+        Assert.Equal(PushOutcome.Applied, live.Push(moved, out _));
+        Assert.Equal(["hotPath.redis.url", "hotPath.redis.keyPrefix", "hotPath.redis.streamMaxLen"], live.PendingRestart);
+    }
+
+    [Theory]
+    [InlineData("passwordFile")]
+    [InlineData("caFile")]
+    public void PushNamingAnotherRedisPasswordOrCaFile_IsRefused(string field)
+    {
+        var live = LiveConfig.Load(
+            ["--database", "x.db", "--node-name", "me", "--transport", "redis", "--redis-url", "rediss://r:6379", "--redis-password-file", "/p", "--redis-ca-file", "/ca"],
+            _ => null, NullLogger.Instance);
+        var redis = field == "passwordFile"
+            ? new RedisTransportConfig { Url = "rediss://attacker:6379", PasswordFile = "/var/run/secrets/k8srepl/token" }
+            : new RedisTransportConfig { Url = "rediss://attacker:6379", CaFile = "/other" };
+
+        Assert.Equal(PushOutcome.Invalid, live.Push(new SidecarConfig { Generation = 2, HotPath = new HotPathConfig { Redis = redis } }, out var errors));
+        Assert.Equal("hotPath.redis." + field, Assert.Single(errors).Key);
+        Assert.Equal("/p", live.Current.Redis!.PasswordFile);
+        Assert.Equal(0, live.Current.Generation);
     }
 }
