@@ -9,8 +9,8 @@ namespace K8sReplication.Bench.Cases;
 /// <summary>
 /// The throughput case (N rows written on member 0 in 1000-row transactions, timed until the other member has every
 /// row) over the two transports in one run: a 2-member mesh on the HTTP feeds, then one on the Redis transport against
-/// a local redis-server (AOF, <c>appendfsync everysec</c>, as the primary of the Redis peer case). Prints one line per
-/// transport.
+/// a local redis-server (AOF, <c>appendfsync everysec</c>, as the primary of the Redis peer case), then the Redis peer
+/// itself (primary→replica of as many keys) as the reference. Prints one line per transport, the peer, and the ratios.
 /// </summary>
 internal static class RedisTransportCase
 {
@@ -31,10 +31,12 @@ internal static class RedisTransportCase
 
         Console.WriteLine(note);
         Console.WriteLine($"rows {o.Rows}, repetitions {o.Reps}, 2 members");
+        ThroughputCase.Result http;
         await using (var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "http"), 2, interval: "10m"))
         {
             await mesh.ConnectAsync();
-            Print("http", await ThroughputCase.RunAsync(mesh, o), o.Rows);
+            http = await ThroughputCase.RunAsync(mesh, o);
+            Print("http", http, o.Rows);
         }
 
         var dir = Path.Combine(o.Dir, "redis-server");
@@ -48,6 +50,7 @@ internal static class RedisTransportCase
         }
 
         using var redis = Process.Start(info) ?? throw new InvalidOperationException("cannot start redis-server");
+        ThroughputCase.Result viaRedis;
         redis.OutputDataReceived += (_, _) => { };
         redis.ErrorDataReceived += (_, _) => { };
         redis.BeginOutputReadLine();
@@ -55,9 +58,10 @@ internal static class RedisTransportCase
         try
         {
             string[] flags = ["--transport", "redis", "--redis-url", $"redis://127.0.0.1:{port}"];
-            await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "redis"), 2, interval: "10m", flags: _ => flags);
+            await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "redis-mesh"), 2, interval: "10m", flags: _ => flags);
             await mesh.ConnectAsync();
-            Print("redis", await ThroughputCase.RunAsync(mesh, o), o.Rows);
+            viaRedis = await ThroughputCase.RunAsync(mesh, o);
+            Print("redis", viaRedis, o.Rows);
         }
         finally
         {
@@ -66,6 +70,12 @@ internal static class RedisTransportCase
             Directory.Delete(dir, recursive: true);
         }
 
+        // The reference in the same run: Redis's own primary→replica replication of the same number of keys.
+        var replica = await RedisPeer.RunAsync(o, server);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peer   redis primary→replica {replica.Median:0.000} s ({o.Rows / replica.Median:0} keys/s)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratios redis transport / http feed {viaRedis.ToAll.Median / http.ToAll.Median:0.00}, redis transport / redis primary→replica {viaRedis.ToAll.Median / replica.Median:0.00}"));
         return 0;
     }
 
