@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace K8sReplication.TestKit.Tools;
 
@@ -15,9 +14,7 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
-    private readonly StringBuilder _output = new();
-    private readonly Lock _gate = new();
-    private Process? _process;
+    private readonly ToolProcess _process = new();
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("redis-").FullName;
 
@@ -34,16 +31,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static string Executable => ExternalTool.Find("redis-server", "K8SREPL_REDIS_SERVER").Path;
 
-    public string Output
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>redis://127.0.0.1:port (rediss:// with TLS), with the password when there is one.</summary>
     public string Url => $"{(Tls is null ? "redis" : "rediss")}://{(Password is null ? "" : ":" + Uri.EscapeDataString(Password) + "@")}127.0.0.1:{Port}";
@@ -51,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the server (again, on the same port and directory) and waits until it accepts connections.</summary>
     public async Task StartAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process.Running)
         {
             throw new InvalidOperationException("redis-server is already running");
         }
@@ -63,12 +51,7 @@ public sealed class RedisServer : IAsyncDisposable
             Port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Executable);
         var args = new List<string>
         {
             "--bind", "127.0.0.1", "--dir", Directory, "--save", "", "--daemonize", "no", "--protected-mode", "no",
@@ -94,34 +77,13 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        _process = process;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = _process.Start(start, "redis-server");
         await Eventually.TrueAsync(() => process.HasExited ? throw new InvalidOperationException("redis-server exited:\n" + Output) : Answers(),
             StartTimeout, $"redis-server to accept connections on port {Port}");
     }
 
     /// <summary>Kills the server (SIGKILL: no shutdown save) and waits for it to exit; its directory is kept.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(deadline.Token);
-        process.Dispose();
-        _process = null;
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -129,21 +91,5 @@ public sealed class RedisServer : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private bool Answers()
-    {
-        using var client = new TcpClient();
-        client.Connect(IPAddress.Loopback, Port);
-        return true;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_gate)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
+    private bool Answers() => ToolProcess.Answers(Port);
 }

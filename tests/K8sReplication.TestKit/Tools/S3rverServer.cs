@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using K8sReplication.Contracts.Config;
 
@@ -23,9 +21,7 @@ public sealed partial class S3rverServer : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _output = new();
-    private readonly Lock _gate = new();
-    private Process? _process;
+    private readonly ToolProcess _process = new();
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("s3rver-").FullName;
 
@@ -63,31 +59,12 @@ public sealed partial class S3rverServer : IAsyncDisposable
         }
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Starts s3rver (again) and waits until it accepts connections.</summary>
     public async Task StartAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("s3rver is already running");
-        }
-
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Executable);
         // s3rver's listing continuation tokens are DES-encrypted, which OpenSSL 3 offers only in its legacy provider.
         start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         foreach (var arg in new[] { "--address", "127.0.0.1", "--port", Port.ToString(), "--directory", Directory, "--silent", "--configure-bucket", Bucket })
@@ -96,25 +73,17 @@ public sealed partial class S3rverServer : IAsyncDisposable
         }
 
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        _process = process;
-        process.OutputDataReceived += (_, e) =>
+        _process.Start(start, "s3rver", line =>
         {
-            if (e.Data is null)
+            if (line is null)
             {
                 listening.TrySetException(new InvalidOperationException("s3rver exited before listening:\n" + Output));
-                return;
             }
-
-            Append(e.Data);
-            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            else if (ListeningLine().Match(line) is { Success: true } match)
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value));
             }
-        };
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
 
         using var deadline = new CancellationTokenSource(StartTimeout);
         try
@@ -131,23 +100,7 @@ public sealed partial class S3rverServer : IAsyncDisposable
     }
 
     /// <summary>Kills s3rver (and its process tree) and waits for it to exit; its directory is kept.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(deadline.Token);
-        process.Dispose();
-        _process = null;
-    }
+    public Task StopAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -155,23 +108,7 @@ public sealed partial class S3rverServer : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private bool Answers()
-    {
-        using var client = new TcpClient();
-        client.Connect("127.0.0.1", Port);
-        return true;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_gate)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
+    private bool Answers() => ToolProcess.Answers(Port);
 
     [GeneratedRegex(@"S3rver listening on [^\s]+:(\d+)")]
     private static partial Regex ListeningLine();
