@@ -38,10 +38,19 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
     }
 
     /// <summary>True when a request may be attempted now; in half-open state only one caller gets true.</summary>
-    public bool TryAcquire()
+    public bool TryAcquire() => TryAcquire(out _);
+
+    /// <summary>
+    /// True when a request may be attempted now; in half-open state only one caller gets true, with
+    /// <paramref name="probe"/> set. The probe keeps every other caller out until its holder settles it: with
+    /// <see cref="RecordSuccess"/> or <see cref="RecordFailure"/> once the guarded call answered or failed, or with
+    /// <see cref="ReleaseProbe"/> when it ends without having tested what the breaker guards.
+    /// </summary>
+    public bool TryAcquire(out bool probe)
     {
         lock (_gate)
         {
+            probe = false;
             switch (Peek())
             {
                 case CircuitState.Closed:
@@ -49,9 +58,26 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
                 case CircuitState.HalfOpen when !_probeInFlight:
                     _state = CircuitState.HalfOpen;
                     _probeInFlight = true;
+                    probe = true;
                     return true;
                 default:
                     return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives back a half-open probe that tested nothing (its holder failed before or beside the guarded call): the
+    /// breaker stays half-open and the next caller probes. A probe neither recorded nor given back would keep every
+    /// caller out for good.
+    /// </summary>
+    public void ReleaseProbe()
+    {
+        lock (_gate)
+        {
+            if (_state == CircuitState.HalfOpen)
+            {
+                _probeInFlight = false;
             }
         }
     }

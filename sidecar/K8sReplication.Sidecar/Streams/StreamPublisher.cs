@@ -77,22 +77,17 @@ internal sealed partial class StreamPublisher(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Set while this loop holds the breaker's half-open probe and has not settled it.
+            var probe = false;
             try
             {
-                connection ??= await redis.ConnectAsync("k8srepl-publisher", TimeSpan.FromSeconds(10));
-                var db = connection.GetDatabase();
-                if (!redis.Breaker.TryAcquire())
-                {
-                    await Task.Delay(Max(redis.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, stoppingToken);
-                    continue;
-                }
-
                 // Take the signal before reading, so a change folded between the read and the wait still wakes us.
                 var changed = signal.NextAsync();
                 var batch = store.ReadChanges(position, BatchSize, store.Site);
                 if (batch.Changes.Count == 0)
                 {
-                    // Nothing was asked of Redis: its state is what the last command (here or in a tailer) found.
+                    // Nothing to ask of Redis, so the breaker is left alone: taking its half-open probe here would
+                    // keep the tailers from probing while this loop sends nothing, and the transport would stop.
                     if (batch.LastSeq > position)
                     {
                         // Only other sites' changes up to there: nothing of ours to publish in that range.
@@ -108,6 +103,14 @@ internal sealed partial class StreamPublisher(
                     continue;
                 }
 
+                if (!redis.Breaker.TryAcquire(out probe))
+                {
+                    await Task.Delay(Max(redis.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, stoppingToken);
+                    continue;
+                }
+
+                connection ??= await redis.ConnectAsync("k8srepl-publisher", TimeSpan.FromSeconds(10));
+                var db = connection.GetDatabase();
                 var maxLen = config.Current.Redis!.StreamMaxLen;
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
                 var hashes = store.SchemaHashes;
@@ -121,14 +124,21 @@ internal sealed partial class StreamPublisher(
                 }
 
                 await Task.WhenAll(appends);
+                // Redis acknowledged every append: that settles a probe, whatever becomes of the position write.
+                redis.RecordSuccess();
+                probe = false;
                 position = batch.LastSeq;
                 store.WriteCursor(PositionKey, position.ToString(CultureInfo.InvariantCulture));
                 Interlocked.Exchange(ref _published, position);
-                redis.RecordSuccess();
                 backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                if (probe)
+                {
+                    redis.Breaker.ReleaseProbe();
+                }
+
                 return connection;
             }
             catch (Exception e)
@@ -141,6 +151,11 @@ internal sealed partial class StreamPublisher(
                         await connection.DisposeAsync();
                         connection = null;
                     }
+                }
+                else if (probe)
+                {
+                    // Redis answered with an error, or the failure was not Redis's: the probe tested nothing.
+                    redis.Breaker.ReleaseProbe();
                 }
 
                 LogPublishFailed(logger, redis.Settings.Display, e.Message);

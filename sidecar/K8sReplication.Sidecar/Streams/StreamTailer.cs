@@ -32,6 +32,9 @@ internal sealed partial class StreamTailer(
 
     private static readonly TimeSpan Block = TimeSpan.FromSeconds(2);
 
+    /// <summary>Set while this reader holds the breaker's half-open probe and has not settled it.</summary>
+    private bool _probe;
+
     private PeerState Peer => client.Peer;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -51,7 +54,7 @@ internal sealed partial class StreamTailer(
                     }
 
                     var site = await SiteAsync(cancellationToken);
-                    if (!redis.Breaker.TryAcquire())
+                    if (!redis.Breaker.TryAcquire(out _probe))
                     {
                         await Task.Delay(Max(redis.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
                         continue;
@@ -62,12 +65,14 @@ internal sealed partial class StreamTailer(
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
+                    ReleaseProbe();
                     return;
                 }
                 catch (Exception e)
                 {
                     if (RedisLink.IsOutage(e))
                     {
+                        _probe = false;
                         redis.RecordFailure(e);
                         if (connection is not null)
                         {
@@ -79,6 +84,8 @@ internal sealed partial class StreamTailer(
                     }
                     else
                     {
+                        // Redis answered with an error, or the failure was not Redis's: the probe tested nothing.
+                        ReleaseProbe();
                         Peer.RecordFailure(PeerActivity.Feed, e.Message);
                     }
 
@@ -102,6 +109,15 @@ internal sealed partial class StreamTailer(
             {
                 await connection.DisposeAsync();
             }
+        }
+    }
+
+    private void ReleaseProbe()
+    {
+        if (_probe)
+        {
+            _probe = false;
+            redis.Breaker.ReleaseProbe();
         }
     }
 
@@ -156,6 +172,7 @@ internal sealed partial class StreamTailer(
             }
 
             checkTrim = false;
+            _probe = false;
             redis.RecordSuccess();
             Peer.RecordReachable();
             full = entries.Length >= count;

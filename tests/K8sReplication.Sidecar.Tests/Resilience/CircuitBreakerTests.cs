@@ -60,4 +60,37 @@ public sealed class CircuitBreakerTests
         breaker.RecordFailure();
         Assert.Equal(CircuitState.Closed, breaker.State);
     }
+
+    [Fact]
+    public void HalfOpen_AProbeGivenBack_GoesToTheNextCaller_AndTheBreakerStaysHalfOpen()
+    {
+        var breaker = new CircuitBreaker(1, TimeSpan.FromSeconds(5), _time);
+        breaker.RecordFailure();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(breaker.TryAcquire(out var first));
+        Assert.True(first);
+        Assert.False(breaker.TryAcquire(out var none));
+        Assert.False(none);
+
+        breaker.ReleaseProbe();
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.True(breaker.TryAcquire(out var second));
+        Assert.True(second);
+        Assert.False(breaker.TryAcquire());
+    }
+
+    [Fact]
+    public void Closed_CallersAreNotProbes_AndGivingBackChangesNothing()
+    {
+        var breaker = new CircuitBreaker(2, TimeSpan.FromSeconds(5), _time);
+        Assert.True(breaker.TryAcquire(out var probe));
+        Assert.False(probe);
+        breaker.ReleaseProbe();
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        breaker.RecordFailure();
+        breaker.RecordFailure();
+        breaker.ReleaseProbe();
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.False(breaker.TryAcquire());
+    }
 }

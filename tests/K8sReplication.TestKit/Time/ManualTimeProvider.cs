@@ -10,6 +10,7 @@ public sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now;
     private long _ticks;
+    private int _timersCreated;
 
     public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -31,8 +32,15 @@ public sealed class ManualTimeProvider : TimeProvider
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
+    /// <summary>
+    /// How many timers were created so far (a <c>Task.Delay</c> or a wait with a timeout on this clock makes one): a
+    /// loop that waits on this clock has come round once more when the count grew.
+    /// </summary>
+    public int TimersCreated => Volatile.Read(ref _timersCreated);
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        Interlocked.Increment(ref _timersCreated);
         var timer = new ManualTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;
