@@ -46,7 +46,8 @@ internal sealed partial class StreamPublisher(
             return;
         }
 
-        var key = (RedisKey)StreamKey(config.Current, store.Site);
+        // The stream is the one of the settings the process started with (see LiveConfig.Startup).
+        var key = (RedisKey)StreamKey(config.Startup, store.Site);
         var position = long.TryParse(store.ReadCursor(PositionKey), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         Interlocked.Exchange(ref _published, position);
         var backoff = new JitteredBackoff(SidecarDefaults.BackoffInitial, SidecarDefaults.BackoffMax);
@@ -111,7 +112,7 @@ internal sealed partial class StreamPublisher(
 
                 connection ??= await redis.ConnectAsync("k8srepl-publisher", TimeSpan.FromSeconds(10));
                 var db = connection.GetDatabase();
-                var maxLen = config.Current.Redis!.StreamMaxLen;
+                var maxLen = config.Startup.Redis!.StreamMaxLen;
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
                 var hashes = store.SchemaHashes;
                 // One connection keeps command order: the entries land in the stream in feed order.

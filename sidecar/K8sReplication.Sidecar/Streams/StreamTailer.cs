@@ -147,7 +147,10 @@ internal sealed partial class StreamTailer(
     private async Task SessionAsync(IDatabase db, SiteId site, JitteredBackoff backoff, CancellationToken cancellationToken)
     {
         var settings = config.Current;
-        var key = (RedisKey)settings.Redis!.StreamKey(settings.Mesh ?? SidecarDefaults.StandaloneMesh, site.ToString());
+        // The Redis link, the key prefix and the mesh name are those the process started with: a later config that
+        // moves them waits for a restart (LiveConfig.PendingRestart) instead of switching streams mid-way.
+        var started = config.Startup;
+        var key = (RedisKey)started.Redis!.StreamKey(started.Mesh ?? SidecarDefaults.StandaloneMesh, site.ToString());
         var cursorKey = CursorPrefix + site;
         var cursor = StreamId.Parse(store.ReadCursor(cursorKey));
         var count = settings.BatchSize;

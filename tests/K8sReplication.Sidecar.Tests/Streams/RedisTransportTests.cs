@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using K8sReplication.Contracts.Config;
 using K8sReplication.Contracts.Health;
 using K8sReplication.Sidecar.Tests.Integration;
 using K8sReplication.TestKit;
@@ -258,5 +259,45 @@ public sealed class RedisTransportTests
         File.WriteAllText(paths.Item2, server.ExportCertificatePem());
         File.WriteAllText(paths.Item3, serverKey.ExportPkcs8PrivateKeyPem());
         return paths;
+    }
+
+    [Fact]
+    public async Task APushLeavingRedisOrMovingItsStreams_WaitsForARestart_AndTheMembersKeepReplicatingOnTheirStreams()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var mesh = await MeshWithFirstRowAsync(redis, 2);
+        var peers = new[] { new PeerConfig { Name = mesh[1].Name, Url = mesh[1].ReplicationUrl.ToString() } };
+
+        // n0 is told to go back to HTTP feeds, n1 to move its streams under another prefix: both are start-time.
+        using (var toHttp = await mesh[0].PushConfigAsync(new SidecarConfig { Generation = 2, Peers = peers, HotPath = new HotPathConfig { Transport = "http" } }))
+        {
+            Assert.True(toHttp.IsSuccessStatusCode, await toHttp.Content.ReadAsStringAsync());
+        }
+
+        using (var moved = await mesh[1].PushConfigAsync(new SidecarConfig
+        {
+            Generation = 2,
+            Peers = [new PeerConfig { Name = mesh[0].Name, Url = mesh[0].ReplicationUrl.ToString() }],
+            HotPath = new HotPathConfig { Redis = new RedisTransportConfig { Url = redis.Url, KeyPrefix = "elsewhere:" } },
+        }))
+        {
+            Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        }
+
+        var n0 = await mesh[0].StatusAsync();
+        var n1 = await mesh[1].StatusAsync();
+        Assert.Equal((2L, 2L), (n0.ConfigGeneration, n1.ConfigGeneration));
+        Assert.Equal(["hotPath.transport"], n0.PendingRestart);
+        Assert.Equal(["hotPath.redis.keyPrefix"], n1.PendingRestart);
+
+        // Until a restart both go on publishing to and reading from the streams they started with.
+        mesh[0].Exec("INSERT INTO items VALUES ('after-push-0', 'a', 1)");
+        mesh[1].Exec("INSERT INTO items VALUES ('after-push-1', 'b', 1)");
+        await mesh.WaitConvergedAsync(Converge, "both rows over the streams in use");
+        using var client = await ClientAsync(redis);
+        var db = client.GetDatabase();
+        Assert.Equal(0, await db.StreamLengthAsync("elsewhere:default:" + mesh[1].Process.Site));
+        Assert.True((await mesh[0].StatusAsync()).Redis!.Connected);
     }
 }
