@@ -54,7 +54,8 @@ internal sealed partial class AntiEntropyLoop(
             var settings = config.Current;
             interval = settings.AntiEntropyInterval;
             var peer = client.Peer;
-            if (settings.Paused || peer.CatchingUp || !store.TryFoldAll() || !peer.Breaker.TryAcquire())
+            var probe = false;
+            if (settings.Paused || peer.CatchingUp || !store.TryFoldAll() || !peer.Breaker.TryAcquire(out probe))
             {
                 Record(new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow() });
                 delay = Jitter(interval);
@@ -101,6 +102,22 @@ internal sealed partial class AntiEntropyLoop(
                         peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: " + e.Message);
                         break;
                     case OperationCanceledException or SqliteException:
+                        // Nothing said whether the peer works. A half-open probe still held (the peer never answered:
+                        // its first answer settles the probe) must not stay taken, or every caller stays shut out:
+                        // a round that timed out waiting for the peer counts as its failure, a local error gives the
+                        // probe back untested.
+                        if (probe && peer.Breaker.State == CircuitState.HalfOpen)
+                        {
+                            if (e is SqliteException)
+                            {
+                                peer.Breaker.ReleaseProbe();
+                            }
+                            else
+                            {
+                                peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: no answer before the round timed out");
+                            }
+                        }
+
                         break;
                     default:
                         peer.RecordFailure(PeerActivity.AntiEntropy, "anti-entropy: unexpected failure: " + e.Message);
