@@ -12,9 +12,10 @@ namespace K8sReplication.Sidecar.Streams;
 /// <c>op</c> (<c>PUT</c> or <c>DEL</c>), <c>key</c> (<c>table/hex key</c>), <c>data</c> (the change as a one-change
 /// batch frame of the binary feed format, so table, key, values, HLC, site, deleted flag and base travel exactly as on
 /// the HTTP feed), <c>hash</c> (hex SHA-256 of <c>data</c>) and <c>meta</c> (JSON: <c>version</c> the HLC,
-/// <c>updated_at</c> its wall-clock time, <c>site</c>, and <c>schema</c> the table's schema hash). Entries are not
-/// compressed: a change is small and Redis memory is cheaper than the CPU; a reader refuses zstd data by its magic bytes
-/// (<c>28 B5 2F FD</c>) as malformed.
+/// <c>updated_at</c> its wall-clock time, <c>site</c>, and <c>schema</c> the table's schema hash). This member writes
+/// entries uncompressed (a change is small and Redis memory is cheaper than the CPU); it reads zstd-compressed
+/// <c>data</c> too, told by its magic bytes (<c>28 B5 2F FD</c>) as other publishers of the event shape write it, with
+/// <c>hash</c> over the uncompressed bytes, and never inflates it beyond the largest row it accepts.
 /// </summary>
 internal static class StreamEntryCodec
 {
@@ -78,6 +79,17 @@ internal static class StreamEntryCodec
         }
 
         var bytes = (byte[])data!;
+        var limit = maxRowBytes + 4096;
+        if (IsZstd(bytes))
+        {
+            if (Inflate(bytes, limit) is not { } inflated)
+            {
+                return (null, "malformed", $"zstd data that does not inflate to a frame of at most {limit} bytes");
+            }
+
+            bytes = inflated;
+        }
+
         if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), (string?)hash, StringComparison.OrdinalIgnoreCase))
         {
             return (null, "hash", "the SHA-256 of data does not match its hash field");
@@ -98,7 +110,7 @@ internal static class StreamEntryCodec
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
-            frame = await FeedFrameReader.ReadAsync(stream, maxRowBytes + 4096, cancellationToken, maxChanges: 1);
+            frame = await FeedFrameReader.ReadAsync(stream, limit, cancellationToken, maxChanges: 1);
         }
         catch (PeerAnswerRejectedException e)
         {
@@ -119,5 +131,35 @@ internal static class StreamEntryCodec
         return change.Version.Deleted == deleted
             ? (change, null, null)
             : (null, "op", "op disagrees with the change's deleted flag");
+    }
+
+    private static bool IsZstd(ReadOnlySpan<byte> data) => data.Length >= 4 && data[0] == 0x28 && data[1] == 0xB5 && data[2] == 0x2F && data[3] == 0xFD;
+
+    /// <summary>The inflated bytes, or null when they are not zstd or would exceed <paramref name="limit"/> (a bomb stops there).</summary>
+    private static byte[]? Inflate(byte[] compressed, long limit)
+    {
+        try
+        {
+            using var input = new MemoryStream(compressed, writable: false);
+            using var zstd = new ZstdSharp.DecompressionStream(input);
+            using var output = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = zstd.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (output.Length + read > limit)
+                {
+                    return null;
+                }
+
+                output.Write(buffer, 0, read);
+            }
+
+            return output.ToArray();
+        }
+        catch (ZstdSharp.ZstdException)
+        {
+            return null;
+        }
     }
 }

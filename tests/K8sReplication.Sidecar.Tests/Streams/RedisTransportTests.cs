@@ -169,6 +169,44 @@ public sealed class RedisTransportTests
     }
 
     [Fact]
+    public async Task ZstdEntriesOfAnotherPublisher_AreRead_AndAZstdBombIsRefusedWithoutInflatingIt()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var mesh = await MeshWithFirstRowAsync(redis, 2);
+        Assert.Equal(0, await mesh[1].Process.StopAsync());
+
+        mesh[0].Exec("INSERT INTO items VALUES ('zstd-row', 'z', 1)");
+        using var client = await ClientAsync(redis);
+        var db = client.GetDatabase();
+        var stream = StreamOf(mesh[0]);
+        await Eventually.ValueAsync(() => db.StreamLengthAsync(stream), n => n >= 2, Converge, "the new row published");
+
+        // Written again the way other publishers of the event shape may write it: data zstd-compressed, hash over the
+        // uncompressed bytes. Before it, a bomb: 64 MiB of zeros in a few KiB, its hash over what it would inflate to.
+        var entry = (await db.StreamRangeAsync(stream, "-", "+"))[^1];
+        await db.StreamDeleteAsync(stream, [entry.Id]);
+        using var compressor = new ZstdSharp.Compressor();
+        var zeros = new byte[64 << 20];
+        var bomb = compressor.Wrap(zeros).ToArray();
+        Assert.True(bomb.Length < 64 << 10);
+        await db.StreamAddAsync(stream, [new("op", "PUT"), new("key", "items/bomb"), new("data", bomb), new("hash", Convert.ToHexStringLower(SHA256.HashData(zeros))), new("meta", "{}")]);
+        var packed = compressor.Wrap((byte[])entry["data"]!).ToArray();
+        await db.StreamAddAsync(stream, [new("op", entry["op"]), new("key", entry["key"]), new("data", packed), new("hash", entry["hash"]), new("meta", entry["meta"])]);
+
+        await mesh[1].Process.RestartAsync();
+        await mesh.ConnectFullMeshAsync(generation: 2);
+        await Eventually.TrueAsync(() => mesh[1].Dump().Contains("zstd-row|", StringComparison.Ordinal), Converge, "the zstd entry applied");
+        var metrics = await (await mesh[1].GetAdminAsync("/metrics")).Content.ReadAsStringAsync();
+        // The bomb is the only bad entry (the compressed one was not refused), and anti-entropy (every 10 minutes
+        // here) had no part in it.
+        Assert.Contains("replication_stream_bad_entries_total{peer=\"n0\",reason=\"malformed\"} 1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("reason=\"hash\"} 1", metrics, StringComparison.Ordinal);
+        var repaired = Assert.Single((await mesh[1].StatusAsync()).Peers).LastAntiEntropy?.RowsRepaired ?? 0;
+        Assert.Equal(0, repaired);
+    }
+
+    [Fact]
     public async Task AStreamTrimmedPastACursor_IsReported_AndAntiEntropyRepairsTheGap()
     {
         await using var redis = new RedisServer();
