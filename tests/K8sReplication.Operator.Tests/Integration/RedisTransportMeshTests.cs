@@ -9,8 +9,9 @@ namespace K8sReplication.Operator.Tests.Integration;
 
 /// <summary>
 /// A mesh on the Redis transport, end to end: the real operator pushes the transport to real sidecars that tail each
-/// other through a real redis-server; a Redis outage marks the mesh Degraded naming Redis and heals by itself; a
-/// change of the Redis link in the spec is reported as waiting for a restart.
+/// other through a real redis-server; a Redis outage marks the mesh Degraded naming Redis and heals by itself; a stream
+/// trimmed past a member's cursor becomes an Event; a change of the Redis link in the spec is reported as waiting for a
+/// restart.
 /// </summary>
 public sealed class RedisTransportMeshTests
 {
@@ -60,6 +61,28 @@ public sealed class RedisTransportMeshTests
         await Eventually.TrueAsync(() => members[0].Has("while-redis-was-down"), Deadline, "the row written during the outage to reach demo-0");
         await scenario.WaitForMeshAsync("demo",
             m => OperatorScenario.Has(m, ConditionTypes.Degraded, ConditionStatus.False) && OperatorScenario.Settled(m, 2), "the mesh to heal");
+
+        // demo-1 is away while demo-0's stream is trimmed past its cursor: back, it reports the trim, and the
+        // operator records it on the mesh.
+        members[1].Kill();
+        for (var i = 0; i < 20; i++)
+        {
+            members[0].Insert($"while-away-{i}");
+        }
+
+        using var client = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var stream = $"{prefix}demo:{members[0].Process.Site}";
+        var db = client.GetDatabase();
+        await Eventually.ValueAsync(() => db.StreamLengthAsync(stream), n => n >= 21, Deadline, "demo-0's rows published");
+        await db.StreamTrimAsync(stream, 2);
+        await members[1].RestartOnSamePortsAsync();
+        await Eventually.TrueAsync(() => members[1].Has("while-away-0"), Deadline, "the trimmed rows repaired by anti-entropy");
+        var trimmed = await Eventually.ValueAsync(scenario.ListEventsAsync,
+            events => events.Any(e => e.Reason == "StreamTrimmed" && e.Regarding?.Name == "demo"), Deadline, "a StreamTrimmed Event on the mesh");
+        var note = trimmed.First(e => e.Reason == "StreamTrimmed").Note;
+        Assert.Contains("pod demo-1", note, StringComparison.Ordinal);
+        Assert.Contains("peer demo-0", note, StringComparison.Ordinal);
+        Assert.Equal("Warning", trimmed.First(e => e.Reason == "StreamTrimmed").Type);
 
         // The spec moves the streams under another prefix: the members take the generation and say they need a restart.
         var mesh = (await scenario.GetMeshAsync("demo"))!;
