@@ -57,6 +57,9 @@ internal sealed partial class PeerTailer(
     /// <summary>The lowest resume point of this peer's held-back tables, long.MaxValue when none is held back.</summary>
     private long _heldFloor = long.MaxValue;
 
+    /// <summary>The number of the half-open probe the current session started with (<see cref="CircuitBreaker.ProbesGranted"/>), 0 for none.</summary>
+    private long _probe;
+
     private PeerState Peer => client.Peer;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -72,11 +75,13 @@ internal sealed partial class PeerTailer(
                     continue;
                 }
 
-                if (!Peer.Breaker.TryAcquire())
+                if (!Peer.Breaker.TryAcquire(out var probe))
                 {
                     await Task.Delay(Max(Peer.Breaker.RemainingOpenTime, SidecarDefaults.BackoffInitial), time, cancellationToken);
                     continue;
                 }
+
+                _probe = probe ? Peer.Breaker.ProbesGranted : 0;
 
                 await SessionAsync(backoff, cancellationToken);
             }
@@ -126,9 +131,11 @@ internal sealed partial class PeerTailer(
         switch (e)
         {
             case SchemaHeldBackException held:
+                ReleaseProbe();
                 LogSchemaHeldBack(logger, Peer.Name, held.Message);
                 return SchemaRecheck;
             case FeedsRestartedException:
+                ReleaseProbe();
                 return TimeSpan.Zero;
             case PeerAnswerRejectedException rejected:
                 if (rejected.Reason == RejectReason.TooLarge)
@@ -149,6 +156,7 @@ internal sealed partial class PeerTailer(
                 LogPeerFailed(logger, Peer.Name, unavailable.Message);
                 break;
             case SqliteException local:
+                ReleaseProbe();
                 LogApplyFailed(logger, Peer.Name, local.Message);
                 break;
             default:
@@ -162,6 +170,20 @@ internal sealed partial class PeerTailer(
         // An unreachable or refused peer does not hold readiness back: being alone is reported, not a failure.
         Peer.InitialCatchUpSettled = true;
         return backoff.Next();
+    }
+
+    /// <summary>
+    /// A session that ends without a verdict on the peer (a local error, a schema recheck, the feeds restarting) gives
+    /// back the half-open probe it started with, if nothing settled it meanwhile: held for good, it would keep every
+    /// caller of this peer out.
+    /// </summary>
+    private void ReleaseProbe()
+    {
+        if (_probe > 0)
+        {
+            Peer.Breaker.ReleaseProbe(_probe);
+            _probe = 0;
+        }
     }
 
     private void Rejected(string message)

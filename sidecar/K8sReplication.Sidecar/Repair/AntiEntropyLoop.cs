@@ -62,6 +62,7 @@ internal sealed partial class AntiEntropyLoop(
                 continue;
             }
 
+            var grant = probe ? peer.Breaker.ProbesGranted : 0;
             var round = new AntiEntropyRound(config, store, applier, client, bindings, time);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(settings.AntiEntropyTimeout);
@@ -106,11 +107,11 @@ internal sealed partial class AntiEntropyLoop(
                         // its first answer settles the probe) must not stay taken, or every caller stays shut out:
                         // a round that timed out waiting for the peer counts as its failure, a local error gives the
                         // probe back untested.
-                        if (probe && peer.Breaker.State == CircuitState.HalfOpen)
+                        if (probe && peer.Breaker.State == CircuitState.HalfOpen && peer.Breaker.ProbesGranted == grant)
                         {
                             if (e is SqliteException)
                             {
-                                peer.Breaker.ReleaseProbe();
+                                peer.Breaker.ReleaseProbe(grant);
                             }
                             else
                             {

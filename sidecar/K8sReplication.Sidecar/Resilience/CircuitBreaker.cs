@@ -14,6 +14,7 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
     private long _openedAt;
     private CircuitState _state = CircuitState.Closed;
     private bool _probeInFlight;
+    private long _probesGranted;
 
     public CircuitState State
     {
@@ -44,7 +45,7 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
     /// True when a request may be attempted now; in half-open state only one caller gets true, with
     /// <paramref name="probe"/> set. The probe keeps every other caller out until its holder settles it: with
     /// <see cref="RecordSuccess"/> or <see cref="RecordFailure"/> once the guarded call answered or failed, or with
-    /// <see cref="ReleaseProbe"/> when it ends without having tested what the breaker guards.
+    /// <see cref="ReleaseProbe()"/> when it ends without having tested what the breaker guards.
     /// </summary>
     public bool TryAcquire(out bool probe)
     {
@@ -58,6 +59,7 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
                 case CircuitState.HalfOpen when !_probeInFlight:
                     _state = CircuitState.HalfOpen;
                     _probeInFlight = true;
+                    _probesGranted++;
                     probe = true;
                     return true;
                 default:
@@ -76,6 +78,36 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
         lock (_gate)
         {
             if (_state == CircuitState.HalfOpen)
+            {
+                _probeInFlight = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many half-open probes were granted so far. Read right after <see cref="TryAcquire(out bool)"/> granted one, it
+    /// numbers that probe (no other can be granted while it is in flight) for <see cref="ReleaseProbe(long)"/>.
+    /// </summary>
+    public long ProbesGranted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _probesGranted;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReleaseProbe()"/> for a holder that cannot tell whether a verdict settled its probe meanwhile: gives
+    /// the probe back only while probe number <paramref name="grant"/> is still the one in flight, never a later one.
+    /// </summary>
+    public void ReleaseProbe(long grant)
+    {
+        lock (_gate)
+        {
+            if (_state == CircuitState.HalfOpen && _probeInFlight && _probesGranted == grant)
             {
                 _probeInFlight = false;
             }

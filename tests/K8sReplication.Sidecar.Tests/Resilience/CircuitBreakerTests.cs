@@ -93,4 +93,33 @@ public sealed class CircuitBreakerTests
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.False(breaker.TryAcquire());
     }
+
+    [Fact]
+    public void ReleasingANumberedProbe_GivesBackOnlyThatOne_NeverALaterProbe()
+    {
+        var breaker = new CircuitBreaker(1, TimeSpan.FromSeconds(5), _time);
+        breaker.RecordFailure();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(breaker.TryAcquire(out var first));
+        Assert.True(first);
+        var firstGrant = breaker.ProbesGranted;
+
+        // The first probe is settled (it failed), and after the open time a second caller probes.
+        breaker.RecordFailure();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(breaker.TryAcquire(out var second));
+        Assert.True(second);
+        var secondGrant = breaker.ProbesGranted;
+        Assert.NotEqual(firstGrant, secondGrant);
+
+        // The first holder, late, gives its probe back: the second one stays in flight.
+        breaker.ReleaseProbe(firstGrant);
+        Assert.False(breaker.TryAcquire());
+
+        // The second holder gives its own back: the next caller probes.
+        breaker.ReleaseProbe(secondGrant);
+        Assert.True(breaker.TryAcquire(out var third));
+        Assert.True(third);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+    }
 }
