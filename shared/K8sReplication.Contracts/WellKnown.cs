@@ -32,4 +32,7 @@ public static class WellKnown
 
     /// <summary>Environment variable the kubelet's downward API fills with the pod name.</summary>
     public const string PodNameEnv = "POD_NAME";
+
+    /// <summary>Environment variable with the pod's namespace (downward API), set by the chart for the operator.</summary>
+    public const string PodNamespaceEnv = "POD_NAMESPACE";
 }

@@ -95,8 +95,7 @@ internal static partial class OperatorHost
         // Every NetworkPolicy of the watched namespaces: the mesh's own, and the others that may isolate its pods.
         var networkPolicy = options.NetworkPolicy with
         {
-            OperatorNamespace = options.NetworkPolicy.OperatorNamespace
-                ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } own ? own : null),
+            OperatorNamespace = options.NetworkPolicy.OperatorNamespace ?? PodEnvironment.Namespace,
         };
         if (networkPolicy.Enabled && networkPolicy.OperatorLabels.Count > 0 && !networkPolicy.KnowsOperator)
         {

@@ -47,7 +47,7 @@ internal sealed class WebhookHosting(WebhookOptions options)
 
     /// <summary>The namespace of the webhook's Service and Secret: the flag, else the pod's own namespace, else the client's.</summary>
     public string Namespace(string clientNamespace) =>
-        Options.ServiceNamespace ?? (Environment.GetEnvironmentVariable(PodNamespaceEnv) is { Length: > 0 } own ? own : clientNamespace);
+        Options.ServiceNamespace ?? PodEnvironment.Namespace ?? clientNamespace;
 
     public WebhookCertificateKeeper Keeper(IKubernetes client, string clientNamespace, ILogger logger, TimeProvider time) =>
         new(client, Options, Namespace(clientNamespace), Serving, new PkiOptions(), logger, time);
@@ -63,7 +63,4 @@ internal sealed class WebhookHosting(WebhookOptions options)
         var onWebhookPort = context.Connection.LocalPort == webhook.Port;
         return onWebhookPort != (context.Request.Path == WebhookOptions.Path);
     }
-
-    /// <summary>Set by the chart from the downward API.</summary>
-    private const string PodNamespaceEnv = "POD_NAMESPACE";
 }

@@ -56,7 +56,8 @@ internal sealed partial class MeshReconciler
                     $"NetworkPolicy {name} exists and is not this mesh's: the operator leaves it alone; delete or rename it, or set spec.networkPolicy.mode: Disabled");
             }
 
-            var desired = MeshNetworkPolicy.Build(mesh, _pods.List(ns), _options.NetworkPolicy);
+            var selected = MeshNetworkPolicy.Selected(mesh, _pods.List(ns));
+            var desired = MeshNetworkPolicy.Build(mesh, selected, _options.NetworkPolicy);
             if (stored is null)
             {
                 await _client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -72,6 +73,8 @@ internal sealed partial class MeshReconciler
                 await RecordAsync(mesh, EventRecorder.Normal, "NetworkPolicyUpdated", $"NetworkPolicy {name} brought back to the mesh's spec and pods",
                     cancellationToken).ConfigureAwait(false);
             }
+
+            return Applied(mesh, ns, name, selected);
         }
         catch (HttpOperationException ex) when (!ex.IsConflict() && !KubeApiErrors.IsTransientStatus(ex.StatusCode()))
         {
@@ -80,14 +83,11 @@ internal sealed partial class MeshReconciler
             await RecordAsync(mesh, EventRecorder.Warning, "NetworkPolicyFailed", message, cancellationToken).ConfigureAwait(false);
             return PolicyCondition(ConditionStatus.False, "NetworkPolicyFailed", message);
         }
-
-        return Applied(mesh, ns, name);
     }
 
-    private MeshCondition Applied(ReplicationMesh mesh, string? ns, string name)
+    private MeshCondition Applied(ReplicationMesh mesh, string? ns, string name, IReadOnlyList<V1Pod> pods)
     {
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
-        var pods = _pods.List(ns).Where(p => SelectorMatcher.Matches(spec.Selector, MemberDiscovery.Labels(p))).ToList();
         var (replication, admin) = MeshNetworkPolicy.Ports(spec, pods);
         var from = _options.NetworkPolicy.KnowsOperator ? "the mesh's pods and the operator" : "the mesh's pods";
         if ((spec.NetworkPolicy?.OtherPorts ?? OtherPortsPolicy.Open) == OtherPortsPolicy.Closed)

@@ -1,3 +1,4 @@
+using k8s.Models;
 using K8sReplication.Contracts.Mesh;
 
 namespace K8sReplication.Operator.Mesh;
@@ -45,4 +46,22 @@ internal static class SelectorMatcher
 
         return true;
     }
+
+    /// <summary>
+    /// The same for a selector as the official client reads it (NetworkPolicies, other objects' selectors). An
+    /// operator this version does not know matches nothing, as an unknown requirement cannot hold.
+    /// </summary>
+    public static bool MatchesApiSelector(V1LabelSelector? selector, IReadOnlyDictionary<string, string>? labels) =>
+        selector is not null && Matches(new LabelSelector
+        {
+            MatchLabels = selector.MatchLabels is null ? null : new Dictionary<string, string>(selector.MatchLabels, StringComparer.Ordinal),
+            MatchExpressions = selector.MatchExpressions?
+                .Select(e => new LabelSelectorRequirement
+                {
+                    Key = e.Key,
+                    Operator = Enum.TryParse<SelectorOperator>(e.OperatorProperty, out var op) ? op : (SelectorOperator)(-1),
+                    Values = e.Values is null ? null : [.. e.Values],
+                })
+                .ToList(),
+        }, labels);
 }

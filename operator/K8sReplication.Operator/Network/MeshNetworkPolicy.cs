@@ -20,12 +20,16 @@ internal static class MeshNetworkPolicy
     /// <summary>The label the API server puts on every namespace, with its name.</summary>
     private const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
+    /// <summary>The pods of <paramref name="pods"/> the mesh's policy selects: its namespace's pods matching its selector, in any phase.</summary>
+    public static IReadOnlyList<V1Pod> Selected(ReplicationMesh mesh, IEnumerable<V1Pod> pods) =>
+        [.. pods.Where(p => p.Metadata.NamespaceProperty == mesh.Metadata.NamespaceProperty
+            && SelectorMatcher.Matches(mesh.Spec?.Selector, MemberDiscovery.Labels(p)))];
+
     /// <summary>The policy for <paramref name="mesh"/>, given the pods of its namespace.</summary>
     public static V1NetworkPolicy Build(ReplicationMesh mesh, IEnumerable<V1Pod> pods, NetworkPolicyOptions options)
     {
         var spec = mesh.Spec ?? new ReplicationMeshSpec();
-        var (replication, admin) = Ports(spec, pods.Where(p =>
-            p.Metadata.NamespaceProperty == mesh.Metadata.NamespaceProperty && SelectorMatcher.Matches(spec.Selector, MemberDiscovery.Labels(p))));
+        var (replication, admin) = Ports(spec, Selected(mesh, pods));
         var operatorPeer = OperatorPeer(options);
         var replicationFrom = new List<V1NetworkPolicyPeer> { new() { PodSelector = Selector(spec.Selector) } };
         if (operatorPeer is not null)
@@ -119,16 +123,13 @@ internal static class MeshNetworkPolicy
     public static IReadOnlyList<string> Isolating(IEnumerable<V1NetworkPolicy> policies, string ownName, IReadOnlyList<V1Pod> pods) =>
         [.. policies
             .Where(p => p.Metadata.Name != ownName && AppliesToIngress(p.Spec))
-            .Where(p => pods.Any(pod => Matches(p.Spec!.PodSelector, MemberDiscovery.Labels(pod))))
+            .Where(p => pods.Any(pod => SelectorMatcher.MatchesApiSelector(p.Spec!.PodSelector ?? new V1LabelSelector(), MemberDiscovery.Labels(pod))))
             .Select(p => p.Metadata.Name!)
             .Order(StringComparer.Ordinal)];
 
     /// <summary>A policy without policyTypes governs ingress (and egress only when it has egress rules).</summary>
     private static bool AppliesToIngress(V1NetworkPolicySpec? spec) =>
         spec is not null && (spec.PolicyTypes is not { Count: > 0 } types || types.Contains("Ingress", StringComparer.Ordinal));
-
-    private static bool Matches(V1LabelSelector? selector, IReadOnlyDictionary<string, string>? labels) =>
-        SelectorMatcher.Matches(From(selector ?? new V1LabelSelector()), labels);
 
     private static V1NetworkPolicyPeer? OperatorPeer(NetworkPolicyOptions options) => options.KnowsOperator
         ? new V1NetworkPolicyPeer
@@ -161,17 +162,4 @@ internal static class MeshNetworkPolicy
             : null,
     };
 
-    private static LabelSelector From(V1LabelSelector selector) => new()
-    {
-        MatchLabels = selector.MatchLabels is null ? null : new Dictionary<string, string>(selector.MatchLabels, StringComparer.Ordinal),
-        MatchExpressions = selector.MatchExpressions?
-            .Select(e => new LabelSelectorRequirement
-            {
-                Key = e.Key,
-                // An operator this version does not know matches nothing, as an unknown requirement cannot hold.
-                Operator = Enum.TryParse<SelectorOperator>(e.OperatorProperty, out var op) ? op : (SelectorOperator)(-1),
-                Values = e.Values is null ? null : [.. e.Values],
-            })
-            .ToList(),
-    };
 }

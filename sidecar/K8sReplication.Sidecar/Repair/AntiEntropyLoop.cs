@@ -107,7 +107,7 @@ internal sealed partial class AntiEntropyLoop(
                         // its first answer settles the probe) must not stay taken, or every caller stays shut out:
                         // a round that timed out waiting for the peer counts as its failure, a local error gives the
                         // probe back untested.
-                        if (probe && peer.Breaker.State == CircuitState.HalfOpen && peer.Breaker.ProbesGranted == grant)
+                        if (peer.Breaker.IsProbeInFlight(grant))
                         {
                             if (e is SqliteException)
                             {

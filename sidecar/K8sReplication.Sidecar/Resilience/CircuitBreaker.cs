@@ -107,10 +107,19 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
     {
         lock (_gate)
         {
-            if (_state == CircuitState.HalfOpen && _probeInFlight && _probesGranted == grant)
+            if (InFlight(grant))
             {
                 _probeInFlight = false;
             }
+        }
+    }
+
+    /// <summary>True while probe number <paramref name="grant"/> is granted and not settled yet.</summary>
+    public bool IsProbeInFlight(long grant)
+    {
+        lock (_gate)
+        {
+            return InFlight(grant);
         }
     }
 
@@ -152,6 +161,8 @@ internal class CircuitBreaker(int threshold, TimeSpan openTime, TimeProvider tim
             _probeInFlight = false;
         }
     }
+
+    private bool InFlight(long grant) => grant > 0 && _state == CircuitState.HalfOpen && _probeInFlight && _probesGranted == grant;
 
     private CircuitState Peek() =>
         _state == CircuitState.Open && time.GetElapsedTime(_openedAt) >= openTime ? CircuitState.HalfOpen : _state;

@@ -41,14 +41,5 @@ internal static class IngressEvaluator
             && (p.Port is null || (p.Port.ToInt() <= c.Port && c.Port <= (p.EndPort ?? p.Port.ToInt()))));
 
     private static bool Matches(V1LabelSelector? selector, IReadOnlyDictionary<string, string> labels) =>
-        SelectorMatcher.Matches(new Contracts.Mesh.LabelSelector
-        {
-            MatchLabels = selector?.MatchLabels is null ? null : new Dictionary<string, string>(selector.MatchLabels),
-            MatchExpressions = selector?.MatchExpressions?.Select(e => new Contracts.Mesh.LabelSelectorRequirement
-            {
-                Key = e.Key,
-                Operator = Enum.Parse<Contracts.Mesh.SelectorOperator>(e.OperatorProperty),
-                Values = e.Values?.ToList(),
-            }).ToList(),
-        }, labels);
+        SelectorMatcher.MatchesApiSelector(selector ?? new V1LabelSelector(), labels);
 }
