@@ -15,6 +15,7 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
     private double? _skewMs;
     private long _batchesRejected;
     private DateTimeOffset? _rejectingSince;
+    private long _lastDelivery;
 
     public PeerSettings Settings { get; } = settings;
 
@@ -101,6 +102,19 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
     public long BatchesRejected => Interlocked.Read(ref _batchesRejected);
 
     public bool CatchingUp { get; set; }
+
+    /// <summary>This member applied a non-empty batch of the peer's changes from its feed (HTTP or stream).</summary>
+    public void RecordDelivery() => Interlocked.Exchange(ref _lastDelivery, time.GetTimestamp());
+
+    /// <summary>
+    /// Whether the peer's feed delivered changes within <paramref name="window"/>: its writes are reaching this member
+    /// by the hot path right now, so the two trees differ by what is in flight.
+    /// </summary>
+    public bool DeliveredWithin(TimeSpan window)
+    {
+        var last = Interlocked.Read(ref _lastDelivery);
+        return last != 0 && time.GetElapsedTime(last) < window;
+    }
 
     /// <summary>True once the tailer caught up once, or found the peer unreachable on its first try.</summary>
     public bool InitialCatchUpSettled { get; set; }

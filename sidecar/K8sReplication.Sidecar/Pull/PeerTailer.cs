@@ -350,6 +350,7 @@ internal sealed partial class PeerTailer(
                     LogHeldBack(logger, Peer.Name, result.RejectedSchema, heldTables);
                 }
 
+                Peer.RecordDelivery();
                 var newest = page.Changes[^1].Version.Hlc >> 16;
                 Peer.LagSeconds = full ? Math.Max(0, (time.GetUtcNow().ToUnixTimeMilliseconds() - newest) / 1000.0) : 0;
             }

@@ -10,7 +10,8 @@ namespace K8sReplication.Sidecar.Repair;
 
 /// <summary>
 /// Runs anti-entropy rounds against one peer for ever: first probe soon after start, then every interval with
-/// ±20 % jitter, or at once when a round is requested (<see cref="AntiEntropyTrigger"/>); skipped while the hot path is catching up from that peer; failures back off (capped at the
+/// ±20 % jitter, or at once when a round is requested (<see cref="AntiEntropyTrigger"/>); skipped while the hot path is catching up from that peer, and
+/// deferred (<see cref="MaxDeferredRounds"/> times in a row at most) while that peer's feed is delivering; failures back off (capped at the
 /// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
 /// </summary>
 internal sealed partial class AntiEntropyLoop(
@@ -26,14 +27,25 @@ internal sealed partial class AntiEntropyLoop(
 {
     private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
 
+    /// <summary>The peer's feed delivered changes this recently: a round now would find what is in flight.</summary>
+    public static readonly TimeSpan FeedFlowingWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Scheduled rounds in a row that wait for the peer's feed to go quiet; the next one runs whatever the feed does,
+    /// so a peer that never stops writing is still compared (at the default interval, every five minutes at least).
+    /// </summary>
+    public const int MaxDeferredRounds = 10;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var interval = config.Current.AntiEntropyInterval;
         var delay = Jitter(interval < FirstProbe ? interval : FirstProbe);
         var backoff = new JitteredBackoff(TimeSpan.FromMilliseconds(500), interval);
         var wake = trigger.Wake;
+        var deferred = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var requested = false;
             try
             {
                 using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wake);
@@ -42,6 +54,7 @@ internal sealed partial class AntiEntropyLoop(
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // A round was requested: run it now.
+                requested = true;
             }
             catch (OperationCanceledException)
             {
@@ -55,13 +68,19 @@ internal sealed partial class AntiEntropyLoop(
             interval = settings.AntiEntropyInterval;
             var peer = client.Peer;
             var probe = false;
-            if (settings.Paused || peer.CatchingUp || !store.TryFoldAll() || !peer.Breaker.TryAcquire(out probe))
+            // While the peer's changes are arriving by the feed, the trees differ by those in flight: a round would
+            // read and compare the differing leaves on both members and pull nothing (the writer's own versions are
+            // not even folded yet), at the cost of CPU the app's writes need. It waits, a bounded number of times.
+            var feedFlowing = !requested && deferred < MaxDeferredRounds && peer.DeliveredWithin(FeedFlowingWindow);
+            if (settings.Paused || peer.CatchingUp || feedFlowing || !store.TryFoldAll() || !peer.Breaker.TryAcquire(out probe))
             {
-                Record(new AntiEntropyResult { Result = "skipped", At = time.GetUtcNow() });
+                deferred = feedFlowing ? deferred + 1 : deferred;
+                Record(new AntiEntropyResult { Result = feedFlowing ? "deferred" : "skipped", At = time.GetUtcNow() });
                 delay = Jitter(interval);
                 continue;
             }
 
+            deferred = 0;
             var grant = probe ? peer.Breaker.ProbesGranted : 0;
             var round = new AntiEntropyRound(config, store, applier, client, bindings, time);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -206,6 +206,7 @@ internal sealed partial class StreamTailer(
                 if (changes.Count > 0)
                 {
                     applier.Apply(changes, cursorKey, last.ToString(), store.SchemaHashes, Peer.Name);
+                    Peer.RecordDelivery();
                 }
                 else
                 {

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using K8sReplication.Sidecar.Repair;
+using K8sReplication.TestKit;
+
+namespace K8sReplication.Sidecar.Tests.Integration;
+
+/// <summary>
+/// A scheduled anti-entropy round waits while the peer's feed is delivering (the trees differ by rows in flight), and
+/// only a bounded number of times in a row: a peer that never stops writing is still compared.
+/// </summary>
+public sealed partial class AntiEntropyDeferralTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task WhileThePeersFeedDelivers_RoundsWait_ButNotForEver()
+    {
+        await using var mesh = await TestMesh.StartAsync(2, interval: "100ms");
+        await mesh.ConnectFullMeshAsync();
+        await Eventually.ValueAsync(() => Rounds(mesh[0]), r => r.Values.Sum() > 0, Timeout, "a first round of n0 against n1");
+
+        // n1 writes a row every few milliseconds until both outcomes were seen on n0 (or the deadline passes).
+        using var stop = new CancellationTokenSource(Timeout);
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                mesh[1].Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
+                await Task.Delay(5, CancellationToken.None);
+            }
+        });
+
+        try
+        {
+            // Counted from the first deferral on, so every round that ran afterwards ran while n1's feed delivered:
+            // only the bound on deferrals in a row lets it run.
+            var before = await Eventually.ValueAsync(() => Rounds(mesh[0]), r => r.GetValueOrDefault("deferred") > 0, Timeout,
+                "a round deferred while n1's feed delivers");
+            await Eventually.ValueAsync(() => Rounds(mesh[0]), r => Ran(r) - Ran(before) >= 1, Timeout,
+                $"a round run despite the flowing feed, once {AntiEntropyLoop.MaxDeferredRounds} in a row had waited");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+
+        await mesh.WaitConvergedAsync(Timeout, "converged after the writes");
+
+        // Once the feed is quiet, rounds run again (equal roots).
+        var quiet = await Rounds(mesh[0]);
+        await Eventually.ValueAsync(() => Rounds(mesh[0]), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds to run once n1 stopped writing");
+    }
+
+    /// <summary>Rounds of n0 against n1 that ran (any outcome but deferred or skipped).</summary>
+    private static double Ran(Dictionary<string, double> rounds) =>
+        rounds.Where(p => p.Key is not "deferred" and not "skipped").Sum(p => p.Value);
+
+    private static double Delta(Dictionary<string, double> now, Dictionary<string, double> before, string result) =>
+        now.GetValueOrDefault(result) - before.GetValueOrDefault(result);
+
+    private static async Task<Dictionary<string, double>> Rounds(TestNode node)
+    {
+        using var response = await node.GetAdminAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+        return RoundLine().Matches(text).ToDictionary(m => m.Groups["result"].Value,
+            m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("""^replication_antientropy_rounds_total\{peer="n1",result="(?<result>[a-z]+)"\} (?<value>[0-9.e+]+)$""", RegexOptions.Multiline)]
+    private static partial Regex RoundLine();
+}
