@@ -3,6 +3,7 @@ using K8sReplication.Bench.Mesh;
 using K8sReplication.Contracts.Config;
 using NicePriority = K8sReplication.Sidecar.Hosting.ThreadPriority;
 using K8sReplication.Bench.Suite;
+using K8sReplication.Sidecar.Capture;
 using Microsoft.Data.Sqlite;
 
 namespace K8sReplication.Bench.Cases;
@@ -17,20 +18,28 @@ namespace K8sReplication.Bench.Cases;
 /// </summary>
 internal static class AppTaxCase
 {
-    public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs);
+    /// <summary>
+    /// One database's figures; for the autocommit writes also the app thread's own CPU time and how often it was
+    /// preempted (involuntary context switches): what separates waiting for a core from doing more work.
+    /// </summary>
+    public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs,
+        Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions);
 
-    public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther, int AutocommitRows);
+    /// <summary><paramref name="RunningSidecarCpuSeconds"/>: both sidecars' CPU time during the autocommit writes.</summary>
+    public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther,
+        Sample RunningSidecarCpuSeconds, int AutocommitRows);
 
     public static async Task<Result> RunAsync(SuiteOptions o)
     {
         var autocommit = o.Quick ? 2000 : 20_000;
         var folder = Path.Combine(o.Dir, "apptax");
-        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"));
+        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"), new Sample("s"), new Sample("switches"));
         var plain = New();
         var floor = New();
         var relayed = New();
         var running = New();
         var toOther = new Sample("s");
+        var sidecarCpu = new Sample("s");
         for (var rep = 0; rep < o.Reps; rep++)
         {
             var plainPath = Path.Combine(folder, "plain.db");
@@ -81,6 +90,7 @@ internal static class AppTaxCase
             {
                 var clock = Stopwatch.StartNew();
                 var meter = BusyMeter.Attach(c);
+                JitQuiet.Wait();
                 running.TxSeconds.Add(LimitCases.WriteRows(c, "t", o.Rows, upsert: false));
                 running.TxWaitMs.Add(meter.WaitedMs);
                 toOther.Add(await ThroughputCase.WaitCountAsync(mesh[1], o.Rows, clock));
@@ -89,29 +99,37 @@ internal static class AppTaxCase
                 await Shell.WaitAsync(async () => (await mesh[1].StatusAsync()).MerkleRoot == (await mesh[0].StatusAsync()).MerkleRoot,
                     TimeSpan.FromMinutes(2), "equal roots before the autocommit writes", 20);
                 var before = meter.WaitedMs;
-                running.AutocommitSeconds.Add(Autocommit(c, autocommit));
+                JitQuiet.Wait();
+                double SidecarsCpu() => ProcessMetrics.CpuSeconds(mesh[0].Pid) + ProcessMetrics.CpuSeconds(mesh[1].Pid);
+                var cpuBefore = SidecarsCpu();
+                AddAutocommit(running, MeasuredAutocommit(c, autocommit));
+                sidecarCpu.Add(SidecarsCpu() - cpuBefore);
                 running.AutocommitWaitMs.Add(meter.WaitedMs - before);
             }
         }
 
-        return new Result(plain, floor, relayed, running, toOther, autocommit);
+        return new Result(plain, floor, relayed, running, toOther, sidecarCpu, autocommit);
     }
 
     private static void Write(SqliteConnection c, int rows, int autocommit, Writes into)
     {
         var meter = BusyMeter.Attach(c);
+        JitQuiet.Wait();
         into.TxSeconds.Add(LimitCases.WriteRows(c, "t", rows, upsert: false));
         into.TxWaitMs.Add(meter.WaitedMs);
         var before = meter.WaitedMs;
-        into.AutocommitSeconds.Add(Autocommit(c, autocommit));
+        JitQuiet.Wait();
+        AddAutocommit(into, MeasuredAutocommit(c, autocommit));
         into.AutocommitWaitMs.Add(meter.WaitedMs - before);
     }
 
     /// <summary>
-    /// The floor of replicating the app's writes on this machine: a bare loop on a thread of this process, at the
-    /// sidecar's nice value, that polls the app database's <c>PRAGMA data_version</c> every millisecond (as the
-    /// sidecar's commit watcher does), reads the new captures from the capture log and copies them into another
-    /// database in one transaction. No HTTP, no version bookkeeping, no second process.
+    /// The floor of replicating the app's writes on this machine: a bare loop on a thread of this process, scheduled as
+    /// the sidecar's threads are, that polls the app database's <c>PRAGMA data_version</c> at the sidecar's commit
+    /// watcher's pace (every millisecond, stretched towards 25 ms under a burst of commits: <see cref="FoldPacer"/>),
+    /// reads each new capture's row and stores it with its version in another database, keyed by the row's key as any
+    /// replica must hold it, one transaction per poll. No HTTP, no version index, no Merkle tree, no conflict
+    /// resolution, no second process.
     /// </summary>
     private static void Relay(string source, string target, CancellationToken stop)
     {
@@ -121,7 +139,25 @@ internal static class AppTaxCase
         using var head = from.CreateCommand();
         head.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
         var after = (long)head.ExecuteScalar()!;
-        BareRelay.Run(from, to, "SELECT * FROM __repl_log WHERE seq > @after ORDER BY seq", "copy", createTarget: true, after, stop);
+        var pacer = new FoldPacer(); // the sidecar's pace: 1 ms, stretched towards 25 ms under a burst of commits
+        LimitCases.Exec(to, "CREATE TABLE copy(seq INTEGER NOT NULL, k TEXT PRIMARY KEY, v BLOB, hlc INTEGER NOT NULL)");
+        BareRelay.Run(from, to, "SELECT l.seq, t.k, t.v, l.hlc FROM __repl_log l JOIN t ON t.k = l.k1 WHERE l.seq > @after ORDER BY l.seq",
+            "copy", createTarget: false, after, stop, rows => pacer.Next(rows, Stopwatch.GetTimestamp(), TimeProvider.System));
+    }
+
+    private static void AddAutocommit(Writes into, (double Seconds, ThreadUsage.Snapshot App) measured)
+    {
+        into.AutocommitSeconds.Add(measured.Seconds);
+        into.AutocommitAppCpuSeconds.Add(measured.App.UserSeconds + measured.App.SystemSeconds);
+        into.AutocommitPreemptions.Add(measured.App.Involuntary);
+    }
+
+    /// <summary><see cref="Autocommit"/> with the calling thread's CPU time and context switches over the writes.</summary>
+    private static (double Seconds, ThreadUsage.Snapshot App) MeasuredAutocommit(SqliteConnection c, int rows)
+    {
+        var before = ThreadUsage.Now();
+        var seconds = Autocommit(c, rows);
+        return (seconds, ThreadUsage.Now() - before);
     }
 
     /// <summary>Seconds for <paramref name="rows"/> autocommit single-row INSERTs of new keys.</summary>

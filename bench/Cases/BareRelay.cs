@@ -11,13 +11,15 @@ namespace K8sReplication.Bench.Cases;
 internal static class BareRelay
 {
     /// <summary>
-    /// Runs until <paramref name="stop"/>. <paramref name="select"/> reads the rows after <c>@after</c> in order, the
+    /// Runs until <paramref name="stop"/>, sleeping after each poll for what <paramref name="pace"/> says of the rows it
+    /// found (1 ms by default). <paramref name="select"/> reads the rows after <c>@after</c> in order, the
     /// cursor first; they go into <paramref name="targetTable"/> (created with as many untyped columns when
     /// <paramref name="createTarget"/>).
     /// </summary>
     public static void Run(SqliteConnection from, SqliteConnection to, string select, string targetTable, bool createTarget,
-        long after, CancellationToken stop)
+        long after, CancellationToken stop, Func<int, TimeSpan>? pace = null)
     {
+        pace ??= _ => TimeSpan.FromMilliseconds(1);
         using var version = from.CreateCommand();
         version.CommandText = "PRAGMA data_version";
         using var read = from.CreateCommand();
@@ -30,7 +32,7 @@ internal static class BareRelay
             var v = (long)version.ExecuteScalar()!;
             if (v == lastVersion)
             {
-                Thread.Sleep(1);
+                Thread.Sleep(pace(0));
                 continue;
             }
 
@@ -49,6 +51,7 @@ internal static class BareRelay
 
             if (rows.Count == 0)
             {
+                Thread.Sleep(pace(0));
                 continue;
             }
 
@@ -81,6 +84,7 @@ internal static class BareRelay
 
             tx.Commit();
             after = (long)rows[^1][0];
+            Thread.Sleep(pace(rows.Count));
         }
     }
 }
