@@ -23,7 +23,7 @@ internal static class AppTaxCase
     /// preempted (involuntary context switches): what separates waiting for a core from doing more work.
     /// </summary>
     public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs,
-        Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions);
+        Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions, Sample AutocommitRunQueueSeconds);
 
     /// <summary><paramref name="RunningSidecarCpuSeconds"/>: both sidecars' CPU time during the autocommit writes.</summary>
     public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther,
@@ -33,7 +33,7 @@ internal static class AppTaxCase
     {
         var autocommit = o.Quick ? 2000 : 20_000;
         var folder = Path.Combine(o.Dir, "apptax");
-        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"), new Sample("s"), new Sample("switches"));
+        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"), new Sample("s"), new Sample("switches"), new Sample("s"));
         var plain = New();
         var floor = New();
         var relayed = New();
@@ -150,6 +150,7 @@ internal static class AppTaxCase
         into.AutocommitSeconds.Add(measured.Seconds);
         into.AutocommitAppCpuSeconds.Add(measured.App.UserSeconds + measured.App.SystemSeconds);
         into.AutocommitPreemptions.Add(measured.App.Involuntary);
+        into.AutocommitRunQueueSeconds.Add(measured.App.RunQueueSeconds);
     }
 
     /// <summary><see cref="Autocommit"/> with the calling thread's CPU time and context switches over the writes.</summary>

@@ -27,6 +27,9 @@ internal sealed partial class FoldLoop(
     /// <summary>How often the loop decides whether to fold (its thresholds are tens of milliseconds and more).</summary>
     private static readonly TimeSpan DecideInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>A feed read this recent that stopped short of the log's head means a peer is catching up.</summary>
+    private static readonly TimeSpan ReaderBehindWindow = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The same with nothing pending: only the snapshot and refresh timers need the loop then.</summary>
     private static readonly TimeSpan IdleInterval = TimeSpan.FromMilliseconds(100);
 
@@ -61,7 +64,7 @@ internal sealed partial class FoldLoop(
                 }
 
                 policy.Observe(captured, time.GetTimestamp(), time);
-                var step = policy.Next(watcher.Head - store.MaxSeq, time.GetTimestamp(), time);
+                var step = policy.Next(watcher.Head - store.MaxSeq, time.GetTimestamp(), time, store.FeedReaderBehindWithin(ReaderBehindWindow));
                 if (store.TakeFoldRequest() && step == FoldStep.Wait)
                 {
                     // Readers wait at a capture only the fold can interpret: fold a slice now if the lock is free.

@@ -26,7 +26,9 @@ internal enum FoldStep
 /// (<see cref="SidecarDefaults.FoldQuiet"/> without a commit); while writes are sparse, a slice at a time once the
 /// oldest capture waited <see cref="SidecarDefaults.FoldSparseDelay"/> (a slice takes well under a millisecond, so
 /// it rarely meets an app commit); and while the app writes heavily, only when the backlog reaches
-/// <see cref="SidecarDefaults.FoldMaxBacklog"/> captures (which bounds the log).
+/// <see cref="SidecarDefaults.FoldMaxBacklog"/> captures (which bounds the log). Once the app paused, the fold still
+/// waits while a peer reads the log behind its head (a burst being caught up: the fold would take the CPU that catch-up
+/// needs), up to <see cref="SidecarDefaults.FoldReaderCatchUpMax"/> after the app's last commit.
 /// </summary>
 internal sealed class FoldPolicy
 {
@@ -76,7 +78,11 @@ internal sealed class FoldPolicy
     /// <summary>Marks captures pending that were there before the loop started.</summary>
     public void Pending(long now) => pendingSince ??= now;
 
-    public FoldStep Next(long backlog, long now, TimeProvider time)
+    /// <summary>
+    /// The next step with <paramref name="backlog"/> captures pending at <paramref name="now"/>;
+    /// <paramref name="readerCatchingUp"/> when a peer recently read the capture log and did not reach its head.
+    /// </summary>
+    public FoldStep Next(long backlog, long now, TimeProvider time, bool readerCatchingUp = false)
     {
         ArgumentNullException.ThrowIfNull(time);
         if (pendingSince is not { } since)
@@ -86,7 +92,9 @@ internal sealed class FoldPolicy
 
         if (!AppWriting(now, time))
         {
-            return FoldStep.All;
+            var catchUp = readerCatchingUp && backlog < SidecarDefaults.FoldMaxBacklog
+                && time.GetElapsedTime(lastWrite, now) < SidecarDefaults.FoldReaderCatchUpMax;
+            return catchUp ? FoldStep.Wait : FoldStep.All;
         }
 
         if (backlog >= SidecarDefaults.FoldMaxBacklog)

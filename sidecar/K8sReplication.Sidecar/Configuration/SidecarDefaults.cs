@@ -51,7 +51,7 @@ internal static class SidecarDefaults
     public const int FoldBusyEntries = 8;
 
     /// <summary>Poll interval while the app writes heavily: fewer, larger feed pages.</summary>
-    public static readonly TimeSpan FoldBusyInterval = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan FoldBusyInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The app counts as paused (the fold may take the write lock) after this long without a commit.</summary>
     public static readonly TimeSpan FoldQuiet = TimeSpan.FromMilliseconds(100);
@@ -67,6 +67,12 @@ internal static class SidecarDefaults
 
     /// <summary>Captures not folded yet at which the fold runs even while the app writes heavily (bounds the log).</summary>
     public const long FoldMaxBacklog = 200_000;
+
+    /// <summary>
+    /// Longest time after the app's last commit that the fold waits while a peer still reads the capture log behind its
+    /// head (see FoldPolicy): the fold and that reader's catch-up would share this member's CPU.
+    /// </summary>
+    public static readonly TimeSpan FoldReaderCatchUpMax = TimeSpan.FromSeconds(2);
 
     /// <summary>Pause between fold slices while the app writes: longer than the busy handler's first sleeps.</summary>
     public static readonly TimeSpan FoldSlicePause = TimeSpan.FromMilliseconds(5);

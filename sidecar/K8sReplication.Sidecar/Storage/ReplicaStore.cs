@@ -168,6 +168,7 @@ internal sealed class ReplicaStore : IDisposable
     public (long Own, long All) CollectedMarks() => collector.Marks();
 
     private long feedsGeneration;
+    private long readerBehindAt;
 
     /// <summary>Raised by <see cref="RestartFeeds"/>: a tailer that sees it change ends its session and reads its cursor again.</summary>
     public long FeedsGeneration => Interlocked.Read(ref feedsGeneration);
@@ -246,8 +247,26 @@ internal sealed class ReplicaStore : IDisposable
     public void WriteCursor(string cursorKey, string value) => cursors.WriteCursor(cursorKey, value);
 
     /// <inheritdoc cref="FeedReader.ReadChanges"/>
-    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue) =>
-        feed.ReadChanges(afterSeq, limit, origin, maxBytes);
+    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue)
+    {
+        var batch = feed.ReadChanges(afterSeq, limit, origin, maxBytes);
+        if (batch.Changes.Count > 0 && batch.LastSeq < batch.MaxSeq)
+        {
+            Interlocked.Exchange(ref readerBehindAt, context.Options.TimeProvider.GetTimestamp());
+        }
+
+        return batch;
+    }
+
+    /// <summary>
+    /// Whether a feed page read within <paramref name="window"/> stopped short of the newest seq: a peer is catching up
+    /// on this member's changes.
+    /// </summary>
+    public bool FeedReaderBehindWithin(TimeSpan window)
+    {
+        var at = Interlocked.Read(ref readerBehindAt);
+        return at != 0 && context.Options.TimeProvider.GetElapsedTime(at) < window;
+    }
 
     /// <inheritdoc cref="FeedReader.ReadRows"/>
     public IReadOnlyList<Change> ReadRows(string table, IReadOnlyList<byte[]> keys) => feed.ReadRows(table, keys);

@@ -69,6 +69,25 @@ public sealed class FoldPolicyTests
     }
 
     [Fact]
+    public void AppPaused_ButAPeerCatchingUpOnTheLog_FoldWaits_ForABoundedTime()
+    {
+        Assert.Equal(FoldStep.Wait, Check(5000, 5000, TimeSpan.FromMilliseconds(5)));
+        time.Advance(SidecarDefaults.FoldQuiet);
+        policy.Observe(0, time.GetTimestamp(), time);
+
+        // The app paused and a reader is still behind the log's head: its catch-up gets the CPU first.
+        Assert.Equal(FoldStep.Wait, policy.Next(5000, time.GetTimestamp(), time, readerCatchingUp: true));
+        Assert.Equal(FoldStep.All, policy.Next(5000, time.GetTimestamp(), time, readerCatchingUp: false));
+
+        // A backlog at its bound is folded whatever the readers do.
+        Assert.Equal(FoldStep.All, policy.Next(SidecarDefaults.FoldMaxBacklog, time.GetTimestamp(), time, readerCatchingUp: true));
+
+        // And so is any backlog once the app has been quiet for FoldReaderCatchUpMax.
+        time.Advance(SidecarDefaults.FoldReaderCatchUpMax - SidecarDefaults.FoldQuiet);
+        Assert.Equal(FoldStep.All, policy.Next(5000, time.GetTimestamp(), time, readerCatchingUp: true));
+    }
+
+    [Fact]
     public void LockFoundTaken_MeansTheAppIsWriting()
     {
         Assert.Equal(FoldStep.Wait, Check(2000, 2000, TimeSpan.FromMilliseconds(1)));
