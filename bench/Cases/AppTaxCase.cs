@@ -19,8 +19,9 @@ namespace K8sReplication.Bench.Cases;
 internal static class AppTaxCase
 {
     /// <summary>
-    /// One database's figures; for the autocommit writes also the app thread's own CPU time and how often it was
-    /// preempted (involuntary context switches): what separates waiting for a core from doing more work.
+    /// One database's figures; for the autocommit writes also the app thread's own CPU time, how often it was preempted
+    /// (involuntary context switches) and how long it waited for a CPU: what separates waiting for a core from doing
+    /// more work.
     /// </summary>
     public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs,
         Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions, Sample AutocommitRunQueueSeconds);
@@ -88,9 +89,9 @@ internal static class AppTaxCase
             await mesh.ConnectAsync();
             using (var c = mesh[0].Open())
             {
+                JitQuiet.Wait();
                 var clock = Stopwatch.StartNew();
                 var meter = BusyMeter.Attach(c);
-                JitQuiet.Wait();
                 running.TxSeconds.Add(LimitCases.WriteRows(c, "t", o.Rows, upsert: false));
                 running.TxWaitMs.Add(meter.WaitedMs);
                 toOther.Add(await ThroughputCase.WaitCountAsync(mesh[1], o.Rows, clock));
@@ -126,7 +127,7 @@ internal static class AppTaxCase
     /// <summary>
     /// The floor of replicating the app's writes on this machine: a bare loop on a thread of this process, scheduled as
     /// the sidecar's threads are, that polls the app database's <c>PRAGMA data_version</c> at the sidecar's commit
-    /// watcher's pace (every millisecond, stretched towards 25 ms under a burst of commits: <see cref="FoldPacer"/>),
+    /// watcher's pace (every millisecond, stretched under a burst of commits: <see cref="FoldPacer"/>),
     /// reads each new capture's row and stores it with its version in another database, keyed by the row's key as any
     /// replica must hold it, one transaction per poll. No HTTP, no version index, no Merkle tree, no conflict
     /// resolution, no second process.
@@ -139,7 +140,7 @@ internal static class AppTaxCase
         using var head = from.CreateCommand();
         head.CommandText = "SELECT coalesce(max(seq), 0) FROM __repl_log";
         var after = (long)head.ExecuteScalar()!;
-        var pacer = new FoldPacer(); // the sidecar's pace: 1 ms, stretched towards 25 ms under a burst of commits
+        var pacer = new FoldPacer(); // the sidecar's pace: 1 ms, stretched under a burst of commits
         LimitCases.Exec(to, "CREATE TABLE copy(seq INTEGER NOT NULL, k TEXT PRIMARY KEY, v BLOB, hlc INTEGER NOT NULL)");
         BareRelay.Run(from, to, "SELECT l.seq, t.k, t.v, l.hlc FROM __repl_log l JOIN t ON t.k = l.k1 WHERE l.seq > @after ORDER BY l.seq",
             "copy", createTarget: false, after, stop, rows => pacer.Next(rows, Stopwatch.GetTimestamp(), TimeProvider.System));

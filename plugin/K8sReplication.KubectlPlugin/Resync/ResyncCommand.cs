@@ -48,7 +48,8 @@ internal static class ResyncCommand
         {
             var peers = (await StatusAsync(connection, member, port, cancellationToken)).Peers;
             var finished = peers
-                .Where(p => p.LastAntiEntropy is { } round && (!previous.TryGetValue(p.Name, out var at) || round.At != at))
+                // A scheduled round that waited for a delivering feed (deferred) is not the requested one.
+                .Where(p => p.LastAntiEntropy is { Result: not "deferred" } round && (!previous.TryGetValue(p.Name, out var at) || round.At != at))
                 .Select(p => new PeerRound(p.Name, p.LastAntiEntropy!))
                 .ToList();
             if (finished.Count == peers.Count)
