@@ -47,11 +47,7 @@ internal static class ResyncCommand
         while (true)
         {
             var peers = (await StatusAsync(connection, member, port, cancellationToken)).Peers;
-            var finished = peers
-                // A scheduled round that waited for a delivering feed (deferred) is not the requested one.
-                .Where(p => p.LastAntiEntropy is { Result: not "deferred" } round && (!previous.TryGetValue(p.Name, out var at) || round.At != at))
-                .Select(p => new PeerRound(p.Name, p.LastAntiEntropy!))
-                .ToList();
+            var finished = NewRounds(peers, previous);
             if (finished.Count == peers.Count)
             {
                 return finished;
@@ -65,6 +61,19 @@ internal static class ResyncCommand
 
             await Task.Delay(PollInterval, time, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The peers whose last round is newer than <paramref name="previous"/> (each peer's round time before the request).
+    /// A scheduled round that waited for a delivering feed (<c>deferred</c>) is not the requested one, which never waits.
+    /// </summary>
+    public static List<PeerRound> NewRounds(IEnumerable<PeerHealth> peers, IReadOnlyDictionary<string, DateTimeOffset?> previous)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentNullException.ThrowIfNull(previous);
+        return [.. peers
+            .Where(p => p.LastAntiEntropy is { Result: not "deferred" } round && (!previous.TryGetValue(p.Name, out var at) || round.At != at))
+            .Select(p => new PeerRound(p.Name, p.LastAntiEntropy!))];
     }
 
     public static string Table(string member, IReadOnlyList<PeerRound> rounds, Palette palette)

@@ -28,11 +28,12 @@ internal enum FoldStep
 /// it rarely meets an app commit); and while the app writes heavily, only when the backlog reaches
 /// <see cref="SidecarDefaults.FoldMaxBacklog"/> captures (which bounds the log). Once the app paused, the fold still
 /// waits while a peer reads the log behind its head (a burst being caught up: the fold would take the CPU that catch-up
-/// needs), up to <see cref="SidecarDefaults.FoldReaderCatchUpMax"/> after the app's last commit.
+/// needs), for <see cref="SidecarDefaults.FoldReaderCatchUpMax"/> at most between two folds.
 /// </summary>
 internal sealed class FoldPolicy
 {
     private long? pendingSince;
+    private long? catchUpSince;
     private long lastWrite;
     private long windowStart;
     private long windowCaptures;
@@ -64,7 +65,11 @@ internal sealed class FoldPolicy
     private bool Heavy => Math.Max(windowCaptures, previousWindowCaptures) > SidecarDefaults.FoldHeavyCaptures;
 
     /// <summary>Records a fold that left <paramref name="pending"/> captures behind.</summary>
-    public void Folded(bool pending, long now) => pendingSince = pending ? now : null;
+    public void Folded(bool pending, long now)
+    {
+        pendingSince = pending ? now : null;
+        catchUpSince = null;
+    }
 
     /// <summary>A fold found the app holding the write lock: it is writing, whatever the last commit's age says.</summary>
     public void LockTaken(long now) => lastWrite = now;
@@ -92,8 +97,10 @@ internal sealed class FoldPolicy
 
         if (!AppWriting(now, time))
         {
+            // A reader catching up goes first, for FoldReaderCatchUpMax at most from the first step that let it, however
+            // the app's writes come and go meanwhile (an app writing every so often pauses between its writes too).
             var catchUp = readerCatchingUp && backlog < SidecarDefaults.FoldMaxBacklog
-                && time.GetElapsedTime(lastWrite, now) < SidecarDefaults.FoldReaderCatchUpMax;
+                && time.GetElapsedTime(catchUpSince ??= now, now) < SidecarDefaults.FoldReaderCatchUpMax;
             return catchUp ? FoldStep.Wait : FoldStep.All;
         }
 

@@ -69,8 +69,8 @@ internal static class SidecarDefaults
     public const long FoldMaxBacklog = 200_000;
 
     /// <summary>
-    /// Longest time after the app's last commit that the fold waits while a peer still reads the capture log behind its
-    /// head (see FoldPolicy): the fold and that reader's catch-up would share this member's CPU.
+    /// Longest time the fold waits, once the app paused, while a peer still reads the capture log behind its head (see
+    /// FoldPolicy): the fold and that reader's catch-up would share this member's CPU.
     /// </summary>
     public static readonly TimeSpan FoldReaderCatchUpMax = TimeSpan.FromSeconds(2);
 

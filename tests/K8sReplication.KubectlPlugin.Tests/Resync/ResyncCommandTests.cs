@@ -20,4 +20,18 @@ public sealed class ResyncCommandTests
         Assert.Equal(["demo-1", "repaired", "3", "0.25s"], lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.EndsWith("peer unavailable", lines[3], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void NewRounds_AreThoseAfterTheRequest_NotADeferredScheduledOne()
+    {
+        var before = DateTimeOffset.UnixEpoch.AddHours(1);
+        var after = before.AddSeconds(1);
+        PeerHealth Peer(string name, string result, DateTimeOffset at) =>
+            new() { Name = name, LastAntiEntropy = new AntiEntropyResult { Result = result, At = at } };
+        var previous = new Dictionary<string, DateTimeOffset?> { ["a"] = before, ["b"] = before, ["c"] = before };
+
+        var rounds = ResyncCommand.NewRounds([Peer("a", "equal", after), Peer("b", "deferred", after), Peer("c", "repaired", before)], previous);
+
+        Assert.Equal(["a"], rounds.Select(r => r.Peer));
+    }
 }

@@ -82,9 +82,34 @@ public sealed class FoldPolicyTests
         // A backlog at its bound is folded whatever the readers do.
         Assert.Equal(FoldStep.All, policy.Next(SidecarDefaults.FoldMaxBacklog, time.GetTimestamp(), time, readerCatchingUp: true));
 
-        // And so is any backlog once the app has been quiet for FoldReaderCatchUpMax.
-        time.Advance(SidecarDefaults.FoldReaderCatchUpMax - SidecarDefaults.FoldQuiet);
+        // And so is any backlog once the fold has waited FoldReaderCatchUpMax for the reader.
+        time.Advance(SidecarDefaults.FoldReaderCatchUpMax);
         Assert.Equal(FoldStep.All, policy.Next(5000, time.GetTimestamp(), time, readerCatchingUp: true));
+    }
+
+    [Fact]
+    public void AppWritingEverySoOften_DoesNotKeepTheFoldWaitingForAReader()
+    {
+        // 400 captures every 150 ms: between two commits the app counts as paused, and a reader is always behind.
+        var steps = new List<FoldStep>();
+        for (var i = 0; i < 40; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(150));
+            policy.Observe(400, time.GetTimestamp(), time);
+            time.Advance(SidecarDefaults.FoldQuiet);
+            var step = policy.Next(400, time.GetTimestamp(), time, readerCatchingUp: true);
+            steps.Add(step);
+            if (step == FoldStep.All)
+            {
+                policy.Folded(pending: false, time.GetTimestamp());
+            }
+        }
+
+        // Cycles of 250 ms: the fold waits FoldReaderCatchUpMax at most (rounded up to a cycle), then runs.
+        var most = (int)Math.Ceiling(SidecarDefaults.FoldReaderCatchUpMax.TotalMilliseconds / 250) + 1;
+        var folds = steps.Select((s, i) => (s, i)).Where(p => p.s == FoldStep.All).Select(p => p.i).ToList();
+        Assert.NotEmpty(folds);
+        Assert.All(folds.Prepend(-1).Zip(folds, (a, b) => b - a), gap => Assert.InRange(gap, 1, most));
     }
 
     [Fact]
