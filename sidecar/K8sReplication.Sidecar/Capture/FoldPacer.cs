@@ -6,7 +6,7 @@ namespace K8sReplication.Sidecar.Capture;
 /// Decides how long the commit watcher sleeps before it next checks for app commits (and wakes the change feed). It polls fast
 /// while writes are sparse (each reaches peers within milliseconds), less often while the app writes heavily (each
 /// check found more than <see cref="SidecarDefaults.FoldBusyEntries"/> captures per millisecond since the last one:
-/// fewer, larger feed pages, and lag of a few tens of milliseconds at most; a rate, not a count, so a longer interval
+/// fewer, larger feed pages, and lag of up to <see cref="SidecarDefaults.FoldBusyInterval"/> while it lasts; a rate, not a count, so a longer interval
 /// does not by itself keep the pacer slow), and backs off when the database is quiet (an idle sidecar costs next to no
 /// CPU). When to fold is <see cref="FoldPolicy"/>'s decision.
 /// </summary>
