@@ -39,7 +39,7 @@ internal static partial class ThreadPriority
 
     /// <summary>Sets the policy and nice value of the calling thread only (the bench's stand-ins for the sidecar use it).</summary>
     public static bool LowerCurrentThread(int niceness) =>
-        OperatingSystem.IsLinux() && niceness > 0 && Batch(GetTid()) && SetPriority(PrioProcess, GetTid(), niceness) == 0;
+        OperatingSystem.IsLinux() && niceness > 0 && GetTid() is var tid && Batch(tid) && SetPriority(PrioProcess, tid, niceness) == 0;
 
     private const int SchedBatch = 3;
 

@@ -100,6 +100,7 @@ internal static class ChangeFeedEndpoint
             FeedAnswer Encode()
             {
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
+                store.NoteServedPage(batch);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
                 return format > 0 ? Binary(batch, store, now, maxBytes, format) : Json(batch, store, now, maxBytes);
             }

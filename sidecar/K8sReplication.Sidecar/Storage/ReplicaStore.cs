@@ -247,20 +247,25 @@ internal sealed class ReplicaStore : IDisposable
     public void WriteCursor(string cursorKey, string value) => cursors.WriteCursor(cursorKey, value);
 
     /// <inheritdoc cref="FeedReader.ReadChanges"/>
-    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue)
+    public ChangeBatch ReadChanges(long afterSeq, int limit, SiteId? origin = null, long maxBytes = long.MaxValue) =>
+        feed.ReadChanges(afterSeq, limit, origin, maxBytes);
+
+    /// <summary>
+    /// The change feed served <paramref name="page"/> to a peer: a page with changes that stops short of the newest seq
+    /// means that peer is catching up (see <see cref="FeedReaderBehindWithin"/>).
+    /// </summary>
+    public void NoteServedPage(ChangeBatch page)
     {
-        var batch = feed.ReadChanges(afterSeq, limit, origin, maxBytes);
-        if (batch.Changes.Count > 0 && batch.LastSeq < batch.MaxSeq)
+        ArgumentNullException.ThrowIfNull(page);
+        if (page.Changes.Count > 0 && page.LastSeq < page.MaxSeq)
         {
             Interlocked.Exchange(ref readerBehindAt, context.Options.TimeProvider.GetTimestamp());
         }
-
-        return batch;
     }
 
     /// <summary>
-    /// Whether a feed page read within <paramref name="window"/> stopped short of the newest seq: a peer is catching up
-    /// on this member's changes.
+    /// Whether a feed page served to a peer within <paramref name="window"/> stopped short of the newest seq: a peer is
+    /// catching up on this member's changes (the archive and the stream publisher read the feed too, and do not count).
     /// </summary>
     public bool FeedReaderBehindWithin(TimeSpan window)
     {
