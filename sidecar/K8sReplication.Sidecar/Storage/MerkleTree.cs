@@ -118,16 +118,21 @@ internal sealed class MerkleTree
         }
     }
 
-    /// <summary>Replaces the whole tree with one built from <paramref name="digests"/> (bucket, row digest) pairs.</summary>
+    /// <summary>
+    /// Replaces the whole tree with one built from <paramref name="digests"/> (bucket, row digest) pairs, in place: the
+    /// tree is reset when the store opens, before anything reads it, and a second set of levels would be a megabyte of
+    /// large-object garbage at depth 4.
+    /// </summary>
     internal void Reset(IEnumerable<(long Bucket, byte[] Digest)> digests)
     {
-        var fresh = Build(digests);
         lock (gate)
         {
-            for (var l = 0; l < levels.Length; l++)
+            foreach (var level in levels)
             {
-                fresh[l].CopyTo(levels[l], 0);
+                Array.Clear(level);
             }
+
+            Fill(levels, digests);
         }
     }
 
@@ -144,6 +149,13 @@ internal sealed class MerkleTree
     private ulong[][] Build(IEnumerable<(long Bucket, byte[] Digest)> digests)
     {
         var fresh = NewLevels(Depth);
+        Fill(fresh, digests);
+        return fresh;
+    }
+
+    /// <summary>XORs the digests into the zeroed <paramref name="fresh"/> leaves, then derives the inner nodes.</summary>
+    private void Fill(ulong[][] fresh, IEnumerable<(long Bucket, byte[] Digest)> digests)
+    {
         foreach (var (bucket, digest) in digests)
         {
             var d = MemoryMarshal.Cast<byte, ulong>(digest.AsSpan());
@@ -162,8 +174,6 @@ internal sealed class MerkleTree
                 parent[(2 * (i / Fanout)) + 1] ^= child[(2 * i) + 1];
             }
         }
-
-        return fresh;
     }
 
     private static void XorPath(ulong[][] levels, int leaf, ulong d0, ulong d1)
