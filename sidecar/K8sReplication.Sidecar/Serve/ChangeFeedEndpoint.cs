@@ -13,7 +13,7 @@ namespace K8sReplication.Sidecar.Serve;
 /// <summary>
 /// <c>GET /v1/changes</c>: the long-polled change feed. Answers in the binary feed format when asked
 /// (<c>format=frames&amp;version=N</c>, N one of the versions it speaks) and in JSON otherwise (members of earlier versions, people with curl). A page
-/// ends once its changes reach the reader's <c>maxBytes</c>. Equal requests within a short time share one encoding
+/// ends once its changes reach the reader's <c>maxBytes</c>. Requests for the same page share one encoding
 /// (<see cref="FeedAnswerCache"/>), so serving N tailers does not cost N encodings.
 /// </summary>
 internal static class ChangeFeedEndpoint
@@ -95,18 +95,17 @@ internal static class ChangeFeedEndpoint
         while (true)
         {
             // Take the signal before reading so a fold between the read and the wait still wakes us.
-            var signal = changed.NextAsync();
+            var signal = origin == store.Site ? changed.NextOwnAsync() : changed.NextAsync();
             var from = after;
             FeedAnswer Encode()
             {
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
                 store.NoteServedPage(batch);
-                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                return format > 0 ? Binary(batch, store, now, maxBytes, format) : Json(batch, store, now, maxBytes);
+                return format > 0 ? Binary(batch, store, maxBytes, format) : Json(batch, store, time.GetUtcNow().ToUnixTimeMilliseconds(), maxBytes);
             }
 
             // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
-            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, limit, origin, maxBytes), Encode);
+            answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, origin, maxBytes, store.HistoryEpoch), limit, Encode);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             // A reader that takes horizons (format 2, a member) also gets an answer once this member's horizon moved.
             var horizonMoved = format >= 2 && reader is not null && store.Horizons.Own != horizon;
@@ -135,6 +134,14 @@ internal static class ChangeFeedEndpoint
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = answer.ContentType;
+        if (answer.FramedVersion > 0)
+        {
+            // The trailer's clock readings and horizon are this moment's, whenever the page was encoded.
+            await FeedWriter.WriteResponseAsync(context.Response.Body, answer.Body, answer.FramedVersion, store.Hlc, time.GetUtcNow().ToUnixTimeMilliseconds(),
+                answer.LastSeq, answer.MaxSeq, store.Horizons.Own, length => context.Response.ContentLength = length, context.RequestAborted);
+            return;
+        }
+
         context.Response.ContentLength = answer.Body.Length;
         await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
     }
@@ -171,10 +178,14 @@ internal static class ChangeFeedEndpoint
         }
     }
 
-    private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long now, long maxBytes, int version)
+    private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long maxBytes, int version)
     {
-        var buffer = FeedWriter.Encode(batch, store.Site, store.Hlc, now, maxBytes, out var sent, out var lastSeq, version, store.Horizons.Own);
-        return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq);
+        var buffer = FeedWriter.EncodeShared(batch, store.Site, maxBytes, out var sent, out var lastSeq, version);
+        return new FeedAnswer(buffer.Written[FeedWriter.SharedAt..], FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq)
+        {
+            FramedVersion = version,
+            MaxSeq = batch.MaxSeq,
+        };
     }
 
     /// <summary>

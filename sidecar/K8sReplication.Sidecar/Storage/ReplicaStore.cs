@@ -153,7 +153,16 @@ internal sealed class ReplicaStore : IDisposable
     public int PruneConflicts() => conflicts.Prune();
 
     /// <inheritdoc cref="TombstoneCollector.Collect"/>
-    public int CollectTombstones(long horizon, long certified = 0, int max = int.MaxValue) => collector.Collect(horizon, certified, max);
+    public int CollectTombstones(long horizon, long certified = 0, int max = int.MaxValue)
+    {
+        var collected = collector.Collect(horizon, certified, max);
+        if (collected > 0)
+        {
+            Interlocked.Increment(ref historyEpoch);
+        }
+
+        return collected;
+    }
 
     /// <inheritdoc cref="TombstoneCollector.MemberCounted"/>
     public void MemberCounted() => collector.MemberCounted();
@@ -169,6 +178,13 @@ internal sealed class ReplicaStore : IDisposable
 
     private long feedsGeneration;
     private long readerBehindAt;
+    private long historyEpoch;
+
+    /// <summary>
+    /// Raised whenever entries leave the history the feed serves other than by a later change of the same row
+    /// (tombstones collected, rows dropped by a resynchronisation): pages read before are not served after.
+    /// </summary>
+    public long HistoryEpoch => Interlocked.Read(ref historyEpoch);
 
     /// <summary>Raised by <see cref="RestartFeeds"/>: a tailer that sees it change ends its session and reads its cursor again.</summary>
     public long FeedsGeneration => Interlocked.Read(ref feedsGeneration);
@@ -181,8 +197,19 @@ internal sealed class ReplicaStore : IDisposable
     }
 
     /// <inheritdoc cref="StaleResync.DropAbsent"/>
-    public StaleDrop DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain) =>
-        new StaleResync(context, versions, conflicts).DropAbsent(peerHolds, peerAppliedOwn, peer, peerUncertain);
+    public StaleDrop DropAbsentAtPeer(Func<string, byte[], bool> peerHolds, long peerAppliedOwn, SiteId peer, long peerUncertain)
+    {
+        // Raised before the rows go as well as after: a page read while they go is not kept past it.
+        Interlocked.Increment(ref historyEpoch);
+        try
+        {
+            return new StaleResync(context, versions, conflicts).DropAbsent(peerHolds, peerAppliedOwn, peer, peerUncertain);
+        }
+        finally
+        {
+            Interlocked.Increment(ref historyEpoch);
+        }
+    }
 
     /// <inheritdoc cref="TombstoneCollector.OwnHorizon"/>
     public long OwnHorizon(long appliedSeq) => collector.OwnHorizon(appliedSeq);

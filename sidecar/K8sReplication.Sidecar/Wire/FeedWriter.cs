@@ -13,15 +13,35 @@ namespace K8sReplication.Sidecar.Wire;
 /// </summary>
 internal static class FeedWriter
 {
+    /// <summary>Where the batch frame's length goes: after the magic and the version byte.</summary>
+    private static readonly int FrameAt = FeedFormat.Magic.Length + 1;
+
+    /// <summary>Where a page's shared part (<see cref="EncodeShared"/>) begins: the batch frame's type byte.</summary>
+    public static readonly int SharedAt = FrameAt + FeedFormat.FrameHeaderSize;
+
     public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq,
         int version = FeedFormat.Version, long horizon = 0, int capacity = 16 * 1024)
+    {
+        var buffer = EncodeShared(batch, site, maxBytes, out sent, out lastSeq, version, capacity);
+        WriteTail(buffer, hlc, now, lastSeq, batch.MaxSeq, version, horizon);
+        buffer.EndFrame(FrameAt);
+        return buffer;
+    }
+
+    /// <summary>
+    /// The preamble and the batch frame up to the trailer's clock readings: the changes, the 0 that ends them and the
+    /// serving site. What follows (<see cref="WriteTail"/>) differs by the moment of each response; the frame's length
+    /// is set once it is written.
+    /// </summary>
+    public static FrameBuffer EncodeShared(ChangeBatch batch, SiteId site, long maxBytes, out int sent, out long lastSeq,
+        int version = FeedFormat.Version, int capacity = 16 * 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, FeedFormat.OldestVersion);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(version, FeedFormat.Version);
         var buffer = new FrameBuffer(capacity);
         buffer.Write(FeedFormat.Magic);
         buffer.WriteByte((byte)version);
-        var frame = buffer.BeginFrame(FeedFormat.BatchFrame);
+        _ = buffer.BeginFrame(FeedFormat.BatchFrame);
         var start = buffer.Length;
         var tables = new List<string>(4);
         var sites = new List<SiteId>(2);
@@ -75,17 +95,39 @@ internal static class FeedWriter
         Span<byte> siteBytes = stackalloc byte[SiteId.Size];
         site.WriteTo(siteBytes);
         buffer.Write(siteBytes);
+        return buffer;
+    }
+
+    /// <summary>The rest of the trailer: the serving member's HLC and wall clock, the next cursor, its newest seq, and from version 2 its horizon.</summary>
+    public static void WriteTail(FrameBuffer buffer, long hlc, long now, long lastSeq, long maxSeq, int version, long horizon)
+    {
         buffer.WriteInt64(hlc);
         buffer.WriteInt64(now);
         buffer.WriteVarint((ulong)lastSeq);
-        buffer.WriteVarint((ulong)batch.MaxSeq);
+        buffer.WriteVarint((ulong)maxSeq);
         if (version >= 2)
         {
             buffer.WriteVarint((ulong)horizon);
         }
+    }
 
-        buffer.EndFrame(frame);
-        return buffer;
+    /// <summary>
+    /// Writes a binary answer whose shared part (from <see cref="SharedAt"/> of <see cref="EncodeShared"/>'s bytes) is
+    /// <paramref name="shared"/>: a preamble with the frame's length, the shared part as it is, and a trailer of this moment.
+    /// </summary>
+    public static async Task WriteResponseAsync(Stream body, ReadOnlyMemory<byte> shared, int version, long hlc, long now, long lastSeq, long maxSeq,
+        long horizon, Action<long> setLength, CancellationToken cancellationToken)
+    {
+        var tail = new FrameBuffer(64);
+        WriteTail(tail, hlc, now, lastSeq, maxSeq, version, horizon);
+        var head = new byte[SharedAt];
+        FeedFormat.Magic.CopyTo(head);
+        head[FrameAt - 1] = (byte)version;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(FrameAt), shared.Length + tail.Length);
+        setLength(head.Length + shared.Length + tail.Length);
+        await body.WriteAsync(head, cancellationToken);
+        await body.WriteAsync(shared, cancellationToken);
+        await body.WriteAsync(tail.Written, cancellationToken);
     }
 
     private static void WriteSite(FrameBuffer buffer, SiteId site)

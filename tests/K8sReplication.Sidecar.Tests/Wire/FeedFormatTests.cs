@@ -86,6 +86,31 @@ public sealed class FeedFormatTests
         _ = await FeedFrameReader.ReadAsync(new MemoryStream(buffer.Written.ToArray()), 1 << 20, CancellationToken.None);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ASharedPage_WithATrailerOfItsMoment_IsTheWholeEncoding(int version)
+    {
+        // A kept page is sent with the clock readings and horizon of each response: byte for byte what encoding the
+        // page at that moment gives, cut by the byte budget or not.
+        var random = new Random(11);
+        for (var round = 0; round < 50; round++)
+        {
+            var batch = RandomBatch(random, random.Next(0, 40));
+            var maxBytes = round % 2 == 0 ? long.MaxValue : 200;
+            var whole = FeedWriter.Encode(batch, Here, 1000 + round, 2000 + round, maxBytes, out var sent, out var lastSeq, version, horizon: 77);
+            var shared = FeedWriter.EncodeShared(batch, Here, maxBytes, out var sharedSent, out var sharedLast, version);
+            Assert.Equal((sent, lastSeq), (sharedSent, sharedLast));
+
+            using var response = new MemoryStream();
+            long? length = null;
+            await FeedWriter.WriteResponseAsync(response, shared.Written[FeedWriter.SharedAt..], version, 1000 + round, 2000 + round, lastSeq, batch.MaxSeq, 77,
+                l => length = l, CancellationToken.None);
+            Assert.Equal(whole.Written.ToArray(), response.ToArray());
+            Assert.Equal(response.Length, length);
+        }
+    }
+
     private static async Task<FeedFrame> RoundTripAsync(ChangeBatch batch, long maxBytes)
     {
         var buffer = FeedWriter.Encode(batch, Here, 42, 43, maxBytes, out _, out _);
