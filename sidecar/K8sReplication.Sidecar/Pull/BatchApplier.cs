@@ -56,7 +56,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
         if (result.Applied > 0)
         {
-            signal.Notify();
+            signal.NotifyOthers();
         }
 
         return result;

@@ -83,7 +83,7 @@ internal sealed partial class StreamPublisher(
             try
             {
                 // Take the signal before reading, so a change folded between the read and the wait still wakes us.
-                var changed = signal.NextAsync();
+                var changed = signal.NextOwnAsync();
                 var batch = store.ReadChanges(position, BatchSize, store.Site);
                 if (batch.Changes.Count == 0)
                 {
