@@ -22,6 +22,7 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         IReadOnlyDictionary<string, string>? senderSchemaHashes, string peer, string? heldKeyPrefix = null)
     {
         var started = Stopwatch.GetTimestamp();
+        var foldedBefore = replica.Store.FoldConsumed;
         ApplyResult result;
         try
         {
@@ -54,7 +55,13 @@ internal sealed class BatchApplier(StoreAccess replica, DatabaseCircuit database
         CountConflicts(result.ConflictsRecorded);
 
         Interlocked.Add(ref _rejectedFuture, result.RejectedFuture);
-        if (result.Applied > 0)
+        if (replica.Store.FoldConsumed != foldedBefore || result.ConflictsLost > 0 || result.ConflictsRecorded.Count > 0)
+        {
+            // The apply folded this member's captures first (a reader may be waiting at a replace guard's check entry
+            // for that fold), or settled a unique value with a tombstone that may be this member's: its own changes.
+            signal.Notify();
+        }
+        else if (result.Applied > 0)
         {
             signal.NotifyOthers();
         }

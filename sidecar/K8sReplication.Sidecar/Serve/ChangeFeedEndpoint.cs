@@ -100,12 +100,13 @@ internal static class ChangeFeedEndpoint
             FeedAnswer Encode()
             {
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
-                store.NoteServedPage(batch);
                 return format > 0 ? Binary(batch, store, maxBytes, format) : Json(batch, store, time.GetUtcNow().ToUnixTimeMilliseconds(), maxBytes);
             }
 
             // Only byte-bounded pages are shared: a reader of an earlier version asks for whole pages, kept by nobody.
             answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, origin, maxBytes, store.HistoryEpoch), limit, Encode);
+            // Read for this request or for another one: either way this reader is catching up when it stops short.
+            store.NoteServedPage(answer.Changes, answer.LastSeq, answer.MaxSeq);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             // A reader that takes horizons (format 2, a member) also gets an answer once this member's horizon moved.
             var horizonMoved = format >= 2 && reader is not null && store.Horizons.Own != horizon;
@@ -222,6 +223,6 @@ internal static class ChangeFeedEndpoint
             writer.WriteEndObject();
         }
 
-        return new FeedAnswer(buffer.WrittenMemory, "application/json", sent, lastSeq);
+        return new FeedAnswer(buffer.WrittenMemory, "application/json", sent, lastSeq) { MaxSeq = batch.MaxSeq };
     }
 }

@@ -12,6 +12,6 @@ internal sealed record FeedAnswer(ReadOnlyMemory<byte> Body, string ContentType,
     /// <summary>The binary format's version the body is framed in; 0 for a complete (JSON) body.</summary>
     public int FramedVersion { get; init; }
 
-    /// <summary>The serving member's newest seq when the page was read (a binary answer's trailer carries it).</summary>
+    /// <summary>The serving member's newest seq when the page was read (a binary answer's trailer carries it; so does JSON's body).</summary>
     public long MaxSeq { get; init; }
 }

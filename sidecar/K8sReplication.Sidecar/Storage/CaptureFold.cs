@@ -15,6 +15,8 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
     public const int FoldSlice = 1000;
     private const string PendingCapturesSql = "SELECT EXISTS (SELECT 1 FROM __repl_log WHERE tbl <> 0)";
 
+    private long consumed;
+
     /// <summary>
     /// Folds up to <paramref name="maxEntries"/> capture-log entries into the row-version table (and the Merkle tree)
     /// in one transaction. Returns the number of entries folded, or -1 when <paramref name="onlyIfLockFree"/> is set
@@ -87,6 +89,7 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
     {
         var total = 0;
         var folded = 0;
+        var captures = 0;
         var columns = string.Join(", ", Enumerable.Range(1, logKeyColumns).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
         var select = Raw($"SELECT seq, tbl, hlc, deleted, {columns} FROM __repl_log ORDER BY seq LIMIT ?");
         var entries = new List<(long Seq, long Table, long Hlc, long Kind, object?[] Key)>();
@@ -129,6 +132,7 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
                 }
 
                 effects.PlaceNextAt(entry.Seq);
+                captures++;
 
                 var keyValues = new ArraySegment<object?>(entry.Key, 0, table.PrimaryKeyColumns.Count);
                 var key = KeyCodec.Encode(keyValues);
@@ -172,8 +176,19 @@ internal sealed class CaptureFold(ReplicaContext context, VersionIndex versions)
         }
 
         effects.Captured += folded;
+        if (captures > 0)
+        {
+            Interlocked.Add(ref consumed, captures);
+        }
+
         return folded;
     }
+
+    /// <summary>
+    /// Captures folds took off the log (the checks that folded to nothing too; not clock entries), counted when read:
+    /// a feed reader that stopped at an entry only a fold resolves may go on once this moved.
+    /// </summary>
+    public long Consumed => Interlocked.Read(ref consumed);
 
     /// <summary>
     /// Records that a row with a live version left the table without a delete trigger firing (an INSERT/UPDATE OR

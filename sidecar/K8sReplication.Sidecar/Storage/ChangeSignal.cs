@@ -4,9 +4,10 @@ namespace K8sReplication.Sidecar.Storage;
 /// Wakes long-polling feed readers when the local store gained entries: this member's own (a commit of the app, a
 /// fold, a collection round) or other members' (an applied remote batch). Each notification completes the current
 /// generation's task and starts a new one, so waiters never miss a signal raised between their check and their wait
-/// (they take the task before checking). Readers of this member's own changes wait on <see cref="NextOwnAsync"/>: a
-/// remote batch holds none of them (a unique value lost to it leaves a tombstone at the winner's version), so in a
-/// full mesh the tailers of a member that applies a burst are not woken, page after page, to scan it for nothing.
+/// (they take the task before checking). Readers of this member's own changes wait on <see cref="NextOwnAsync"/>: the
+/// remote changes an apply writes are none of them, so in a full mesh the tailers of a member that applies a burst are
+/// not woken, page after page, to scan it for nothing. An apply that also folded this member's captures, or settled a
+/// unique value (its tombstone may carry this member's version), wakes everyone.
 /// </summary>
 internal sealed class ChangeSignal
 {

@@ -122,6 +122,9 @@ internal sealed class ReplicaStore : IDisposable
     /// <inheritdoc cref="CaptureFold.TryFoldAll"/>
     public bool TryFoldAll() => fold.TryFoldAll();
 
+    /// <inheritdoc cref="CaptureFold.Consumed"/>
+    public long FoldConsumed => fold.Consumed;
+
     /// <inheritdoc cref="CaptureFold.HasPendingCaptures"/>
     public bool HasPendingCaptures() => fold.HasPendingCaptures();
 
@@ -278,13 +281,13 @@ internal sealed class ReplicaStore : IDisposable
         feed.ReadChanges(afterSeq, limit, origin, maxBytes);
 
     /// <summary>
-    /// The change feed served <paramref name="page"/> to a peer: a page with changes that stops short of the newest seq
-    /// means that peer is catching up (see <see cref="FeedReaderBehindWithin"/>).
+    /// The change feed served a peer a page of <paramref name="changes"/> up to <paramref name="lastSeq"/>, read when the
+    /// newest seq was <paramref name="maxSeq"/>: a page with changes that stops short of it means that peer is catching
+    /// up (see <see cref="FeedReaderBehindWithin"/>).
     /// </summary>
-    public void NoteServedPage(ChangeBatch page)
+    public void NoteServedPage(int changes, long lastSeq, long maxSeq)
     {
-        ArgumentNullException.ThrowIfNull(page);
-        if (page.Changes.Count > 0 && page.LastSeq < page.MaxSeq)
+        if (changes > 0 && lastSeq < maxSeq)
         {
             Interlocked.Exchange(ref readerBehindAt, context.Options.TimeProvider.GetTimestamp());
         }
