@@ -182,7 +182,7 @@ internal static class ChangeFeedEndpoint
     private static FeedAnswer Binary(ChangeBatch batch, ReplicaStore store, long maxBytes, int version)
     {
         var buffer = FeedWriter.EncodeShared(batch, store.Site, maxBytes, out var sent, out var lastSeq, version);
-        return new FeedAnswer(buffer.Written[FeedWriter.SharedAt..], FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq)
+        return new FeedAnswer(buffer.Written, FeedFormat.ContentType + "; version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, lastSeq)
         {
             FramedVersion = version,
             MaxSeq = batch.MaxSeq,

@@ -33,7 +33,6 @@ internal sealed class FeedAnswerCache(TimeProvider time)
 
     private readonly Lock _gate = new();
     private readonly Dictionary<FeedAnswerKey, List<Entry>> _answers = [];
-    private int _count;
     private long _bytes;
 
     /// <summary>Requests served by another request's encoding.</summary>
@@ -67,7 +66,6 @@ internal sealed class FeedAnswerCache(TimeProvider time)
                 }
 
                 list.Add(entry);
-                _count++;
                 created = true;
             }
         }
@@ -124,29 +122,13 @@ internal sealed class FeedAnswerCache(TimeProvider time)
             return null;
         }
 
-        foreach (var entry in list)
-        {
-            if (entry.Done is not { } done)
-            {
-                // In flight: its page holds at most its own limit's changes.
-                if (key.Format > 0 ? entry.Limit <= limit : entry.Limit == limit)
-                {
-                    return entry;
-                }
-
-                continue;
-            }
-
-            var answer = entry.Answer.Result;
-            var fresh = time.GetElapsedTime(done, now) <= (key.Format > 0 ? FramedMaxAge : MaxAge);
-            if (fresh && (key.Format > 0 ? answer.Changes <= limit : entry.Limit == limit))
-            {
-                return entry;
-            }
-        }
-
-        return null;
+        // In flight, a page holds at most its own limit's changes; a binary one serves any limit that many changes fit.
+        return list.FirstOrDefault(entry => entry.Done is not { } done
+            ? (key.Format > 0 ? entry.Limit <= limit : entry.Limit == limit)
+            : !Stale(key, done, now) && (key.Format > 0 ? entry.Answer.Result.Changes <= limit : entry.Limit == limit));
     }
+
+    private bool Stale(FeedAnswerKey key, long done, long now) => time.GetElapsedTime(done, now) > (key.Format > 0 ? FramedMaxAge : MaxAge);
 
     private void Forget(FeedAnswerKey key, Entry entry)
     {
@@ -163,7 +145,6 @@ internal sealed class FeedAnswerCache(TimeProvider time)
             return;
         }
 
-        _count--;
         if (entry.Done is not null)
         {
             _bytes -= entry.Answer.Result.Body.Length;
@@ -180,17 +161,14 @@ internal sealed class FeedAnswerCache(TimeProvider time)
         // Stale answers go at every miss, so memory is held only by answers young enough to be served; then the oldest
         // finished ones while over a bound. Answers being encoded stay: requests are waiting for them.
         var finished = _answers.SelectMany(p => p.Value.Where(e => e.Done is not null).Select(e => (p.Key, Entry: e))).ToList();
-        foreach (var (key, entry) in finished)
+        foreach (var (key, entry) in finished.Where(f => Stale(f.Key, f.Entry.Done!.Value, now)))
         {
-            if (time.GetElapsedTime(entry.Done!.Value, now) > (key.Format > 0 ? FramedMaxAge : MaxAge))
-            {
-                Remove(key, entry);
-            }
+            Remove(key, entry);
         }
 
         foreach (var (key, entry) in finished.OrderBy(f => f.Entry.Done))
         {
-            if (_count < Capacity && _bytes <= CapacityBytes)
+            if (_answers.Values.Sum(l => l.Count) < Capacity && _bytes <= CapacityBytes)
             {
                 break;
             }

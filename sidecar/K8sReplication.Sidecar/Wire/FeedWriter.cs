@@ -16,8 +16,8 @@ internal static class FeedWriter
     /// <summary>Where the batch frame's length goes: after the magic and the version byte.</summary>
     private static readonly int FrameAt = FeedFormat.Magic.Length + 1;
 
-    /// <summary>Where a page's shared part (<see cref="EncodeShared"/>) begins: the batch frame's type byte.</summary>
-    public static readonly int SharedAt = FrameAt + FeedFormat.FrameHeaderSize;
+    /// <summary>Where the batch frame's content begins (its type byte), after the preamble and the frame's length.</summary>
+    private static readonly int SharedAt = FrameAt + FeedFormat.FrameHeaderSize;
 
     public static FrameBuffer Encode(ChangeBatch batch, SiteId site, long hlc, long now, long maxBytes, out int sent, out long lastSeq,
         int version = FeedFormat.Version, long horizon = 0, int capacity = 16 * 1024)
@@ -112,21 +112,20 @@ internal static class FeedWriter
     }
 
     /// <summary>
-    /// Writes a binary answer whose shared part (from <see cref="SharedAt"/> of <see cref="EncodeShared"/>'s bytes) is
-    /// <paramref name="shared"/>: a preamble with the frame's length, the shared part as it is, and a trailer of this moment.
+    /// Writes a binary answer from <paramref name="shared"/>, the bytes <see cref="EncodeShared"/> wrote, which are never
+    /// changed (other responses send them too): their preamble with this response's frame length, the rest as it is, and
+    /// a trailer of this moment.
     /// </summary>
     public static async Task WriteResponseAsync(Stream body, ReadOnlyMemory<byte> shared, int version, long hlc, long now, long lastSeq, long maxSeq,
         long horizon, Action<long> setLength, CancellationToken cancellationToken)
     {
         var tail = new FrameBuffer(64);
         WriteTail(tail, hlc, now, lastSeq, maxSeq, version, horizon);
-        var head = new byte[SharedAt];
-        FeedFormat.Magic.CopyTo(head);
-        head[FrameAt - 1] = (byte)version;
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(FrameAt), shared.Length + tail.Length);
-        setLength(head.Length + shared.Length + tail.Length);
+        var head = shared[..SharedAt].ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(FrameAt), shared.Length - SharedAt + tail.Length);
+        setLength(shared.Length + tail.Length);
         await body.WriteAsync(head, cancellationToken);
-        await body.WriteAsync(shared, cancellationToken);
+        await body.WriteAsync(shared[SharedAt..], cancellationToken);
         await body.WriteAsync(tail.Written, cancellationToken);
     }
 

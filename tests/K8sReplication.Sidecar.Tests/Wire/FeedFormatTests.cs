@@ -104,7 +104,7 @@ public sealed class FeedFormatTests
 
             using var response = new MemoryStream();
             long? length = null;
-            await FeedWriter.WriteResponseAsync(response, shared.Written[FeedWriter.SharedAt..], version, 1000 + round, 2000 + round, lastSeq, batch.MaxSeq, 77,
+            await FeedWriter.WriteResponseAsync(response, shared.Written, version, 1000 + round, 2000 + round, lastSeq, batch.MaxSeq, 77,
                 l => length = l, CancellationToken.None);
             Assert.Equal(whole.Written.ToArray(), response.ToArray());
             Assert.Equal(response.Length, length);
