@@ -16,7 +16,9 @@ namespace K8sReplication.Sidecar.Tests.Storage;
 /// a delete it missed — and every acknowledged write that was discarded without a later write made over it is in some
 /// replica's conflict log. Some rounds collect by age instead (uncertified): what every replica but an away one has
 /// applied, as <c>tombstoneTtl</c> does for a member away that long (one that has read the collecting replica's feed
-/// before: a member that never did is taken for a new one); a replica that then reads that one's feed from below a
+/// before: a member that never did is taken for a new one). That age horizon lies in every replica's past, as now minus
+/// a TTL longer than any clock skew does, and from then on every replica's collection round (the away one's too) takes
+/// the greater of it and the mesh horizon, as a sidecar's does; a replica that then reads that one's feed from below a
 /// collected tombstone resynchronises from it, as a sidecar does on the 410 answer, while the others may read the away
 /// one's feed first. Seeded: K8SREPL_PROPERTY_SEED replays; K8SREPL_PROPERTY_RUNS sets how many schedules (150).
 /// </summary>
@@ -82,6 +84,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
         try
         {
             var history = new Dictionary<string, List<Written>>(StringComparer.Ordinal);
+            var byAge = 0L; // now - tombstoneTtl: the same for every replica, and only rising
             foreach (var op in ops)
             {
                 beforeOp?.Invoke(op);
@@ -94,16 +97,17 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
                         Pull(replicas[op.Replica], replicas[op.Other], replicas, trace);
                         break;
                     case Kind.Collect:
-                        var mesh = MeshHorizon(replicas, history);
-                        replicas[op.Replica].Store.CollectTombstones(mesh, certified: mesh);
+                        Collect(replicas[op.Replica], MeshHorizon(replicas, history), byAge);
                         break;
                     case Kind.Expire when replicas.Where((_, i) => i != op.Other).All(r => Cursor(replicas[op.Other], r) > 0):
                         // tombstoneTtl passed while the away replica (which has read every feed before) was gone: every
-                        // other replica collects what all but the away one have applied, whether it has it or not.
-                        var horizon = MeshHorizon([.. replicas.Where((_, i) => i != op.Other)], history);
+                        // other replica collects what all but the away one have applied, whether it has it or not. That
+                        // age lies in every replica's past (the TTL is longer than any clock skew): no replica writes at
+                        // or below it from now on. The away one collects by age too at its next round.
+                        byAge = Math.Max(byAge, Math.Min(MeshHorizon([.. replicas.Where((_, i) => i != op.Other)], history), replicas.Min(r => r.Store.Hlc)));
                         foreach (var r in replicas.Where((_, i) => i != op.Other))
                         {
-                            r.Store.CollectTombstones(horizon);
+                            r.Store.CollectTombstones(byAge);
                         }
 
                         break;
@@ -129,7 +133,7 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
                 var horizon = MeshHorizon(replicas, history);
                 foreach (var r in replicas)
                 {
-                    r.Store.CollectTombstones(horizon, certified: horizon);
+                    Collect(r, horizon, byAge);
                 }
 
                 trace?.Invoke($"final {round}: collected at {horizon}:\n{DumpAll(replicas)}");
@@ -150,6 +154,9 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>A collection round as a sidecar runs it: the greater of the mesh horizon (which certifies) and the age horizon.</summary>
+    private static void Collect(TestReplica r, long mesh, long byAge) => r.Store.CollectTombstones(Math.Max(mesh, byAge), certified: mesh);
 
     private static void Write(TestReplica r, Op op, Dictionary<string, List<Written>> history)
     {
