@@ -97,8 +97,7 @@ internal static class AppTaxCase
                 toOther.Add(await ThroughputCase.WaitCountAsync(mesh[1], o.Rows, clock));
 
                 // The autocommit writes start from a settled pair, as in the other two databases.
-                await Shell.WaitAsync(async () => (await mesh[1].StatusAsync()).MerkleRoot == (await mesh[0].StatusAsync()).MerkleRoot,
-                    TimeSpan.FromMinutes(2), "equal roots before the autocommit writes", 20);
+                await mesh.SettleAsync("equal roots before the autocommit writes");
                 var before = meter.WaitedMs;
                 JitQuiet.Wait();
                 double SidecarsCpu() => ProcessMetrics.CpuSeconds(mesh[0].Pid) + ProcessMetrics.CpuSeconds(mesh[1].Pid);

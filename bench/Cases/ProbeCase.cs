@@ -23,8 +23,9 @@ internal static class ProbeCase
         var buffer = new byte[64 * 1024];
         var received = 0;
         int n;
-        while ((n = await stream.ReadAsync(buffer)) > 0)
+        while ((n = await stream.ReadAsync(buffer.AsMemory(Math.Min(received, buffer.Length - 1)))) > 0)
         {
+            // The answer may come in several reads: each lands after the one before (the status line stays first).
             received += n;
         }
 

@@ -48,6 +48,22 @@ internal sealed class BenchMesh : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="StartAsync"/>, then <see cref="ConnectAsync"/>.</summary>
+    public static async Task<BenchMesh> StartConnectedAsync(string folder, int count, Func<BenchNode, IEnumerable<string>>? flags = null)
+    {
+        var mesh = await StartAsync(folder, count, flags: flags);
+        try
+        {
+            await mesh.ConnectAsync();
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Every member tails every other (through <paramref name="urlFor"/> when given) and waits until connected.</summary>
     public async Task ConnectAsync(Func<int, int, Uri>? urlFor = null, long generation = 1)
     {
@@ -64,6 +80,16 @@ internal sealed class BenchMesh : IAsyncDisposable
                 TimeSpan.FromMinutes(2), $"{n.Name} connected to every peer", 20);
         }
     }
+
+    /// <summary>
+    /// Waits until every member reports the same Merkle root: the writer has folded its captures and every other member
+    /// has applied them (the work a burst leaves behind is done).
+    /// </summary>
+    public Task SettleAsync(string what, TimeSpan? timeout = null) => Shell.WaitAsync(async () =>
+    {
+        var roots = await Task.WhenAll(Nodes.Select(async n => (await n.StatusAsync()).MerkleRoot));
+        return roots.Distinct(StringComparer.Ordinal).Count() == 1;
+    }, timeout ?? TimeSpan.FromMinutes(2), what, 20);
 
     public async ValueTask DisposeAsync()
     {

@@ -84,7 +84,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"sidecar CPU under load ({rate} commits; busiest member)", lag.CpuPercent, "idle", idleCpu));
         Add(new(Ours, $"sidecar RSS under load ({rate} commits; largest member)", lag.RssMb, "idle", idleRss));
 
-        var tp = await ThroughputCase.RunAsync(mesh, o);
+        var tp = await ThroughputCase.RunAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "pair-burst"), 2), o);
         var name = $"{N} rows in 1000-row tx on one member: converged on 1 other member";
         Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication", _postgres, "≤ 1.0 s", 1.0));
         Add(new(Ours, name, tp.ToAll, "Redis primary→replica", _redis));
@@ -97,8 +97,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, "feed bytes on the wire per row (no compression)", tp.WireBytesPerRow, "the row's own bytes (36-char key + 100-byte blob)", Sample.Of("bytes", ThroughputCase.RowBytes)));
 
         var a = await mesh[0].StatusAsync();
-        await Shell.WaitAsync(async () => (await mesh[1].StatusAsync()).MerkleRoot == (await mesh[0].StatusAsync()).MerkleRoot,
-            TimeSpan.FromMinutes(2), "equal roots before the probe", 50);
+        await mesh.SettleAsync("equal roots before the probe");
         var bytes = new Sample("bytes");
         var ms = new Sample("ms");
         for (var rep = 0; rep < o.Reps; rep++)
@@ -114,9 +113,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
 
     public async Task FourAsync()
     {
-        await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "four"), 4);
-        await mesh.ConnectAsync();
-        var tp = await ThroughputCase.RunAsync(mesh, o);
+        var tp = await ThroughputCase.RunAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "four"), 4), o);
         var name = $"{N} rows in 1000-row tx on one member: converged on all 3 other members (4-member full mesh)";
         Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication (1 subscriber)", _postgres, "≤ 2.0 s", 2.0));
         Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
