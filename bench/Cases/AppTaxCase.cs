@@ -20,11 +20,12 @@ internal static class AppTaxCase
 {
     /// <summary>
     /// One database's figures; for the autocommit writes also the app thread's own CPU time, how often it was preempted
-    /// (involuntary context switches) and how long it waited for a CPU: what separates waiting for a core from doing
+    /// (involuntary context switches), how long it waited for a CPU, and the rest of its time: blocked (neither running
+    /// nor runnable: waiting for the disk, a lock, a sleep). What separates waiting for a core or the disk from doing
     /// more work.
     /// </summary>
     public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs,
-        Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions, Sample AutocommitRunQueueSeconds);
+        Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions, Sample AutocommitRunQueueSeconds, Sample AutocommitBlockedSeconds);
 
     /// <summary><paramref name="RunningSidecarCpuSeconds"/>: both sidecars' CPU time during the autocommit writes.</summary>
     public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther,
@@ -34,7 +35,7 @@ internal static class AppTaxCase
     {
         var autocommit = o.Quick ? 2000 : 20_000;
         var folder = Path.Combine(o.Dir, "apptax");
-        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"), new Sample("s"), new Sample("switches"), new Sample("s"));
+        Writes New() => new(new Sample("s"), new Sample("s"), new Sample("ms"), new Sample("ms"), new Sample("s"), new Sample("switches"), new Sample("s"), new Sample("s"));
         var plain = New();
         var floor = New();
         var relayed = New();
@@ -151,6 +152,7 @@ internal static class AppTaxCase
         into.AutocommitAppCpuSeconds.Add(measured.App.UserSeconds + measured.App.SystemSeconds);
         into.AutocommitPreemptions.Add(measured.App.Involuntary);
         into.AutocommitRunQueueSeconds.Add(measured.App.RunQueueSeconds);
+        into.AutocommitBlockedSeconds.Add(Math.Max(0, measured.Seconds - measured.App.UserSeconds - measured.App.SystemSeconds - measured.App.RunQueueSeconds));
     }
 
     /// <summary><see cref="Autocommit"/> with the calling thread's CPU time and context switches over the writes.</summary>

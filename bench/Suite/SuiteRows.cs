@@ -140,6 +140,8 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"app write of {m} autocommit rows: times the app thread was preempted, capture floor", t.Floor.AutocommitPreemptions, null, null));
         Add(new(Ours, $"app write of {m} autocommit rows: the app thread's time waiting for a CPU, both sidecars running", t.Running.AutocommitRunQueueSeconds, "replication floor", t.Relayed.AutocommitRunQueueSeconds));
         Add(new(Ours, $"app write of {m} autocommit rows: the app thread's time waiting for a CPU, capture floor", t.Floor.AutocommitRunQueueSeconds, null, null));
+        Add(new(Ours, $"app write of {m} autocommit rows: the app thread's time blocked (disk, locks), both sidecars running", t.Running.AutocommitBlockedSeconds, "capture floor", t.Floor.AutocommitBlockedSeconds));
+        Add(new(Ours, $"app write of {m} autocommit rows: the app thread's time blocked (disk, locks), replication floor", t.Relayed.AutocommitBlockedSeconds, "capture floor", t.Floor.AutocommitBlockedSeconds));
         Add(new(Ours, $"both sidecars' CPU time during the {m} autocommit writes", t.RunningSidecarCpuSeconds, "the app's write time", t.Running.AutocommitSeconds));
     }
 
