@@ -32,7 +32,7 @@ public sealed class NamespaceLayeringTests
         // The Redis transport: a tailer per peer stream beside Pull's feed tailer, applying through Pull's BatchApplier and asking Repair for rounds.
         ["Streams"] = ["Pull", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Metrics"],
         ["Engine"] = ["Streams", "Pull", "Repair", "Storage", "Resilience", "Configuration", "Metrics", "Security"],
-        ["Serve"] = ["Engine", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Security"],
+        ["Serve"] = ["Engine", "Repair", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         ["Hosting"] = ["Serve", "Engine", "Streams", "Repair", "Capture", "Pull", "Backup", "Storage", "Wire", "Resilience", "Configuration", "Metrics", "Security"],
         [""] = ["Hosting", "Backup", "Configuration"],
     };

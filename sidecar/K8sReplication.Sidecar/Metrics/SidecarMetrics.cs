@@ -52,6 +52,11 @@ internal sealed class SidecarMetrics
         StreamBadEntries = factory.Counter("replication_stream_bad_entries_total",
             "Redis stream entries skipped, never applied, per peer and reason (hash, op, malformed, site).", "peer", "reason");
         StreamTrimmed = factory.Counter("replication_stream_trimmed_total", "Times a peer's Redis stream was trimmed past this member's cursor.", "peer");
+        Feed = new FeedMetrics(
+            factory.Counter("replication_feed_answers_total", "Answers of this member's change feed, per format (frames, json) and outcome (changes; empty: the long poll ended without any).", "format", "outcome"),
+            factory.Counter("replication_feed_changes_served_total", "Changes sent by this member's change feed, per format.", "format"),
+            factory.Counter("replication_feed_reads_total",
+                "Feed pages read while answering, per source (store: read and encoded for the request; cache: shared from another reader's) and result (changes, empty).", "source", "result"));
         _stateGauges = new StateGauges(factory);
         factory.Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -74,6 +79,9 @@ internal sealed class SidecarMetrics
     public Counter StreamBadEntries { get; }
 
     public Counter StreamTrimmed { get; }
+
+    /// <summary>What the change feed serves (see <see cref="FeedMetrics"/>).</summary>
+    public FeedMetrics Feed { get; }
 
     /// <summary>The per-peer series of one peer, their labelled children cached for the loops' hot paths.</summary>
     public PeerMetrics ForPeer(string peer) => _peers.GetOrAdd(peer, _createPeer);

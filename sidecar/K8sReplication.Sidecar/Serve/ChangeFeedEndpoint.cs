@@ -4,6 +4,7 @@ using K8sReplication.Contracts.Health;
 using K8sReplication.Contracts.Wire;
 using K8sReplication.Sidecar.Configuration;
 using K8sReplication.Sidecar.Engine;
+using K8sReplication.Sidecar.Metrics;
 using K8sReplication.Sidecar.Resilience;
 using K8sReplication.Sidecar.Storage;
 using K8sReplication.Sidecar.Wire;
@@ -29,6 +30,7 @@ internal static class ChangeFeedEndpoint
         var changed = services.GetRequiredService<ChangeSignal>();
         var cache = services.GetRequiredService<FeedAnswerCache>();
         var time = services.GetRequiredService<TimeProvider>();
+        var feedMetrics = services.GetRequiredService<SidecarMetrics>().Feed;
         var format = Format(context);
         var after = RequestInput.Long(context, "after", 0, 0, long.MaxValue);
         var limit = (int)RequestInput.Long(context, "limit", ReplicationApi.DefaultLimit, 1, ReplicationApi.MaxLimit);
@@ -97,8 +99,10 @@ internal static class ChangeFeedEndpoint
             // Take the signal before reading so a fold between the read and the wait still wakes us.
             var signal = origin == store.Site ? changed.NextOwnAsync() : changed.NextAsync();
             var from = after;
+            var encoded = false;
             FeedAnswer Encode()
             {
+                encoded = true;
                 var batch = store.ReadChanges(from, limit, origin, maxBytes);
                 return format > 0 ? Binary(batch, store, maxBytes, format) : Json(batch, store, time.GetUtcNow().ToUnixTimeMilliseconds(), maxBytes);
             }
@@ -107,6 +111,7 @@ internal static class ChangeFeedEndpoint
             answer = maxBytes == long.MaxValue ? Encode() : await cache.GetOrEncodeAsync(new FeedAnswerKey(format, from, origin, maxBytes, store.HistoryEpoch), limit, Encode);
             // Read for this request or for another one: either way this reader is catching up when it stops short.
             store.NoteServedPage(answer.Changes, answer.LastSeq, answer.MaxSeq);
+            feedMetrics.Read(shared: !encoded, answer.Changes);
             var left = TimeSpan.FromMilliseconds(waitMs) - time.GetElapsedTime(started);
             // A reader that takes horizons (format 2, a member) also gets an answer once this member's horizon moved.
             var horizonMoved = format >= 2 && reader is not null && store.Horizons.Own != horizon;
@@ -133,6 +138,7 @@ internal static class ChangeFeedEndpoint
             }
         }
 
+        feedMetrics.Answered(binary: answer.FramedVersion > 0, answer.Changes);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = answer.ContentType;
         if (answer.FramedVersion > 0)

@@ -88,6 +88,12 @@ public sealed class ProbeAndMetricsTests
         var captured = await http.GetStringAsync(new Uri(mesh[0].Process.AdminUrl, "/metrics"));
         Assert.Contains("replication_changes_captured_total 2", captured);
 
+        // The writer's feed sent its 2 changes to the other member in the binary format, read from its store.
+        Assert.True(Sample(captured, "replication_feed_changes_served_total{format=\"frames\"}") >= 2, captured);
+        Assert.True(Sample(captured, "replication_feed_answers_total{format=\"frames\",outcome=\"changes\"}") >= 1, captured);
+        Assert.True(Sample(captured, "replication_feed_reads_total{source=\"store\",result=\"changes\"}") >= 1, captured);
+        Assert.Equal(0, Sample(captured, "replication_feed_changes_served_total{format=\"json\"}"));
+
         ProcessStartInfo info = new(promtool, ["check", "metrics"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         Process process;
         try
@@ -108,6 +114,12 @@ public sealed class ProbeAndMetricsTests
             Assert.True(process.ExitCode == 0, "promtool check metrics failed:\n" + output);
         }
     }
+
+    /// <summary>The value of the series <paramref name="series"/> (name and labels as exported) in a scrape; 0 when absent (a labelled series is exported once it moved).</summary>
+    private static double Sample(string scrape, string series) =>
+        scrape.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     [Theory]
     [InlineData("--bogus", "--bogus")]
