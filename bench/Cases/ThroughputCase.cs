@@ -22,7 +22,13 @@ internal static class ThroughputCase
     /// <param name="SenderCpuUsPerRow">CPU of the writing member's sidecar (fold, serving the feed) per row.</param>
     /// <param name="ReceiverCpuUsPerRow">CPU of the busiest receiving sidecar (fetch, decode, apply) per row.</param>
     /// <param name="WireBytesPerRow">Feed answer bytes a receiver read per row (no compression between members).</param>
-    public sealed record Result(Sample ToAll, Sample WriteSeconds, Sample SenderCpuUsPerRow, Sample ReceiverCpuUsPerRow, Sample WireBytesPerRow);
+    /// <param name="SenderReads">Feed pages the writer's sidecar read and encoded while answering (burst until settled).</param>
+    /// <param name="SenderSharedReads">Feed pages it served from another reader's encoding instead.</param>
+    /// <param name="SenderEmptyReads">Of both, the pages that held no change (a long poll woken with nothing for it).</param>
+    public sealed record Result(Sample ToAll, Sample WriteSeconds, Sample SenderCpuUsPerRow, Sample ReceiverCpuUsPerRow, Sample WireBytesPerRow,
+        Sample SenderReads, Sample SenderSharedReads, Sample SenderEmptyReads);
+
+    private const string Reads = "replication_feed_reads_total{source=";
 
     /// <summary>Every repetition on the one <paramref name="mesh"/>, each adding N rows once the one before settled.</summary>
     public static Task<Result> RunAsync(BenchMesh mesh, SuiteOptions o) => RunAsync(() => Task.FromResult(mesh), o, owned: false);
@@ -36,12 +42,20 @@ internal static class ThroughputCase
         var senderCpu = new Sample("µs/row");
         var receiverCpu = new Sample("µs/row");
         var wire = new Sample("bytes/row");
+        var reads = new Sample("pages");
+        var shared = new Sample("pages");
+        var empty = new Sample("pages");
         for (var rep = 0; rep < o.Reps; rep++)
         {
             var mesh = await start();
             try
             {
+                var before = await ReadCounts(mesh[0]);
                 await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire);
+                var after = await ReadCounts(mesh[0]);
+                reads.Add(after.Store - before.Store);
+                shared.Add(after.Cache - before.Cache);
+                empty.Add(after.Empty - before.Empty);
             }
             finally
             {
@@ -52,8 +66,13 @@ internal static class ThroughputCase
             }
         }
 
-        return new Result(toAll, write, senderCpu, receiverCpu, wire);
+        return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty);
     }
+
+    /// <summary>The sender's feed page reads so far: encoded, shared, and of both those that held nothing.</summary>
+    private static async Task<(double Store, double Cache, double Empty)> ReadCounts(BenchNode sender) => (
+        await sender.MetricAsync(Reads + "\"store\""), await sender.MetricAsync(Reads + "\"cache\""),
+        await sender.MetricAsync(Reads + "\"store\",result=\"empty\"") + await sender.MetricAsync(Reads + "\"cache\",result=\"empty\""));
 
     private static async Task Burst(BenchMesh mesh, int rows, Sample toAll, Sample write, Sample senderCpu, Sample receiverCpu, Sample wire)
     {

@@ -53,7 +53,8 @@ internal static class TlsCase
 
     private static ThroughputCase.Result Merge(List<ThroughputCase.Result> runs) => new(
         Join(runs.Select(r => r.ToAll)), Join(runs.Select(r => r.WriteSeconds)), Join(runs.Select(r => r.SenderCpuUsPerRow)),
-        Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)));
+        Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)), Join(runs.Select(r => r.SenderReads)),
+        Join(runs.Select(r => r.SenderSharedReads)), Join(runs.Select(r => r.SenderEmptyReads)));
 
     private static Sample Join(IEnumerable<Sample> samples)
     {

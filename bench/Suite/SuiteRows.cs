@@ -94,6 +94,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         _pairSenderCpu = tp.SenderCpuUsPerRow;
         Add(new(Ours, $"sidecar CPU per replicated row, sender (fold + serve; {N} rows to 1 member)", tp.SenderCpuUsPerRow, null, null));
         Add(new(Ours, $"sidecar CPU per replicated row, receiver (fetch + decode + apply; {N} rows to 1 member)", tp.ReceiverCpuUsPerRow, null, null));
+        AddReads("to 1 member", tp);
         Add(new(Ours, "feed bytes on the wire per row (no compression)", tp.WireBytesPerRow, "the row's own bytes (36-char key + 100-byte blob)", Sample.Of("bytes", ThroughputCase.RowBytes)));
 
         var a = await mesh[0].StatusAsync();
@@ -119,6 +120,15 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));
         Add(new(Ours, name, tp.ToAll, "the same rows to 1 other member (pair case)", _pairToOne, "≤ 2×", 2.0, TargetOnRatio: true));
         Add(new(Ours, "sidecar CPU per replicated row, sender serving 3 members", tp.SenderCpuUsPerRow, "sender serving 1 member (pair case)", _pairSenderCpu));
+        AddReads("to 3 members", tp);
+    }
+
+    /// <summary>The sender's feed page reads during a burst (until settled): what fan-out shares and what long polls waste.</summary>
+    private void AddReads(string what, ThroughputCase.Result tp)
+    {
+        Add(new(Ours, $"feed pages the sender read and encoded per {N}-row burst {what} (until settled)", tp.SenderReads, null, null));
+        Add(new(Ours, $"feed pages the sender served from another reader's encoding per burst {what}", tp.SenderSharedReads, "pages read and encoded", tp.SenderReads));
+        Add(new(Ours, $"feed pages the sender read that held no change (long polls woken for nothing) per burst {what}", tp.SenderEmptyReads, "pages read and encoded", tp.SenderReads));
     }
 
     public async Task AppTaxAsync()
