@@ -28,7 +28,10 @@ internal sealed class FeedAnswerCache(TimeProvider time)
     /// <summary>Answers kept at most.</summary>
     public const int Capacity = 64;
 
-    /// <summary>Bytes of finished answers kept at most (a few pages of each tailer's byte budget).</summary>
+    /// <summary>
+    /// Bytes of finished answers kept at most (a few pages of each tailer's byte budget), counted by the buffers they
+    /// hold: an encoding's buffer grows by doubling, so it can be up to twice its body.
+    /// </summary>
     public const long CapacityBytes = 16L << 20;
 
     private readonly Lock _gate = new();
@@ -98,7 +101,7 @@ internal sealed class FeedAnswerCache(TimeProvider time)
             lock (_gate)
             {
                 entry.Done = time.GetTimestamp();
-                _bytes += result.Body.Length;
+                _bytes += Footprint(result.Body);
             }
 
             return result;
@@ -147,7 +150,7 @@ internal sealed class FeedAnswerCache(TimeProvider time)
 
         if (entry.Done is not null)
         {
-            _bytes -= entry.Answer.Result.Body.Length;
+            _bytes -= Footprint(entry.Answer.Result.Body);
         }
 
         if (list.Count == 0)
@@ -155,6 +158,10 @@ internal sealed class FeedAnswerCache(TimeProvider time)
             _answers.Remove(key);
         }
     }
+
+    /// <summary>The memory an answer's body keeps alive: the whole array it is a slice of.</summary>
+    private static long Footprint(ReadOnlyMemory<byte> body) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var segment) ? segment.Array!.Length : body.Length;
 
     private void Evict(long now)
     {

@@ -97,6 +97,28 @@ public sealed class FeedAnswerCacheTests
     }
 
     [Fact]
+    public async Task KeptBytes_CountTheBuffersThePagesHold_NotOnlyTheirBodies()
+    {
+        var time = new ManualTimeProvider();
+        var cache = new FeedAnswerCache(time);
+        // Bodies of a quarter of the bound, each a slice of a buffer twice as long (an encoding's grown buffer).
+        var bodyBytes = (int)(FeedAnswerCache.CapacityBytes / 4);
+        FeedAnswer Sliced() => new(new byte[bodyBytes * 2].AsMemory(0, bodyBytes), "x", 5, 15) { FramedVersion = 2, MaxSeq = 100 };
+        for (var i = 0; i < 3; i++)
+        {
+            _ = await cache.GetOrEncodeAsync(Binary with { After = i }, 1000, Sliced);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        // 1.5 × the bound held: the oldest goes at the next miss though the bodies alone (0.75 ×) are within it.
+        _ = await cache.GetOrEncodeAsync(Binary with { After = 9 }, 1000, () => Page(5));
+        var encodings = 0;
+        _ = await cache.GetOrEncodeAsync(Binary with { After = 0 }, 1000, () => { encodings++; return Page(5); });
+        _ = await cache.GetOrEncodeAsync(Binary with { After = 2 }, 1000, () => { encodings++; return Page(5); });
+        Assert.Equal(1, encodings);
+    }
+
+    [Fact]
     public async Task EmptyPagesAndFailures_AreNotKept()
     {
         var cache = new FeedAnswerCache(new ManualTimeProvider());
