@@ -23,9 +23,11 @@ internal static class ProbeCase
         var buffer = new byte[64 * 1024];
         var received = 0;
         int n;
-        while ((n = await stream.ReadAsync(buffer.AsMemory(Math.Min(received, buffer.Length - 1)))) > 0)
+        var scratch = new byte[64 * 1024];
+        // The answer may come in several reads: each lands after the one before (the status line stays first); once
+        // the buffer is full the rest is only counted.
+        while ((n = await stream.ReadAsync(received < buffer.Length ? buffer.AsMemory(received) : scratch)) > 0)
         {
-            // The answer may come in several reads: each lands after the one before (the status line stays first).
             received += n;
         }
 

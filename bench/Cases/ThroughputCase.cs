@@ -50,6 +50,7 @@ internal static class ThroughputCase
             var mesh = await start();
             try
             {
+                await mesh.SettleAsync("equal roots before a burst");
                 var before = await ReadCounts(mesh[0]);
                 await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire);
                 var after = await ReadCounts(mesh[0]);
@@ -76,7 +77,6 @@ internal static class ThroughputCase
 
     private static async Task Burst(BenchMesh mesh, int rows, Sample toAll, Sample write, Sample senderCpu, Sample receiverCpu, Sample wire)
     {
-        await mesh.SettleAsync("equal roots before a burst");
         var target = mesh[0].Scalar("SELECT count(*) FROM t") + rows;
         var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
         var bytes0 = await mesh[1].MetricAsync("replication_peer_answer_bytes_total");

@@ -61,28 +61,45 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
     /// <summary>Two members: idle footprint, lag at a fixed commit rate, N rows to the other member, equal-roots probe.</summary>
     public async Task PairAsync()
     {
-        await using var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "pair"), 2, schema: LagCase.Schema);
-        await mesh.ConnectAsync();
-        var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
-        var idleWindow = TimeSpan.FromSeconds(o.Quick ? 2 : 5);
-        await Task.Delay(idleWindow); // the measurement window itself
-        var idleCpu = Sample.Of("% of one core", mesh.Nodes.Select((n, i) => (ProcessMetrics.CpuSeconds(n.Pid) - cpu0[i]) / idleWindow.TotalSeconds * 100).ToArray());
-        var idleRss = Sample.Of("MB", mesh.Nodes.Select(n => ProcessMetrics.RssMb(n.Pid)).ToArray());
-        Add(new(Ours, "sidecar CPU idle, connected pair (each member)", idleCpu, null, null));
-        Add(new(Ours, "sidecar RSS idle, connected pair (each member)", idleRss, null, null, "≤ 60 MB", 60));
+        // The bursts run on fresh pairs of their own once this one, which measures idle, lag and the probe, is gone.
+        await using (var mesh = await BenchMesh.StartAsync(Path.Combine(o.Dir, "pair"), 2, schema: LagCase.Schema))
+        {
+            await mesh.ConnectAsync();
+            var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
+            var idleWindow = TimeSpan.FromSeconds(o.Quick ? 2 : 5);
+            await Task.Delay(idleWindow); // the measurement window itself
+            var idleCpu = Sample.Of("% of one core", mesh.Nodes.Select((n, i) => (ProcessMetrics.CpuSeconds(n.Pid) - cpu0[i]) / idleWindow.TotalSeconds * 100).ToArray());
+            var idleRss = Sample.Of("MB", mesh.Nodes.Select(n => ProcessMetrics.RssMb(n.Pid)).ToArray());
+            Add(new(Ours, "sidecar CPU idle, connected pair (each member)", idleCpu, null, null));
+            Add(new(Ours, "sidecar RSS idle, connected pair (each member)", idleRss, null, null, "≤ 60 MB", 60));
 
-        var lag = LagCase.Run(mesh, o);
-        var rate = $"{o.LagRate}/s";
-        Add(new(Ours, $"single-row commits at {rate} for {o.LagDuration.TotalSeconds:0} s: achieved commit rate", lag.AchievedRate, null, null));
-        Add(new(Ours, $"replication lag p50 at {rate}", lag.P50, "loopback HTTP RTT", _limits?.RttMs));
-        var floor = LagCase.RunFloor(Path.Combine(o.Dir, "lag-floor"), o);
-        Add(new(Ours, $"replication lag p50 at {rate}: floor (a bare in-process loop polling every 1 ms and copying the rows; no HTTP, no sidecar)", floor.P50, null, null));
-        Add(new(Ours, $"replication lag p99 at {rate}: floor (the same bare loop)", floor.P99, null, null));
-        Add(new(Ours, $"replication lag p99 at {rate}", lag.P99, "the floor's p99 (bare loop, same machine)", floor.P99, "≤ 5 ms", 5));
-        Add(new(Ours, $"replication lag max at {rate}", lag.Max, "loopback HTTP RTT", _limits?.RttMs));
-        Add(new(Ours, $"rows not seen on the receiver within 60 s after the run at {rate}", lag.Missing, null, null, "0", 0));
-        Add(new(Ours, $"sidecar CPU under load ({rate} commits; busiest member)", lag.CpuPercent, "idle", idleCpu));
-        Add(new(Ours, $"sidecar RSS under load ({rate} commits; largest member)", lag.RssMb, "idle", idleRss));
+            var lag = LagCase.Run(mesh, o);
+            var rate = $"{o.LagRate}/s";
+            Add(new(Ours, $"single-row commits at {rate} for {o.LagDuration.TotalSeconds:0} s: achieved commit rate", lag.AchievedRate, null, null));
+            Add(new(Ours, $"replication lag p50 at {rate}", lag.P50, "loopback HTTP RTT", _limits?.RttMs));
+            var floor = LagCase.RunFloor(Path.Combine(o.Dir, "lag-floor"), o);
+            Add(new(Ours, $"replication lag p50 at {rate}: floor (a bare in-process loop polling every 1 ms and copying the rows; no HTTP, no sidecar)", floor.P50, null, null));
+            Add(new(Ours, $"replication lag p99 at {rate}: floor (the same bare loop)", floor.P99, null, null));
+            Add(new(Ours, $"replication lag p99 at {rate}", lag.P99, "the floor's p99 (bare loop, same machine)", floor.P99, "≤ 5 ms", 5));
+            Add(new(Ours, $"replication lag max at {rate}", lag.Max, "loopback HTTP RTT", _limits?.RttMs));
+            Add(new(Ours, $"rows not seen on the receiver within 60 s after the run at {rate}", lag.Missing, null, null, "0", 0));
+            Add(new(Ours, $"sidecar CPU under load ({rate} commits; busiest member)", lag.CpuPercent, "idle", idleCpu));
+            Add(new(Ours, $"sidecar RSS under load ({rate} commits; largest member)", lag.RssMb, "idle", idleRss));
+
+            var a = await mesh[0].StatusAsync();
+            await mesh.SettleAsync("equal roots before the probe");
+            var bytes = new Sample("bytes");
+            var ms = new Sample("ms");
+            for (var rep = 0; rep < o.Reps; rep++)
+            {
+                var (b, t) = await ProbeCase.RunAsync(mesh[1]);
+                bytes.Add(b);
+                ms.Add(t);
+            }
+
+            Add(new(Ours, $"equal-roots probe: one GET /v1/merkle, request + response bytes on the wire ({a.Rows:N0} rows)", bytes, null, null, "< 1 KB", 1023));
+            Add(new(Ours, "equal-roots probe: round trip incl. TCP connect", ms, "loopback HTTP RTT (kept-alive)", _limits?.RttMs));
+        }
 
         var tp = await ThroughputCase.RunAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "pair-burst"), 2), o);
         var name = $"{N} rows in 1000-row tx on one member: converged on 1 other member";
@@ -96,20 +113,6 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"sidecar CPU per replicated row, receiver (fetch + decode + apply; {N} rows to 1 member)", tp.ReceiverCpuUsPerRow, null, null));
         AddReads("to 1 member", tp);
         Add(new(Ours, "feed bytes on the wire per row (no compression)", tp.WireBytesPerRow, "the row's own bytes (36-char key + 100-byte blob)", Sample.Of("bytes", ThroughputCase.RowBytes)));
-
-        var a = await mesh[0].StatusAsync();
-        await mesh.SettleAsync("equal roots before the probe");
-        var bytes = new Sample("bytes");
-        var ms = new Sample("ms");
-        for (var rep = 0; rep < o.Reps; rep++)
-        {
-            var (b, t) = await ProbeCase.RunAsync(mesh[1]);
-            bytes.Add(b);
-            ms.Add(t);
-        }
-
-        Add(new(Ours, $"equal-roots probe: one GET /v1/merkle, request + response bytes on the wire ({a.Rows:N0} rows)", bytes, null, null, "< 1 KB", 1023));
-        Add(new(Ours, "equal-roots probe: round trip incl. TCP connect", ms, "loopback HTTP RTT (kept-alive)", _limits?.RttMs));
     }
 
     public async Task FourAsync()

@@ -76,10 +76,13 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
     /// <summary>
     /// Runs one schedule and checks the outcome. <paramref name="create"/> makes the replicas (a controlled clock, say),
     /// <paramref name="beforeOp"/> is called before every step, and <paramref name="trace"/> is told every step with
-    /// every replica's state after it.
+    /// every replica's state after it. <paramref name="nowMs"/> reads the clock the replicas' writes take their time from
+    /// (the wall clock unless <paramref name="create"/> gives them another).
     /// </summary>
-    internal static void Run(Op[] ops, Func<string, TestReplica>? create = null, Action<Op>? beforeOp = null, Action<string>? trace = null)
+    internal static void Run(Op[] ops, Func<string, TestReplica>? create = null, Action<Op>? beforeOp = null, Action<string>? trace = null,
+        Func<long>? nowMs = null)
     {
+        nowMs ??= () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var replicas = Enumerable.Range(0, 3).Select(_ => create is null ? new TestReplica(Schema) : create(Schema)).ToArray();
         try
         {
@@ -102,9 +105,11 @@ public sealed class CollectionPropertyTests(ITestOutputHelper output)
                     case Kind.Expire when replicas.Where((_, i) => i != op.Other).All(r => Cursor(replicas[op.Other], r) > 0):
                         // tombstoneTtl passed while the away replica (which has read every feed before) was gone: every
                         // other replica collects what all but the away one have applied, whether it has it or not. That
-                        // age lies in every replica's past (the TTL is longer than any clock skew): no replica writes at
-                        // or below it from now on. The away one collects by age too at its next round.
-                        byAge = Math.Max(byAge, Math.Min(MeshHorizon([.. replicas.Where((_, i) => i != op.Other)], history), replicas.Min(r => r.Store.Hlc)));
+                        // age lies in every replica's past (the TTL is longer than any clock skew): below the current
+                        // millisecond, or below what every replica's clock has reached, so no replica writes at or below
+                        // it from now on. The away one collects by age too at its next round.
+                        var past = Math.Max(HybridClock.FromMilliseconds(nowMs()) - 1, replicas.Min(r => r.Store.Hlc));
+                        byAge = Math.Max(byAge, Math.Min(MeshHorizon([.. replicas.Where((_, i) => i != op.Other)], history), past));
                         foreach (var r in replicas.Where((_, i) => i != op.Other))
                         {
                             r.Store.CollectTombstones(byAge);
