@@ -122,7 +122,7 @@ internal static class FeedWriter
         var tail = new FrameBuffer(64);
         WriteTail(tail, hlc, now, lastSeq, maxSeq, version, horizon);
         var head = shared[..SharedAt].ToArray();
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(FrameAt), shared.Length - SharedAt + tail.Length);
+        FrameBuffer.WriteFrameLength(head.AsSpan(FrameAt), shared.Length - SharedAt + tail.Length);
         setLength(shared.Length + tail.Length);
         await body.WriteAsync(head, cancellationToken);
         await body.WriteAsync(shared[SharedAt..], cancellationToken);

@@ -52,8 +52,10 @@ internal sealed class FrameBuffer(int initialCapacity = 16 * 1024)
         return at;
     }
 
-    public void EndFrame(int at) =>
-        BinaryPrimitives.WriteInt32LittleEndian(_bytes.AsSpan(at), Length - at - FeedFormat.FrameHeaderSize);
+    public void EndFrame(int at) => WriteFrameLength(_bytes.AsSpan(at), Length - at - FeedFormat.FrameHeaderSize);
+
+    /// <summary>Writes a frame's length (of what follows its header) into the header at <paramref name="header"/>.</summary>
+    public static void WriteFrameLength(Span<byte> header, int length) => BinaryPrimitives.WriteInt32LittleEndian(header, length);
 
     private Span<byte> Take(int count)
     {

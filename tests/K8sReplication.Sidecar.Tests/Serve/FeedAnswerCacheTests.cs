@@ -84,16 +84,9 @@ public sealed class FeedAnswerCacheTests
         var time = new ManualTimeProvider();
         var cache = new FeedAnswerCache(time);
         var pageBytes = (int)(FeedAnswerCache.CapacityBytes / 4);
-        for (var i = 0; i < 6; i++)
-        {
-            _ = await cache.GetOrEncodeAsync(Binary with { After = i }, 1000, () => Page(5, pageBytes));
-            time.Advance(TimeSpan.FromMilliseconds(10));
-        }
+        await Keep(cache, time, 6, () => Page(5, pageBytes));
 
-        var encodings = 0;
-        _ = await cache.GetOrEncodeAsync(Binary with { After = 0 }, 1000, () => { encodings++; return Page(5); }); // evicted
-        _ = await cache.GetOrEncodeAsync(Binary with { After = 5 }, 1000, () => { encodings++; return Page(5); }); // kept
-        Assert.Equal(1, encodings);
+        Assert.Equal(1, await Encodings(cache, 0, 5)); // cursor 0's page evicted, cursor 5's kept
     }
 
     [Fact]
@@ -104,18 +97,33 @@ public sealed class FeedAnswerCacheTests
         // Bodies of a quarter of the bound, each a slice of a buffer twice as long (an encoding's grown buffer).
         var bodyBytes = (int)(FeedAnswerCache.CapacityBytes / 4);
         FeedAnswer Sliced() => new(new byte[bodyBytes * 2].AsMemory(0, bodyBytes), "x", 5, 15) { FramedVersion = 2, MaxSeq = 100 };
-        for (var i = 0; i < 3; i++)
-        {
-            _ = await cache.GetOrEncodeAsync(Binary with { After = i }, 1000, Sliced);
-            time.Advance(TimeSpan.FromMilliseconds(10));
-        }
+        await Keep(cache, time, 3, Sliced);
 
         // 1.5 × the bound held: the oldest goes at the next miss though the bodies alone (0.75 ×) are within it.
         _ = await cache.GetOrEncodeAsync(Binary with { After = 9 }, 1000, () => Page(5));
+        Assert.Equal(1, await Encodings(cache, 0, 2));
+    }
+
+    /// <summary>Caches one page from <paramref name="encode"/> at each cursor 0 … <paramref name="pages"/> − 1, 10 ms apart.</summary>
+    private static async Task Keep(FeedAnswerCache cache, ManualTimeProvider time, int pages, Func<FeedAnswer> encode)
+    {
+        for (var i = 0; i < pages; i++)
+        {
+            _ = await cache.GetOrEncodeAsync(Binary with { After = i }, 1000, encode);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+    }
+
+    /// <summary>Asks for the binary page at each of <paramref name="cursors"/>; how many had to be encoded (not kept).</summary>
+    private static async Task<int> Encodings(FeedAnswerCache cache, params long[] cursors)
+    {
         var encodings = 0;
-        _ = await cache.GetOrEncodeAsync(Binary with { After = 0 }, 1000, () => { encodings++; return Page(5); });
-        _ = await cache.GetOrEncodeAsync(Binary with { After = 2 }, 1000, () => { encodings++; return Page(5); });
-        Assert.Equal(1, encodings);
+        foreach (var after in cursors)
+        {
+            _ = await cache.GetOrEncodeAsync(Binary with { After = after }, 1000, () => { encodings++; return Page(5); });
+        }
+
+        return encodings;
     }
 
     [Fact]
