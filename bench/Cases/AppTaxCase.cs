@@ -27,9 +27,21 @@ internal static class AppTaxCase
     public sealed record Writes(Sample TxSeconds, Sample AutocommitSeconds, Sample TxWaitMs, Sample AutocommitWaitMs,
         Sample AutocommitAppCpuSeconds, Sample AutocommitPreemptions, Sample AutocommitRunQueueSeconds, Sample AutocommitBlockedSeconds);
 
-    /// <summary><paramref name="RunningSidecarCpuSeconds"/>: both sidecars' CPU time during the autocommit writes.</summary>
-    public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Sample RunningToOther,
-        Sample RunningSidecarCpuSeconds, int AutocommitRows);
+    /// <summary>
+    /// <paramref name="Running"/>: member 0 of a connected pair whose sidecars both run.
+    /// <paramref name="Apart"/>: the same pair with member 1's files on a file system of its own (<see cref="ApartFolder"/>).
+    /// </summary>
+    public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Pair RunningPair, Writes Apart, Pair ApartPair,
+        int AutocommitRows);
+
+    /// <summary>
+    /// A running pair's own figures: first write until member 1 has the N rows; during the autocommit writes both
+    /// sidecars' CPU time, the sender's alone, and the feed answers the sender gave that held changes.
+    /// </summary>
+    public sealed record Pair(Sample ToOther, Sample SidecarCpuSeconds, Sample SenderCpuSeconds, Sample AutocommitAnswers)
+    {
+        public static Pair New() => new(new Sample("s"), new Sample("s"), new Sample("s"), new Sample("answers"));
+    }
 
     public static async Task<Result> RunAsync(SuiteOptions o)
     {
@@ -40,9 +52,10 @@ internal static class AppTaxCase
         var floor = New();
         var relayed = New();
         var running = New();
-        var toOther = new Sample("s");
-        var sidecarCpu = new Sample("s");
-        for (var rep = 0; rep < o.Reps; rep++)
+        var runningPair = Pair.New();
+        var apart = New();
+        var apartPair = Pair.New();
+        Task Plain()
         {
             var plainPath = Path.Combine(folder, "plain.db");
             Directory.CreateDirectory(folder);
@@ -54,72 +67,120 @@ internal static class AppTaxCase
             }
 
             LimitCases.DeleteDb(plainPath);
+            return Task.CompletedTask;
+        }
 
-            await using (var node = new BenchNode("floor", Path.Combine(folder, "floor")))
+        async Task Floor()
+        {
+            await using var node = new BenchNode("floor", Path.Combine(folder, "floor"));
+            node.CreateDatabase();
+            await node.StartAsync();
+            await node.WaitReadyAsync();
+            await node.StopAsync();
+            using var c = node.Open();
+            Write(c, o.Rows, autocommit, floor);
+        }
+
+        async Task Relayed()
+        {
+            await using var node = new BenchNode("relay", Path.Combine(folder, "relay"));
+            node.CreateDatabase();
+            await node.StartAsync();
+            await node.WaitReadyAsync();
+            await node.StopAsync();
+            var target = Path.Combine(folder, "relay", "copy.db");
+            LimitCases.DeleteDb(target);
+            using var stop = new CancellationTokenSource();
+            var relay = new Thread(() => Relay(node.DbPath, target, stop.Token)) { IsBackground = true, Name = "relay" };
+            relay.Start();
+            using (var c = node.Open())
             {
-                node.CreateDatabase();
-                await node.StartAsync();
-                await node.WaitReadyAsync();
-                await node.StopAsync();
-                using var c = node.Open();
-                Write(c, o.Rows, autocommit, floor);
+                Write(c, o.Rows, autocommit, relayed);
             }
 
-            await using (var node = new BenchNode("relay", Path.Combine(folder, "relay")))
+            stop.Cancel();
+            relay.Join();
+            LimitCases.DeleteDb(target);
+        }
+
+        // Each repetition starts one configuration further on: what a configuration leaves behind (dirty pages written
+        // back, a warmer cache) falls on each of the others alike.
+        Func<Task>[] configurations =
+        [
+            Plain, Floor, Relayed,
+            () => RunPairAsync(o, Path.Combine(folder, "pair"), null, autocommit, running, runningPair),
+            () => RunPairAsync(o, Path.Combine(folder, "pair"), ApartFolder, autocommit, apart, apartPair),
+        ];
+        for (var rep = 0; rep < o.Reps; rep++)
+        {
+            for (var i = 0; i < configurations.Length; i++)
             {
-                node.CreateDatabase();
-                await node.StartAsync();
-                await node.WaitReadyAsync();
-                await node.StopAsync();
-                var target = Path.Combine(folder, "relay", "copy.db");
-                LimitCases.DeleteDb(target);
-                using var stop = new CancellationTokenSource();
-                var relay = new Thread(() => Relay(node.DbPath, target, stop.Token)) { IsBackground = true, Name = "relay" };
-                relay.Start();
-                using (var c = node.Open())
-                {
-                    Write(c, o.Rows, autocommit, relayed);
-                }
-
-                stop.Cancel();
-                relay.Join();
-                LimitCases.DeleteDb(target);
-            }
-
-            await using var mesh = await BenchMesh.StartAsync(Path.Combine(folder, "pair"), 2);
-            await mesh.ConnectAsync();
-            using (var c = mesh[0].Open())
-            {
-                JitQuiet.Wait();
-                var clock = Stopwatch.StartNew();
-                var meter = BusyMeter.Attach(c);
-                running.TxSeconds.Add(LimitCases.WriteRows(c, "t", o.Rows, upsert: false));
-                running.TxWaitMs.Add(meter.WaitedMs);
-                toOther.Add(await ThroughputCase.WaitCountAsync(mesh[1], o.Rows, clock));
-
-                // The autocommit writes start from a settled pair, as in the other two databases.
-                await mesh.SettleAsync("equal roots before the autocommit writes");
-                var before = meter.WaitedMs;
-                JitQuiet.Wait();
-                double SidecarsCpu() => ProcessMetrics.CpuSeconds(mesh[0].Pid) + ProcessMetrics.CpuSeconds(mesh[1].Pid);
-                var cpuBefore = SidecarsCpu();
-                AddAutocommit(running, MeasuredAutocommit(c, autocommit));
-                sidecarCpu.Add(SidecarsCpu() - cpuBefore);
-                running.AutocommitWaitMs.Add(meter.WaitedMs - before);
+                await configurations[(i + rep) % configurations.Length]();
             }
         }
 
-        return new Result(plain, floor, relayed, running, toOther, sidecarCpu, autocommit);
+        return new Result(plain, floor, relayed, running, runningPair, apart, apartPair, autocommit);
+    }
+
+    /// <summary>
+    /// A file system of its own for member 1 in the "receiver apart" pair: memory (tmpfs), standing for the disk of
+    /// another node, so that the receiver's writes and checkpoints do not queue on the app's disk. The two cores stay
+    /// shared.
+    /// </summary>
+    private static string ApartFolder => Directory.Exists("/dev/shm")
+        ? Path.Combine("/dev/shm", $"k8srepl-bench-{Environment.ProcessId}")
+        : throw new InvalidOperationException("the app-tax case needs /dev/shm (tmpfs) for the receiver on storage of its own");
+
+    /// <summary>
+    /// Member 0 of a connected pair whose sidecars both run (member 1 tailing, its files in <paramref name="othersFolder"/>
+    /// when given): the app's writes into member 0.
+    /// </summary>
+    private static async Task RunPairAsync(SuiteOptions o, string folder, string? othersFolder, int autocommit, Writes into, Pair pair)
+    {
+        await using var mesh = await BenchMesh.StartAsync(folder, 2, othersFolder: othersFolder);
+        await mesh.ConnectAsync();
+        using var c = mesh[0].Open();
+        BeforeMeasuring();
+        var clock = Stopwatch.StartNew();
+        var meter = BusyMeter.Attach(c);
+        into.TxSeconds.Add(LimitCases.WriteRows(c, "t", o.Rows, upsert: false));
+        into.TxWaitMs.Add(meter.WaitedMs);
+        pair.ToOther.Add(await ThroughputCase.WaitCountAsync(mesh[1], o.Rows, clock));
+
+        // The autocommit writes start from a settled pair, as in the other databases.
+        await mesh.SettleAsync("equal roots before the autocommit writes");
+        var before = meter.WaitedMs;
+        BeforeMeasuring();
+        const string Answers = "replication_feed_answers_total{format=\"frames\",outcome=\"changes\"}";
+        var answersBefore = await mesh[0].MetricAsync(Answers);
+        var senderBefore = ProcessMetrics.CpuSeconds(mesh[0].Pid);
+        var receiverBefore = ProcessMetrics.CpuSeconds(mesh[1].Pid);
+        AddAutocommit(into, MeasuredAutocommit(c, autocommit));
+        var sender = ProcessMetrics.CpuSeconds(mesh[0].Pid) - senderBefore;
+        pair.SidecarCpuSeconds.Add(sender + ProcessMetrics.CpuSeconds(mesh[1].Pid) - receiverBefore);
+        pair.SenderCpuSeconds.Add(sender);
+        pair.AutocommitAnswers.Add(await mesh[0].MetricAsync(Answers) - answersBefore);
+        into.AutocommitWaitMs.Add(meter.WaitedMs - before);
+    }
+
+    /// <summary>
+    /// Before a measured write: the disk's queue emptied of what came before (<see cref="DiskQuiet"/>), then the bench's
+    /// JIT quiet (<see cref="JitQuiet"/>).
+    /// </summary>
+    private static void BeforeMeasuring()
+    {
+        DiskQuiet.Flush();
+        JitQuiet.Wait();
     }
 
     private static void Write(SqliteConnection c, int rows, int autocommit, Writes into)
     {
         var meter = BusyMeter.Attach(c);
-        JitQuiet.Wait();
+        BeforeMeasuring();
         into.TxSeconds.Add(LimitCases.WriteRows(c, "t", rows, upsert: false));
         into.TxWaitMs.Add(meter.WaitedMs);
         var before = meter.WaitedMs;
-        JitQuiet.Wait();
+        BeforeMeasuring();
         AddAutocommit(into, MeasuredAutocommit(c, autocommit));
         into.AutocommitWaitMs.Add(meter.WaitedMs - before);
     }

@@ -25,8 +25,25 @@ internal static class ThroughputCase
     /// <param name="SenderReads">Feed pages the writer's sidecar read and encoded while answering (burst until settled).</param>
     /// <param name="SenderSharedReads">Feed pages it served from another reader's encoding instead.</param>
     /// <param name="SenderEmptyReads">Of both, the pages that held no change (a long poll woken with nothing for it).</param>
+    /// <param name="CpuBoundSeconds">
+    /// The least time the burst could take on this machine's cores: the CPU time of the app's writing thread and of
+    /// every sidecar from the first write until the last member had every row, divided by the cores.
+    /// </param>
     public sealed record Result(Sample ToAll, Sample WriteSeconds, Sample SenderCpuUsPerRow, Sample ReceiverCpuUsPerRow, Sample WireBytesPerRow,
-        Sample SenderReads, Sample SenderSharedReads, Sample SenderEmptyReads);
+        Sample SenderReads, Sample SenderSharedReads, Sample SenderEmptyReads, Sample CpuBoundSeconds)
+    {
+        /// <summary>The repetitions of several runs as one result, in run order.</summary>
+        public static Result Merge(IReadOnlyList<Result> runs) => new(
+            Join(runs.Select(r => r.ToAll)), Join(runs.Select(r => r.WriteSeconds)), Join(runs.Select(r => r.SenderCpuUsPerRow)),
+            Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)), Join(runs.Select(r => r.SenderReads)),
+            Join(runs.Select(r => r.SenderSharedReads)), Join(runs.Select(r => r.SenderEmptyReads)), Join(runs.Select(r => r.CpuBoundSeconds)));
+
+        private static Sample Join(IEnumerable<Sample> samples)
+        {
+            var list = samples.ToList();
+            return Sample.Of(list[0].Unit, [.. list.SelectMany(s => s.Values)]);
+        }
+    }
 
     private const string Reads = "replication_feed_reads_total{source=";
 
@@ -45,6 +62,7 @@ internal static class ThroughputCase
         var reads = new Sample("pages");
         var shared = new Sample("pages");
         var empty = new Sample("pages");
+        var bound = new Sample("s");
         for (var rep = 0; rep < o.Reps; rep++)
         {
             var mesh = await start();
@@ -52,7 +70,7 @@ internal static class ThroughputCase
             {
                 await mesh.SettleAsync("equal roots before a burst");
                 var before = await ReadCounts(mesh[0]);
-                await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire);
+                await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire, bound);
                 var after = await ReadCounts(mesh[0]);
                 reads.Add(after.Store - before.Store);
                 shared.Add(after.Cache - before.Cache);
@@ -67,7 +85,7 @@ internal static class ThroughputCase
             }
         }
 
-        return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty);
+        return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty, bound);
     }
 
     /// <summary>The sender's feed page reads so far: encoded, shared, and of both those that held nothing.</summary>
@@ -75,20 +93,25 @@ internal static class ThroughputCase
         await sender.MetricAsync(Reads + "\"store\""), await sender.MetricAsync(Reads + "\"cache\""),
         await sender.MetricAsync(Reads + "\"store\",result=\"empty\"") + await sender.MetricAsync(Reads + "\"cache\",result=\"empty\""));
 
-    private static async Task Burst(BenchMesh mesh, int rows, Sample toAll, Sample write, Sample senderCpu, Sample receiverCpu, Sample wire)
+    private static async Task Burst(BenchMesh mesh, int rows, Sample toAll, Sample write, Sample senderCpu, Sample receiverCpu, Sample wire,
+        Sample bound)
     {
         var target = mesh[0].Scalar("SELECT count(*) FROM t") + rows;
         var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
         var bytes0 = await mesh[1].MetricAsync("replication_peer_answer_bytes_total");
         var sw = Stopwatch.StartNew();
+        var app = ThreadUsage.Now();
         using (var c = mesh[0].Open())
         {
             LimitCases.WriteRows(c, "t", rows, upsert: false);
         }
 
+        app = ThreadUsage.Now() - app;
         write.Add(sw.Elapsed.TotalSeconds);
         var arrivals = await Task.WhenAll(mesh.Nodes.Skip(1).Select(n => WaitCountAsync(n, target, sw)));
         toAll.Add(arrivals.Max());
+        var sidecarsUntilArrival = mesh.Nodes.Select((n, i) => ProcessMetrics.CpuSeconds(n.Pid) - cpu0[i]).Sum();
+        bound.Add((app.UserSeconds + app.SystemSeconds + sidecarsUntilArrival) / Environment.ProcessorCount);
         await mesh.SettleAsync("equal roots after a burst");
         var cpu = mesh.Nodes.Select((n, i) => ProcessMetrics.CpuSeconds(n.Pid) - cpu0[i]).ToArray();
         senderCpu.Add(cpu[0] / rows * 1e6);

@@ -48,17 +48,6 @@ internal static class TlsCase
             tlsRuns.Add(await ThroughputCase.RunAsync(Mutual, once));
         }
 
-        return new Result(Merge(plainRuns), Merge(tlsRuns));
-    }
-
-    private static ThroughputCase.Result Merge(List<ThroughputCase.Result> runs) => new(
-        Join(runs.Select(r => r.ToAll)), Join(runs.Select(r => r.WriteSeconds)), Join(runs.Select(r => r.SenderCpuUsPerRow)),
-        Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)), Join(runs.Select(r => r.SenderReads)),
-        Join(runs.Select(r => r.SenderSharedReads)), Join(runs.Select(r => r.SenderEmptyReads)));
-
-    private static Sample Join(IEnumerable<Sample> samples)
-    {
-        var list = samples.ToList();
-        return Sample.Of(list[0].Unit, [.. list.SelectMany(s => s.Values)]);
+        return new Result(ThroughputCase.Result.Merge(plainRuns), ThroughputCase.Result.Merge(tlsRuns));
     }
 }

@@ -11,6 +11,11 @@ internal sealed class BenchMesh : IAsyncDisposable
 
     public string Folder { get; }
 
+    /// <summary>Where members 1 and up keep their files, when not in <see cref="Folder"/>.</summary>
+    public string? OthersFolder { get; private init; }
+
+    private IEnumerable<string> Folders => OthersFolder is null ? [Folder] : [Folder, OthersFolder];
+
     public BenchNode this[int i] => Nodes[i];
 
     /// <param name="folder">Where the members' folders go (emptied first).</param>
@@ -18,20 +23,27 @@ internal sealed class BenchMesh : IAsyncDisposable
     /// <param name="interval">Anti-entropy interval.</param>
     /// <param name="schema">The app's schema.</param>
     /// <param name="flags">More flags for a member (TLS files, say), made once its folder exists.</param>
+    /// <param name="othersFolder">
+    /// Where the folders of members 1 and up go instead (emptied first): another file system stands for the other
+    /// members' own nodes, so that their disk writes are not the first member's.
+    /// </param>
     public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema,
-        Func<BenchNode, IEnumerable<string>>? flags = null)
+        Func<BenchNode, IEnumerable<string>>? flags = null, string? othersFolder = null)
     {
-        if (Directory.Exists(folder))
+        var mesh = new BenchMesh(folder) { OthersFolder = othersFolder };
+        foreach (var f in mesh.Folders)
         {
-            Directory.Delete(folder, recursive: true);
+            if (Directory.Exists(f))
+            {
+                Directory.Delete(f, recursive: true);
+            }
         }
 
-        var mesh = new BenchMesh(folder);
         try
         {
             for (var i = 0; i < count; i++)
             {
-                var node = new BenchNode("n" + i, Path.Combine(folder, "n" + i), interval);
+                var node = new BenchNode("n" + i, Path.Combine(i > 0 && othersFolder is not null ? othersFolder : folder, "n" + i), interval);
                 node.CreateDatabase(schema);
                 node.Flags = [.. flags?.Invoke(node) ?? []];
                 mesh.Nodes.Add(node);
@@ -98,12 +110,15 @@ internal sealed class BenchMesh : IAsyncDisposable
             await n.DisposeAsync();
         }
 
-        try
+        foreach (var f in Folders)
         {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(f, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace K8sReplication.Bench.Suite;
 
@@ -35,4 +36,17 @@ internal static class JitQuiet
             }
         }
     }
+}
+
+/// <summary>
+/// Empties the disk's write queue before a measured write: dirty pages that an earlier configuration or the harness
+/// left in the page cache would otherwise be written back inside the next one's window, on the app's disk.
+/// </summary>
+internal static class DiskQuiet
+{
+    /// <summary>Writes every dirty page of every file system to its disk and returns once that is done.</summary>
+    public static void Flush() => Sync();
+
+    [DllImport("libc", EntryPoint = "sync")]
+    private static extern void Sync();
 }
