@@ -30,6 +30,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLoops> _loops = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
+    private readonly FeedInflow _inflow;
     private HashSet<string>? _initialPeers;
     private ReplicaStore? _store;
     private SiteBindings? _bindings;
@@ -58,6 +59,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
         _metrics = metrics;
         _antiEntropyTrigger = antiEntropyTrigger;
         _time = time;
+        _inflow = new FeedInflow(time);
         _loggers = loggers;
         _logger = loggers.CreateLogger<PeerSupervisor>();
         _http = http;
@@ -178,7 +180,7 @@ internal sealed partial class PeerSupervisor : BackgroundService
 
     private PeerLoops StartLoops(PeerSettings peer)
     {
-        var state = new PeerState(peer, _time);
+        var state = new PeerState(peer, _time, _inflow);
         var client = new PeerClient(_http, state, _auth, _metrics, _config, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var logger = _loggers.CreateLogger("K8sReplication.Sidecar.Peers." + peer.Name);

@@ -8,14 +8,16 @@ namespace K8sReplication.Sidecar.Pull;
 /// What this member knows about one peer, published by its tailer and anti-entropy loop and read by status,
 /// readiness and metrics. Fields are written by one loop each and read racily; a snapshot may mix rounds.
 /// </summary>
-internal sealed class PeerState(PeerSettings settings, TimeProvider time)
+/// <param name="settings">The peer as configured.</param>
+/// <param name="time">The clock for the breaker and the delivery window.</param>
+/// <param name="inflow">This member's deliveries from every peer, shared by all their states.</param>
+internal sealed class PeerState(PeerSettings settings, TimeProvider time, FeedInflow inflow)
 {
     private readonly Lock _gate = new();
     private readonly (string Message, DateTimeOffset At)?[] _errors = new (string, DateTimeOffset)?[2];
     private double? _skewMs;
     private long _batchesRejected;
     private DateTimeOffset? _rejectingSince;
-    private long _lastDelivery;
 
     public PeerSettings Settings { get; } = settings;
 
@@ -104,17 +106,14 @@ internal sealed class PeerState(PeerSettings settings, TimeProvider time)
     public bool CatchingUp { get; set; }
 
     /// <summary>This member applied a non-empty batch of the peer's changes from its feed (HTTP or stream).</summary>
-    public void RecordDelivery() => Interlocked.Exchange(ref _lastDelivery, time.GetTimestamp());
+    public void RecordDelivery() => inflow.Record();
 
     /// <summary>
-    /// Whether the peer's feed delivered changes within <paramref name="window"/>: its writes are reaching this member
-    /// by the hot path right now, so the two trees differ by what is in flight.
+    /// Whether this member applied changes from this peer's feed or any other's within <paramref name="window"/>:
+    /// writes are reaching it by the hot path right now, so its tree and this peer's differ by what is in flight
+    /// (see <see cref="FeedInflow"/>).
     /// </summary>
-    public bool DeliveredWithin(TimeSpan window)
-    {
-        var last = Interlocked.Read(ref _lastDelivery);
-        return last != 0 && time.GetElapsedTime(last) < window;
-    }
+    public bool DeliveredWithin(TimeSpan window) => inflow.Within(window);
 
     /// <summary>True once the tailer caught up once, or found the peer unreachable on its first try.</summary>
     public bool InitialCatchUpSettled { get; set; }

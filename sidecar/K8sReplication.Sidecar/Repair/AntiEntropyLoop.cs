@@ -11,7 +11,7 @@ namespace K8sReplication.Sidecar.Repair;
 /// <summary>
 /// Runs anti-entropy rounds against one peer for ever: first probe soon after start, then every interval with
 /// ±20 % jitter, or at once when a round is requested (<see cref="AntiEntropyTrigger"/>); skipped while the hot path is catching up from that peer, and
-/// deferred (<see cref="MaxDeferredRounds"/> times in a row at most) while that peer's feed is delivering; failures back off (capped at the
+/// deferred (<see cref="MaxDeferredRounds"/> times in a row at most) while any peer's feed is delivering; failures back off (capped at the
 /// interval). Each round has a budget and a deadline; results go to the peer's status and to metrics.
 /// </summary>
 internal sealed partial class AntiEntropyLoop(
@@ -27,7 +27,7 @@ internal sealed partial class AntiEntropyLoop(
 {
     private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
 
-    /// <summary>The peer's feed delivered changes this recently: a round now would find what is in flight.</summary>
+    /// <summary>A feed delivered changes this recently: a round now would find what is in flight.</summary>
     public static readonly TimeSpan FeedFlowingWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -68,9 +68,11 @@ internal sealed partial class AntiEntropyLoop(
             interval = settings.AntiEntropyInterval;
             var peer = client.Peer;
             var probe = false;
-            // While the peer's changes are arriving by the feed, the trees differ by those in flight: a round would
-            // read and compare the differing leaves on both members and pull nothing (the writer's own versions are
-            // not even folded yet), at the cost of CPU the app's writes need. It waits, a bounded number of times.
+            // While changes are arriving by the feeds (this peer's or any other's), the trees differ by those in
+            // flight: a round would read and compare the differing leaves on both members and pull nothing new (the
+            // writer's own versions are not even folded yet; two members receiving one writer's burst each pull what
+            // the other has applied so far), at the cost of CPU the app's writes and the apply need. It waits, a
+            // bounded number of times.
             var feedFlowing = !requested && deferred < MaxDeferredRounds && peer.DeliveredWithin(FeedFlowingWindow);
             if (settings.Paused || peer.CatchingUp || feedFlowing || !store.TryFoldAll() || !peer.Breaker.TryAcquire(out probe))
             {

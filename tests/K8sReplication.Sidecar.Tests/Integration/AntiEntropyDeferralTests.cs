@@ -6,8 +6,10 @@ using K8sReplication.TestKit;
 namespace K8sReplication.Sidecar.Tests.Integration;
 
 /// <summary>
-/// A scheduled anti-entropy round waits while the peer's feed is delivering (the trees differ by rows in flight), and
-/// only a bounded number of times in a row: a peer that never stops writing is still compared.
+/// A scheduled anti-entropy round waits while a feed is delivering (the trees differ by rows in flight), and only a
+/// bounded number of times in a row: a peer that never stops writing is still compared. That holds against a peer that
+/// writes nothing too, while a third member's feed delivers: two members receiving one writer's changes differ by what
+/// each has applied so far.
 /// </summary>
 public sealed partial class AntiEntropyDeferralTests
 {
@@ -18,7 +20,7 @@ public sealed partial class AntiEntropyDeferralTests
     {
         await using var mesh = await TestMesh.StartAsync(2, interval: "100ms");
         await mesh.ConnectFullMeshAsync();
-        await Eventually.ValueAsync(() => Rounds(mesh[0]), r => r.Values.Sum() > 0, Timeout, "a first round of n0 against n1");
+        await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => r.Values.Sum() > 0, Timeout, "a first round of n0 against n1");
 
         // n1 writes a row every few milliseconds until both outcomes were seen on n0 (or the deadline passes).
         using var stop = new CancellationTokenSource(Timeout);
@@ -35,9 +37,9 @@ public sealed partial class AntiEntropyDeferralTests
         {
             // Counted from the first deferral on, so every round that ran afterwards ran while n1's feed delivered:
             // only the bound on deferrals in a row lets it run.
-            var before = await Eventually.ValueAsync(() => Rounds(mesh[0]), r => r.GetValueOrDefault("deferred") > 0, Timeout,
+            var before = await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => r.GetValueOrDefault("deferred") > 0, Timeout,
                 "a round deferred while n1's feed delivers");
-            await Eventually.ValueAsync(() => Rounds(mesh[0]), r => Ran(r) - Ran(before) >= 1, Timeout,
+            await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => Ran(r) - Ran(before) >= 1, Timeout,
                 $"a round run despite the flowing feed, once {AntiEntropyLoop.MaxDeferredRounds} in a row had waited");
         }
         finally
@@ -49,8 +51,42 @@ public sealed partial class AntiEntropyDeferralTests
         await mesh.WaitConvergedAsync(Timeout, "converged after the writes");
 
         // Once the feed is quiet, rounds run again (equal roots).
-        var quiet = await Rounds(mesh[0]);
-        await Eventually.ValueAsync(() => Rounds(mesh[0]), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds to run once n1 stopped writing");
+        var quiet = await Rounds(mesh[0], "n1");
+        await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds to run once n1 stopped writing");
+    }
+
+    [Fact]
+    public async Task WhileAThirdMembersFeedDelivers_RoundsBetweenTheReceiversWait()
+    {
+        await using var mesh = await TestMesh.StartAsync(3, interval: "100ms");
+        await mesh.ConnectFullMeshAsync();
+        await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => r.Values.Sum() > 0, Timeout, "a first round of n1 against n2");
+
+        // n0 writes a row every few milliseconds; n1 and n2 both receive them, n2 writes nothing.
+        using var stop = new CancellationTokenSource(Timeout);
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                mesh[0].Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
+                await Task.Delay(5, CancellationToken.None);
+            }
+        });
+
+        try
+        {
+            await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => r.GetValueOrDefault("deferred") > 0, Timeout,
+                "a round of n1 against n2 deferred while n0's feed delivers to n1");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+
+        await mesh.WaitConvergedAsync(Timeout, "converged after the writes");
+        var quiet = await Rounds(mesh[1], "n2");
+        await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds of n1 against n2 once n0 stopped writing");
     }
 
     /// <summary>Rounds of n0 against n1 that ran (any outcome but deferred or skipped).</summary>
@@ -60,14 +96,15 @@ public sealed partial class AntiEntropyDeferralTests
     private static double Delta(Dictionary<string, double> now, Dictionary<string, double> before, string result) =>
         now.GetValueOrDefault(result) - before.GetValueOrDefault(result);
 
-    private static async Task<Dictionary<string, double>> Rounds(TestNode node)
+    /// <summary>The node's anti-entropy rounds against <paramref name="peer"/>, by result.</summary>
+    private static async Task<Dictionary<string, double>> Rounds(TestNode node, string peer)
     {
         using var response = await node.GetAdminAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
-        return RoundLine().Matches(text).ToDictionary(m => m.Groups["result"].Value,
+        return RoundLine().Matches(text).Where(m => m.Groups["peer"].Value == peer).ToDictionary(m => m.Groups["result"].Value,
             m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
-    [GeneratedRegex("""^replication_antientropy_rounds_total\{peer="n1",result="(?<result>[a-z]+)"\} (?<value>[0-9.e+]+)$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^replication_antientropy_rounds_total\{peer="(?<peer>[^"]+)",result="(?<result>[a-z]+)"\} (?<value>[0-9.e+]+)$""", RegexOptions.Multiline)]
     private static partial Regex RoundLine();
 }
