@@ -14,7 +14,9 @@ namespace K8sReplication.Bench.Cases;
 /// member whose sidecar installed its triggers and was stopped), and member 0 of a connected pair whose sidecars both
 /// run (member 1 tails member 0). The app's connection waits for locks exactly as with <c>busy_timeout</c>, metered
 /// (<see cref="BusyMeter"/>), so the figures say how much of the tax is lock waits and how much is CPU. A fourth
-/// database measures the floor of any replication on this machine (<see cref="Relay"/>).
+/// database measures the floor of any replication on this machine (<see cref="Relay"/>), and a fifth configuration is
+/// the pair with member 1 apart (its own file system and core), as the other member of a real mesh runs on a node of
+/// its own. The configurations' order rotates from one repetition to the next.
 /// </summary>
 internal static class AppTaxCase
 {
@@ -29,7 +31,8 @@ internal static class AppTaxCase
 
     /// <summary>
     /// <paramref name="Running"/>: member 0 of a connected pair whose sidecars both run.
-    /// <paramref name="Apart"/>: the same pair with member 1's files on a file system of its own (<see cref="ApartFolder"/>).
+    /// <paramref name="Apart"/>: the same pair with member 1 apart: its files on a file system of its own
+    /// (<see cref="ApartFolder"/>), its process on one core (<see cref="ApartCpu"/>).
     /// </summary>
     public sealed record Result(Writes Plain, Writes Floor, Writes Relayed, Writes Running, Pair RunningPair, Writes Apart, Pair ApartPair,
         int AutocommitRows);
@@ -109,7 +112,7 @@ internal static class AppTaxCase
         [
             Plain, Floor, Relayed,
             () => RunPairAsync(o, Path.Combine(folder, "pair"), null, autocommit, running, runningPair),
-            () => RunPairAsync(o, Path.Combine(folder, "pair"), ApartFolder, autocommit, apart, apartPair),
+            () => RunPairAsync(o, Path.Combine(folder, "pair"), ApartFolder, autocommit, apart, apartPair, ApartCpu),
         ];
         for (var rep = 0; rep < o.Reps; rep++)
         {
@@ -121,6 +124,13 @@ internal static class AppTaxCase
 
         return new Result(plain, floor, relayed, running, runningPair, apart, apartPair, autocommit);
     }
+
+    /// <summary>
+    /// The core member 1 of the "receiver apart" pair runs on: the last one. Its work then takes at most that core from
+    /// the app and member 0's sidecar, which may use every core (the app is not pinned). On a machine of two cores that
+    /// still shares one of them: a node of its own would share none.
+    /// </summary>
+    private static string ApartCpu => (Environment.ProcessorCount - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A file system of its own for member 1 in the "receiver apart" pair: memory (tmpfs), standing for the disk of
@@ -135,9 +145,10 @@ internal static class AppTaxCase
     /// Member 0 of a connected pair whose sidecars both run (member 1 tailing, its files in <paramref name="othersFolder"/>
     /// when given): the app's writes into member 0.
     /// </summary>
-    private static async Task RunPairAsync(SuiteOptions o, string folder, string? othersFolder, int autocommit, Writes into, Pair pair)
+    private static async Task RunPairAsync(SuiteOptions o, string folder, string? othersFolder, int autocommit, Writes into, Pair pair,
+        string? othersCpus = null)
     {
-        await using var mesh = await BenchMesh.StartAsync(folder, 2, othersFolder: othersFolder);
+        await using var mesh = await BenchMesh.StartAsync(folder, 2, othersFolder: othersFolder, othersCpus: othersCpus);
         await mesh.ConnectAsync();
         using var c = mesh[0].Open();
         BeforeMeasuring();

@@ -27,8 +27,9 @@ internal sealed class BenchMesh : IAsyncDisposable
     /// Where the folders of members 1 and up go instead (emptied first): another file system stands for the other
     /// members' own nodes, so that their disk writes are not the first member's.
     /// </param>
+    /// <param name="othersCpus">The CPUs members 1 and up run on (see <see cref="BenchNode.Cpus"/>), or null for any.</param>
     public static async Task<BenchMesh> StartAsync(string folder, int count, string interval = "2s", string schema = BenchNode.Schema,
-        Func<BenchNode, IEnumerable<string>>? flags = null, string? othersFolder = null)
+        Func<BenchNode, IEnumerable<string>>? flags = null, string? othersFolder = null, string? othersCpus = null)
     {
         var mesh = new BenchMesh(folder) { OthersFolder = othersFolder };
         foreach (var f in mesh.Folders)
@@ -46,6 +47,7 @@ internal sealed class BenchMesh : IAsyncDisposable
                 var node = new BenchNode("n" + i, Path.Combine(i > 0 && othersFolder is not null ? othersFolder : folder, "n" + i), interval);
                 node.CreateDatabase(schema);
                 node.Flags = [.. flags?.Invoke(node) ?? []];
+                node.Cpus = i > 0 ? othersCpus : null;
                 mesh.Nodes.Add(node);
             }
 

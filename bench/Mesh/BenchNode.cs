@@ -51,6 +51,12 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>Flags added to every start (TLS files, say).</summary>
     public IReadOnlyList<string> Flags { get; set; } = [];
 
+    /// <summary>
+    /// The CPUs the process may run on (a <c>taskset -c</c> list such as "1"), or null for any: a member pinned apart
+    /// stands for one on a node of its own, whose work does not take the other members' cores.
+    /// </summary>
+    public string? Cpus { get; set; }
+
     /// <summary>The token config pushes carry (the member's <c>--token-file</c> content), or null.</summary>
     public string? Token { get; set; }
 
@@ -83,6 +89,18 @@ internal sealed class BenchNode : IAsyncDisposable
         {
             info.ArgumentList.Add("--peer");
             info.ArgumentList.Add($"{name}={url}");
+        }
+
+        if (Cpus is not null)
+        {
+            // taskset execs the sidecar: the process keeps its pid, and every thread it starts stays on these CPUs.
+            string[] command = [info.FileName, .. info.ArgumentList];
+            info.FileName = "taskset";
+            info.ArgumentList.Clear();
+            foreach (var arg in (string[])["-c", Cpus, .. command])
+            {
+                info.ArgumentList.Add(arg);
+            }
         }
 
         var sw = Stopwatch.StartNew();

@@ -176,7 +176,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"the sender's CPU time during the {m} autocommit writes", t.RunningPair.SenderCpuSeconds, "both sidecars'", t.RunningPair.SidecarCpuSeconds));
         Add(new(Ours, $"feed answers with changes the sender gave during the {m} autocommit writes", t.RunningPair.AutocommitAnswers, null, null));
         Add(new(Ours, $"rows per feed answer during the {m} autocommit writes", Sample.Of("rows", [.. t.RunningPair.AutocommitAnswers.Values.Select(a => t.AutocommitRows / Math.Max(1, a))]), null, null));
-        const string Apart = "member 1's files on a file system of its own (tmpfs, as on another node; cores shared)";
+        const string Apart = "member 1 apart (its files on tmpfs, its process on the last core: as on a node of its own)";
         Add(new(Ours, $"app write of {N} rows in 1000-row tx: both sidecars running, {Apart}", t.Apart.TxSeconds, "capture floor", t.Floor.TxSeconds, "≤ 1.15× the floor", 1.15, TargetOnRatio: true));
         Add(new(Ours, $"app write of {m} autocommit rows: both sidecars running, {Apart}", t.Apart.AutocommitSeconds, "capture floor", t.Floor.AutocommitSeconds, "≤ 1.15× the floor", 1.15, TargetOnRatio: true));
         Add(new(Ours, $"app write of {m} autocommit rows: both sidecars running, {Apart}, against the capture floor of the same repetition (ratio per repetition)", PerRepetition(t.Apart.AutocommitSeconds, t.Floor.AutocommitSeconds), null, null, "≤ 1.15×", 1.15));
