@@ -29,14 +29,19 @@ internal static class ThroughputCase
     /// The least time the burst could take on this machine's cores: the CPU time of the app's writing thread and of
     /// every sidecar from the first write until the last member had every row, divided by the cores.
     /// </param>
+    /// <param name="RepairBytes">
+    /// Bytes the members' anti-entropy rounds received during the burst (until settled): rows in flight pulled twice,
+    /// since the feeds deliver them.
+    /// </param>
     public sealed record Result(Sample ToAll, Sample WriteSeconds, Sample SenderCpuUsPerRow, Sample ReceiverCpuUsPerRow, Sample WireBytesPerRow,
-        Sample SenderReads, Sample SenderSharedReads, Sample SenderEmptyReads, Sample CpuBoundSeconds)
+        Sample SenderReads, Sample SenderSharedReads, Sample SenderEmptyReads, Sample CpuBoundSeconds, Sample RepairBytes)
     {
         /// <summary>The repetitions of several runs as one result, in run order.</summary>
         public static Result Merge(IReadOnlyList<Result> runs) => new(
             Join(runs.Select(r => r.ToAll)), Join(runs.Select(r => r.WriteSeconds)), Join(runs.Select(r => r.SenderCpuUsPerRow)),
             Join(runs.Select(r => r.ReceiverCpuUsPerRow)), Join(runs.Select(r => r.WireBytesPerRow)), Join(runs.Select(r => r.SenderReads)),
-            Join(runs.Select(r => r.SenderSharedReads)), Join(runs.Select(r => r.SenderEmptyReads)), Join(runs.Select(r => r.CpuBoundSeconds)));
+            Join(runs.Select(r => r.SenderSharedReads)), Join(runs.Select(r => r.SenderEmptyReads)), Join(runs.Select(r => r.CpuBoundSeconds)),
+            Join(runs.Select(r => r.RepairBytes)));
 
         private static Sample Join(IEnumerable<Sample> samples)
         {
@@ -63,6 +68,7 @@ internal static class ThroughputCase
         var shared = new Sample("pages");
         var empty = new Sample("pages");
         var bound = new Sample("s");
+        var repair = new Sample("bytes");
         for (var rep = 0; rep < o.Reps; rep++)
         {
             var mesh = await start();
@@ -70,7 +76,7 @@ internal static class ThroughputCase
             {
                 await mesh.SettleAsync("equal roots before a burst");
                 var before = await ReadCounts(mesh[0]);
-                await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire, bound);
+                await Burst(mesh, o.Rows, toAll, write, senderCpu, receiverCpu, wire, bound, repair);
                 var after = await ReadCounts(mesh[0]);
                 reads.Add(after.Store - before.Store);
                 shared.Add(after.Cache - before.Cache);
@@ -85,7 +91,7 @@ internal static class ThroughputCase
             }
         }
 
-        return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty, bound);
+        return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty, bound, repair);
     }
 
     /// <summary>The sender's feed page reads so far: encoded, shared, and of both those that held nothing.</summary>
@@ -94,8 +100,10 @@ internal static class ThroughputCase
         await sender.MetricAsync(Reads + "\"store\",result=\"empty\"") + await sender.MetricAsync(Reads + "\"cache\",result=\"empty\""));
 
     private static async Task Burst(BenchMesh mesh, int rows, Sample toAll, Sample write, Sample senderCpu, Sample receiverCpu, Sample wire,
-        Sample bound)
+        Sample bound, Sample repair)
     {
+        const string RepairBytes = "replication_antientropy_bytes_total";
+        var repair0 = await SumAsync(mesh, RepairBytes);
         var target = mesh[0].Scalar("SELECT count(*) FROM t") + rows;
         var cpu0 = mesh.Nodes.Select(n => ProcessMetrics.CpuSeconds(n.Pid)).ToArray();
         var bytes0 = await mesh[1].MetricAsync("replication_peer_answer_bytes_total");
@@ -117,7 +125,11 @@ internal static class ThroughputCase
         senderCpu.Add(cpu[0] / rows * 1e6);
         receiverCpu.Add(cpu.Skip(1).Max() / rows * 1e6);
         wire.Add((await mesh[1].MetricAsync("replication_peer_answer_bytes_total") - bytes0) / rows);
+        repair.Add(await SumAsync(mesh, RepairBytes) - repair0);
     }
+
+    private static async Task<double> SumAsync(BenchMesh mesh, string metric) =>
+        (await Task.WhenAll(mesh.Nodes.Select(n => n.MetricAsync(metric)))).Sum();
 
     /// <summary>Seconds on <paramref name="clock"/> when the node's table t holds <paramref name="target"/> rows.</summary>
     public static async Task<double> WaitCountAsync(BenchNode node, long target, Stopwatch clock)

@@ -139,6 +139,7 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
         Add(new(Ours, $"{N} rows to 3 other members: that least time against the same rows to 1 member measured (the floor of the 3-against-1 ratio on {cores} cores)", tp.CpuBoundSeconds, "to 1 member (alternating)", pair.ToAll));
         Add(new(Ours, "sidecar CPU per replicated row, sender serving 3 members", tp.SenderCpuUsPerRow, "sender serving 1 member (alternating)", pair.SenderCpuUsPerRow));
         Add(new(Ours, "sidecar CPU per replicated row, busiest receiver of 3", tp.ReceiverCpuUsPerRow, "the receiver of a pair (alternating)", pair.ReceiverCpuUsPerRow));
+        Add(new(Ours, $"anti-entropy bytes received by all members during a {N}-row burst to 3 members (until settled; rows in flight come by the feeds)", tp.RepairBytes, null, null));
         AddReads("to 3 members", tp);
     }
 
