@@ -75,22 +75,14 @@ internal static class AppTaxCase
 
         async Task Floor()
         {
-            await using var node = new BenchNode("floor", Path.Combine(folder, "floor"));
-            node.CreateDatabase();
-            await node.StartAsync();
-            await node.WaitReadyAsync();
-            await node.StopAsync();
+            await using var node = await CaptureFloorAsync("floor", Path.Combine(folder, "floor"));
             using var c = node.Open();
             Write(c, o.Rows, autocommit, floor);
         }
 
         async Task Relayed()
         {
-            await using var node = new BenchNode("relay", Path.Combine(folder, "relay"));
-            node.CreateDatabase();
-            await node.StartAsync();
-            await node.WaitReadyAsync();
-            await node.StopAsync();
+            await using var node = await CaptureFloorAsync("relay", Path.Combine(folder, "relay"));
             var target = Path.Combine(folder, "relay", "copy.db");
             LimitCases.DeleteDb(target);
             using var stop = new CancellationTokenSource();
@@ -172,6 +164,25 @@ internal static class AppTaxCase
         pair.SenderCpuSeconds.Add(sender);
         pair.AutocommitAnswers.Add(await mesh[0].MetricAsync(Answers) - answersBefore);
         into.AutocommitWaitMs.Add(meter.WaitedMs - before);
+    }
+
+    /// <summary>A member whose sidecar installed its capture triggers and was stopped: the capture floor.</summary>
+    private static async Task<BenchNode> CaptureFloorAsync(string name, string folder)
+    {
+        var node = new BenchNode(name, folder);
+        try
+        {
+            node.CreateDatabase();
+            await node.StartAsync();
+            await node.WaitReadyAsync();
+            await node.StopAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

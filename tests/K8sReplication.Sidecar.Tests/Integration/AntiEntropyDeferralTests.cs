@@ -24,14 +24,7 @@ public sealed partial class AntiEntropyDeferralTests
 
         // n1 writes a row every few milliseconds until both outcomes were seen on n0 (or the deadline passes).
         using var stop = new CancellationTokenSource(Timeout);
-        var writer = Task.Run(async () =>
-        {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
-            {
-                mesh[1].Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
-                await Task.Delay(5, CancellationToken.None);
-            }
-        });
+        var writer = WriteUntil(mesh[1], stop.Token);
 
         try
         {
@@ -64,14 +57,7 @@ public sealed partial class AntiEntropyDeferralTests
 
         // n0 writes a row every few milliseconds; n1 and n2 both receive them, n2 writes nothing.
         using var stop = new CancellationTokenSource(Timeout);
-        var writer = Task.Run(async () =>
-        {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
-            {
-                mesh[0].Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
-                await Task.Delay(5, CancellationToken.None);
-            }
-        });
+        var writer = WriteUntil(mesh[0], stop.Token);
 
         try
         {
@@ -88,6 +74,16 @@ public sealed partial class AntiEntropyDeferralTests
         var quiet = await Rounds(mesh[1], "n2");
         await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds of n1 against n2 once n0 stopped writing");
     }
+
+    /// <summary>Writes a new row into <paramref name="node"/> every few milliseconds until <paramref name="stop"/>.</summary>
+    private static Task WriteUntil(TestNode node, CancellationToken stop) => Task.Run(async () =>
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            node.Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
+            await Task.Delay(5, CancellationToken.None);
+        }
+    }, CancellationToken.None);
 
     /// <summary>Rounds of n0 against n1 that ran (any outcome but deferred or skipped).</summary>
     private static double Ran(Dictionary<string, double> rounds) =>
