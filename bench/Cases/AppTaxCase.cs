@@ -126,8 +126,7 @@ internal static class AppTaxCase
 
     /// <summary>
     /// A file system of its own for member 1 in the "receiver apart" pair: memory (tmpfs), standing for the disk of
-    /// another node, so that the receiver's writes and checkpoints do not queue on the app's disk. The two cores stay
-    /// shared.
+    /// another node, so that the receiver's writes and checkpoints do not queue on the app's disk.
     /// </summary>
     private static string ApartFolder => Directory.Exists("/dev/shm")
         ? Path.Combine("/dev/shm", $"k8srepl-bench-{Environment.ProcessId}")

@@ -94,6 +94,26 @@ internal static class ThroughputCase
         return new Result(toAll, write, senderCpu, receiverCpu, wire, reads, shared, empty, bound, repair);
     }
 
+    /// <summary>
+    /// <paramref name="repetitions"/> single repetitions alternating between a mesh from <paramref name="first"/> and
+    /// one from <paramref name="second"/> (first, second, first, …), so that the machine's drift during the run falls
+    /// on both alike; each side's repetitions merged in run order.
+    /// </summary>
+    public static async Task<(Result First, Result Second)> AlternateAsync(Func<Task<BenchMesh>> first, Func<Task<BenchMesh>> second,
+        SuiteOptions o, int repetitions)
+    {
+        var once = o with { Reps = 1 };
+        var firsts = new List<Result>();
+        var seconds = new List<Result>();
+        for (var rep = 0; rep < repetitions; rep++)
+        {
+            firsts.Add(await RunAsync(first, once));
+            seconds.Add(await RunAsync(second, once));
+        }
+
+        return (Result.Merge(firsts), Result.Merge(seconds));
+    }
+
     /// <summary>The sender's feed page reads so far: encoded, shared, and of both those that held nothing.</summary>
     private static async Task<(double Store, double Cache, double Empty)> ReadCounts(BenchNode sender) => (
         await sender.MetricAsync(Reads + "\"store\""), await sender.MetricAsync(Reads + "\"cache\""),

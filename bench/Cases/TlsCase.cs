@@ -39,15 +39,7 @@ internal static class TlsCase
         }
 
         // At least 7 alternations: what TLS adds is smaller than one repetition's spread, so a median of 3 says little.
-        var once = o with { Reps = 1 };
-        var plainRuns = new List<ThroughputCase.Result>();
-        var tlsRuns = new List<ThroughputCase.Result>();
-        for (var rep = 0; rep < Math.Max(o.Reps, o.Quick ? 1 : 7); rep++)
-        {
-            plainRuns.Add(await ThroughputCase.RunAsync(Plain, once));
-            tlsRuns.Add(await ThroughputCase.RunAsync(Mutual, once));
-        }
-
-        return new Result(ThroughputCase.Result.Merge(plainRuns), ThroughputCase.Result.Merge(tlsRuns));
+        var (plain, mutual) = await ThroughputCase.AlternateAsync(Plain, Mutual, o, Math.Max(o.Reps, o.Quick ? 1 : 7));
+        return new Result(plain, mutual);
     }
 }

@@ -118,17 +118,8 @@ internal sealed class SuiteRows(SuiteRun run, SuiteOptions o)
     /// </summary>
     public async Task FourAsync()
     {
-        var once = o with { Reps = 1 };
-        var pairs = new List<ThroughputCase.Result>();
-        var fours = new List<ThroughputCase.Result>();
-        for (var rep = 0; rep < o.Reps; rep++)
-        {
-            pairs.Add(await ThroughputCase.RunAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "fanout-pair"), 2), once));
-            fours.Add(await ThroughputCase.RunAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "four"), 4), once));
-        }
-
-        var pair = ThroughputCase.Result.Merge(pairs);
-        var tp = ThroughputCase.Result.Merge(fours);
+        var (pair, tp) = await ThroughputCase.AlternateAsync(() => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "fanout-pair"), 2),
+            () => BenchMesh.StartConnectedAsync(Path.Combine(o.Dir, "four"), 4), o, o.Reps);
         var name = $"{N} rows in 1000-row tx on one member: converged on all 3 other members (4-member full mesh)";
         Add(new(Ours, name, tp.ToAll, "PostgreSQL logical replication (1 subscriber)", _postgres, "≤ 2.0 s", 2.0));
         Add(new(Ours, name, tp.ToAll, "raw SQLite write of the rows (limit)", LimitWrite));

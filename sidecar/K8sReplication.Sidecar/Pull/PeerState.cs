@@ -9,7 +9,7 @@ namespace K8sReplication.Sidecar.Pull;
 /// readiness and metrics. Fields are written by one loop each and read racily; a snapshot may mix rounds.
 /// </summary>
 /// <param name="settings">The peer as configured.</param>
-/// <param name="time">The clock for the breaker and the delivery window.</param>
+/// <param name="time">The clock of the breaker and of the peer's timestamps.</param>
 /// <param name="inflow">This member's deliveries from every peer, shared by all their states.</param>
 internal sealed class PeerState(PeerSettings settings, TimeProvider time, FeedInflow inflow)
 {

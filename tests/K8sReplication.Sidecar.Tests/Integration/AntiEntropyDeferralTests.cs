@@ -23,10 +23,7 @@ public sealed partial class AntiEntropyDeferralTests
         await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => r.Values.Sum() > 0, Timeout, "a first round of n0 against n1");
 
         // n1 writes a row every few milliseconds until both outcomes were seen on n0 (or the deadline passes).
-        using var stop = new CancellationTokenSource(Timeout);
-        var writer = WriteUntil(mesh[1], stop.Token);
-
-        try
+        await WhileWritingAsync(mesh[1], async () =>
         {
             // Counted from the first deferral on, so every round that ran afterwards ran while n1's feed delivered:
             // only the bound on deferrals in a row lets it run.
@@ -34,12 +31,7 @@ public sealed partial class AntiEntropyDeferralTests
                 "a round deferred while n1's feed delivers");
             await Eventually.ValueAsync(() => Rounds(mesh[0], "n1"), r => Ran(r) - Ran(before) >= 1, Timeout,
                 $"a round run despite the flowing feed, once {AntiEntropyLoop.MaxDeferredRounds} in a row had waited");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await writer;
-        }
+        });
 
         await mesh.WaitConvergedAsync(Timeout, "converged after the writes");
 
@@ -56,34 +48,39 @@ public sealed partial class AntiEntropyDeferralTests
         await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => r.Values.Sum() > 0, Timeout, "a first round of n1 against n2");
 
         // n0 writes a row every few milliseconds; n1 and n2 both receive them, n2 writes nothing.
-        using var stop = new CancellationTokenSource(Timeout);
-        var writer = WriteUntil(mesh[0], stop.Token);
-
-        try
-        {
-            await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => r.GetValueOrDefault("deferred") > 0, Timeout,
-                "a round of n1 against n2 deferred while n0's feed delivers to n1");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await writer;
-        }
+        await WhileWritingAsync(mesh[0], () => Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => r.GetValueOrDefault("deferred") > 0,
+            Timeout, "a round of n1 against n2 deferred while n0's feed delivers to n1"));
 
         await mesh.WaitConvergedAsync(Timeout, "converged after the writes");
         var quiet = await Rounds(mesh[1], "n2");
         await Eventually.ValueAsync(() => Rounds(mesh[1], "n2"), r => Delta(r, quiet, "equal") >= 2, Timeout, "rounds of n1 against n2 once n0 stopped writing");
     }
 
-    /// <summary>Writes a new row into <paramref name="node"/> every few milliseconds until <paramref name="stop"/>.</summary>
-    private static Task WriteUntil(TestNode node, CancellationToken stop) => Task.Run(async () =>
+    /// <summary>
+    /// Runs <paramref name="check"/> while <paramref name="node"/> gets a new row every few milliseconds (for
+    /// <see cref="Timeout"/> at most); the writes stop once it returns or throws.
+    /// </summary>
+    private static async Task WhileWritingAsync(TestNode node, Func<Task> check)
     {
-        for (var i = 0; !stop.IsCancellationRequested; i++)
+        using var stop = new CancellationTokenSource(Timeout);
+        var writer = Task.Run(async () =>
         {
-            node.Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
-            await Task.Delay(5, CancellationToken.None);
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                node.Exec(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO items VALUES ('w{i}', 'x', {i})"));
+                await Task.Delay(5, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await check();
         }
-    }, CancellationToken.None);
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+    }
 
     /// <summary>Rounds of n0 against n1 that ran (any outcome but deferred or skipped).</summary>
     private static double Ran(Dictionary<string, double> rounds) =>
